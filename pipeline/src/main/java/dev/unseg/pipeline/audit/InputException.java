@@ -1,0 +1,24 @@
+package dev.unseg.pipeline.audit;
+
+/**
+ * A problem with one input (image or annotation) that fails that image only. It becomes a
+ * {@code failed} manifest row; the run goes on. The message names the input and, where the user
+ * can do something, the fix.
+ */
+public final class InputException extends Exception {
+  private final ErrorCode code;
+
+  public InputException(ErrorCode code, String message) {
+    super(message);
+    this.code = code;
+  }
+
+  public InputException(ErrorCode code, String message, Throwable cause) {
+    super(message, cause);
+    this.code = code;
+  }
+
+  public ErrorCode code() {
+    return code;
+  }
+}

@@ -1,0 +1,30 @@
+package dev.unseg.pipeline.generator;
+
+import java.util.List;
+
+/**
+ * The UnSeg generator contract (see UNSEG.md), batched. Layouts are flat float arrays in CHW order:
+ *
+ * <ul>
+ *   <li>image X: {@value #IMAGE_SIZE} x {@value #IMAGE_SIZE} x 3 values, {@code [c][y][x]}, in [0,1];
+ *   <li>prompt P: {@value #NOISE_SIZE} x {@value #NOISE_SIZE} values in {0, 255};
+ *   <li>noise: 3 x {@value #NOISE_SIZE} x {@value #NOISE_SIZE} values strictly inside (-1, 1).
+ * </ul>
+ *
+ * <p>Implementations may be shared by several worker threads of one JVM and must be thread-safe.
+ */
+public interface NoiseGenerator extends AutoCloseable {
+  int IMAGE_SIZE = 1024;
+  int NOISE_SIZE = 256;
+
+  GeneratorInfo info();
+
+  /**
+   * Noise for a batch of images. {@code images.get(i)} is null when {@link GeneratorInfo#needsImage()}
+   * is false. Returns one array of {@code 3 * NOISE_SIZE * NOISE_SIZE} per input, in order.
+   */
+  List<float[]> generate(List<float[]> images, List<float[]> prompts) throws Exception;
+
+  @Override
+  default void close() throws Exception {}
+}
