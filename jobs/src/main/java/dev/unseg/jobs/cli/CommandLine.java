@@ -1,0 +1,126 @@
+package dev.unseg.jobs.cli;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import dev.unseg.jobs.config.ConfigException;
+import java.io.File;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Flags of a subcommand: each flag is a shorthand for one config key, {@code --conf key=value}
+ * sets any key, {@code --config FILE} adds a HOCON file (the conf/ profiles).
+ */
+final class CommandLine {
+  /** A flag: its config key, whether it takes a value, and its help line. */
+  record Flag(String name, String key, boolean takesValue, String help) {}
+
+  private final Map<String, String> flagValues = new LinkedHashMap<>();
+  private final List<String[]> confs = new ArrayList<>();
+  private final List<String> positional = new ArrayList<>();
+  private String configFile;
+  private boolean help;
+
+  static CommandLine parse(String[] args, int from, List<Flag> flags) {
+    CommandLine cl = new CommandLine();
+    for (int i = from; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("--help") || a.equals("-h")) {
+        cl.help = true;
+        continue;
+      }
+      String value = null;
+      if (a.startsWith("--") && a.contains("=")) {
+        value = a.substring(a.indexOf('=') + 1);
+        a = a.substring(0, a.indexOf('='));
+      }
+      if (a.equals("--conf") || a.equals("--config")) {
+        if (value == null) {
+          value = next(args, ++i, a);
+        }
+        if (a.equals("--config")) {
+          cl.configFile = value;
+        } else {
+          int eq = value.indexOf('=');
+          if (eq <= 0) {
+            throw new ConfigException("--conf needs key=value, got '" + value + "'");
+          }
+          cl.confs.add(new String[] {value.substring(0, eq).trim(), value.substring(eq + 1)});
+        }
+        continue;
+      }
+      if (!a.startsWith("--")) {
+        cl.positional.add(a);
+        continue;
+      }
+      Flag flag = find(flags, a);
+      if (flag.takesValue()) {
+        cl.flagValues.put(flag.key(), value != null ? value : next(args, ++i, a));
+      } else {
+        cl.flagValues.put(flag.key(), value != null ? value : "true");
+      }
+    }
+    return cl;
+  }
+
+  private static Flag find(List<Flag> flags, String name) {
+    for (Flag f : flags) {
+      if (f.name().equals(name)) {
+        return f;
+      }
+    }
+    throw new ConfigException("unknown option " + name + " (see --help)");
+  }
+
+  private static String next(String[] args, int i, String flag) {
+    if (i >= args.length) {
+      throw new ConfigException(flag + " needs a value (see --help)");
+    }
+    return args[i];
+  }
+
+  boolean help() {
+    return help;
+  }
+
+  List<String> positional() {
+    return positional;
+  }
+
+  /** --conf, then flags, then -D system properties, then --config FILE, then reference.conf. */
+  Config config() {
+    Config c = ConfigFactory.empty();
+    for (String[] kv : confs) {
+      c = c.withValue(kv[0], ConfigValueFactory.fromAnyRef(kv[1]));
+    }
+    for (Map.Entry<String, String> e : flagValues.entrySet()) {
+      if (!c.hasPath(e.getKey())) {
+        c = c.withValue(e.getKey(), ConfigValueFactory.fromAnyRef(e.getValue()));
+      }
+    }
+    c = c.withFallback(ConfigFactory.systemProperties());
+    if (configFile != null) {
+      File f = new File(configFile);
+      if (!f.isFile()) {
+        throw new ConfigException("--config " + configFile + " does not exist");
+      }
+      c = c.withFallback(ConfigFactory.parseFile(f));
+    }
+    return c.withFallback(ConfigFactory.defaultReference()).resolve();
+  }
+
+  static String usage(String synopsis, List<Flag> flags) {
+    StringBuilder sb = new StringBuilder(synopsis).append("\n\nOptions:\n");
+    for (Flag f : flags) {
+      sb.append(String.format("  %-22s %s%n", f.name() + (f.takesValue() ? " V" : ""), f.help()
+          + (f.key() == null ? "" : " [" + f.key() + "]")));
+    }
+    sb.append(String.format("  %-22s %s%n", "--config FILE", "add a HOCON settings file (see conf/)"));
+    sb.append(String.format("  %-22s %s%n", "--conf KEY=VALUE", "set any setting (unseg.* keys, or spark.* for Spark/Hadoop)"));
+    sb.append(String.format("  %-22s %s%n", "--help", "this text"));
+    return sb.toString();
+  }
+}

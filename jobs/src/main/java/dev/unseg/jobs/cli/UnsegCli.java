@@ -1,0 +1,138 @@
+package dev.unseg.jobs.cli;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValue;
+import dev.unseg.jobs.config.ConfigException;
+import dev.unseg.jobs.config.ProtectConfig;
+import dev.unseg.jobs.inspect.Inspect;
+import dev.unseg.jobs.protect.ProtectJob;
+import dev.unseg.pipeline.dataset.InvalidIndexException;
+import java.io.FileNotFoundException;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code unseg <command>}: the entry point for bin/unseg (embedded Spark) and for
+ * {@code spark-submit --class dev.unseg.jobs.cli.UnsegCli <jar> protect ...} on a cluster.
+ */
+public final class UnsegCli {
+  static final List<CommandLine.Flag> PROTECT_FLAGS = List.of(
+      new CommandLine.Flag("--format", "unseg.input.format", true, "coco|coco-panoptic|ade20k|cityscapes|voc|mask-pairs"),
+      new CommandLine.Flag("--images", "unseg.input.images", true, "root of the images (path or URI)"),
+      new CommandLine.Flag("--annotations", "unseg.input.annotations", true, "COCO JSON file, or root of label/mask files"),
+      new CommandLine.Flag("--panoptic-masks", "unseg.input.panoptic-masks", true, "coco-panoptic: folder of panoptic PNGs"),
+      new CommandLine.Flag("--select", "unseg.input.selection", true, "segments in the mask: default|all|class:ID|classes:ID,..|things"),
+      new CommandLine.Flag("--mask-name", "unseg.input.mask-name", true, "mask-pairs: mask name rule, e.g. {dir}{stem}_mask.png"),
+      new CommandLine.Flag("--output", "unseg.output.uri", true, "where the protected dataset goes"),
+      new CommandLine.Flag("--output-format", "unseg.output.format", true, "same|png|jpeg (default same)"),
+      new CommandLine.Flag("--jpeg-quality", "unseg.output.jpeg-quality", true, "JPEG quality 1..100 (default 95)"),
+      new CommandLine.Flag("--write-masks", "unseg.output.write-masks", false, "also write each image's mask PNG under _unseg/masks/"),
+      new CommandLine.Flag("--eps", "unseg.noise.eps", true, "noise budget inside the mask, grey levels (default 8)"),
+      new CommandLine.Flag("--eps-bg", "unseg.noise.eps-bg", true, "noise budget outside the mask, grey levels (default 2)"),
+      new CommandLine.Flag("--generator", "unseg.generator.kind", true, "synthetic (built-in baseline) | unseg (TorchScript)"),
+      new CommandLine.Flag("--key", "unseg.generator.key", true, "secret keying the synthetic generator (or UNSEG_KEY)"),
+      new CommandLine.Flag("--model", "unseg.generator.model", true, "unseg: TorchScript model path or URI"),
+      new CommandLine.Flag("--model-sha256", "unseg.generator.model-sha256", true, "unseg: expected SHA-256 of the model"),
+      new CommandLine.Flag("--device", "unseg.generator.device", true, "cpu|gpu|gpu:N (default cpu)"),
+      new CommandLine.Flag("--batch-size", "unseg.generator.batch-size", true, "images per generator call"),
+      new CommandLine.Flag("--partitions", "unseg.partitions.count", true, "number of Spark partitions (default: images/64)"),
+      new CommandLine.Flag("--master", "unseg.run.master", true, "Spark master for embedded runs (default local[*])"),
+      new CommandLine.Flag("--run-id", "unseg.run.id", true, "run id stored in the manifest (default: generated)"));
+
+  private UnsegCli() {}
+
+  public static void main(String[] args) {
+    int code;
+    try {
+      code = run(args, System.out, System.err);
+    } catch (ConfigException | IllegalArgumentException | FileNotFoundException | InvalidIndexException e) {
+      System.err.println("unseg: " + e.getMessage());
+      code = 2;
+    } catch (Exception e) {
+      System.err.println("unseg: failed: " + e);
+      e.printStackTrace(System.err);
+      code = 1;
+    }
+    System.exit(code);
+  }
+
+  public static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+    String command = args.length == 0 ? "--help" : args[0];
+    switch (command) {
+      case "protect":
+        return protect(args, out, err);
+      case "inspect":
+        return Inspect.main(args, out, err);
+      case "--help":
+      case "-h":
+      case "help":
+        out.println(usage());
+        return args.length == 0 ? 2 : 0;
+      default:
+        err.println("unseg: unknown command '" + command + "'\n\n" + usage());
+        return 2;
+    }
+  }
+
+  static String usage() {
+    return """
+        usage: unseg <command> [options]
+
+        Protects a mask-annotated image dataset with UnSeg-style unlearnable noise before release.
+
+        Commands:
+          protect   protect a dataset: write the protected copy, a Parquet manifest and a summary
+          inspect   print an output's manifest as JSON lines, and its summary
+
+        Run 'unseg <command> --help' for a command's options.""";
+  }
+
+  private static int protect(String[] args, PrintStream out, PrintStream err) throws Exception {
+    CommandLine cl = CommandLine.parse(args, 1, PROTECT_FLAGS);
+    if (cl.help()) {
+      out.println(CommandLine.usage("usage: unseg protect --format F --images URI --annotations URI --output URI [options]",
+          PROTECT_FLAGS));
+      return 0;
+    }
+    if (!cl.positional().isEmpty()) {
+      throw new ConfigException("unexpected argument '" + cl.positional().get(0) + "' (see unseg protect --help)");
+    }
+    Config config = cl.config();
+    ProtectConfig settings = ProtectConfig.from(config);
+    try (SparkSession spark = session(config, settings)) {
+      ProtectJob.Result r = new ProtectJob(spark, settings).run();
+      out.printf("run %s: %d images: %d protected, %d without mask, %d failed, in %.1f s (%.1f img/s)%n",
+          r.runId(), r.rows(), r.protectedImages(), r.noMask(), r.failed(), r.seconds(), r.rows() / r.seconds());
+      out.printf("output: %s (manifest: %s_unseg/manifest, summary: %s_unseg/summary.json)%n", r.output(), r.output(), r.output());
+      if (!r.success()) {
+        err.printf("unseg: the manifest has %d rows for %d dataset entries; _SUCCESS was not written%n", r.rows(), r.entries());
+        return 1;
+      }
+      if (r.failed() > 0) {
+        err.printf("unseg: %d images failed; their manifest rows say why (unseg inspect %s)%n", r.failed(), r.output());
+      }
+      return 0;
+    }
+  }
+
+  /** Embedded Spark unless spark-submit already chose a master; spark.* settings pass through. */
+  static SparkSession session(Config config, ProtectConfig settings) {
+    SparkSession.Builder b = SparkSession.builder().appName("unseg-protect");
+    if (System.getProperty("spark.master") == null) {
+      b.master(settings.master());
+      b.config("spark.ui.showConsoleProgress", "false");
+    }
+    if (config.hasPath("spark")) {
+      for (Map.Entry<String, ConfigValue> e : config.getConfig("spark").entrySet()) {
+        b.config("spark." + e.getKey(), String.valueOf(e.getValue().unwrapped()));
+      }
+    }
+    // A portable manifest: readers without Spark (unseg inspect, pandas, DuckDB) read plain timestamps.
+    b.config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS");
+    SparkSession spark = b.getOrCreate();
+    spark.sparkContext().setLogLevel("WARN");
+    return spark;
+  }
+}

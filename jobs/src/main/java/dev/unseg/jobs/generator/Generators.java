@@ -1,0 +1,62 @@
+package dev.unseg.jobs.generator;
+
+import dev.unseg.jobs.config.GeneratorConfig;
+import dev.unseg.pipeline.audit.Sha256;
+import dev.unseg.pipeline.generator.GeneratorCache;
+import dev.unseg.pipeline.generator.NoiseGenerator;
+import dev.unseg.pipeline.generator.SyntheticTextureGenerator;
+import dev.unseg.pipeline.generator.djl.TorchScriptGenerator;
+import dev.unseg.pipeline.generator.djl.TorchScriptSettings;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.TaskContext;
+import org.apache.spark.resource.ResourceInformation;
+
+/**
+ * Builds the run's generator on an executor, once per JVM and device (Iceberg's executor-cache
+ * pattern): tasks of the same executor share it, and it is closed when the JVM exits.
+ */
+public final class Generators {
+  private Generators() {}
+
+  public static NoiseGenerator forThisExecutor(GeneratorConfig config, Configuration hadoopConf, TaskContext task)
+      throws Exception {
+    return switch (config.kind()) {
+      case SYNTHETIC -> GeneratorCache.get(
+          "synthetic:" + Sha256.hex((config.key() + "\u0000" + config.cellSize()).getBytes(StandardCharsets.UTF_8)),
+          () -> new SyntheticTextureGenerator(config.key(), config.cellSize()));
+      case UNSEG -> {
+        String device = device(config.device(), task);
+        yield GeneratorCache.get("unseg:" + config.model() + ":" + config.modelSha256() + ":" + device + ":" + config.batchSize(),
+            () -> {
+              Path local = ModelFiles.localCopy(config.model(), hadoopConf);
+              return TorchScriptGenerator.load(new TorchScriptSettings(local, config.modelSha256(), device,
+                  config.batchSize(), config.interopThreads(), config.intraopThreads()));
+            });
+      }
+    };
+  }
+
+  /** "gpu" means the GPU Spark assigned to this task (spark.task.resource.gpu.amount), else GPU 0. */
+  static String device(String configured, TaskContext task) {
+    if (!configured.equals("gpu")) {
+      return configured;
+    }
+    if (task != null) {
+      ResourceInformation gpus = task.resources().get("gpu").getOrElse(() -> null);
+      if (gpus != null && gpus.addresses().length > 0) {
+        return "gpu:" + gpus.addresses()[0];
+      }
+    }
+    return "gpu:0";
+  }
+
+  /** Loads nothing: checks on the driver that a model URI exists before any task starts. */
+  public static void checkModelReachable(GeneratorConfig config, Configuration hadoopConf) throws IOException {
+    if (config.kind() == GeneratorConfig.Kind.UNSEG) {
+      ModelFiles.checkExists(config.model(), hadoopConf);
+    }
+  }
+}

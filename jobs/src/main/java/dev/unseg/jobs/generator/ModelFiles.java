@@ -1,0 +1,62 @@
+package dev.unseg.jobs.generator;
+
+import dev.unseg.jobs.io.Locations;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+
+/**
+ * Brings a model from any Hadoop URI to a local file, once per node: libtorch loads from local
+ * paths only. Concurrent executors on one node race safely (copy to a temporary name, then move).
+ */
+final class ModelFiles {
+  private ModelFiles() {}
+
+  static Path localCopy(String model, Configuration conf) throws IOException {
+    URI uri = Locations.qualify(model);
+    if ("file".equals(uri.getScheme())) {
+      Path p = Paths.get(uri);
+      if (!Files.isRegularFile(p)) {
+        throw notFound(model);
+      }
+      return p;
+    }
+    String name = Paths.get(uri.getPath()).getFileName().toString();
+    Path dir = Paths.get(System.getProperty("java.io.tmpdir"), "unseg-models",
+        Integer.toHexString(uri.toString().hashCode()));
+    Path target = dir.resolve(name);
+    FileSystem fs = FileSystem.get(uri, conf);
+    long remoteLength = fs.getFileStatus(new org.apache.hadoop.fs.Path(uri)).getLen();
+    if (Files.isRegularFile(target) && Files.size(target) == remoteLength) {
+      return target;
+    }
+    Files.createDirectories(dir);
+    Path tmp = Files.createTempFile(dir, name, ".part");
+    try (InputStream in = fs.open(new org.apache.hadoop.fs.Path(uri))) {
+      Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+    return target;
+  }
+
+  static void checkExists(String model, Configuration conf) throws IOException {
+    URI uri = Locations.qualify(model);
+    if (!FileSystem.get(uri, conf).exists(new org.apache.hadoop.fs.Path(uri))) {
+      throw notFound(model);
+    }
+  }
+
+  private static FileNotFoundException notFound(String model) {
+    return new FileNotFoundException("unseg.generator.model = " + model + " does not exist. Export the UnSeg generator"
+        + " with tools/export_unseg.py and give the .pt file's path or URI with --model.");
+  }
+}

@@ -1,0 +1,63 @@
+package dev.unseg.jobs.io;
+
+import dev.unseg.pipeline.dataset.AnnotationStore;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/** Files under one root folder on any Hadoop FileSystem, by '/'-separated relative path. */
+public final class HadoopStore implements AnnotationStore {
+  private final URI root;
+  private final FileSystem fs;
+
+  public HadoopStore(URI root, Configuration conf) throws IOException {
+    this.root = Locations.directory(root);
+    this.fs = FileSystem.get(this.root, conf);
+  }
+
+  public Path path(String relative) {
+    if (relative.startsWith("/") || ("/" + relative + "/").contains("/../")) {
+      // Index entries are untrusted; never follow one outside the root.
+      throw new IllegalArgumentException("path '" + relative + "' leaves " + root);
+    }
+    return Locations.child(root, relative);
+  }
+
+  public FileSystem fileSystem() {
+    return fs;
+  }
+
+  @Override
+  public InputStream open(String relativePath) throws IOException {
+    Path p = path(relativePath);
+    try {
+      return fs.open(p);
+    } catch (FileNotFoundException e) {
+      throw new FileNotFoundException(p.toString());
+    }
+  }
+
+  @Override
+  public boolean exists(String relativePath) throws IOException {
+    return fs.exists(path(relativePath));
+  }
+
+  /** Reads a whole file, refusing one above {@code maxBytes} before reading it. */
+  public byte[] read(String relativePath, long maxBytes) throws IOException {
+    Path p = path(relativePath);
+    long length = fs.getFileStatus(p).getLen();
+    if (length > maxBytes) {
+      throw new dev.unseg.pipeline.protect.DatasetIO.FileTooLargeException(relativePath + " holds " + length
+          + " bytes, above unseg.limits.max-file-bytes = " + maxBytes + "; raise that limit to protect it");
+    }
+    byte[] data = new byte[(int) length];
+    try (var in = fs.open(p)) {
+      in.readFully(0, data);
+    }
+    return data;
+  }
+}

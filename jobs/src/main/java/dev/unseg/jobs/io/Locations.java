@@ -1,0 +1,143 @@
+package dev.unseg.jobs.io;
+
+import java.io.File;
+import java.io.Serializable;
+import java.net.URI;
+import java.net.URISyntaxException;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Where a run reads and writes, as qualified URIs, and how the output mirrors the input.
+ *
+ * <p>The output mirrors the deepest folder holding both the images and the annotations (the
+ * dataset root): {@code coco/val2017/x.jpg} and {@code coco/annotations/instances.json} become
+ * {@code <output>/val2017/x.jpg} and {@code <output>/annotations/instances.json}, so the output is
+ * a drop-in replacement. The audit trail goes to {@code <output>/_unseg/}.
+ *
+ * @param images root folder of the images
+ * @param annotations the annotation file (COCO) or root folder (label maps, mask pairs)
+ * @param output root of the protected dataset
+ * @param datasetRoot the folder path that holds both images and annotations, '/'-terminated, or
+ *     empty when they share none worth mirroring (another bucket, or only "/")
+ */
+public record Locations(URI images, URI annotations, URI output, String datasetRoot) implements Serializable {
+
+  public static final String AUDIT_DIR = "_unseg/";
+
+  public static Locations of(String images, String annotations, String output) {
+    URI img = directory(qualify(images));
+    URI ann = qualify(annotations);
+    String common = sameFileSystem(img, ann) ? commonFolder(img.getPath(), ann.getPath()) : "";
+    return new Locations(img, ann, directory(qualify(output)), common.length() > 1 ? common : "");
+  }
+
+  /**
+   * Where an input location lands in the output, relative to the output root: its path below the
+   * dataset root, or just its own name when there is no dataset root. Folders end with '/'.
+   */
+  public String mirror(URI input) {
+    String p = input.getPath();
+    String rel = !datasetRoot.isEmpty() && sameFileSystem(input, images) && p.startsWith(datasetRoot)
+        ? p.substring(datasetRoot.length())
+        : lastName(p) + (p.endsWith("/") ? "/" : "");
+    return rel.equals("/") ? "" : rel;
+  }
+
+  /** A local path or any Hadoop URI, made absolute: {@code data/x} becomes {@code file:/.../data/x}. */
+  public static URI qualify(String location) {
+    URI u;
+    try {
+      u = new URI(location);
+    } catch (URISyntaxException e) {
+      u = null;
+    }
+    if (u == null || u.getScheme() == null || u.getScheme().length() == 1) {
+      return new File(location).getAbsoluteFile().toURI().normalize();
+    }
+    return u.normalize();
+  }
+
+  public Path imagePath(String relative) {
+    return child(images, relative);
+  }
+
+  public Path annotationPath(String relative) {
+    return child(directory(annotations), relative);
+  }
+
+  public Path outputImagePath(String relative) {
+    return child(output, mirror(images) + relative);
+  }
+
+  public Path outputPath(String relative) {
+    return child(output, relative);
+  }
+
+  public Path auditPath(String relative) {
+    return child(output, AUDIT_DIR + relative);
+  }
+
+  /**
+   * Refuses an output that is, contains, or lies inside an input: writing there could overwrite
+   * the originals or make the next run read its own output.
+   */
+  public void checkOutputSeparate() {
+    for (URI in : new URI[] {images, directory(annotations)}) {
+      if (!sameFileSystem(in, output)) {
+        continue;
+      }
+      String o = output.getPath();
+      String i = directory(in).getPath();
+      if (o.startsWith(i) || i.startsWith(o)) {
+        throw new IllegalArgumentException("--output " + output + " overlaps the input " + in
+            + ": the output root must not be, contain, or lie inside an input root, so the originals can never be"
+            + " overwritten. Choose an --output outside " + in + ".");
+      }
+    }
+  }
+
+  /** A child by relative path; characters such as spaces, '#', ':' or unicode are kept literally. */
+  static Path child(URI root, String relative) {
+    try {
+      URI dir = directory(root);
+      return new Path(new URI(dir.getScheme(), dir.getAuthority(), dir.getPath() + relative, null, null));
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("cannot form a path for '" + relative + "' under " + root + ": " + e.getMessage(), e);
+    }
+  }
+
+  public static URI directory(URI u) {
+    String p = u.getPath() == null || u.getPath().isEmpty() ? "/" : u.getPath();
+    if (p.endsWith("/")) {
+      return u;
+    }
+    try {
+      return new URI(u.getScheme(), u.getAuthority(), p + "/", null, null);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+
+  private static boolean sameFileSystem(URI a, URI b) {
+    return a.getScheme().equals(b.getScheme()) && java.util.Objects.equals(a.getAuthority(), b.getAuthority());
+  }
+
+  private static String commonFolder(String a, String b) {
+    int end = 0;
+    for (int i = 0; i < Math.min(a.length(), b.length()) && a.charAt(i) == b.charAt(i); i++) {
+      if (a.charAt(i) == '/') {
+        end = i + 1;
+      }
+    }
+    return a.substring(0, end);
+  }
+
+  private static String strip(String p) {
+    return p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+  }
+
+  private static String lastName(String p) {
+    String s = strip(p);
+    return s.substring(s.lastIndexOf('/') + 1);
+  }
+}

@@ -1,0 +1,41 @@
+package dev.unseg.jobs.io;
+
+import java.io.IOException;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Writes a file so readers see nothing or all of it. Object stores publish an object only when
+ * its upload completes, so a direct write is already atomic there; on file systems with real
+ * renames (file, hdfs) the bytes go to a hidden temporary name in the same folder first.
+ */
+public final class Publisher {
+  private static final Set<String> ATOMIC_ON_CLOSE = Set.of("s3a", "s3", "s3n", "gs", "oss", "abfs", "abfss", "wasb", "wasbs");
+
+  private Publisher() {}
+
+  public static void publish(FileSystem fs, Path target, byte[] data) throws IOException {
+    if (ATOMIC_ON_CLOSE.contains(target.toUri().getScheme())) {
+      try (FSDataOutputStream out = fs.create(target, true)) {
+        out.write(data);
+      }
+      return;
+    }
+    Path tmp = new Path(target.getParent(), "._unseg_tmp_" + UUID.randomUUID() + "_" + target.getName());
+    try {
+      try (FSDataOutputStream out = fs.create(tmp, false)) {
+        out.write(data);
+      }
+      // A retried attempt replaces an earlier attempt's file; its bytes are identical (deterministic).
+      fs.delete(target, false);
+      if (!fs.rename(tmp, target)) {
+        throw new IOException("could not rename " + tmp + " to " + target);
+      }
+    } finally {
+      fs.delete(tmp, false);
+    }
+  }
+}

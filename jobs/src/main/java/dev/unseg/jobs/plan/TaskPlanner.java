@@ -1,0 +1,254 @@
+package dev.unseg.jobs.plan;
+
+import dev.unseg.jobs.config.ProtectConfig;
+import dev.unseg.jobs.io.Locations;
+import dev.unseg.jobs.io.SerializableHadoopConf;
+import dev.unseg.pipeline.audit.ErrorCode;
+import dev.unseg.pipeline.dataset.CocoAnnotationEntry;
+import dev.unseg.pipeline.dataset.CocoCategory;
+import dev.unseg.pipeline.dataset.CocoImageEntry;
+import dev.unseg.pipeline.dataset.CocoIndexReader;
+import dev.unseg.pipeline.dataset.CocoIndexVisitor;
+import dev.unseg.pipeline.dataset.CocoTasks;
+import dev.unseg.pipeline.dataset.DatasetFormat;
+import dev.unseg.pipeline.dataset.ImageTask;
+import dev.unseg.pipeline.dataset.InvalidIndexException;
+import dev.unseg.pipeline.dataset.LabelMapLayout;
+import dev.unseg.pipeline.dataset.PanopticEntry;
+import dev.unseg.pipeline.dataset.Selection;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.util.LongAccumulator;
+import scala.Tuple2;
+
+/**
+ * Turns a dataset's index into the partitioned tasks of a run, with bounded driver memory: the
+ * driver streams the index (COCO JSON, or a listing of the images root) into spill chunks, and
+ * Spark groups and partitions them. COCO's JSON already names every image, so the images root
+ * is never listed for COCO.
+ */
+public final class TaskPlanner {
+  /** Objects per spill chunk: a few MB each. */
+  static final int CHUNK_SIZE = 20_000;
+  private static final Set<String> OTHER_IMAGE_EXTENSIONS = Set.of("bmp", "gif", "webp", "jp2", "heic", "heif", "avif", "ppm", "pgm");
+
+  private final JavaSparkContext sc;
+  private final ProtectConfig config;
+  private final Locations locations;
+  private final SerializableHadoopConf hadoopConf;
+  private final Path planDir;
+
+  public TaskPlanner(JavaSparkContext sc, ProtectConfig config, Locations locations, SerializableHadoopConf hadoopConf, Path planDir) {
+    this.sc = sc;
+    this.config = config;
+    this.locations = locations;
+    this.hadoopConf = hadoopConf;
+    this.planDir = planDir;
+  }
+
+  /**
+   * The run's tasks and their count.
+   *
+   * @param entries dataset entries (each gets exactly one manifest row)
+   * @param notImages files under the images root that are not images of this format (and dot files),
+   *     left out of the run and counted in the summary
+   * @param orphanAnnotations annotations naming an image id the index does not have (counted once the job ran)
+   */
+  public record Plan(JavaRDD<ImageTask> tasks, long entries, long notImages, LongAccumulator orphanAnnotations) {}
+
+  public Plan plan() throws IOException, InvalidIndexException {
+    FileSystem fs = planDir.getFileSystem(hadoopConf.get());
+    LongAccumulator orphans = sc.sc().longAccumulator("unseg.orphanAnnotations");
+    return switch (config.format()) {
+      case COCO, COCO_PANOPTIC -> planCoco(fs, orphans);
+      default -> planListing(fs, orphans);
+    };
+  }
+
+  private Plan planListing(FileSystem planFs, LongAccumulator orphans) throws IOException {
+    LabelMapLayout layout = LabelMapLayout.forFormat(config.format(), config.selection(), config.maskName());
+    URI root = locations.images();
+    FileSystem fs = FileSystem.get(root, hadoopConf.get());
+    long notImages = 0;
+    try (ChunkSpill<ImageTask> spill = new ChunkSpill<>(planFs, planDir, "tasks", CHUNK_SIZE)) {
+      RemoteIterator<LocatedFileStatus> files = fs.listFiles(new Path(root), true);
+      String rootPath = new Path(root).toUri().getPath();
+      rootPath = rootPath.endsWith("/") ? rootPath : rootPath + "/";
+      while (files.hasNext()) {
+        LocatedFileStatus f = files.next();
+        String rel = f.getPath().toUri().getPath().substring(rootPath.length());
+        if (hidden(rel)) {
+          notImages++;
+        } else if (layout.isImage(rel)) {
+          spill.add(layout.task(rel));
+        } else if (OTHER_IMAGE_EXTENSIONS.contains(extension(rel))) {
+          // An image the format does not take: never released unprotected, never silently dropped.
+          spill.add(ImageTask.rejected(rel, ErrorCode.IMAGE_UNSUPPORTED, rel + " is a " + extension(rel)
+              + " file; this product reads JPEG, PNG and TIFF. Convert it, or move it out of the images root."));
+        } else {
+          notImages++;
+        }
+      }
+      JavaRDD<ImageTask> tasks = readChunks(spill.chunks());
+      return new Plan(partition(tasks, spill.total()), spill.total(), notImages, orphans);
+    }
+  }
+
+  private Plan planCoco(FileSystem planFs, LongAccumulator orphans) throws IOException, InvalidIndexException {
+    boolean panoptic = config.format() == DatasetFormat.COCO_PANOPTIC;
+    Map<Long, CocoCategory> categories = new HashMap<>();
+    URI index = locations.annotations();
+    try (ChunkSpill<CocoImageEntry> images = new ChunkSpill<>(planFs, planDir, "images", CHUNK_SIZE);
+        ChunkSpill<Serializable> annotations = new ChunkSpill<>(planFs, planDir, "annotations", CHUNK_SIZE);
+        InputStream in = FileSystem.get(index, hadoopConf.get()).open(new Path(index))) {
+      CocoIndexReader.read(in, index.toString(), new CocoIndexVisitor() {
+        @Override
+        public void image(CocoImageEntry image) {
+          spill(images, image);
+        }
+
+        @Override
+        public void annotation(CocoAnnotationEntry annotation) {
+          spill(annotations, annotation);
+        }
+
+        @Override
+        public void panoptic(PanopticEntry entry) {
+          spill(annotations, entry);
+        }
+
+        @Override
+        public void category(CocoCategory category) {
+          categories.put(category.id(), category);
+        }
+      });
+      images.close();
+      annotations.close();
+      Broadcast<Map<Long, CocoCategory>> cats = sc.broadcast(categories);
+      Selection selection = config.selection();
+      JavaPairRDD<Long, CocoImageEntry> byId = readChunks(images.chunks())
+          .mapToPair(e -> new Tuple2<>(((CocoImageEntry) e).imageId(), (CocoImageEntry) e));
+      JavaPairRDD<Long, Serializable> annById = readChunks(annotations.chunks())
+          .mapToPair(e -> new Tuple2<>(imageIdOf(e), (Serializable) e));
+      int n = partitions(images.total());
+      JavaRDD<ImageTask> tasks = byId.cogroup(annById, n).flatMap(group -> {
+        List<Serializable> anns = new ArrayList<>();
+        group._2()._2().forEach(anns::add);
+        List<ImageTask> out = new ArrayList<>();
+        if (!group._2()._1().iterator().hasNext()) {
+          orphans.add(anns.size());
+        }
+        for (CocoImageEntry image : group._2()._1()) {
+          out.add(panoptic ? panopticTask(image, anns, cats.value(), selection) : instancesTask(image, anns, cats.value(), selection));
+        }
+        return out.iterator();
+      });
+      return new Plan(partition(tasks, images.total()), images.total(), 0, orphans);
+    }
+  }
+
+  private static ImageTask instancesTask(CocoImageEntry image, List<Serializable> anns, Map<Long, CocoCategory> cats, Selection s) {
+    List<CocoAnnotationEntry> list = new ArrayList<>(anns.size());
+    for (Serializable a : anns) {
+      list.add((CocoAnnotationEntry) a);
+    }
+    return CocoTasks.instancesTask(image, list, cats, s);
+  }
+
+  private static ImageTask panopticTask(CocoImageEntry image, List<Serializable> anns, Map<Long, CocoCategory> cats, Selection s) {
+    if (anns.size() > 1) {
+      return ImageTask.rejected(image.fileName(), ErrorCode.ANNOTATION_INVALID, "image id " + image.imageId() + " ("
+          + image.fileName() + ") has " + anns.size() + " panoptic annotations; COCO panoptic allows exactly one");
+    }
+    return CocoTasks.panopticTask(image, anns.isEmpty() ? null : (PanopticEntry) anns.get(0), cats, s, "");
+  }
+
+  private static long imageIdOf(Object entry) {
+    return entry instanceof PanopticEntry p ? p.imageId() : ((CocoAnnotationEntry) entry).imageId();
+  }
+
+  /**
+   * Spreads tasks over partitions by image path. Entries that name the same image file are all
+   * rejected: which annotation applies is ambiguous, and both would write the same output file.
+   */
+  private JavaRDD<ImageTask> partition(JavaRDD<ImageTask> tasks, long count) {
+    return tasks.mapToPair(t -> new Tuple2<>(t.imagePath(), t))
+        .groupByKey(new HashPartitioner(partitions(count)))
+        .flatMap(group -> {
+          List<ImageTask> same = new ArrayList<>();
+          group._2().forEach(same::add);
+          if (same.size() == 1) {
+            return same.iterator();
+          }
+          List<ImageTask> rejected = new ArrayList<>(same.size());
+          for (int i = 0; i < same.size(); i++) {
+            rejected.add(ImageTask.rejected(group._1(), ErrorCode.DUPLICATE_IMAGE, same.size()
+                + " dataset entries name the image file " + group._1() + "; none is protected because it is ambiguous"
+                + " which annotations apply. Give each image its own file name in the index."));
+          }
+          return rejected.iterator();
+        });
+  }
+
+  private int partitions(long count) {
+    if (config.partitionCount() > 0) {
+      return config.partitionCount();
+    }
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (count + config.partitionSize() - 1) / config.partitionSize()));
+  }
+
+  private <T> JavaRDD<T> readChunks(List<String> chunks) {
+    SerializableHadoopConf conf = hadoopConf;
+    if (chunks.isEmpty()) {
+      return sc.emptyRDD();
+    }
+    return sc.parallelize(chunks, chunks.size()).flatMap(chunk -> {
+      Path p = new Path(chunk);
+      List<T> items = ChunkSpill.read(p.getFileSystem(conf.get()), p);
+      Iterator<T> it = items.iterator();
+      return it;
+    });
+  }
+
+  private static <T extends Serializable> void spill(ChunkSpill<T> spill, T item) {
+    try {
+      spill.add(item);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the run's plan under --output: " + e.getMessage(), e);
+    }
+  }
+
+  /** Dot files and folders (.DS_Store, .git): counted with the files that are not images. */
+  private static boolean hidden(String rel) {
+    for (String part : rel.split("/")) {
+      if (part.startsWith(".")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String extension(String rel) {
+    int dot = rel.lastIndexOf('.');
+    return dot < 0 ? "" : rel.substring(dot + 1).toLowerCase(Locale.ROOT);
+  }
+}

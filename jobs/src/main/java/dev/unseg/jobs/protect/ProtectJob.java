@@ -1,0 +1,210 @@
+package dev.unseg.jobs.protect;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.unseg.jobs.config.ProtectConfig;
+import dev.unseg.jobs.generator.Generators;
+import dev.unseg.jobs.io.Locations;
+import dev.unseg.jobs.io.Publisher;
+import dev.unseg.jobs.io.SerializableHadoopConf;
+import dev.unseg.jobs.plan.TaskPlanner;
+import dev.unseg.pipeline.dataset.DatasetFormat;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * The protect run on the driver: check the settings against the storage, plan the tasks, run
+ * them, write the manifest (Spark's committer makes it exactly one row per image even when tasks
+ * are retried), then the summary, and {@code _SUCCESS} last, only when every entry has its row.
+ */
+public final class ProtectJob {
+  public static final String MANIFEST = "manifest";
+  public static final String SUMMARY = "summary.json";
+
+  private final SparkSession spark;
+  private final ProtectConfig config;
+
+  public ProtectJob(SparkSession spark, ProtectConfig config) {
+    this.spark = spark;
+    this.config = config;
+  }
+
+  /** What a run did, as the summary records it. */
+  public record Result(String runId, URI output, long entries, long rows, long protectedImages, long noMask,
+      long failed, boolean success, double seconds) {}
+
+  public Result run() throws Exception {
+    Instant started = Instant.now();
+    String runId = config.runId().isEmpty()
+        ? started.toString().replaceAll("[-:.]", "") + "-" + UUID.randomUUID().toString().substring(0, 8)
+        : config.runId();
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Configuration hadoop = sc.hadoopConfiguration();
+    Locations locations = Locations.of(config.images(), config.annotations(), config.output());
+    locations.checkOutputSeparate();
+    URI annotationRoot = annotationRoot(locations);
+    checkInputs(locations, annotationRoot, hadoop);
+    FileSystem outFs = FileSystem.get(locations.output(), hadoop);
+    Path audit = locations.auditPath("");
+    if (outFs.exists(audit)) {
+      throw new IllegalArgumentException("--output " + locations.output() + " already holds a run (" + audit
+          + "). Choose a new --output, or delete the old one first.");
+    }
+    Generators.checkModelReachable(config.generator(), hadoop);
+
+    SerializableHadoopConf conf = new SerializableHadoopConf(hadoop);
+    Path planDir = locations.auditPath("plan/");
+    TaskPlanner.Plan plan = new TaskPlanner(sc, config, locations, conf, planDir).plan();
+    LongAccumulator done = sc.sc().longAccumulator("unseg.done");
+    LongAccumulator failedAcc = sc.sc().longAccumulator("unseg.failed");
+    JavaRDD<Row> rows = plan.tasks().mapPartitions(
+        new ProtectPartition(config, locations, annotationRoot, conf, runId, done, failedAcc));
+    String manifest = locations.auditPath(MANIFEST).toString();
+    try (Progress progress = Progress.start(plan.entries(), done, failedAcc, config.progressInterval())) {
+      spark.createDataFrame(rows, ManifestSchema.SCHEMA).write().parquet(manifest);
+    }
+
+    Dataset<Row> written = spark.read().parquet(manifest);
+    ManifestTotals totals = ManifestTotals.of(written);
+    if (config.copyAnnotations() && (config.format() == DatasetFormat.COCO || config.format() == DatasetFormat.COCO_PANOPTIC)) {
+      copyFile(hadoop, locations.annotations(), locations.outputPath(locations.mirror(locations.annotations())));
+    }
+    Instant finished = Instant.now();
+    double seconds = Math.max(1e-3, Duration.between(started, finished).toMillis() / 1000.0);
+    boolean success = totals.rows() == plan.entries();
+    ObjectNode summary = summary(runId, locations, plan, totals, started, finished, seconds, success);
+    Publisher.publish(outFs, locations.auditPath(SUMMARY), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+        .writeValueAsBytes(summary));
+    outFs.delete(planDir, true);
+    if (success) {
+      Publisher.publish(outFs, locations.outputPath("_SUCCESS"), runId.getBytes(StandardCharsets.UTF_8));
+    }
+    return new Result(runId, locations.output(), plan.entries(), totals.rows(), totals.count("protected"),
+        totals.count("no_mask"), totals.count("failed"), success, seconds);
+  }
+
+  /** Where label maps, mask files or panoptic PNGs are read from. */
+  private URI annotationRoot(Locations locations) {
+    return switch (config.format()) {
+      case COCO -> Locations.qualify(new Path(locations.annotations()).getParent().toString());
+      case COCO_PANOPTIC -> {
+        String masks = config.panopticMasks();
+        if (masks.isEmpty()) {
+          String json = locations.annotations().toString();
+          masks = json.endsWith(".json") ? json.substring(0, json.length() - 5) : json + "_png";
+        }
+        yield Locations.directory(Locations.qualify(masks));
+      }
+      default -> Locations.directory(locations.annotations());
+    };
+  }
+
+  private void checkInputs(Locations locations, URI annotationRoot, Configuration hadoop) throws IOException {
+    check(hadoop, locations.images(), "unseg.input.images (--images)", "the folder that holds the dataset's images");
+    check(hadoop, locations.annotations(), "unseg.input.annotations (--annotations)",
+        config.format() == DatasetFormat.COCO || config.format() == DatasetFormat.COCO_PANOPTIC
+            ? "the dataset's JSON file" : "the folder of label/mask files");
+    if (config.format() == DatasetFormat.COCO_PANOPTIC) {
+      check(hadoop, annotationRoot, "unseg.input.panoptic-masks", "the folder of panoptic PNGs");
+    }
+  }
+
+  private static void check(Configuration hadoop, URI uri, String key, String what) throws IOException {
+    if (!FileSystem.get(uri, hadoop).exists(new Path(uri))) {
+      throw new FileNotFoundException(uri + " does not exist: set " + key + " to " + what + ".");
+    }
+  }
+
+  private static void copyFile(Configuration hadoop, URI from, Path to) throws IOException {
+    FileSystem in = FileSystem.get(from, hadoop);
+    FileSystem out = to.getFileSystem(hadoop);
+    try (InputStream src = in.open(new Path(from)); OutputStream dst = out.create(to, true)) {
+      src.transferTo(dst);
+    }
+  }
+
+  private ObjectNode summary(String runId, Locations locations, TaskPlanner.Plan plan, ManifestTotals totals,
+      Instant started, Instant finished, double seconds, boolean success) {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode s = json.createObjectNode();
+    s.put("run_id", runId);
+    s.put("success", success);
+    s.put("format", config.format().cliName());
+    s.put("images", locations.images().toString());
+    s.put("annotations", locations.annotations().toString());
+    s.put("output", locations.output().toString());
+    s.put("images_in_output", locations.mirror(locations.images()));
+    s.put("entries", plan.entries());
+    s.put("manifest_rows", totals.rows());
+    ObjectNode status = s.putObject("status");
+    for (String st : List.of("protected", "no_mask", "failed")) {
+      status.put(st, totals.count(st));
+    }
+    ObjectNode errors = s.putObject("errors");
+    totals.errors().forEach(errors::put);
+    s.put("not_images", plan.notImages());
+    s.put("orphan_annotations", plan.orphanAnnotations().value());
+    s.put("bytes_in", totals.bytesIn());
+    s.put("bytes_out", totals.bytesOut());
+    s.put("eps", config.protection().budget().eps());
+    s.put("eps_bg", config.protection().budget().epsBackground());
+    s.put("output_format", config.protection().encode().format().name().toLowerCase(java.util.Locale.ROOT));
+    s.put("jpeg_quality", config.protection().encode().jpegQuality());
+    s.set("generators", json.valueToTree(totals.generators()));
+    s.put("config_sha256", config.configDigest());
+    s.put("started_at", started.toString());
+    s.put("finished_at", finished.toString());
+    s.put("seconds", seconds);
+    s.put("images_per_second", totals.rows() / seconds);
+    return s;
+  }
+
+  /** Totals over the manifest, computed by Spark: nothing per image reaches the driver. */
+  record ManifestTotals(long rows, java.util.Map<String, Long> statuses, java.util.Map<String, Long> errors,
+      long bytesIn, long bytesOut, List<java.util.Map<String, String>> generators) {
+    static ManifestTotals of(Dataset<Row> m) {
+      Row sums = m.agg(functions.count(functions.lit(1)), functions.sum("input_bytes"), functions.sum("output_bytes")).first();
+      java.util.Map<String, Long> statuses = new java.util.TreeMap<>();
+      for (Row r : m.groupBy("status").count().collectAsList()) {
+        statuses.put(r.getString(0), r.getLong(1));
+      }
+      java.util.Map<String, Long> errors = new java.util.TreeMap<>();
+      for (Row r : m.where("error_code IS NOT NULL").groupBy("error_code").count().collectAsList()) {
+        errors.put(r.getString(0), r.getLong(1));
+      }
+      List<java.util.Map<String, String>> generators = new java.util.ArrayList<>();
+      for (Row r : m.select("generator_id", "generator_version", "model_digest").distinct().limit(10).collectAsList()) {
+        java.util.Map<String, String> g = new java.util.LinkedHashMap<>();
+        g.put("id", r.getString(0));
+        g.put("version", r.getString(1));
+        g.put("model_digest", r.getString(2));
+        generators.add(g);
+      }
+      return new ManifestTotals(sums.getLong(0), statuses, errors,
+          sums.isNullAt(1) ? 0 : sums.getLong(1), sums.isNullAt(2) ? 0 : sums.getLong(2), generators);
+    }
+
+    long count(String status) {
+      return statuses.getOrDefault(status, 0L);
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package dev.unseg.jobs.protect;
+
+import dev.unseg.jobs.config.ProtectConfig;
+import dev.unseg.jobs.generator.Generators;
+import dev.unseg.jobs.io.HadoopDatasetIO;
+import dev.unseg.jobs.io.HadoopStore;
+import dev.unseg.jobs.io.Locations;
+import dev.unseg.jobs.io.Publisher;
+import dev.unseg.jobs.io.SerializableHadoopConf;
+import dev.unseg.pipeline.audit.ImageStatus;
+import dev.unseg.pipeline.dataset.ImageTask;
+import dev.unseg.pipeline.generator.NoiseGenerator;
+import dev.unseg.pipeline.protect.ImageProtector;
+import dev.unseg.pipeline.protect.ProtectPipeline;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.Row;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * One Spark task: protects its partition's images through the core pipeline and returns their
+ * manifest rows. The generator comes from the executor JVM's cache, so it is loaded once per
+ * executor, not per task.
+ */
+final class ProtectPartition implements FlatMapFunction<Iterator<ImageTask>, Row> {
+  private final ProtectConfig config;
+  private final Locations locations;
+  private final URI annotationRoot;
+  private final SerializableHadoopConf hadoopConf;
+  private final String runId;
+  private final LongAccumulator done;
+  private final LongAccumulator failed;
+
+  ProtectPartition(ProtectConfig config, Locations locations, URI annotationRoot, SerializableHadoopConf hadoopConf,
+      String runId, LongAccumulator done, LongAccumulator failed) {
+    this.config = config;
+    this.locations = locations;
+    this.annotationRoot = annotationRoot;
+    this.hadoopConf = hadoopConf;
+    this.runId = runId;
+    this.done = done;
+    this.failed = failed;
+  }
+
+  @Override
+  public Iterator<Row> call(Iterator<ImageTask> tasks) throws Exception {
+    TaskContext ctx = TaskContext.get();
+    ManifestSchema.TaskRef ref = new ManifestSchema.TaskRef(ctx.stageId(), ctx.partitionId(), ctx.attemptNumber());
+    NoiseGenerator generator = Generators.forThisExecutor(config.generator(), hadoopConf.get(), ctx);
+    ImageProtector protector = new ImageProtector(config.protection(), generator.info());
+    HadoopDatasetIO io = new HadoopDatasetIO(locations, annotationRoot, hadoopConf.get());
+    Set<String> annotationFiles = new LinkedHashSet<>();
+    Iterator<ImageTask> recording = new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return tasks.hasNext();
+      }
+
+      @Override
+      public ImageTask next() {
+        ImageTask t = tasks.next();
+        if (t.mask() != null && t.mask().annotationPath() != null) {
+          annotationFiles.add(t.mask().annotationPath());
+        }
+        return t;
+      }
+    };
+    List<Row> rows = new ArrayList<>();
+    try (ProtectPipeline pipeline = new ProtectPipeline(protector, generator, io, config.pipeline())) {
+      pipeline.run(recording, outcome -> {
+        rows.add(ManifestSchema.row(runId, outcome, ref));
+        done.add(1);
+        if (outcome.record().status() == ImageStatus.FAILED) {
+          failed.add(1);
+        }
+      });
+    }
+    if (config.copyAnnotations()) {
+      copyAnnotations(annotationFiles);
+    }
+    return rows.iterator();
+  }
+
+  /** Label maps, panoptic PNGs and mask files travel unchanged with their images. */
+  private void copyAnnotations(Set<String> relativePaths) throws IOException {
+    HadoopStore source = new HadoopStore(annotationRoot, hadoopConf.get());
+    FileSystem outFs = FileSystem.get(locations.output(), hadoopConf.get());
+    String prefix = annotationsPrefix();
+    for (String rel : relativePaths) {
+      byte[] data;
+      try {
+        data = source.readAll(rel);
+      } catch (FileNotFoundException | IllegalArgumentException e) {
+        continue; // the image's row already says annotation_missing or path_unsafe
+      }
+      Publisher.publish(outFs, locations.outputPath(prefix + rel), data);
+    }
+  }
+
+  private String annotationsPrefix() {
+    return locations.mirror(Locations.directory(annotationRoot));
+  }
+}

@@ -1,0 +1,225 @@
+package dev.unseg.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
+import java.awt.image.Raster;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The protect job end to end on the real sample datasets shipped in samples/, through the same
+ * entry point as bin/unseg, on embedded Spark with local files.
+ */
+class ProtectJobTest {
+  static final Path SAMPLES = Paths.get("..", "samples").toAbsolutePath().normalize();
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path tmp;
+
+  @Test
+  void cocoInstancesSample() throws Exception {
+    Path out = tmp.resolve("coco-out");
+    Run run = protect("--format", "coco", "--images", SAMPLES.resolve("coco/val2017").toString(),
+        "--annotations", SAMPLES.resolve("coco/annotations/instances_sample.json").toString(),
+        "--output", out.toString(), "--output-format", "png");
+    assertEquals(0, run.code, run.err);
+    List<JsonNode> rows = run.inspectRows(out);
+    assertEquals(2, rows.size());
+    for (JsonNode row : rows) {
+      assertEquals("protected", row.get("status").asText(), row.toString());
+      assertTrue(row.get("mask_pixels").asLong() > 0);
+    }
+    // PNG output: the bound holds exactly against the mask the noise was weighted with.
+    checkBounds(SAMPLES.resolve("coco/val2017"), out.resolve("val2017"), out.resolve("_unseg/masks"), rows, 8, 2);
+    assertSameBytes(SAMPLES.resolve("coco/annotations/instances_sample.json"), out.resolve("annotations/instances_sample.json"));
+    assertTrue(Files.exists(out.resolve("_SUCCESS")));
+  }
+
+  @Test
+  void cocoPanopticSampleKeepsJpeg() throws Exception {
+    Path out = tmp.resolve("panoptic-out");
+    Run run = protect("--format", "coco-panoptic", "--images", SAMPLES.resolve("coco/val2017").toString(),
+        "--annotations", SAMPLES.resolve("coco/annotations/panoptic_sample.json").toString(),
+        "--output", out.toString());
+    assertEquals(0, run.code, run.err);
+    List<JsonNode> rows = run.inspectRows(out);
+    assertEquals(2, rows.size());
+    for (JsonNode row : rows) {
+      assertEquals("protected", row.get("status").asText(), row.toString());
+      String name = row.get("input_path").asText();
+      assertEquals(name, row.get("output_path").asText(), "same name and format");
+      BufferedImage img = ImageIO.read(out.resolve("val2017").resolve(name).toFile());
+      assertEquals(row.get("width").asInt(), img.getWidth());
+      // JPEG re-encoding breaks the exact bound; the manifest records what survived.
+      assertTrue(row.get("psnr_inside").asDouble() > 30, row.toString());
+    }
+    assertSameBytes(SAMPLES.resolve("coco/annotations/panoptic_sample.json"), out.resolve("annotations/panoptic_sample.json"));
+    try (Stream<Path> pngs = Files.list(SAMPLES.resolve("coco/annotations/panoptic_sample"))) {
+      for (Path png : pngs.toList()) {
+        assertSameBytes(png, out.resolve("annotations/panoptic_sample").resolve(png.getFileName()));
+      }
+    }
+    assertTrue(Files.exists(out.resolve("_SUCCESS")));
+  }
+
+  @Test
+  void ade20kSampleWithMasksWritten() throws Exception {
+    Path out = tmp.resolve("ade-out");
+    Run run = protect("--format", "ade20k", "--images", SAMPLES.resolve("ade20k/images").toString(),
+        "--annotations", SAMPLES.resolve("ade20k/annotations").toString(),
+        "--output", out.toString(), "--output-format", "png", "--write-masks", "--eps", "6", "--eps-bg", "1");
+    assertEquals(0, run.code, run.err);
+    List<JsonNode> rows = run.inspectRows(out);
+    assertEquals(3, rows.size());
+    for (JsonNode row : rows) {
+      assertEquals("protected", row.get("status").asText(), row.toString());
+      assertTrue(row.get("input_path").asText().startsWith("validation/"));
+      assertSameBytes(SAMPLES.resolve("ade20k/annotations").resolve(row.get("input_path").asText().replace(".jpg", ".png")),
+          out.resolve("annotations").resolve(row.get("input_path").asText().replace(".jpg", ".png")));
+    }
+    checkBounds(SAMPLES.resolve("ade20k/images"), out.resolve("images"), out.resolve("_unseg/masks"), rows, 6, 1);
+    JsonNode summary = JSON.readTree(out.resolve("_unseg/summary.json").toFile());
+    assertEquals(3, summary.get("status").get("protected").asLong());
+    assertEquals(6.0, summary.get("eps").asDouble());
+  }
+
+  @Test
+  void maskPairsSampleIncludingGeoTiff() throws Exception {
+    Path out = tmp.resolve("tiles-out");
+    Run run = protect("--format", "mask-pairs", "--images", SAMPLES.resolve("tiles/images").toString(),
+        "--annotations", SAMPLES.resolve("tiles/masks").toString(), "--output", out.toString(), "--write-masks");
+    assertEquals(0, run.code, run.err);
+    List<JsonNode> rows = run.inspectRows(out);
+    assertEquals(3, rows.size());
+    Map<String, JsonNode> byPath = new HashMap<>();
+    rows.forEach(r -> byPath.put(r.get("input_path").asText(), r));
+    assertEquals(Set.of("rocket.jpg", "chelsea.png", "L7_ETMs.tif"), byPath.keySet());
+    for (JsonNode row : rows) {
+      assertEquals("protected", row.get("status").asText(), row.toString());
+    }
+    // Lossless formats keep the exact bound: PNG and the GeoTIFF.
+    List<JsonNode> lossless = List.of(byPath.get("chelsea.png"), byPath.get("L7_ETMs.tif"));
+    checkBounds(SAMPLES.resolve("tiles/images"), out.resolve("images"), out.resolve("_unseg/masks"), lossless, 8, 2);
+    assertEquals("tiff", byPath.get("L7_ETMs.tif").get("format").asText());
+    assertTrue(Files.exists(out.resolve("images/L7_ETMs.tif")));
+    assertTrue(Files.exists(out.resolve("_SUCCESS")));
+  }
+
+  @Test
+  void refusesAnOutputInsideTheInput() throws Exception {
+    Run run = protect("--format", "ade20k", "--images", SAMPLES.resolve("ade20k/images").toString(),
+        "--annotations", SAMPLES.resolve("ade20k/annotations").toString(),
+        "--output", SAMPLES.resolve("ade20k/images/protected").toString());
+    assertEquals(2, run.code);
+    assertTrue(run.err.contains("--output") && run.err.contains("overlaps"), run.err);
+    assertTrue(!Files.exists(SAMPLES.resolve("ade20k/images/protected")));
+  }
+
+  @Test
+  void missingKeyNamesTheSetting() throws Exception {
+    Run run = protectWithoutKey("--format", "ade20k", "--images", "x", "--annotations", "y", "--output", tmp.resolve("o").toString());
+    assertEquals(2, run.code);
+    assertTrue(run.err.contains("unseg.generator.key"), run.err);
+  }
+
+  // ---- helpers ----
+
+  record Run(int code, String out, String err) {
+    List<JsonNode> inspectRows(Path output) throws Exception {
+      ByteArrayOutputStream buf = new ByteArrayOutputStream();
+      ByteArrayOutputStream errBuf = new ByteArrayOutputStream();
+      int code = TestCli.run(new String[] {"inspect", output.toString()}, new PrintStream(buf, true, StandardCharsets.UTF_8),
+          new PrintStream(errBuf, true, StandardCharsets.UTF_8));
+      assertEquals(0, code, errBuf.toString(StandardCharsets.UTF_8));
+      List<JsonNode> rows = new ArrayList<>();
+      for (String line : buf.toString(StandardCharsets.UTF_8).split("\n")) {
+        if (line.startsWith("{\"run_id\"")) {
+          rows.add(JSON.readTree(line));
+        }
+      }
+      Set<String> paths = new HashSet<>();
+      rows.forEach(r -> assertTrue(paths.add(r.get("input_path").asText()), "one row per image: " + r));
+      return rows;
+    }
+  }
+
+  static Run protect(String... args) throws Exception {
+    String[] full = Stream.concat(Stream.of("protect"), Stream.concat(Stream.of(args),
+        Stream.of("--key", "test-key", "--master", "local[2]", "--conf", "spark.ui.enabled=false",
+            "--conf", "unseg.run.progress-interval=0"))).toArray(String[]::new);
+    return runCli(full);
+  }
+
+  static Run protectWithoutKey(String... args) throws Exception {
+    return runCli(Stream.concat(Stream.of("protect"), Stream.of(args)).toArray(String[]::new));
+  }
+
+  static Run runCli(String[] args) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = TestCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Decodes input and output independently (ImageIO) and checks |out - in| <= eps where the
+   * written mask is 255 and <= epsBg elsewhere, on every band.
+   */
+  static void checkBounds(Path inRoot, Path outRoot, Path masks, List<JsonNode> rows, int eps, int epsBg) throws IOException {
+    for (JsonNode row : rows) {
+      String rel = row.get("input_path").asText();
+      Raster in = ImageIO.read(inRoot.resolve(rel).toFile()).getRaster();
+      Raster out = ImageIO.read(outRoot.resolve(row.get("output_path").asText()).toFile()).getRaster();
+      Raster mask = ImageIO.read(masks.resolve(rel.substring(0, rel.lastIndexOf('.')) + ".png").toFile()).getRaster();
+      assertEquals(in.getWidth(), out.getWidth());
+      assertEquals(in.getHeight(), out.getHeight());
+      int bands = Math.min(3, in.getNumBands());
+      int maxIn = 0;
+      int maxOut = 0;
+      long changed = 0;
+      for (int y = 0; y < in.getHeight(); y++) {
+        for (int x = 0; x < in.getWidth(); x++) {
+          boolean inside = mask.getSample(x, y, 0) != 0;
+          for (int b = 0; b < bands; b++) {
+            int d = Math.abs(in.getSample(x, y, b) - out.getSample(x, y, b));
+            if (inside) {
+              maxIn = Math.max(maxIn, d);
+            } else {
+              maxOut = Math.max(maxOut, d);
+            }
+            changed += d > 0 ? 1 : 0;
+          }
+        }
+      }
+      assertTrue(maxIn <= eps, rel + ": inside the mask |out-in| reached " + maxIn);
+      assertTrue(maxOut <= epsBg, rel + ": outside the mask |out-in| reached " + maxOut);
+      assertTrue(changed > 0, rel + ": nothing changed");
+      assertEquals(maxIn, row.get("linf_inside").asInt(), rel);
+    }
+  }
+
+  static void assertSameBytes(Path expected, Path actual) throws IOException {
+    assertTrue(Files.exists(actual), actual + " was not written");
+    assertArrayEquals(Files.readAllBytes(expected), Files.readAllBytes(actual), actual.toString());
+  }
+}
