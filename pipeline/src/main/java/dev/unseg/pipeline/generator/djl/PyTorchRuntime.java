@@ -91,6 +91,9 @@ final class PyTorchRuntime {
       r = r.getCause();
     }
     String top = t.getClass().getSimpleName() + ": " + Objects.toString(t.getMessage(), "");
-    return r == t ? top : top + " (cause: " + r.getClass().getSimpleName() + ": " + r.getMessage() + ")";
+    if (r == t || (r.getMessage() != null && top.contains(r.getMessage()))) {
+      return top; // DJL often repeats the cause's text in its own message
+    }
+    return top + " (cause: " + r.getClass().getSimpleName() + ": " + r.getMessage() + ")";
   }
 }
