@@ -66,6 +66,20 @@ public record TorchScriptSettings(
     }
   }
 
+  /** java.nio.file.Path is not Serializable; Spark ships settings to executors through this form. */
+  @java.io.Serial
+  private Object writeReplace() {
+    return new SerialForm(modelFile.toString(), expectedSha256, device, batchSize, interOpThreads, intraOpThreads);
+  }
+
+  private record SerialForm(String modelFile, String expectedSha256, String device, int batchSize,
+      int interOpThreads, int intraOpThreads) implements Serializable {
+    @java.io.Serial
+    private Object readResolve() {
+      return new TorchScriptSettings(Path.of(modelFile), expectedSha256, device, batchSize, interOpThreads, intraOpThreads);
+    }
+  }
+
   /** CPU, batch size 1, PyTorch's default thread counts, digest not checked. */
   public static TorchScriptSettings cpu(Path modelFile) {
     return new TorchScriptSettings(modelFile, "", "cpu", 1, 0, 0);
