@@ -1,0 +1,36 @@
+package dev.unseg.pipeline.generator.djl;
+
+import java.util.List;
+
+/** Checks a generate() call's inputs against the contract before any native work. */
+final class InputCheck {
+  private InputCheck() {}
+
+  static void check(List<float[]> images, List<float[]> prompts) {
+    if (images == null || prompts == null || images.size() != prompts.size()) {
+      throw new IllegalArgumentException(
+          "generate() needs one image and one prompt per item, got " + (images == null ? "null" : images.size())
+              + " images and " + (prompts == null ? "null" : prompts.size()) + " prompts");
+    }
+    for (int i = 0; i < images.size(); i++) {
+      float[] x = images.get(i);
+      if (x == null || x.length != BatchRunner.IMAGE_VALUES) {
+        throw new IllegalArgumentException(
+            "item " + i + ": image X must be 3x1024x1024 = " + BatchRunner.IMAGE_VALUES + " floats (CHW, [0,1]); got "
+                + (x == null ? "null (this generator needs the image)" : x.length));
+      }
+      float[] p = prompts.get(i);
+      if (p == null || p.length != BatchRunner.PROMPT_VALUES) {
+        throw new IllegalArgumentException(
+            "item " + i + ": prompt P must be 256x256 = " + BatchRunner.PROMPT_VALUES + " floats; got "
+                + (p == null ? "null" : p.length));
+      }
+      for (int k = 0; k < p.length; k++) {
+        if (p[k] != 0f && p[k] != 255f) { // a 0/1 mask passed as P would silently weaken the prompt
+          throw new IllegalArgumentException(
+              "item " + i + ": prompt P value " + p[k] + " at index " + k + "; P must be 0 or 255 (UNSEG.md)");
+        }
+      }
+    }
+  }
+}
