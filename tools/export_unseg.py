@@ -15,7 +15,7 @@ Usage (needs torch, plus whatever the UnSeg checkout imports, e.g. torchvision):
         --weights Generator_unseg_final.pth \\       # the authors' generator state_dict
         --sam-checkpoint sam_vit_b_01ec64.pth \\     # Meta's SAM ViT-B checkpoint
         --out unseg_generator.pt --batch-size 4 --device cuda
-    Then set unseg.generator.model-file=unseg_generator.pt and unseg.generator.model-sha256 to the
+    Then set unseg.generator.model=unseg_generator.pt and unseg.generator.model-sha256 to the
     printed SHA-256.
 
     python3 tools/export_unseg.py --selftest      # checks this tool's export path with a stand-in net
@@ -144,7 +144,7 @@ def export(wrapper, out_path, batch, device, mode, checks, tolerance):
     print("exported %s (%s, batch %d, device %s)" % (out_path, mode, batch, device))
     print("largest |exported - original| over %d random batches: %.3g" % (checks, worst))
     print("SHA-256: %s" % digest)
-    print("pipeline settings: unseg.generator.model-file=%s unseg.generator.model-sha256=%s "
+    print("pipeline settings: unseg.generator.model=%s unseg.generator.model-sha256=%s "
           "unseg.generator.batch-size=%d" % (out_path, digest, batch))
     if worst > tolerance:
         raise SystemExit("exported module differs from the original by %g > --tolerance %g" % (worst, tolerance))

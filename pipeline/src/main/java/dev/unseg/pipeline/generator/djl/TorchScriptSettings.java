@@ -29,7 +29,7 @@ public record TorchScriptSettings(
     int intraOpThreads)
     implements Serializable {
 
-  public static final String KEY_MODEL_FILE = "unseg.generator.model-file";
+  public static final String KEY_MODEL_FILE = "unseg.generator.model";
   public static final String KEY_MODEL_SHA256 = "unseg.generator.model-sha256";
   public static final String KEY_DEVICE = "unseg.generator.device";
   public static final String KEY_BATCH_SIZE = "unseg.generator.batch-size";

@@ -200,7 +200,7 @@ class TorchScriptGeneratorTest {
   void missingFileAndBadInputsAreNamed() throws Exception {
     GeneratorException missing = assertThrows(GeneratorException.class,
         () -> TorchScriptGenerator.load(TorchScriptSettings.cpu(Path.of("no/such/unseg.pt"))));
-    assertTrue(missing.getMessage().contains("unseg.generator.model-file"), missing.getMessage());
+    assertTrue(missing.getMessage().contains("unseg.generator.model"), missing.getMessage());
     try (TorchScriptGenerator g = TorchScriptGenerator.load(TorchScriptSettings.cpu(MODEL))) {
       float[] zeroOne = new float[256 * 256];
       zeroOne[5] = 1f;

@@ -44,6 +44,6 @@ class TorchScriptSettingsTest {
     assertTrue(assertThrows(IllegalArgumentException.class,
         () -> new TorchScriptSettings(Path.of("m.pt"), "", "cpu", 0, 0, 0)).getMessage().contains("unseg.generator.batch-size"));
     assertTrue(assertThrows(IllegalArgumentException.class,
-        () -> new TorchScriptSettings(null, "", "cpu", 1, 0, 0)).getMessage().contains("unseg.generator.model-file"));
+        () -> new TorchScriptSettings(null, "", "cpu", 1, 0, 0)).getMessage().contains("unseg.generator.model"));
   }
 }
