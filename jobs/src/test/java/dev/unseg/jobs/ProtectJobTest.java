@@ -146,21 +146,26 @@ class ProtectJobTest {
 
   record Run(int code, String out, String err) {
     List<JsonNode> inspectRows(Path output) throws Exception {
-      ByteArrayOutputStream buf = new ByteArrayOutputStream();
-      ByteArrayOutputStream errBuf = new ByteArrayOutputStream();
-      int code = TestCli.run(new String[] {"inspect", output.toString()}, new PrintStream(buf, true, StandardCharsets.UTF_8),
-          new PrintStream(errBuf, true, StandardCharsets.UTF_8));
-      assertEquals(0, code, errBuf.toString(StandardCharsets.UTF_8));
-      List<JsonNode> rows = new ArrayList<>();
-      for (String line : buf.toString(StandardCharsets.UTF_8).split("\n")) {
-        if (line.startsWith("{\"run_id\"")) {
-          rows.add(JSON.readTree(line));
-        }
-      }
-      Set<String> paths = new HashSet<>();
-      rows.forEach(r -> assertTrue(paths.add(r.get("input_path").asText()), "one row per image: " + r));
-      return rows;
+      return ProtectJobTest.inspectRows(output);
     }
+  }
+
+  /** The manifest rows as `unseg inspect` prints them, checking there is one per input path. */
+  static List<JsonNode> inspectRows(Path output) throws Exception {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    ByteArrayOutputStream errBuf = new ByteArrayOutputStream();
+    int code = TestCli.run(new String[] {"inspect", output.toString()}, new PrintStream(buf, true, StandardCharsets.UTF_8),
+        new PrintStream(errBuf, true, StandardCharsets.UTF_8));
+    assertEquals(0, code, errBuf.toString(StandardCharsets.UTF_8));
+    List<JsonNode> rows = new ArrayList<>();
+    for (String line : buf.toString(StandardCharsets.UTF_8).split("\n")) {
+      if (line.startsWith("{\"run_id\"")) {
+        rows.add(JSON.readTree(line));
+      }
+    }
+    Set<String> paths = new HashSet<>();
+    rows.forEach(r -> assertTrue(paths.add(r.get("input_path").asText()), "one row per image: " + r));
+    return rows;
   }
 
   static Run protect(String... args) throws Exception {
