@@ -16,15 +16,17 @@ public final class DecodedImage {
   private final int colourBands;
   private final BufferedImage layout;
   private final IIOMetadata metadata;
+  private final JpegSampling jpegSampling;
 
   /**
    * @param colourBands 1 when the stored image is gray (the view repeats it), else 3
    * @param layout the stored image whose colour bands encode replaces with protected values and
    *     whose other bands (alpha, extra TIFF bands) it keeps; null when the view is all there is
    * @param metadata the reader's metadata, written back as is (TIFF tags, PNG chunks); may be null
+   * @param jpegSampling a JPEG input's chroma sampling, reused for JPEG output; may be null
    */
   DecodedImage(ImageFormat format, int width, int height, byte[] rgb, int colourBands,
-      BufferedImage layout, IIOMetadata metadata) {
+      BufferedImage layout, IIOMetadata metadata, JpegSampling jpegSampling) {
     this.format = format;
     this.width = width;
     this.height = height;
@@ -32,6 +34,7 @@ public final class DecodedImage {
     this.colourBands = colourBands;
     this.layout = layout;
     this.metadata = metadata;
+    this.jpegSampling = jpegSampling;
   }
 
   /** The format found in the bytes; {@link OutputFormat#SAME} re-encodes in this one. */
@@ -82,5 +85,9 @@ public final class DecodedImage {
 
   IIOMetadata metadata() {
     return metadata;
+  }
+
+  JpegSampling jpegSampling() {
+    return jpegSampling;
   }
 }

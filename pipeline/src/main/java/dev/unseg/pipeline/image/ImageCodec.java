@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.metadata.IIOMetadata;
@@ -42,8 +43,10 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  *       42112/42113) and the compression survive; only IFD 0 is written: overviews and other
  *       pages are dropped, since they would carry unprotected pixels.
  *   <li>CMYK/YCCK JPEG: converted to RGB by TwelveMonkeys on decode, written as an RGB JPEG.
- *   <li>JPEG output: baseline, the JDK encoder's default 4:2:0 chroma subsampling, no metadata
- *       carried over (EXIF, ICC dropped); alpha and extra bands cannot be stored and are dropped.
+ *   <li>JPEG output: baseline, at the configured quality; a JPEG input's chroma subsampling is
+ *       kept (4:4:4 stays 4:4:4), other inputs get the JDK encoder's default 4:2:0 (as the
+ *       reference's PIL does). No metadata is carried over (EXIF, ICC dropped); alpha and extra
+ *       bands cannot be stored and are dropped.
  *   <li>A file whose content is another format than its extension claims is decoded by content
  *       and re-encoded in its real format under its unchanged name: the output is then exactly as
  *       (mis)named as the input, which its readers already cope with.
@@ -99,7 +102,8 @@ public final class ImageCodec {
             + image.getWidth() + "x" + image.getHeight());
       }
       IIOMetadata metadata = format == ImageFormat.JPEG ? null : reader.getImageMetadata(0);
-      return toDecoded(format, image, metadata, name);
+      JpegSampling sampling = format == ImageFormat.JPEG ? JpegSampling.of(data) : null;
+      return toDecoded(format, image, metadata, sampling, name);
     } catch (IOException | RuntimeException e) {
       // Decoders throw all sorts of unchecked exceptions on corrupt data (IndexOutOfBounds, ...).
       throw new InputException(ErrorCode.IMAGE_UNREADABLE,
@@ -112,7 +116,7 @@ public final class ImageCodec {
   }
 
   private static DecodedImage toDecoded(ImageFormat format, BufferedImage image, IIOMetadata metadata,
-      String name) throws InputException {
+      JpegSampling sampling, String name) throws InputException {
     int w = image.getWidth();
     int h = image.getHeight();
     byte[] rgb = new byte[w * h * 3];
@@ -123,7 +127,7 @@ public final class ImageCodec {
       // The palette is gone from the output, so its metadata must not be written back for PNG.
       IIOMetadata kept = format == ImageFormat.TIFF ? metadata : null;
       BufferedImage layout = alpha == null ? null : Rasters.rgbImage(withAlpha(rgb, alpha), w, h, true);
-      return new DecodedImage(format, w, h, rgb, 3, layout, kept);
+      return new DecodedImage(format, w, h, rgb, 3, layout, kept, sampling);
     }
     int bits = uniformBits(image);
     int colourBands = colourBands(cm, raster.getNumBands());
@@ -135,7 +139,7 @@ public final class ImageCodec {
     int[] bands = colourBands == 1 ? new int[] {0, 0, 0} : new int[] {0, 1, 2};
     Rasters.readView(raster, bands, bits, rgb);
     boolean plainRgb = colourBands == 3 && raster.getNumBands() == 3 && bits == 8 && format != ImageFormat.TIFF;
-    return new DecodedImage(format, w, h, rgb, colourBands, plainRgb ? null : image, metadata);
+    return new DecodedImage(format, w, h, rgb, colourBands, plainRgb ? null : image, metadata, sampling);
   }
 
   /** 1 for gray (+alpha), 3 for RGB (+alpha) or 3+ band gray/unknown (bands 1..3), 0 otherwise. */
@@ -226,14 +230,18 @@ public final class ImageCodec {
     try {
       writer = plugins.writer(target);
       ImageWriteParam param = writer.getDefaultWriteParam();
+      IIOMetadata metadata = plan.metadata();
       if (target == ImageFormat.JPEG) {
         param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
         param.setCompressionQuality(options.jpegQuality() / 100f);
+        if (original.jpegSampling() != null) {
+          metadata = original.jpegSampling().metadataFor(writer, new ImageTypeSpecifier(plan.image()), param);
+        }
       }
       ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.max(1024, expected / 4));
       try (ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
         writer.setOutput(out);
-        writer.write(null, new IIOImage(plan.image(), null, plan.metadata()), param);
+        writer.write(null, new IIOImage(plan.image(), null, metadata), param);
       }
       return bytes.toByteArray();
     } catch (IOException | RuntimeException e) {

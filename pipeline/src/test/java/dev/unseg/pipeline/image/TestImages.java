@@ -47,6 +47,44 @@ final class TestImages {
     return out;
   }
 
+  /**
+   * Like UnSeg's output: a 256x256 noise map per channel in (-1, 1), bilinearly upsampled over the
+   * zero-padded square (align_corners=False), times eps, added and rounded.
+   */
+  static byte[] perturbSmooth(byte[] rgb, int w, int h, int eps, long seed) {
+    Random random = new Random(seed);
+    int n = 256;
+    double[][] noise = new double[3][n * n];
+    for (double[] channel : noise) {
+      for (int i = 0; i < channel.length; i++) {
+        channel[i] = random.nextDouble() * 2 - 1;
+      }
+    }
+    int s = Math.max(w, h);
+    double scale = (double) n / s;
+    byte[] out = new byte[rgb.length];
+    for (int y = 0; y < h; y++) {
+      double sy = Math.max(0, (y + 0.5) * scale - 0.5);
+      int y0 = Math.min((int) sy, n - 1);
+      int y1 = Math.min(y0 + 1, n - 1);
+      double fy = sy - y0;
+      for (int x = 0; x < w; x++) {
+        double sx = Math.max(0, (x + 0.5) * scale - 0.5);
+        int x0 = Math.min((int) sx, n - 1);
+        int x1 = Math.min(x0 + 1, n - 1);
+        double fx = sx - x0;
+        for (int c = 0; c < 3; c++) {
+          double[] m = noise[c];
+          double v = (1 - fy) * ((1 - fx) * m[y0 * n + x0] + fx * m[y0 * n + x1])
+              + fy * ((1 - fx) * m[y1 * n + x0] + fx * m[y1 * n + x1]);
+          int i = (y * w + x) * 3 + c;
+          out[i] = (byte) Math.max(0, Math.min(255, Math.round((rgb[i] & 0xFF) + eps * v)));
+        }
+      }
+    }
+    return out;
+  }
+
   static int maxAbsDiff(byte[] a, byte[] b) {
     int max = 0;
     for (int i = 0; i < a.length; i++) {
