@@ -1,0 +1,93 @@
+package dev.unseg.pipeline.image;
+
+import java.awt.image.BufferedImage;
+import javax.imageio.metadata.IIOMetadata;
+
+/**
+ * One decoded image: the generator's 8-bit RGB view plus what re-encoding needs to give back a
+ * faithful file (the stored layout with alpha, extra bands and 16-bit samples, and TIFF/PNG
+ * metadata). Not thread-safe to mutate; {@link #rgb()} is returned without copying.
+ */
+public final class DecodedImage {
+  private final ImageFormat format;
+  private final int width;
+  private final int height;
+  private final byte[] rgb;
+  private final int colourBands;
+  private final BufferedImage layout;
+  private final IIOMetadata metadata;
+  private final JpegSampling jpegSampling;
+
+  /**
+   * @param colourBands 1 when the stored image is gray (the view repeats it), else 3
+   * @param layout the stored image whose colour bands encode replaces with protected values and
+   *     whose other bands (alpha, extra TIFF bands) it keeps; null when the view is all there is
+   * @param metadata the reader's metadata, written back as is (TIFF tags, PNG chunks); may be null
+   * @param jpegSampling a JPEG input's chroma sampling, reused for JPEG output; may be null
+   */
+  DecodedImage(ImageFormat format, int width, int height, byte[] rgb, int colourBands,
+      BufferedImage layout, IIOMetadata metadata, JpegSampling jpegSampling) {
+    this.format = format;
+    this.width = width;
+    this.height = height;
+    this.rgb = rgb;
+    this.colourBands = colourBands;
+    this.layout = layout;
+    this.metadata = metadata;
+    this.jpegSampling = jpegSampling;
+  }
+
+  /** The format found in the bytes; {@link OutputFormat#SAME} re-encodes in this one. */
+  public ImageFormat format() {
+    return format;
+  }
+
+  public int width() {
+    return width;
+  }
+
+  public int height() {
+    return height;
+  }
+
+  /** Interleaved 8-bit R,G,B, row-major (HWC), length width*height*3. Shared, not copied. */
+  public byte[] rgb() {
+    return rgb;
+  }
+
+  /** True when the stored image has one colour channel; the output stays single-channel. */
+  public boolean isGray() {
+    return colourBands == 1;
+  }
+
+  /** True when the stored image has an alpha channel, which encode keeps exactly. */
+  public boolean hasAlpha() {
+    return layout != null && layout.getColorModel().hasAlpha();
+  }
+
+  /** Bands stored per pixel (3 for a plain RGB image, 6 for a 6-band GeoTIFF). */
+  public int bands() {
+    return layout == null ? 3 : layout.getRaster().getNumBands();
+  }
+
+  /** Bits per stored sample: 8, or 16 for 16-bit PNG/TIFF (whose view is the high byte). */
+  public int bitsPerSample() {
+    return layout == null ? 8 : layout.getSampleModel().getSampleSize(0);
+  }
+
+  int colourBands() {
+    return colourBands;
+  }
+
+  BufferedImage layout() {
+    return layout;
+  }
+
+  IIOMetadata metadata() {
+    return metadata;
+  }
+
+  JpegSampling jpegSampling() {
+    return jpegSampling;
+  }
+}

@@ -1,0 +1,256 @@
+package dev.unseg.pipeline.image;
+
+import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
+import dev.unseg.pipeline.audit.ErrorCode;
+import dev.unseg.pipeline.audit.InputException;
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.metadata.IIOMetadata;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
+
+/**
+ * Decodes images to the generator's RGB view and encodes protected pixels back into a file that
+ * can replace the input under the same name. Thread-safe: every call makes its own ImageIO
+ * reader or writer and disposes it.
+ *
+ * <p>What each input becomes (with {@link OutputFormat#SAME}):
+ * <ul>
+ *   <li>8-bit RGB, RGBA, gray, gray+alpha: same layout; alpha kept exactly; gray written as the
+ *       rounded mean of the 3 protected channels.
+ *   <li>16-bit PNG/TIFF: stays 16-bit; the view is the high byte, the output's high byte is the
+ *       protected value and the low byte is kept.
+ *   <li>Palette PNG/TIFF: written as 8-bit RGB (RGBA when the palette has transparency), never
+ *       re-palettised: a palette cannot hold the perturbed colours exactly.
+ *   <li>Multi-band TIFF (e.g. 6-band Landsat): the view is bands 1..3 in file order; only those
+ *       get protected values, the other bands are copied unchanged.
+ *   <li>TIFF keeps the reader's metadata, so every tag (GeoTIFF 33550, 33922, 34735-34737, GDAL
+ *       42112/42113) and the compression survive; only IFD 0 is written: overviews and other
+ *       pages are dropped, since they would carry unprotected pixels.
+ *   <li>CMYK/YCCK JPEG: converted to RGB by TwelveMonkeys on decode, written as an RGB JPEG.
+ *   <li>JPEG output: baseline, at the configured quality; a JPEG input's chroma subsampling is
+ *       kept (4:4:4 stays 4:4:4), other inputs get the JDK encoder's default 4:2:0 (as the
+ *       reference's PIL does). No metadata is carried over (EXIF, ICC dropped); alpha and extra
+ *       bands cannot be stored and are dropped.
+ *   <li>A file whose content is another format than its extension claims is decoded by content
+ *       and re-encoded in its real format under its unchanged name: the output is then exactly as
+ *       (mis)named as the input, which its readers already cope with.
+ * </ul>
+ */
+public final class ImageCodec {
+  /** Reader warnings that mean pixels were invented (JPEG decoders fill a cut file with grey). */
+  private static final List<String> DAMAGE_WARNINGS =
+      List.of("truncat", "premature", "corrupt", "missing eoi", "bogus");
+
+  private final long maxPixels;
+  private final Plugins plugins = new Plugins();
+
+  /** @param maxPixels the largest width*height accepted (config {@code unseg.limits.max-pixels}) */
+  public ImageCodec(long maxPixels) {
+    if (maxPixels <= 0) {
+      throw new IllegalArgumentException("unseg.limits.max-pixels must be positive, got " + maxPixels);
+    }
+    this.maxPixels = maxPixels;
+  }
+
+  /** The header, from the bytes only: no pixel buffer is allocated. Enforces the pixel limit. */
+  public ImageHeader readHeader(byte[] data, String name) throws InputException {
+    ImageHeader header = HeaderParser.parse(data, name);
+    if (header.pixels() > maxPixels) {
+      throw new InputException(ErrorCode.IMAGE_TOO_LARGE, String.format(Locale.ROOT,
+          "image %s declares %dx%d = %d pixels, more than unseg.limits.max-pixels = %d;"
+              + " raise unseg.limits.max-pixels (memory permitting) or downscale the image",
+          name, header.width(), header.height(), header.pixels(), maxPixels));
+    }
+    return header;
+  }
+
+  public DecodedImage decode(byte[] data, String name) throws InputException {
+    ImageHeader header = readHeader(data, name);
+    ImageFormat format = header.format();
+    ImageReader reader = null;
+    try {
+      reader = plugins.reader(format);
+      List<String> warnings = new ArrayList<>();
+      reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+      reader.setInput(new ByteArrayImageInputStream(data), true, format == ImageFormat.JPEG);
+      BufferedImage image = reader.read(0);
+      for (String warning : warnings) {
+        String lower = warning.toLowerCase(Locale.ROOT);
+        if (DAMAGE_WARNINGS.stream().anyMatch(lower::contains)) {
+          throw HeaderParser.unreadable(name, "the file is damaged or cut short (" + warning + ")");
+        }
+      }
+      if (image.getWidth() != header.width() || image.getHeight() != header.height()) {
+        throw new InputException(ErrorCode.IMAGE_UNSUPPORTED, "image " + name + ": the header says "
+            + header.width() + "x" + header.height() + " but the decoder produced "
+            + image.getWidth() + "x" + image.getHeight());
+      }
+      IIOMetadata metadata = format == ImageFormat.JPEG ? null : reader.getImageMetadata(0);
+      JpegSampling sampling = format == ImageFormat.JPEG ? JpegSampling.of(data) : null;
+      return toDecoded(format, image, metadata, sampling, name);
+    } catch (IOException | RuntimeException e) {
+      // Decoders throw all sorts of unchecked exceptions on corrupt data (IndexOutOfBounds, ...).
+      throw new InputException(ErrorCode.IMAGE_UNREADABLE,
+          "image " + name + " cannot be decoded as " + format + ": " + e, e);
+    } finally {
+      if (reader != null) {
+        reader.dispose();
+      }
+    }
+  }
+
+  private static DecodedImage toDecoded(ImageFormat format, BufferedImage image, IIOMetadata metadata,
+      JpegSampling sampling, String name) throws InputException {
+    int w = image.getWidth();
+    int h = image.getHeight();
+    byte[] rgb = new byte[w * h * 3];
+    ColorModel cm = image.getColorModel();
+    Raster raster = image.getRaster();
+    if (cm instanceof IndexColorModel icm) {
+      byte[] alpha = paletteView(icm, raster, rgb);
+      // The palette is gone from the output, so its metadata must not be written back for PNG.
+      IIOMetadata kept = format == ImageFormat.TIFF ? metadata : null;
+      BufferedImage layout = alpha == null ? null : Rasters.rgbImage(withAlpha(rgb, alpha), w, h, true);
+      return new DecodedImage(format, w, h, rgb, 3, layout, kept, sampling);
+    }
+    int bits = uniformBits(image);
+    int colourBands = colourBands(cm, raster.getNumBands());
+    if (!(cm instanceof ComponentColorModel) || (bits != 8 && bits != 16) || colourBands == 0) {
+      throw new InputException(ErrorCode.IMAGE_UNSUPPORTED, "image " + name + " has a pixel layout that cannot"
+          + " become 8-bit RGB (" + raster.getNumBands() + " bands of " + bits + " bits, colour space type "
+          + cm.getColorSpace().getType() + "); convert it to 8-bit RGB or gray first");
+    }
+    int[] bands = colourBands == 1 ? new int[] {0, 0, 0} : new int[] {0, 1, 2};
+    Rasters.readView(raster, bands, bits, rgb);
+    boolean plainRgb = colourBands == 3 && raster.getNumBands() == 3 && bits == 8 && format != ImageFormat.TIFF;
+    return new DecodedImage(format, w, h, rgb, colourBands, plainRgb ? null : image, metadata, sampling);
+  }
+
+  /** 1 for gray (+alpha), 3 for RGB (+alpha) or 3+ band gray/unknown (bands 1..3), 0 otherwise. */
+  private static int colourBands(ColorModel cm, int bands) {
+    int colour = bands - (cm.hasAlpha() ? 1 : 0);
+    return switch (cm.getColorSpace().getType()) {
+      case ColorSpace.TYPE_RGB -> colour == 3 ? 3 : 0;
+      case ColorSpace.TYPE_GRAY -> colour >= 3 ? 3 : 1;
+      default -> cm.getColorSpace().getType() >= ColorSpace.TYPE_2CLR && colour >= 3
+          && !isPhotometric(cm) ? 3 : 0;
+    };
+  }
+
+  /** True for colour spaces whose channels are not independent light intensities (CMYK, Lab...). */
+  private static boolean isPhotometric(ColorModel cm) {
+    int type = cm.getColorSpace().getType();
+    return type == ColorSpace.TYPE_CMYK || type == ColorSpace.TYPE_Lab || type == ColorSpace.TYPE_YCbCr
+        || type == ColorSpace.TYPE_CMY || type == ColorSpace.TYPE_HSV || type == ColorSpace.TYPE_XYZ;
+  }
+
+  private static int uniformBits(BufferedImage image) {
+    int[] sizes = image.getSampleModel().getSampleSize();
+    int type = image.getSampleModel().getDataType();
+    for (int s : sizes) {
+      if (s != sizes[0]) {
+        return -1;
+      }
+    }
+    boolean fits = (sizes[0] == 8 && type == DataBuffer.TYPE_BYTE) || (sizes[0] == 16 && type == DataBuffer.TYPE_USHORT);
+    return fits ? sizes[0] : -sizes[0];
+  }
+
+  /** Fills the RGB view from palette indices; returns per-pixel alpha, or null for an opaque palette. */
+  private static byte[] paletteView(IndexColorModel icm, Raster raster, byte[] rgb) {
+    int n = icm.getMapSize();
+    byte[] r = new byte[n];
+    byte[] g = new byte[n];
+    byte[] b = new byte[n];
+    byte[] a = new byte[n];
+    icm.getReds(r);
+    icm.getGreens(g);
+    icm.getBlues(b);
+    icm.getAlphas(a);
+    boolean opaque = icm.getTransparency() == java.awt.Transparency.OPAQUE;
+    int w = raster.getWidth();
+    int h = raster.getHeight();
+    byte[] alpha = opaque ? null : new byte[w * h];
+    int[] row = new int[w];
+    for (int y = 0; y < h; y++) {
+      raster.getSamples(raster.getMinX(), raster.getMinY() + y, w, 1, 0, row);
+      for (int x = 0, p = y * w, o = p * 3; x < w; x++, p++, o += 3) {
+        int i = Math.min(row[x], n - 1);
+        rgb[o] = r[i];
+        rgb[o + 1] = g[i];
+        rgb[o + 2] = b[i];
+        if (alpha != null) {
+          alpha[p] = a[i];
+        }
+      }
+    }
+    return alpha;
+  }
+
+  private static byte[] withAlpha(byte[] rgb, byte[] alpha) {
+    byte[] rgba = new byte[alpha.length * 4];
+    for (int p = 0, o = 0, q = 0; p < alpha.length; p++, o += 3, q += 4) {
+      rgba[q] = rgb[o];
+      rgba[q + 1] = rgb[o + 1];
+      rgba[q + 2] = rgb[o + 2];
+      rgba[q + 3] = alpha[p];
+    }
+    return rgba;
+  }
+
+  /**
+   * Encodes protected pixels in the layout of {@code original}.
+   *
+   * @param protectedRgb the generator's output, same shape as {@link DecodedImage#rgb()}
+   */
+  public byte[] encode(DecodedImage original, byte[] protectedRgb, EncodeOptions options) throws InputException {
+    int expected = original.width() * original.height() * 3;
+    if (protectedRgb.length != expected) {
+      throw new IllegalArgumentException("protectedRgb has " + protectedRgb.length + " bytes, expected " + expected);
+    }
+    ImageFormat target = options.format().target(original.format());
+    EncodePlan plan = EncodePlan.of(original, protectedRgb, target);
+    ImageWriter writer = null;
+    try {
+      writer = plugins.writer(target);
+      ImageWriteParam param = writer.getDefaultWriteParam();
+      IIOMetadata metadata = plan.metadata();
+      if (target == ImageFormat.JPEG) {
+        param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+        param.setCompressionQuality(options.jpegQuality() / 100f);
+        if (original.jpegSampling() != null) {
+          metadata = original.jpegSampling().metadataFor(writer, new ImageTypeSpecifier(plan.image()), param);
+        }
+      }
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.max(1024, expected / 4));
+      try (ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
+        writer.setOutput(out);
+        writer.write(null, new IIOImage(plan.image(), null, metadata), param);
+      }
+      return bytes.toByteArray();
+    } catch (IOException | RuntimeException e) {
+      throw new InputException(ErrorCode.ENCODE_FAILED, "protected image (" + original.format() + " "
+          + original.width() + "x" + original.height() + ") could not be encoded as " + target + ": " + e, e);
+    } finally {
+      if (writer != null) {
+        writer.dispose();
+      }
+    }
+  }
+}

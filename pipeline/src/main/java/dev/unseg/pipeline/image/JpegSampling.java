@@ -1,0 +1,58 @@
+package dev.unseg.pipeline.image;
+
+import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.metadata.IIOInvalidTreeException;
+import javax.imageio.metadata.IIOMetadata;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/**
+ * The luma sampling factors of a JPEG (2x2 = 4:2:0, 1x1 = 4:4:4), carried from input to output.
+ * Chroma subsampling dominates what a q95 re-encode loses (rocket.jpg, 4:4:4: 45 dB kept vs 33 dB
+ * when re-encoded 4:2:0), and keeping the input's choice keeps its file size comparable.
+ */
+record JpegSampling(int horizontal, int vertical) {
+  private static final String FORMAT = "javax_imageio_jpeg_image_1.0";
+
+  /** The factors of the first component in the SOF segment; null when absent or unusual. */
+  static JpegSampling of(byte[] d) {
+    int i = 2;
+    while (i + 3 < d.length && (d[i] & 0xFF) == 0xFF) {
+      int marker = d[i + 1] & 0xFF;
+      if (marker == 0xFF) {
+        i++;
+        continue;
+      }
+      boolean sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+      if (sof && i + 11 < d.length && (d[i + 9] & 0xFF) == 3) {
+        int factors = d[i + 11] & 0xFF;
+        return new JpegSampling(factors >> 4, factors & 0x0F);
+      }
+      if (sof || marker == 0xDA) {
+        return null;
+      }
+      i += 2 + HeaderParser.be16(d, i + 2);
+    }
+    return null;
+  }
+
+  /** Default writer metadata for {@code type}, with these factors on luma and 1x1 on chroma. */
+  IIOMetadata metadataFor(ImageWriter writer, ImageTypeSpecifier type, ImageWriteParam param)
+      throws IIOInvalidTreeException {
+    IIOMetadata metadata = writer.getDefaultImageMetadata(type, param);
+    Element root = (Element) metadata.getAsTree(FORMAT);
+    NodeList components = root.getElementsByTagName("componentSpec");
+    if (components.getLength() != 3) {
+      return metadata;
+    }
+    for (int c = 0; c < 3; c++) {
+      Element component = (Element) components.item(c);
+      component.setAttribute("HsamplingFactor", String.valueOf(c == 0 ? horizontal : 1));
+      component.setAttribute("VsamplingFactor", String.valueOf(c == 0 ? vertical : 1));
+    }
+    metadata.setFromTree(FORMAT, root);
+    return metadata;
+  }
+}
