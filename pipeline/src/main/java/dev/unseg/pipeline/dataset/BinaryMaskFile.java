@@ -1,0 +1,90 @@
+package dev.unseg.pipeline.dataset;
+
+import dev.unseg.pipeline.audit.InputException;
+import dev.unseg.pipeline.mask.BinaryMask;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+
+/**
+ * A binary mask file of a mask pair (PNG or TIFF; 0/255 or 0/1; gray, RGB(A) or palette).
+ * Foreground: where the alpha channel is nonzero, when the file has alpha and at least one fully
+ * transparent pixel (a cut-out); otherwise where any colour channel (or palette index) is nonzero.
+ * An opaque alpha channel carries no mask, so it is then ignored.
+ */
+public record BinaryMaskFile(String annotationPath) implements MaskSource {
+
+  @Override
+  public BinaryMask build(int imageWidth, int imageHeight, AnnotationStore annotations) throws InputException {
+    BufferedImage img = AnnotationRasters.read(annotations, annotationPath, imageWidth, imageHeight);
+    Raster r = img.getRaster();
+    ColorModel cm = img.getColorModel();
+    BinaryMask mask = new BinaryMask(imageWidth, imageHeight);
+    if (cm instanceof IndexColorModel icm) {
+      fromPalette(r, icm, mask);
+    } else if (cm.hasAlpha() && hasTransparentPixel(r, r.getNumBands() - 1)) {
+      fromBands(r, r.getNumBands() - 1, r.getNumBands(), mask);
+    } else {
+      fromBands(r, 0, cm.hasAlpha() ? r.getNumBands() - 1 : r.getNumBands(), mask);
+    }
+    return mask;
+  }
+
+  private static boolean hasTransparentPixel(Raster r, int band) {
+    int[] row = new int[r.getWidth()];
+    for (int y = 0; y < r.getHeight(); y++) {
+      r.getSamples(0, y, row.length, 1, band, row);
+      for (int v : row) {
+        if (v == 0) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Foreground where any band in [from, to) is nonzero. */
+  private static void fromBands(Raster r, int from, int to, BinaryMask mask) {
+    int w = mask.width();
+    byte[] px = mask.pixels();
+    int[] row = new int[w];
+    for (int b = from; b < to; b++) {
+      for (int y = 0; y < mask.height(); y++) {
+        r.getSamples(0, y, w, 1, b, row);
+        int base = y * w;
+        for (int x = 0; x < w; x++) {
+          px[base + x] |= (byte) (row[x] != 0 ? 1 : 0);
+        }
+      }
+    }
+  }
+
+  private static void fromPalette(Raster r, IndexColorModel icm, BinaryMask mask) {
+    int n = icm.getMapSize();
+    boolean useAlpha = false;
+    for (int i = 0; i < n && icm.hasAlpha(); i++) {
+      useAlpha |= icm.getAlpha(i) == 0;
+    }
+    byte[] fg = new byte[Math.max(n, 256)];
+    for (int i = 0; i < fg.length; i++) {
+      fg[i] = (byte) (useAlpha ? (i < n && icm.getAlpha(i) != 0 ? 1 : 0) : (i != 0 ? 1 : 0));
+    }
+    int w = mask.width();
+    byte[] px = mask.pixels();
+    int[] row = new int[w];
+    for (int y = 0; y < mask.height(); y++) {
+      r.getSamples(0, y, w, 1, 0, row);
+      int base = y * w;
+      for (int x = 0; x < w; x++) {
+        int v = row[x];
+        px[base + x] = v < fg.length ? fg[v] : 1;
+      }
+    }
+  }
+
+  @Override
+  public String annotationPath() {
+    return annotationPath;
+  }
+}

@@ -1,0 +1,60 @@
+package dev.unseg.pipeline.dataset;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * An {@link AnnotationStore} over a local directory. Refuses any path that would leave the root:
+ * {@code ..}, absolute paths, and symbolic links that point outside it.
+ */
+public final class LocalAnnotationStore implements AnnotationStore {
+  private final Path root;
+
+  public LocalAnnotationStore(Path root) {
+    this.root = root.toAbsolutePath().normalize();
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  @Override
+  public InputStream open(String relativePath) throws IOException {
+    Path p = resolve(relativePath);
+    try {
+      return Files.newInputStream(p);
+    } catch (NoSuchFileException e) {
+      throw new FileNotFoundException(p + " does not exist");
+    }
+  }
+
+  @Override
+  public boolean exists(String relativePath) throws IOException {
+    return Files.isRegularFile(resolve(relativePath));
+  }
+
+  private Path resolve(String relativePath) throws IOException {
+    String why = DatasetPaths.unsafeReason(relativePath);
+    if (why != null) {
+      throw new AccessDeniedException(relativePath, null, why);
+    }
+    Path p = root.resolve(relativePath).normalize();
+    if (!p.startsWith(root)) {
+      throw new AccessDeniedException(relativePath, null, "leaves the root " + root);
+    }
+    if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+      // a symlink inside the root may still point outside it
+      Path real = p.toRealPath();
+      if (!real.startsWith(root.toRealPath())) {
+        throw new AccessDeniedException(relativePath, null, "resolves outside the root " + root);
+      }
+    }
+    return p;
+  }
+}
