@@ -12,6 +12,9 @@ channels-last bilinear kernel (it is also channels-last contiguous), whose arith
 four-term sum) differs in the last bit from the generic kernel that 3-channel images use and that torch >= 2.1
 uses for masks. Duplicating the channel pins every bilinear call of the contract to the generic kernel, the one
 the Java port reproduces. The script reports how often the channels-last arithmetic would change W.
+
+The fixtures were made on a CPU with AVX2, where torch runs its AVX2 kernels; GCC fused their multiply-adds
+(see Axis.lerp on the Java side). ATEN_CPU_CAPABILITY=default changes the last bit of some X values only.
 """
 import gzip
 import hashlib
