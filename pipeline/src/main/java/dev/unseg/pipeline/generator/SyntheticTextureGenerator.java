@@ -1,0 +1,141 @@
+package dev.unseg.pipeline.generator;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The built-in generator that needs no weights: a training-free baseline, NOT UnSeg. It adds one fixed
+ * texture inside the mask (P = 255) and another fixed texture outside (P = 0), the same for every image of a
+ * dataset. A model can fit that mask-aligned pattern instead of the objects, which is the shortcut that makes
+ * noise protective (EFFICACY.md: fixed textures scaled 8 inside and 2 outside took foreground IoU to ~0).
+ *
+ * <p>Textures are square cells of {@code cellSize} noise pixels with one independent sign per cell and
+ * channel, amplitude {@value #AMPLITUDE} (strictly inside (-1, 1)). The signs come from HMAC-SHA256 under the
+ * secret key: the same key gives the same noise, another key unrelated noise, and nobody without the key can
+ * rebuild the textures to subtract them. The textures are built once; {@link #generate} only selects per pixel.
+ * Immutable, hence thread-safe.
+ */
+public final class SyntheticTextureGenerator implements NoiseGenerator {
+  public static final String ID = "synthetic-texture";
+  public static final String VERSION = "1";
+  /**
+   * One noise pixel covers S/256 image pixels (S = the longer image side). On a ~640-px COCO image that is
+   * 2.5 px, so 3-noise-pixel cells are ~7.5 image pixels: coarse enough to survive JPEG (EFFICACY.md: 2-px
+   * cells lost about half their effect at quality 75, 8-px cells kept most of it), fine enough to keep many
+   * cells per object. Larger images get proportionally larger cells.
+   */
+  public static final int DEFAULT_CELL_SIZE = 3;
+
+  static final float AMPLITUDE = 0.99f;
+  private static final int N = NOISE_SIZE;
+  private static final int PLANE = N * N;
+
+  private final float[] inside;
+  private final float[] outside;
+  private final GeneratorInfo info;
+
+  public SyntheticTextureGenerator(String secretKey) {
+    this(secretKey, DEFAULT_CELL_SIZE);
+  }
+
+  public SyntheticTextureGenerator(String secretKey, int cellSize) {
+    if (secretKey == null || secretKey.isEmpty()) {
+      throw new IllegalArgumentException("the synthetic texture generator needs a non-empty secret key");
+    }
+    if (cellSize < 1 || cellSize > N) {
+      throw new IllegalArgumentException("cell size must be 1.." + N + " noise pixels, got " + cellSize);
+    }
+    Mac mac = hmac(secretKey);
+    this.inside = texture(mac, "inside", cellSize);
+    this.outside = texture(mac, "outside", cellSize);
+    this.info = new GeneratorInfo(ID, VERSION, digest(cellSize, inside, outside), false);
+  }
+
+  @Override
+  public GeneratorInfo info() {
+    return info;
+  }
+
+  /** Images are ignored ({@code needsImage} is false); each prompt selects inside/outside per noise pixel. */
+  @Override
+  public List<float[]> generate(List<float[]> images, List<float[]> prompts) {
+    List<float[]> out = new ArrayList<>(prompts.size());
+    for (float[] p : prompts) {
+      if (p.length != PLANE) {
+        throw new IllegalArgumentException("prompt needs " + PLANE + " values, got " + p.length);
+      }
+      float[] noise = new float[3 * PLANE];
+      for (int c = 0; c < 3; c++) {
+        int base = c * PLANE;
+        for (int i = 0; i < PLANE; i++) {
+          noise[base + i] = p[i] > 127.5f ? inside[base + i] : outside[base + i];
+        }
+      }
+      out.add(noise);
+    }
+    return out;
+  }
+
+  /** 3 x 256 x 256 texture: per channel and cell, a sign drawn from HMAC(key, label/channel/counter). */
+  private static float[] texture(Mac mac, String label, int cellSize) {
+    int cells = (N + cellSize - 1) / cellSize;
+    float[] t = new float[3 * PLANE];
+    for (int c = 0; c < 3; c++) {
+      byte[] bits = keyedBytes(mac, label + "/" + c, (cells * cells + 7) / 8);
+      for (int y = 0; y < N; y++) {
+        for (int x = 0; x < N; x++) {
+          int cell = (y / cellSize) * cells + x / cellSize;
+          boolean positive = (bits[cell >> 3] >> (cell & 7) & 1) != 0;
+          t[c * PLANE + y * N + x] = positive ? AMPLITUDE : -AMPLITUDE;
+        }
+      }
+    }
+    return t;
+  }
+
+  /** HMAC-SHA256 in counter mode: block k = HMAC(key, "unseg-synthetic-texture/v1/" + label + "/" + k). */
+  private static byte[] keyedBytes(Mac mac, String label, int length) {
+    byte[] out = new byte[length];
+    for (int k = 0, pos = 0; pos < length; k++) {
+      byte[] block = mac.doFinal(("unseg-synthetic-texture/v1/" + label + "/" + k).getBytes(StandardCharsets.UTF_8));
+      int n = Math.min(block.length, length - pos);
+      System.arraycopy(block, 0, out, pos, n);
+      pos += n;
+    }
+    return out;
+  }
+
+  /** SHA-256 over the generated parameters (cell size and both textures): identifies them, never the key. */
+  private static String digest(int cellSize, float[] inside, float[] outside) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update((ID + "/" + VERSION + "/cell=" + cellSize).getBytes(StandardCharsets.UTF_8));
+      for (float[] t : new float[][] {inside, outside}) {
+        ByteBuffer b = ByteBuffer.allocate(t.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(t);
+        sha.update(b.array());
+      }
+      return HexFormat.of().formatHex(sha.digest());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+
+  private static Mac hmac(String secretKey) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(secretKey.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      return mac;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
+    }
+  }
+}

@@ -1,0 +1,129 @@
+package dev.unseg.pipeline.generator;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SyntheticTextureGeneratorTest {
+  static final int N = NoiseGenerator.NOISE_SIZE;
+  static final int PLANE = N * N;
+
+  static float[] prompt(float value) {
+    float[] p = new float[PLANE];
+    Arrays.fill(p, value);
+    return p;
+  }
+
+  static float[] noise(NoiseGenerator g, float[] prompt) throws Exception {
+    List<float[]> out = g.generate(Collections.singletonList(null), List.of(prompt));
+    assertEquals(1, out.size());
+    return out.get(0);
+  }
+
+  static double correlation(float[] a, float[] b) {
+    double sa = 0, sb = 0, sab = 0, saa = 0, sbb = 0;
+    for (int i = 0; i < a.length; i++) {
+      sa += a[i];
+      sb += b[i];
+    }
+    double ma = sa / a.length, mb = sb / b.length;
+    for (int i = 0; i < a.length; i++) {
+      sab += (a[i] - ma) * (b[i] - mb);
+      saa += (a[i] - ma) * (a[i] - ma);
+      sbb += (b[i] - mb) * (b[i] - mb);
+    }
+    return sab / Math.sqrt(saa * sbb);
+  }
+
+  @Test
+  void sameKeySameNoiseAndInfo() throws Exception {
+    SyntheticTextureGenerator a = new SyntheticTextureGenerator("dataset secret");
+    SyntheticTextureGenerator b = new SyntheticTextureGenerator("dataset secret");
+    assertArrayEquals(noise(a, prompt(255)), noise(b, prompt(255)));
+    assertArrayEquals(noise(a, prompt(0)), noise(b, prompt(0)));
+    assertEquals(a.info(), b.info());
+    assertEquals("synthetic-texture", a.info().id());
+    assertFalse(a.info().needsImage());
+    assertTrue(a.info().modelDigest().matches("[0-9a-f]{64}"));
+    assertFalse(a.info().modelDigest().contains("dataset"));
+  }
+
+  @Test
+  void anotherKeyGivesUnrelatedNoise() throws Exception {
+    SyntheticTextureGenerator a = new SyntheticTextureGenerator("key one");
+    SyntheticTextureGenerator b = new SyntheticTextureGenerator("key two");
+    // 86 x 86 cells x 3 channels of independent signs: the correlation's spread is ~0.007.
+    assertTrue(Math.abs(correlation(noise(a, prompt(255)), noise(b, prompt(255)))) < 0.05);
+    assertTrue(Math.abs(correlation(noise(a, prompt(0)), noise(b, prompt(0)))) < 0.05);
+    assertNotEquals(a.info().modelDigest(), b.info().modelDigest());
+  }
+
+  @Test
+  void insideAndOutsideTexturesDiffer() throws Exception {
+    SyntheticTextureGenerator g = new SyntheticTextureGenerator("k");
+    float[] in = noise(g, prompt(255));
+    float[] out = noise(g, prompt(0));
+    assertTrue(Math.abs(correlation(in, out)) < 0.05);
+  }
+
+  @Test
+  void eachPixelFollowsItsPrompt() throws Exception {
+    SyntheticTextureGenerator g = new SyntheticTextureGenerator("k");
+    float[] in = noise(g, prompt(255));
+    float[] out = noise(g, prompt(0));
+    float[] half = prompt(0);
+    for (int i = 0; i < PLANE; i++) {
+      if ((i / N + i % N) % 3 == 0) {
+        half[i] = 255;
+      }
+    }
+    float[] mixed = noise(g, half);
+    for (int c = 0; c < 3; c++) {
+      for (int i = 0; i < PLANE; i++) {
+        float expected = half[i] == 255 ? in[c * PLANE + i] : out[c * PLANE + i];
+        assertEquals(expected, mixed[c * PLANE + i]);
+      }
+    }
+  }
+
+  @Test
+  void shapeRangeAndCells() throws Exception {
+    int cell = 8;
+    SyntheticTextureGenerator g = new SyntheticTextureGenerator("k", cell);
+    float[] n = noise(g, prompt(255));
+    assertEquals(3 * PLANE, n.length);
+    boolean channelsDiffer = false;
+    for (int c = 0; c < 3; c++) {
+      for (int y = 0; y < N; y++) {
+        for (int x = 0; x < N; x++) {
+          float v = n[c * PLANE + y * N + x];
+          assertTrue(v > -1f && v < 1f && Math.abs(v) > 0.9f, "value " + v);
+          // constant inside a cell
+          assertEquals(n[c * PLANE + (y / cell * cell) * N + x / cell * cell], v);
+          channelsDiffer |= c > 0 && v != n[y * N + x];
+        }
+      }
+    }
+    assertTrue(channelsDiffer);
+    assertNotEquals(g.info().modelDigest(), new SyntheticTextureGenerator("k", 4).info().modelDigest());
+  }
+
+  @Test
+  void batchesKeepOrderAndRejectBadPrompts() throws Exception {
+    SyntheticTextureGenerator g = new SyntheticTextureGenerator("k");
+    List<float[]> out = g.generate(Arrays.asList(null, null), List.of(prompt(0), prompt(255)));
+    assertArrayEquals(noise(g, prompt(0)), out.get(0));
+    assertArrayEquals(noise(g, prompt(255)), out.get(1));
+    assertThrows(IllegalArgumentException.class, () -> g.generate(Collections.singletonList(null), List.of(new float[7])));
+    assertThrows(IllegalArgumentException.class, () -> new SyntheticTextureGenerator(""));
+    assertThrows(IllegalArgumentException.class, () -> new SyntheticTextureGenerator("k", 0));
+  }
+}
