@@ -131,6 +131,7 @@ public final class UnsegCli {
     }
     // A portable manifest: readers without Spark (unseg inspect, pandas, DuckDB) read plain timestamps.
     b.config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS");
+    b.config("spark.sql.debug.maxToStringFields", "100");
     SparkSession spark = b.getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
     return spark;

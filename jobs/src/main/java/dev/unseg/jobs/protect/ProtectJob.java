@@ -39,6 +39,8 @@ import org.apache.spark.util.LongAccumulator;
 public final class ProtectJob {
   public static final String MANIFEST = "manifest";
   public static final String SUMMARY = "summary.json";
+  private static final java.time.format.DateTimeFormatter RUN_ID_TIME =
+      java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(java.time.ZoneOffset.UTC);
 
   private final SparkSession spark;
   private final ProtectConfig config;
@@ -55,7 +57,7 @@ public final class ProtectJob {
   public Result run() throws Exception {
     Instant started = Instant.now();
     String runId = config.runId().isEmpty()
-        ? started.toString().replaceAll("[-:.]", "") + "-" + UUID.randomUUID().toString().substring(0, 8)
+        ? RUN_ID_TIME.format(started) + "-" + UUID.randomUUID().toString().substring(0, 8)
         : config.runId();
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Configuration hadoop = sc.hadoopConfiguration();

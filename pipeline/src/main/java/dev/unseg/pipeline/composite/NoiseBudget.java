@@ -7,7 +7,7 @@ package dev.unseg.pipeline.composite;
  * <p>The background budget may not exceed the foreground one: a mask-dependent strength difference is
  * part of what makes the noise protective (EFFICACY.md), and an inverted one is almost surely a typo.
  */
-public record NoiseBudget(double eps, double epsBackground) {
+public record NoiseBudget(double eps, double epsBackground) implements java.io.Serializable {
   public static final NoiseBudget DEFAULT = new NoiseBudget(8, 2);
 
   public NoiseBudget {

@@ -8,7 +8,7 @@ import java.util.Objects;
  * @param format the output format
  * @param jpegQuality JPEG quality 1..100 (used only when the output is JPEG)
  */
-public record EncodeOptions(OutputFormat format, int jpegQuality) {
+public record EncodeOptions(OutputFormat format, int jpegQuality) implements java.io.Serializable {
   public static final int DEFAULT_JPEG_QUALITY = 95;
 
   public EncodeOptions {

@@ -6,7 +6,7 @@ import dev.unseg.pipeline.audit.ErrorCode;
 import dev.unseg.pipeline.audit.ImageStatus;
 import dev.unseg.pipeline.audit.InputException;
 import dev.unseg.pipeline.audit.Sha256;
-import dev.unseg.pipeline.composite.UnsegComposite;
+import dev.unseg.pipeline.composite.Composite;
 import dev.unseg.pipeline.dataset.ImageTask;
 import dev.unseg.pipeline.generator.GeneratorInfo;
 import dev.unseg.pipeline.image.DecodedImage;
@@ -78,9 +78,9 @@ public final class ImageProtector {
       if (maskPixels == 0) {
         return new Prepared(task, audit, bytes, image, mask, null, null);
       }
-      float[] prompt = UnsegComposite.maskPrompt(mask);
+      float[] prompt = Composite.maskPrompt(mask);
       float[] x = generator.needsImage()
-          ? UnsegComposite.generatorImage(image.rgb(), image.width(), image.height())
+          ? Composite.generatorImage(image.rgb(), image.width(), image.height())
           : null;
       return new Prepared(task, audit, bytes, image, mask, prompt, x);
     } catch (InputException e) {
@@ -103,10 +103,10 @@ public final class ImageProtector {
       BinaryMask epsRegion;
       ImageStatus status;
       if (p.needsNoise()) {
-        byte[] protectedRgb = UnsegComposite.protect(
+        byte[] protectedRgb = Composite.protect(
             image.rgb(), image.width(), image.height(), p.prompt(), noise, settings.budget());
         out = codec.encode(image, protectedRgb, settings.encode());
-        epsRegion = UnsegComposite.epsRegion(p.prompt(), image.width(), image.height());
+        epsRegion = new BinaryMask(image.width(), image.height(), Composite.foregroundWeight(p.prompt(), image.width(), image.height()));
         status = ImageStatus.PROTECTED;
       } else {
         // The reference writes unmasked images unchanged; the original bytes are that, exactly.
