@@ -41,7 +41,7 @@ class ProtectJobTest {
     Path out = tmp.resolve("coco-out");
     Run run = protect("--format", "coco", "--images", SAMPLES.resolve("coco/val2017").toString(),
         "--annotations", SAMPLES.resolve("coco/annotations/instances_sample.json").toString(),
-        "--output", out.toString(), "--output-format", "png");
+        "--output", out.toString(), "--output-format", "png", "--write-masks");
     assertEquals(0, run.code, run.err);
     List<JsonNode> rows = run.inspectRows(out);
     assertEquals(2, rows.size());

@@ -44,21 +44,27 @@ public final class UnsegCli {
   private UnsegCli() {}
 
   public static void main(String[] args) {
-    int code;
-    try {
-      code = run(args, System.out, System.err);
-    } catch (ConfigException | IllegalArgumentException | FileNotFoundException | InvalidIndexException e) {
-      System.err.println("unseg: " + e.getMessage());
-      code = 2;
-    } catch (Exception e) {
-      System.err.println("unseg: failed: " + e);
-      e.printStackTrace(System.err);
-      code = 1;
-    }
-    System.exit(code);
+    System.exit(run(args, System.out, System.err));
   }
 
-  public static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+  /**
+   * Runs a command. Exit codes: 0 done; 1 the run failed (or did not account for every image);
+   * 2 a setting or input is wrong, and the message names it.
+   */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    try {
+      return dispatch(args, out, err);
+    } catch (ConfigException | IllegalArgumentException | FileNotFoundException | InvalidIndexException e) {
+      err.println("unseg: " + e.getMessage());
+      return 2;
+    } catch (Exception e) {
+      err.println("unseg: failed: " + e);
+      e.printStackTrace(err);
+      return 1;
+    }
+  }
+
+  private static int dispatch(String[] args, PrintStream out, PrintStream err) throws Exception {
     String command = args.length == 0 ? "--help" : args[0];
     switch (command) {
       case "protect":
