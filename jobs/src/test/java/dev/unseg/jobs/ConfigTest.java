@@ -1,0 +1,85 @@
+package dev.unseg.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.unseg.jobs.config.ConfigException;
+import dev.unseg.jobs.config.ProtectConfig;
+import dev.unseg.pipeline.dataset.DatasetFormat;
+import java.io.File;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Validation names the key; the shipped profiles are valid; reference.conf has every default. */
+class ConfigTest {
+  static Config with(Map<String, Object> values) {
+    Map<String, Object> base = new HashMap<>(Map.of(
+        "unseg.input.format", "coco", "unseg.input.images", "in/images", "unseg.input.annotations", "in/a.json",
+        "unseg.output.uri", "out", "unseg.generator.key", "k"));
+    base.putAll(values);
+    return ConfigFactory.parseMap(base).withFallback(ConfigFactory.defaultReference()).resolve();
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      "unseg.input.format, tiff, unseg.input.format",
+      "unseg.noise.eps, 300, unseg.noise.eps",
+      "unseg.noise.eps-bg, -1, unseg.noise.eps-bg",
+      "unseg.output.jpeg-quality, 0, unseg.output.jpeg-quality",
+      "unseg.output.format, webp, unseg.output.format",
+      "unseg.generator.kind, magic, unseg.generator.kind",
+      "unseg.generator.device, tpu, unseg.generator.device",
+      "unseg.generator.model-sha256, abc, unseg.generator.model-sha256",
+      "unseg.generator.batch-size, 64, unseg.pipeline.max-in-flight",
+      "unseg.input.selection, class:x, unseg.input.selection",
+      "unseg.partitions.size, 0, unseg.partitions.size",
+      "unseg.limits.max-file-bytes, lots, unseg.limits.max-file-bytes",
+      "unseg.run.progress-interval, soon, unseg.run.progress-interval",
+  })
+  void badValuesNameTheirKey(String key, String value, String named) {
+    ConfigException e = assertThrows(ConfigException.class, () -> ProtectConfig.from(with(Map.of(key, value))));
+    assertTrue(e.getMessage().contains(named), e.getMessage());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"unseg.input.images", "unseg.input.annotations", "unseg.output.uri"})
+  void missingRequiredKeysAreNamed(String key) {
+    ConfigException e = assertThrows(ConfigException.class, () -> ProtectConfig.from(with(Map.of(key, ""))));
+    assertTrue(e.getMessage().contains(key) && e.getMessage().contains("--"), e.getMessage());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"local.conf", "emr.conf", "dataproc.conf"})
+  void shippedProfilesAreValid(String profile) {
+    Config c = ConfigFactory.parseMap(Map.of("unseg.input.format", "ade20k", "unseg.input.images", "s3a://b/images",
+            "unseg.input.annotations", "s3a://b/annotations", "unseg.output.uri", "s3a://b/out",
+            "unseg.generator.key", "k", "unseg.generator.model", "s3a://b/m.pt"))
+        .withFallback(ConfigFactory.parseFile(new File("../conf/" + profile)))
+        .withFallback(ConfigFactory.defaultReference()).resolve();
+    ProtectConfig p = ProtectConfig.from(c);
+    assertEquals(DatasetFormat.ADE20K, p.format());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"coco", "coco-panoptic", "ade20k", "cityscapes", "voc", "mask-pairs"})
+  void defaultsAreValidForEveryFormat(String format) {
+    ProtectConfig p = ProtectConfig.from(with(Map.of("unseg.input.format", format)));
+    assertEquals(8.0, p.protection().budget().eps());
+    assertEquals(2.0, p.protection().budget().epsBackground());
+    assertEquals(95, p.protection().encode().jpegQuality());
+  }
+
+  @org.junit.jupiter.api.Test
+  void theKeyNeverShowsInTheDigestOrToString() {
+    ProtectConfig a = ProtectConfig.from(with(Map.of("unseg.generator.key", "secret-one")));
+    ProtectConfig b = ProtectConfig.from(with(Map.of("unseg.generator.key", "secret-two")));
+    assertEquals(a.configDigest(), b.configDigest());
+    assertTrue(!a.toString().contains("secret-one"), a.toString());
+  }
+}
