@@ -1,0 +1,114 @@
+package dev.unseg.pipeline.protect;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.unseg.pipeline.audit.AuditRecord;
+import dev.unseg.pipeline.audit.ErrorCode;
+import dev.unseg.pipeline.audit.ImageStatus;
+import dev.unseg.pipeline.composite.NoiseBudget;
+import dev.unseg.pipeline.dataset.DatasetFormat;
+import dev.unseg.pipeline.dataset.ImageTask;
+import dev.unseg.pipeline.dataset.LabelMapLayout;
+import dev.unseg.pipeline.dataset.Selection;
+import dev.unseg.pipeline.generator.GeneratorInfo;
+import dev.unseg.pipeline.generator.NoiseGenerator;
+import dev.unseg.pipeline.generator.SyntheticTextureGenerator;
+import dev.unseg.pipeline.image.EncodeOptions;
+import dev.unseg.pipeline.image.OutputFormat;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The in-task pipeline on the real ADE20K samples, without Spark. */
+class ProtectPipelineTest {
+  static final Path ADE = Paths.get("..", "samples", "ade20k").toAbsolutePath().normalize();
+
+  @TempDir Path out;
+
+  static ProtectionSettings settings() {
+    return new ProtectionSettings(NoiseBudget.DEFAULT, new EncodeOptions(OutputFormat.PNG, 95), 64L << 20, 100_000_000L, true);
+  }
+
+  List<ImageTask> tasks(String... extra) throws Exception {
+    LabelMapLayout layout = LabelMapLayout.forFormat(DatasetFormat.ADE20K, Selection.defaultFor(DatasetFormat.ADE20K), null);
+    List<ImageTask> tasks = new ArrayList<>();
+    try (var files = Files.list(ADE.resolve("images/validation"))) {
+      files.sorted().forEach(f -> tasks.add(layout.task("validation/" + f.getFileName())));
+    }
+    for (String e : extra) {
+      tasks.add(layout.task(e));
+    }
+    return tasks;
+  }
+
+  Map<String, AuditRecord> run(NoiseGenerator generator, List<ImageTask> tasks, PipelineSettings ps) throws Exception {
+    ImageProtector protector = new ImageProtector(settings(), generator.info());
+    LocalDatasetIO io = new LocalDatasetIO(ADE.resolve("images"), ADE.resolve("annotations"), out.resolve("images"), out.resolve("_unseg"));
+    Map<String, AuditRecord> records = new HashMap<>();
+    try (ProtectPipeline p = new ProtectPipeline(protector, generator, io, ps)) {
+      p.run(tasks.iterator(), o -> assertEquals(null, records.put(o.record().inputPath(), o.record()), "one record per task"));
+    }
+    return records;
+  }
+
+  @Test
+  void everyTaskGetsExactlyOneRecordAndOutputsAreWritten() throws Exception {
+    Map<String, AuditRecord> records = run(new SyntheticTextureGenerator("k"), tasks("validation/missing.jpg"),
+        new PipelineSettings(2, 2, 4));
+    assertEquals(4, records.size());
+    AuditRecord missing = records.get("validation/missing.jpg");
+    assertEquals(ImageStatus.FAILED, missing.status());
+    assertEquals(ErrorCode.IMAGE_MISSING.code(), missing.errorCode());
+    assertTrue(missing.errorMessage().contains("validation/missing.jpg"), missing.errorMessage());
+    for (AuditRecord r : records.values()) {
+      if (r != missing) {
+        assertEquals(ImageStatus.PROTECTED, r.status(), r.toString());
+        assertTrue(Files.exists(out.resolve("images").resolve(r.outputPath())), r.outputPath());
+        assertTrue(r.outputPath().endsWith(".png"), "--output-format png renames: " + r.outputPath());
+        assertTrue(Files.exists(out.resolve("_unseg").resolve(ProtectionSettings.maskPath(r.inputPath()))));
+        assertTrue(r.distortion().linfInside() <= 8 && r.distortion().linfOutside() <= 2, r.toString());
+      }
+    }
+  }
+
+  /** A generator that fails every other batch and counts how many images it holds at once. */
+  static final class FlakyGenerator implements NoiseGenerator {
+    final SyntheticTextureGenerator inner = new SyntheticTextureGenerator("k");
+    final AtomicInteger calls = new AtomicInteger();
+
+    @Override
+    public GeneratorInfo info() {
+      return inner.info();
+    }
+
+    @Override
+    public List<float[]> generate(List<float[]> images, List<float[]> prompts) throws Exception {
+      if (calls.getAndIncrement() % 2 == 0) {
+        throw new IllegalStateException("device lost");
+      }
+      return inner.generate(images, prompts);
+    }
+  }
+
+  @Test
+  void aFailedBatchFailsOnlyItsImages() throws Exception {
+    FlakyGenerator flaky = new FlakyGenerator();
+    Map<String, AuditRecord> records = run(flaky, tasks(), new PipelineSettings(1, 1, 1));
+    assertEquals(3, records.size());
+    long failed = records.values().stream().filter(r -> r.status() == ImageStatus.FAILED).count();
+    assertEquals(2, failed, "batches 1 and 3 of 3 fail");
+    records.values().stream().filter(r -> r.status() == ImageStatus.FAILED).forEach(r -> {
+      assertEquals(ErrorCode.GENERATOR_FAILED.code(), r.errorCode());
+      assertTrue(r.errorMessage().contains("device lost"), r.errorMessage());
+      assertTrue(!Files.exists(out.resolve("images").resolve(r.inputPath().replace(".jpg", ".png"))), "nothing written for a failed image");
+    });
+  }
+}
