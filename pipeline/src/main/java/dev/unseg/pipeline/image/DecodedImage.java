@@ -17,6 +17,7 @@ public final class DecodedImage {
   private final BufferedImage layout;
   private final IIOMetadata metadata;
   private final JpegSampling jpegSampling;
+  private final int exifOrientation;
 
   /**
    * @param colourBands 1 when the stored image is gray (the view repeats it), else 3
@@ -24,9 +25,10 @@ public final class DecodedImage {
    *     whose other bands (alpha, extra TIFF bands) it keeps; null when the view is all there is
    * @param metadata the reader's metadata, written back as is (TIFF tags, PNG chunks); may be null
    * @param jpegSampling a JPEG input's chroma sampling, reused for JPEG output; may be null
+   * @param exifOrientation a JPEG input's EXIF orientation (1 = none), carried to JPEG output
    */
   DecodedImage(ImageFormat format, int width, int height, byte[] rgb, int colourBands,
-      BufferedImage layout, IIOMetadata metadata, JpegSampling jpegSampling) {
+      BufferedImage layout, IIOMetadata metadata, JpegSampling jpegSampling, int exifOrientation) {
     this.format = format;
     this.width = width;
     this.height = height;
@@ -35,6 +37,7 @@ public final class DecodedImage {
     this.layout = layout;
     this.metadata = metadata;
     this.jpegSampling = jpegSampling;
+    this.exifOrientation = exifOrientation;
   }
 
   /** The format found in the bytes; {@link OutputFormat#SAME} re-encodes in this one. */
@@ -89,5 +92,10 @@ public final class DecodedImage {
 
   JpegSampling jpegSampling() {
     return jpegSampling;
+  }
+
+  /** EXIF orientation of a JPEG input (1..8; 1 when absent): pixels are stored unrotated. */
+  public int exifOrientation() {
+    return exifOrientation;
   }
 }

@@ -103,7 +103,8 @@ public final class ImageCodec {
       }
       IIOMetadata metadata = format == ImageFormat.JPEG ? null : reader.getImageMetadata(0);
       JpegSampling sampling = format == ImageFormat.JPEG ? JpegSampling.of(data) : null;
-      return toDecoded(format, image, metadata, sampling, name);
+      int orientation = format == ImageFormat.JPEG ? ExifOrientation.read(data) : ExifOrientation.NORMAL;
+      return toDecoded(format, image, metadata, sampling, orientation, name);
     } catch (IOException | RuntimeException e) {
       // Decoders throw all sorts of unchecked exceptions on corrupt data (IndexOutOfBounds, ...).
       throw new InputException(ErrorCode.IMAGE_UNREADABLE,
@@ -116,7 +117,7 @@ public final class ImageCodec {
   }
 
   private static DecodedImage toDecoded(ImageFormat format, BufferedImage image, IIOMetadata metadata,
-      JpegSampling sampling, String name) throws InputException {
+      JpegSampling sampling, int orientation, String name) throws InputException {
     int w = image.getWidth();
     int h = image.getHeight();
     byte[] rgb = new byte[w * h * 3];
@@ -127,7 +128,7 @@ public final class ImageCodec {
       // The palette is gone from the output, so its metadata must not be written back for PNG.
       IIOMetadata kept = format == ImageFormat.TIFF ? metadata : null;
       BufferedImage layout = alpha == null ? null : Rasters.rgbImage(withAlpha(rgb, alpha), w, h, true);
-      return new DecodedImage(format, w, h, rgb, 3, layout, kept, sampling);
+      return new DecodedImage(format, w, h, rgb, 3, layout, kept, sampling, orientation);
     }
     int bits = uniformBits(image);
     int colourBands = colourBands(cm, raster.getNumBands());
@@ -139,7 +140,7 @@ public final class ImageCodec {
     int[] bands = colourBands == 1 ? new int[] {0, 0, 0} : new int[] {0, 1, 2};
     Rasters.readView(raster, bands, bits, rgb);
     boolean plainRgb = colourBands == 3 && raster.getNumBands() == 3 && bits == 8 && format != ImageFormat.TIFF;
-    return new DecodedImage(format, w, h, rgb, colourBands, plainRgb ? null : image, metadata, sampling);
+    return new DecodedImage(format, w, h, rgb, colourBands, plainRgb ? null : image, metadata, sampling, orientation);
   }
 
   /** 1 for gray (+alpha), 3 for RGB (+alpha) or 3+ band gray/unknown (bands 1..3), 0 otherwise. */
@@ -243,7 +244,10 @@ public final class ImageCodec {
         writer.setOutput(out);
         writer.write(null, new IIOImage(plan.image(), null, metadata), param);
       }
-      return bytes.toByteArray();
+      byte[] encoded = bytes.toByteArray();
+      return target == ImageFormat.JPEG && original.exifOrientation() != ExifOrientation.NORMAL
+          ? ExifOrientation.insert(encoded, original.exifOrientation())
+          : encoded;
     } catch (IOException | RuntimeException e) {
       throw new InputException(ErrorCode.ENCODE_FAILED, "protected image (" + original.format() + " "
           + original.width() + "x" + original.height() + ") could not be encoded as " + target + ": " + e, e);
