@@ -1,6 +1,7 @@
 package dev.unseg.jobs.io;
 
 import dev.unseg.pipeline.dataset.AnnotationStore;
+import dev.unseg.pipeline.dataset.DatasetPaths;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,10 +20,11 @@ public final class HadoopStore implements AnnotationStore {
     this.fs = FileSystem.get(this.root, conf);
   }
 
-  public Path path(String relative) {
-    if (relative.startsWith("/") || ("/" + relative + "/").contains("/../")) {
-      // Index entries are untrusted; never follow one outside the root.
-      throw new IllegalArgumentException("path '" + relative + "' leaves " + root);
+  /** Index entries are untrusted: a path that would leave the root is refused, never followed. */
+  public Path path(String relative) throws java.nio.file.AccessDeniedException {
+    String unsafe = DatasetPaths.unsafeReason(relative);
+    if (unsafe != null) {
+      throw new java.nio.file.AccessDeniedException(relative, null, unsafe + " (under " + root + ")");
     }
     return Locations.child(root, relative);
   }

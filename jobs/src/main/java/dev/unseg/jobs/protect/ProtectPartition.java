@@ -99,7 +99,7 @@ final class ProtectPartition implements FlatMapFunction<Iterator<ImageTask>, Row
       byte[] data;
       try {
         data = source.readAll(rel);
-      } catch (FileNotFoundException | IllegalArgumentException e) {
+      } catch (FileNotFoundException | java.nio.file.AccessDeniedException e) {
         continue; // the image's row already says annotation_missing or path_unsafe
       }
       Publisher.publish(outFs, locations.outputPath(prefix + rel), data);

@@ -146,6 +146,8 @@ public final class ImageProtector {
           "image " + path + " is named by the dataset but does not exist under the images root");
     } catch (DatasetIO.FileTooLargeException e) {
       throw new InputException(ErrorCode.IMAGE_TOO_LARGE, e.getMessage());
+    } catch (java.nio.file.AccessDeniedException e) {
+      throw new InputException(ErrorCode.PATH_UNSAFE, "image path " + path + " was not followed: " + e.getMessage());
     } catch (IOException e) {
       throw new InputException(ErrorCode.IMAGE_UNREADABLE, "cannot read image " + path + ": " + e, e);
     }
