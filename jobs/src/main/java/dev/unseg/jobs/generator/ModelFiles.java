@@ -4,11 +4,16 @@ import dev.unseg.jobs.io.Locations;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 
@@ -53,6 +58,21 @@ final class ModelFiles {
     if (!FileSystem.get(uri, conf).exists(new org.apache.hadoop.fs.Path(uri))) {
       throw notFound(model);
     }
+  }
+
+  /** SHA-256 hex of the model file, streamed from its file system (no local copy). */
+  static String sha256(String model, Configuration conf) throws IOException {
+    URI uri = Locations.qualify(model);
+    MessageDigest md;
+    try {
+      md = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this JVM has no SHA-256", e);
+    }
+    try (InputStream in = new DigestInputStream(FileSystem.get(uri, conf).open(new org.apache.hadoop.fs.Path(uri)), md)) {
+      in.transferTo(OutputStream.nullOutputStream());
+    }
+    return HexFormat.of().formatHex(md.digest());
   }
 
   private static FileNotFoundException notFound(String model) {
