@@ -1,19 +1,15 @@
 package dev.unseg.jobs.generator;
 
 import dev.unseg.jobs.io.Locations;
+import dev.unseg.pipeline.generator.djl.ModelDigest;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 
@@ -63,16 +59,7 @@ final class ModelFiles {
   /** SHA-256 hex of the model file, streamed from its file system (no local copy). */
   static String sha256(String model, Configuration conf) throws IOException {
     URI uri = Locations.qualify(model);
-    MessageDigest md;
-    try {
-      md = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("this JVM has no SHA-256", e);
-    }
-    try (InputStream in = new DigestInputStream(FileSystem.get(uri, conf).open(new org.apache.hadoop.fs.Path(uri)), md)) {
-      in.transferTo(OutputStream.nullOutputStream());
-    }
-    return HexFormat.of().formatHex(md.digest());
+    return ModelDigest.sha256(FileSystem.get(uri, conf).open(new org.apache.hadoop.fs.Path(uri)));
   }
 
   private static FileNotFoundException notFound(String model) {
