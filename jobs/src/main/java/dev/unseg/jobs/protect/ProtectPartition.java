@@ -58,8 +58,14 @@ final class ProtectPartition implements FlatMapFunction<Iterator<ImageTask>, Row
   public Iterator<Row> call(Iterator<ImageTask> tasks) throws Exception {
     TaskContext ctx = TaskContext.get();
     ManifestSchema.TaskRef ref = new ManifestSchema.TaskRef(ctx.stageId(), ctx.partitionId(), ctx.attemptNumber());
-    NoiseGenerator generator = Generators.forThisExecutor(config.generator(), hadoopConf.get(), ctx);
-    generatorLoads.add(GeneratorLoads.unreported()); // summary.json's generator_loads: 1 per executor JVM
+    NoiseGenerator generator;
+    try {
+      generator = Generators.forThisExecutor(config.generator(), hadoopConf.get(), ctx);
+    } finally {
+      // summary.json's generator_loads: 1 per executor JVM. In finally: a failed load is consumed here
+      // (its task fails, so Spark drops the count) instead of being charged to a later run of this JVM.
+      generatorLoads.add(GeneratorLoads.unreported());
+    }
     ImageProtector protector = new ImageProtector(config.protection(), generator.info());
     HadoopDatasetIO io = new HadoopDatasetIO(locations, annotationRoot, hadoopConf.get());
     Set<String> annotationFiles = new LinkedHashSet<>();
