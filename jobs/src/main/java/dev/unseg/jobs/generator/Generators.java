@@ -1,5 +1,6 @@
 package dev.unseg.jobs.generator;
 
+import dev.unseg.jobs.config.ConfigException;
 import dev.unseg.jobs.config.GeneratorConfig;
 import dev.unseg.pipeline.audit.Sha256;
 import dev.unseg.pipeline.generator.GeneratorCache;
@@ -53,10 +54,24 @@ public final class Generators {
     return "gpu:0";
   }
 
-  /** Loads nothing: checks on the driver that a model URI exists before any task starts. */
-  public static void checkModelReachable(GeneratorConfig config, Configuration hadoopConf) throws IOException {
-    if (config.kind() == GeneratorConfig.Kind.UNSEG) {
-      ModelFiles.checkExists(config.model(), hadoopConf);
+  /**
+   * Loads nothing: checks on the driver, before any task starts or anything is written, that the model
+   * URI exists and, when {@code unseg.generator.model-sha256} is set, that the file has that digest.
+   * Why on the driver too (executors check again before loading): a wrong model must refuse the run,
+   * not fail every task after the output was begun. Costs one streamed read of the model.
+   */
+  public static void checkModel(GeneratorConfig config, Configuration hadoopConf) throws IOException {
+    if (config.kind() != GeneratorConfig.Kind.UNSEG) {
+      return;
+    }
+    ModelFiles.checkExists(config.model(), hadoopConf);
+    if (!config.modelSha256().isEmpty()) {
+      String actual = ModelFiles.sha256(config.model(), hadoopConf);
+      if (!actual.equals(config.modelSha256())) {
+        throw new ConfigException("unseg.generator.model-sha256 (--model-sha256) expects " + config.modelSha256()
+            + " but " + config.model() + " has SHA-256 " + actual + ". Use the model file that digest was recorded"
+            + " for, or, if this file is the one you mean, pass --model-sha256 " + actual + ". Nothing was written.");
+      }
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.unseg.jobs.generator;
 
 import dev.unseg.jobs.io.Locations;
+import dev.unseg.pipeline.generator.djl.ModelDigest;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,6 +54,12 @@ final class ModelFiles {
     if (!FileSystem.get(uri, conf).exists(new org.apache.hadoop.fs.Path(uri))) {
       throw notFound(model);
     }
+  }
+
+  /** SHA-256 hex of the model file, streamed from its file system (no local copy). */
+  static String sha256(String model, Configuration conf) throws IOException {
+    URI uri = Locations.qualify(model);
+    return ModelDigest.sha256(FileSystem.get(uri, conf).open(new org.apache.hadoop.fs.Path(uri)));
   }
 
   private static FileNotFoundException notFound(String model) {

@@ -71,15 +71,16 @@ public final class ProtectJob {
       throw new IllegalArgumentException("--output " + locations.output() + " already holds a run (" + audit
           + "). Choose a new --output, or delete the old one first.");
     }
-    Generators.checkModelReachable(config.generator(), hadoop);
+    Generators.checkModel(config.generator(), hadoop);
 
     SerializableHadoopConf conf = new SerializableHadoopConf(hadoop);
     Path planDir = locations.auditPath("plan/");
     TaskPlanner.Plan plan = new TaskPlanner(sc, config, locations, conf, planDir).plan();
     LongAccumulator done = sc.sc().longAccumulator("unseg.done");
     LongAccumulator failedAcc = sc.sc().longAccumulator("unseg.failed");
+    LongAccumulator loads = sc.sc().longAccumulator("unseg.generator_loads");
     JavaRDD<Row> rows = plan.tasks().mapPartitions(
-        new ProtectPartition(config, locations, annotationRoot, conf, runId, done, failedAcc));
+        new ProtectPartition(config, locations, annotationRoot, conf, runId, done, failedAcc, loads));
     String manifest = locations.auditPath(MANIFEST).toString();
     try (Progress progress = Progress.start(plan.entries(), done, failedAcc, config.progressInterval())) {
       spark.createDataFrame(rows, ManifestSchema.SCHEMA).write().parquet(manifest);
@@ -94,6 +95,7 @@ public final class ProtectJob {
     double seconds = Math.max(1e-3, Duration.between(started, finished).toMillis() / 1000.0);
     boolean success = totals.rows() == plan.entries();
     ObjectNode summary = summary(runId, locations, plan, totals, started, finished, seconds, success);
+    summary.put("generator_loads", loads.value()); // model loads by executor JVMs: one each, never per task
     Publisher.publish(outFs, locations.auditPath(SUMMARY), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
         .writeValueAsBytes(summary));
     outFs.delete(planDir, true);

@@ -1,6 +1,7 @@
 package dev.unseg.jobs.protect;
 
 import dev.unseg.jobs.config.ProtectConfig;
+import dev.unseg.jobs.generator.GeneratorLoads;
 import dev.unseg.jobs.generator.Generators;
 import dev.unseg.jobs.io.HadoopDatasetIO;
 import dev.unseg.jobs.io.HadoopStore;
@@ -39,9 +40,10 @@ final class ProtectPartition implements FlatMapFunction<Iterator<ImageTask>, Row
   private final String runId;
   private final LongAccumulator done;
   private final LongAccumulator failed;
+  private final LongAccumulator generatorLoads;
 
   ProtectPartition(ProtectConfig config, Locations locations, URI annotationRoot, SerializableHadoopConf hadoopConf,
-      String runId, LongAccumulator done, LongAccumulator failed) {
+      String runId, LongAccumulator done, LongAccumulator failed, LongAccumulator generatorLoads) {
     this.config = config;
     this.locations = locations;
     this.annotationRoot = annotationRoot;
@@ -49,13 +51,21 @@ final class ProtectPartition implements FlatMapFunction<Iterator<ImageTask>, Row
     this.runId = runId;
     this.done = done;
     this.failed = failed;
+    this.generatorLoads = generatorLoads;
   }
 
   @Override
   public Iterator<Row> call(Iterator<ImageTask> tasks) throws Exception {
     TaskContext ctx = TaskContext.get();
     ManifestSchema.TaskRef ref = new ManifestSchema.TaskRef(ctx.stageId(), ctx.partitionId(), ctx.attemptNumber());
-    NoiseGenerator generator = Generators.forThisExecutor(config.generator(), hadoopConf.get(), ctx);
+    NoiseGenerator generator;
+    try {
+      generator = Generators.forThisExecutor(config.generator(), hadoopConf.get(), ctx);
+    } finally {
+      // summary.json's generator_loads: 1 per executor JVM. In finally: a failed load is consumed here
+      // (its task fails, so Spark drops the count) instead of being charged to a later run of this JVM.
+      generatorLoads.add(GeneratorLoads.unreported());
+    }
     ImageProtector protector = new ImageProtector(config.protection(), generator.info());
     HadoopDatasetIO io = new HadoopDatasetIO(locations, annotationRoot, hadoopConf.get());
     Set<String> annotationFiles = new LinkedHashSet<>();

@@ -15,16 +15,20 @@ public final class ModelDigest {
   private ModelDigest() {}
 
   public static String sha256(Path file) throws IOException {
+    return sha256(Files.newInputStream(file));
+  }
+
+  /** SHA-256 hex of everything {@code in} yields; closes it. For models on a Hadoop file system. */
+  public static String sha256(InputStream in) throws IOException {
     MessageDigest md;
     try {
       md = MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("this JVM has no SHA-256", e);
     }
-    try (InputStream in = new DigestInputStream(Files.newInputStream(file), md)) {
-      in.transferTo(OutputStream.nullOutputStream());
+    try (InputStream digesting = new DigestInputStream(in, md)) {
+      digesting.transferTo(OutputStream.nullOutputStream());
     }
     return HexFormat.of().formatHex(md.digest());
   }
-
 }
