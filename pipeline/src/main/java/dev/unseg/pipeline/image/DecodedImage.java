@@ -16,19 +16,17 @@ public final class DecodedImage {
   private final int colourBands;
   private final BufferedImage layout;
   private final IIOMetadata metadata;
-  private final JpegSampling jpegSampling;
-  private final int exifOrientation;
+  private final JpegCarry jpeg;
 
   /**
    * @param colourBands 1 when the stored image is gray (the view repeats it), else 3
    * @param layout the stored image whose colour bands encode replaces with protected values and
    *     whose other bands (alpha, extra TIFF bands) it keeps; null when the view is all there is
    * @param metadata the reader's metadata, written back as is (TIFF tags, PNG chunks); may be null
-   * @param jpegSampling a JPEG input's chroma sampling, reused for JPEG output; may be null
-   * @param exifOrientation a JPEG input's EXIF orientation (1 = none), carried to JPEG output
+   * @param jpeg what a JPEG input carries to a JPEG output; null for other formats
    */
   DecodedImage(ImageFormat format, int width, int height, byte[] rgb, int colourBands,
-      BufferedImage layout, IIOMetadata metadata, JpegSampling jpegSampling, int exifOrientation) {
+      BufferedImage layout, IIOMetadata metadata, JpegCarry jpeg) {
     this.format = format;
     this.width = width;
     this.height = height;
@@ -36,8 +34,7 @@ public final class DecodedImage {
     this.colourBands = colourBands;
     this.layout = layout;
     this.metadata = metadata;
-    this.jpegSampling = jpegSampling;
-    this.exifOrientation = exifOrientation;
+    this.jpeg = jpeg;
   }
 
   /** The format found in the bytes; {@link OutputFormat#SAME} re-encodes in this one. */
@@ -91,11 +88,15 @@ public final class DecodedImage {
   }
 
   JpegSampling jpegSampling() {
-    return jpegSampling;
+    return jpeg == null ? null : jpeg.sampling();
+  }
+
+  JpegCarry jpeg() {
+    return jpeg;
   }
 
   /** EXIF orientation of a JPEG input (1..8; 1 when absent): pixels are stored unrotated. */
   public int exifOrientation() {
-    return exifOrientation;
+    return jpeg == null ? ExifOrientation.NORMAL : jpeg.exifOrientation();
   }
 }

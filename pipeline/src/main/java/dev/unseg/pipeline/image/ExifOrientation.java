@@ -1,7 +1,5 @@
 package dev.unseg.pipeline.image;
 
-import java.io.ByteArrayOutputStream;
-
 /**
  * The EXIF orientation of a JPEG, carried from input to output so that a photo taken sideways
  * still displays upright after protection. Only this tag travels: the rest of EXIF (GPS, camera,
@@ -58,24 +56,15 @@ final class ExifOrientation {
     return NORMAL;
   }
 
-  /** {@code jpeg} with a minimal EXIF segment holding only the orientation, after its JFIF header. */
-  static byte[] insert(byte[] jpeg, int orientation) {
-    byte[] exif = {
+  /** A minimal EXIF segment (APP1) holding only the orientation: no other tag, no thumbnail. */
+  static byte[] segment(int orientation) {
+    return new byte[] {
         (byte) 0xff, (byte) 0xe1, 0, 34,                    // APP1, length 34
         'E', 'x', 'i', 'f', 0, 0,
         'M', 'M', 0, 42, 0, 0, 0, 8,                        // big-endian TIFF, IFD0 at 8
         0, 1,                                               // one entry
         0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, (byte) orientation, 0, 0, // Orientation, SHORT, 1 value
         0, 0, 0, 0};                                        // no next IFD (no thumbnail)
-    int at = 2;
-    if (jpeg.length > 6 && (jpeg[2] & 0xff) == 0xff && (jpeg[3] & 0xff) == 0xe0) {
-      at = 4 + (((jpeg[4] & 0xff) << 8) | (jpeg[5] & 0xff)); // keep APP0 (JFIF) first
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(jpeg.length + exif.length);
-    out.write(jpeg, 0, at);
-    out.write(exif, 0, exif.length);
-    out.write(jpeg, at, jpeg.length - at);
-    return out.toByteArray();
   }
 
   private static int u16(byte[] b, int at, boolean little) {

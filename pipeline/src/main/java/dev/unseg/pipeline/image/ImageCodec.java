@@ -89,7 +89,11 @@ public final class ImageCodec {
       List<String> warnings = new ArrayList<>();
       reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
       reader.setInput(new ByteArrayImageInputStream(data), true, format == ImageFormat.JPEG);
-      BufferedImage image = reader.read(0);
+      JpegMarkers markers = format == ImageFormat.JPEG ? JpegMarkers.scan(data) : null;
+      // With an ICC profile the readers convert to sRGB; training loaders (libjpeg, Pillow) do not.
+      boolean raw = markers != null && markers.iccSegments() != null
+          && (markers.components() == 1 || markers.components() == 3);
+      BufferedImage image = raw ? readRaw(reader, markers) : reader.read(0);
       for (String warning : warnings) {
         String lower = warning.toLowerCase(Locale.ROOT);
         if (DAMAGE_WARNINGS.stream().anyMatch(lower::contains)) {
@@ -102,9 +106,10 @@ public final class ImageCodec {
             + image.getWidth() + "x" + image.getHeight());
       }
       IIOMetadata metadata = format == ImageFormat.JPEG ? null : reader.getImageMetadata(0);
-      JpegSampling sampling = format == ImageFormat.JPEG ? JpegSampling.of(data) : null;
-      int orientation = format == ImageFormat.JPEG ? ExifOrientation.read(data) : ExifOrientation.NORMAL;
-      return toDecoded(format, image, metadata, sampling, orientation, name);
+      JpegCarry jpeg = format == ImageFormat.JPEG
+          ? new JpegCarry(JpegSampling.of(data), ExifOrientation.read(data), raw ? markers.iccSegments() : null)
+          : null;
+      return toDecoded(format, image, metadata, jpeg, name);
     } catch (IOException | RuntimeException e) {
       // Decoders throw all sorts of unchecked exceptions on corrupt data (IndexOutOfBounds, ...).
       throw new InputException(ErrorCode.IMAGE_UNREADABLE,
@@ -116,8 +121,27 @@ public final class ImageCodec {
     }
   }
 
+  /** A JPEG's samples without colour management, converted as libjpeg does. */
+  private static BufferedImage readRaw(ImageReader reader, JpegMarkers markers) throws IOException {
+    Raster raw = reader.readRaster(0, null);
+    int w = raw.getWidth();
+    int h = raw.getHeight();
+    if (markers.components() == 1) {
+      BufferedImage gray = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+      gray.getRaster().setRect(-raw.getMinX(), -raw.getMinY(), raw);
+      return gray;
+    }
+    byte[] rgb = new byte[w * h * 3];
+    if (markers.isYCbCr()) {
+      JfifColor.toRgb(raw, rgb);
+    } else {
+      Rasters.readView(raw, new int[] {0, 1, 2}, 8, rgb);
+    }
+    return Rasters.rgbImage(rgb, w, h, false);
+  }
+
   private static DecodedImage toDecoded(ImageFormat format, BufferedImage image, IIOMetadata metadata,
-      JpegSampling sampling, int orientation, String name) throws InputException {
+      JpegCarry jpeg, String name) throws InputException {
     int w = image.getWidth();
     int h = image.getHeight();
     byte[] rgb = new byte[w * h * 3];
@@ -128,7 +152,7 @@ public final class ImageCodec {
       // The palette is gone from the output, so its metadata must not be written back for PNG.
       IIOMetadata kept = format == ImageFormat.TIFF ? metadata : null;
       BufferedImage layout = alpha == null ? null : Rasters.rgbImage(withAlpha(rgb, alpha), w, h, true);
-      return new DecodedImage(format, w, h, rgb, 3, layout, kept, sampling, orientation);
+      return new DecodedImage(format, w, h, rgb, 3, layout, kept, jpeg);
     }
     int bits = uniformBits(image);
     int colourBands = colourBands(cm, raster.getNumBands());
@@ -140,7 +164,7 @@ public final class ImageCodec {
     int[] bands = colourBands == 1 ? new int[] {0, 0, 0} : new int[] {0, 1, 2};
     Rasters.readView(raster, bands, bits, rgb);
     boolean plainRgb = colourBands == 3 && raster.getNumBands() == 3 && bits == 8 && format != ImageFormat.TIFF;
-    return new DecodedImage(format, w, h, rgb, colourBands, plainRgb ? null : image, metadata, sampling, orientation);
+    return new DecodedImage(format, w, h, rgb, colourBands, plainRgb ? null : image, metadata, jpeg);
   }
 
   /** 1 for gray (+alpha), 3 for RGB (+alpha) or 3+ band gray/unknown (bands 1..3), 0 otherwise. */
@@ -245,9 +269,8 @@ public final class ImageCodec {
         writer.write(null, new IIOImage(plan.image(), null, metadata), param);
       }
       byte[] encoded = bytes.toByteArray();
-      return target == ImageFormat.JPEG && original.exifOrientation() != ExifOrientation.NORMAL
-          ? ExifOrientation.insert(encoded, original.exifOrientation())
-          : encoded;
+      byte[] carried = target == ImageFormat.JPEG && original.jpeg() != null ? original.jpeg().segments() : null;
+      return carried == null ? encoded : JpegMarkers.insertAfterJfif(encoded, carried);
     } catch (IOException | RuntimeException e) {
       throw new InputException(ErrorCode.ENCODE_FAILED, "protected image (" + original.format() + " "
           + original.width() + "x" + original.height() + ") could not be encoded as " + target + ": " + e, e);

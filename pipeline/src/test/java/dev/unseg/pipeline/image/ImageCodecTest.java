@@ -37,9 +37,10 @@ class ImageCodecTest {
     return rgb;
   }
 
+  // rocket.jpg is not here: it embeds an Adobe RGB profile that ImageIO colour-manages and the
+  // codec deliberately does not (JpegColorTest checks it against Pillow's decode).
   @ParameterizedTest
-  @ValueSource(strings = {"rocket.jpg", "coffee.png", "chelsea.png", "astronaut.png", "horse.png",
-      "palette_color.png"})
+  @ValueSource(strings = {"coffee.png", "chelsea.png", "astronaut.png", "horse.png", "palette_color.png"})
   void eightBitPhotosGiveImageIosView(String file) throws Exception {
     byte[] data = TestImages.bytes("photos/" + file);
     DecodedImage image = codec.decode(data, file);
