@@ -193,7 +193,7 @@ class ProtectJobTest {
   static void checkBounds(Path inRoot, Path outRoot, Path masks, List<JsonNode> rows, int eps, int epsBg) throws IOException {
     for (JsonNode row : rows) {
       String rel = row.get("input_path").asText();
-      Raster in = ImageIO.read(inRoot.resolve(rel).toFile()).getRaster();
+      Raster in = readInput(inRoot.resolve(rel));
       Raster out = ImageIO.read(outRoot.resolve(row.get("output_path").asText()).toFile()).getRaster();
       Raster mask = ImageIO.read(masks.resolve(rel.substring(0, rel.lastIndexOf('.')) + ".png").toFile()).getRaster();
       assertEquals(in.getWidth(), out.getWidth());
@@ -220,6 +220,27 @@ class ProtectJobTest {
       assertTrue(maxOut <= epsBg, rel + ": outside the mask |out-in| reached " + maxOut);
       assertTrue(changed > 0, rel + ": nothing changed");
       assertEquals(maxIn, row.get("linf_inside").asInt(), rel);
+    }
+  }
+
+  /**
+   * An input as training loaders read it. JPEG goes through the product's codec, whose decode is
+   * checked bit for bit against Pillow (JpegColorTest): ImageIO would colour-manage an embedded
+   * ICC profile, which loaders do not. PNG and TIFF go through ImageIO, independently.
+   */
+  static Raster readInput(Path file) throws IOException {
+    String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+    if (!name.endsWith(".jpg") && !name.endsWith(".jpeg")) {
+      return ImageIO.read(file.toFile()).getRaster();
+    }
+    try {
+      var img = new dev.unseg.pipeline.image.ImageCodec(100_000_000L).decode(Files.readAllBytes(file), name);
+      var raster = java.awt.image.Raster.createInterleavedRaster(
+          new java.awt.image.DataBufferByte(img.rgb(), img.rgb().length), img.width(), img.height(),
+          img.width() * 3, 3, new int[] {0, 1, 2}, null);
+      return raster;
+    } catch (dev.unseg.pipeline.audit.InputException e) {
+      throw new IOException(e);
     }
   }
 
