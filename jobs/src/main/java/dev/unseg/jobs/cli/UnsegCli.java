@@ -39,7 +39,9 @@ public final class UnsegCli {
       new CommandLine.Flag("--batch-size", "unseg.generator.batch-size", true, "images per generator call"),
       new CommandLine.Flag("--partitions", "unseg.partitions.count", true, "number of Spark partitions (default: images/64)"),
       new CommandLine.Flag("--master", "unseg.run.master", true, "Spark master for embedded runs (default local[*])"),
-      new CommandLine.Flag("--run-id", "unseg.run.id", true, "run id stored in the manifest (default: generated)"));
+      new CommandLine.Flag("--run-id", "unseg.run.id", true, "run id stored in the manifest (default: generated)"),
+      new CommandLine.Flag("--resume", "unseg.run.resume", false, "continue the run in --output: protect only images without a record"),
+      new CommandLine.Flag("--overwrite", "unseg.run.overwrite", false, "delete the run in --output and start again"));
 
   private UnsegCli() {}
 
@@ -112,6 +114,10 @@ public final class UnsegCli {
       out.printf("run %s: %d images: %d protected, %d without mask, %d failed, in %.1f s (%.1f img/s)%n",
           r.runId(), r.rows(), r.protectedImages(), r.noMask(), r.failed(), r.seconds(), r.rows() / r.seconds());
       out.printf("output: %s (manifest: %s_unseg/manifest, summary: %s_unseg/summary.json)%n", r.output(), r.output(), r.output());
+      if (r.stopped() != null) {
+        err.println("unseg: " + r.stopped() + "; _SUCCESS was not written");
+        return 1;
+      }
       if (!r.success()) {
         err.printf("unseg: the manifest has %d rows for %d dataset entries; _SUCCESS was not written%n", r.rows(), r.entries());
         return 1;

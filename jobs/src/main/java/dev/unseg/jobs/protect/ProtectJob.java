@@ -52,7 +52,7 @@ public final class ProtectJob {
 
   /** What a run did, as the summary records it. */
   public record Result(String runId, URI output, long entries, long rows, long protectedImages, long noMask,
-      long failed, boolean success, double seconds) {}
+      long failed, boolean success, double seconds, String stopped) {}
 
   public Result run() throws Exception {
     Instant started = Instant.now();
@@ -66,11 +66,7 @@ public final class ProtectJob {
     URI annotationRoot = annotationRoot(locations);
     checkInputs(locations, annotationRoot, hadoop);
     FileSystem outFs = FileSystem.get(locations.output(), hadoop);
-    Path audit = locations.auditPath("");
-    if (outFs.exists(audit)) {
-      throw new IllegalArgumentException("--output " + locations.output() + " already holds a run (" + audit
-          + "). Choose a new --output, or delete the old one first.");
-    }
+    boolean resuming = PreviousRun.prepare(outFs, locations, config.safety());
     Generators.checkModelReachable(config.generator(), hadoop);
 
     SerializableHadoopConf conf = new SerializableHadoopConf(hadoop);
@@ -78,22 +74,37 @@ public final class ProtectJob {
     TaskPlanner.Plan plan = new TaskPlanner(sc, config, locations, conf, planDir).plan();
     LongAccumulator done = sc.sc().longAccumulator("unseg.done");
     LongAccumulator failedAcc = sc.sc().longAccumulator("unseg.failed");
-    JavaRDD<Row> rows = plan.tasks().mapPartitions(
+    JavaRDD<dev.unseg.pipeline.dataset.ImageTask> todo = resuming
+        ? RunRecords.withoutRecord(plan.tasks(), RunRecords.all(spark, outFs, locations))
+        : plan.tasks();
+    JavaRDD<Row> rows = todo.mapPartitions(
         new ProtectPartition(config, locations, annotationRoot, conf, runId, done, failedAcc));
     String manifest = locations.auditPath(MANIFEST).toString();
-    try (Progress progress = Progress.start(plan.entries(), done, failedAcc, config.progressInterval())) {
-      spark.createDataFrame(rows, ManifestSchema.SCHEMA).write().parquet(manifest);
+    FailureLimit limit = new FailureLimit(sc, plan.entries(), failedAcc, config.safety().maxFailedFraction());
+    try (Progress progress = Progress.start(plan.entries(), done, failedAcc, config.progressInterval());
+        FailureLimit watching = limit.start()) {
+      rows.count();
+    } catch (Exception e) { // Spark's job cancellation (a SparkException, thrown undeclared)
+      if (limit.reason() == null) {
+        throw e;
+      }
     }
+    String stopped = limit.reason();
+    // Every task's records (this run's and, when resuming, earlier runs'): one row per image.
+    RunRecords.latest(RunRecords.all(spark, outFs, locations)).write().mode("overwrite").parquet(manifest);
 
     Dataset<Row> written = spark.read().parquet(manifest);
     ManifestTotals totals = ManifestTotals.of(written);
+    if (stopped == null && totals.count("failed") > config.safety().maxFailedFraction() * plan.entries()) {
+      stopped = limit.message(totals.count("failed"));
+    }
     if (config.copyAnnotations() && (config.format() == DatasetFormat.COCO || config.format() == DatasetFormat.COCO_PANOPTIC)) {
       copyFile(hadoop, locations.annotations(), locations.outputPath(locations.mirror(locations.annotations())));
     }
     Instant finished = Instant.now();
     double seconds = Math.max(1e-3, Duration.between(started, finished).toMillis() / 1000.0);
-    boolean success = totals.rows() == plan.entries();
-    ObjectNode summary = summary(runId, locations, plan, totals, started, finished, seconds, success);
+    boolean success = totals.rows() == plan.entries() && stopped == null;
+    ObjectNode summary = summary(runId, locations, plan, totals, started, finished, seconds, success, resuming);
     Publisher.publish(outFs, locations.auditPath(SUMMARY), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
         .writeValueAsBytes(summary));
     outFs.delete(planDir, true);
@@ -101,7 +112,7 @@ public final class ProtectJob {
       Publisher.publish(outFs, locations.outputPath("_SUCCESS"), runId.getBytes(StandardCharsets.UTF_8));
     }
     return new Result(runId, locations.output(), plan.entries(), totals.rows(), totals.count("protected"),
-        totals.count("no_mask"), totals.count("failed"), success, seconds);
+        totals.count("no_mask"), totals.count("failed"), success, seconds, stopped);
   }
 
   /** Where label maps, mask files or panoptic PNGs are read from. */
@@ -145,11 +156,12 @@ public final class ProtectJob {
   }
 
   private ObjectNode summary(String runId, Locations locations, TaskPlanner.Plan plan, ManifestTotals totals,
-      Instant started, Instant finished, double seconds, boolean success) {
+      Instant started, Instant finished, double seconds, boolean success, boolean resuming) {
     ObjectMapper json = new ObjectMapper();
     ObjectNode s = json.createObjectNode();
     s.put("run_id", runId);
     s.put("success", success);
+    s.put("resumed", resuming);
     s.put("format", config.format().cliName());
     s.put("images", locations.images().toString());
     s.put("annotations", locations.annotations().toString());
