@@ -132,6 +132,9 @@ class RetryAndResumeTest {
     assertEquals(0, resumed.code(), resumed.err());
     assertEquals(RobustRuns.contentTree(reference), RobustRuns.contentTree(out));
     assertEquals(RobustRuns.stableManifest(reference), RobustRuns.stableManifest(out));
+    try (Stream<Path> all = Files.walk(out)) {
+      assertTrue(all.noneMatch(f -> f.getFileName().toString().startsWith("._unseg_tmp_")), "temporary files of the killed run removed");
+    }
     Map<String, Long> byRun = new HashMap<>();
     for (JsonNode r : ProtectJobTest.inspectRows(out)) {
       byRun.merge(r.get("run_id").asText(), 1L, Long::sum);

@@ -2,6 +2,7 @@ package dev.unseg.jobs.protect;
 
 import dev.unseg.jobs.config.RunSafety;
 import dev.unseg.jobs.io.Locations;
+import dev.unseg.jobs.io.Publisher;
 import java.io.IOException;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -25,6 +26,7 @@ final class PreviousRun {
       // The output is about to change: it no longer claims to be complete until this run says so.
       fs.delete(locations.outputPath("_SUCCESS"), false);
       fs.delete(locations.auditPath("plan/"), true);
+      removeTemporaryFiles(fs, locations);
       return true;
     }
     if (!safety.overwrite()) {
@@ -50,6 +52,23 @@ final class PreviousRun {
       }
     }
     delete(fs, audit);
+  }
+
+  /**
+   * Temporary files of writers killed mid-write (a dead driver's executors). Streamed listing;
+   * skipped on object stores, where nothing is written under a temporary name.
+   */
+  private static void removeTemporaryFiles(FileSystem fs, Locations locations) throws IOException {
+    if (!Publisher.usesTemporaryFiles(locations.output())) {
+      return;
+    }
+    org.apache.hadoop.fs.RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> files = fs.listFiles(new Path(locations.output()), true);
+    while (files.hasNext()) {
+      Path p = files.next().getPath();
+      if (p.getName().startsWith(Publisher.TEMP_PREFIX)) {
+        fs.delete(p, false);
+      }
+    }
   }
 
   private static void delete(FileSystem fs, Path p) throws IOException {
