@@ -19,6 +19,12 @@ public final class HadoopStore implements AnnotationStore {
     this.fs = FileSystem.get(this.root, conf);
   }
 
+  /** On a file system instance of the caller's own (verify reads outputs with checksums off). */
+  public HadoopStore(URI root, FileSystem fs) {
+    this.root = Locations.directory(root);
+    this.fs = fs;
+  }
+
   public Path path(String relative) {
     if (relative.startsWith("/") || ("/" + relative + "/").contains("/../")) {
       // Index entries are untrusted; never follow one outside the root.

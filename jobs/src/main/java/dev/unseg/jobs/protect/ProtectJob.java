@@ -63,7 +63,7 @@ public final class ProtectJob {
     Configuration hadoop = sc.hadoopConfiguration();
     Locations locations = Locations.of(config.images(), config.annotations(), config.output());
     locations.checkOutputSeparate();
-    URI annotationRoot = annotationRoot(locations);
+    URI annotationRoot = annotationRoot(config, locations);
     checkInputs(locations, annotationRoot, hadoop);
     FileSystem outFs = FileSystem.get(locations.output(), hadoop);
     boolean resuming = PreviousRun.prepare(outFs, locations, config.safety());
@@ -116,7 +116,7 @@ public final class ProtectJob {
   }
 
   /** Where label maps, mask files or panoptic PNGs are read from. */
-  private URI annotationRoot(Locations locations) {
+  public static URI annotationRoot(ProtectConfig config, Locations locations) {
     return switch (config.format()) {
       case COCO -> Locations.qualify(new Path(locations.annotations()).getParent().toString());
       case COCO_PANOPTIC -> {
@@ -167,6 +167,10 @@ public final class ProtectJob {
     s.put("annotations", locations.annotations().toString());
     s.put("output", locations.output().toString());
     s.put("images_in_output", locations.mirror(locations.images()));
+    // What unseg verify needs to plan the dataset again: the input settings.
+    s.put("panoptic_masks", config.panopticMasks());
+    s.put("selection", SelectionSpec.of(config.selection()));
+    s.put("mask_name", config.maskName());
     s.put("entries", plan.entries());
     s.put("manifest_rows", totals.rows());
     ObjectNode status = s.putObject("status");
