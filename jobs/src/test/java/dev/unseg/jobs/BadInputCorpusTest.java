@@ -199,6 +199,40 @@ class BadInputCorpusTest {
     assertEquals(new TreeMap<>(expected), new TreeMap<>(actual));
   }
 
+  @Test
+  void failureLimitStopsTheRunEarlyAndResumeFinishesIt() throws Exception {
+    Path images = tmp.resolve("bad/images");
+    Path masks = tmp.resolve("bad/masks");
+    Files.createDirectories(images);
+    Files.createDirectories(masks);
+    int n = 200;
+    for (int i = 0; i < n; i++) {
+      Files.write(images.resolve(String.format("b%03d.png", i)), new byte[0]);
+    }
+    Path out = tmp.resolve("out");
+    String[] args = {"--format", "mask-pairs", "--images", images.toString(), "--annotations", masks.toString(),
+        "--output", out.toString(), "--master", "local[1]", "--conf", "unseg.partitions.size=1"};
+    ProtectJobTest.Run stop = ProtectJobTest.protect(concat(args, "--conf", "unseg.run.max-failed-fraction=0"));
+    assertEquals(1, stop.code(), stop.err());
+    assertTrue(stop.err().contains("unseg.run.max-failed-fraction"), stop.err());
+    assertFalse(Files.exists(out.resolve("_SUCCESS")));
+    long rows = ProtectJobTest.inspectRows(out).size();
+    assertTrue(rows >= 1 && rows < n, "cancelled before the rest were tried: " + rows + " rows");
+
+    // Every image still gets its row: --resume with the default limit finishes the run.
+    ProtectJobTest.Run resumed = ProtectJobTest.protect(concat(args, "--resume"));
+    assertEquals(0, resumed.code(), resumed.err());
+    List<JsonNode> all = ProtectJobTest.inspectRows(out);
+    assertEquals(n, all.size());
+    assertTrue(all.stream().allMatch(r -> r.get("error_code").asText().equals("image_unreadable")));
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
   // ---- corpus builders ----
 
   private static Case write(Path dir, String name, byte[] data, String annotations, String expected) throws Exception {
