@@ -44,7 +44,7 @@ class RetryAndResumeTest {
     assertEquals(0, run.code(), run.err());
 
     Map<String, String> expected = RobustRuns.contentTree(clean);
-    assertEquals(12 * 2 + 12, expected.size(), "images, masks copied, eps masks: " + expected.keySet());
+    assertEquals(12 * 3 + 1, expected.size(), "images, masks copied, eps masks, settings.json: " + expected.keySet());
     assertEquals(expected, RobustRuns.contentTree(again), "same input, config and key: byte-identical");
     assertEquals(expected, RobustRuns.contentTree(faulty), "retried tasks: byte-identical to a fault-free run");
     assertEquals(RobustRuns.stableManifest(clean), RobustRuns.stableManifest(faulty));
@@ -167,6 +167,12 @@ class RetryAndResumeTest {
     }
     assertEquals(Map.of("first", 6L, "second", 3L), byRun);
     assertTrue(Files.exists(out.resolve("_SUCCESS")));
+
+    // Resuming with settings that change the outputs is refused, naming the key.
+    ProtectJobTest.Run other = ProtectJobTest.protect(RobustRuns.protectArgs(data, out, "--resume", "--eps", "4"));
+    assertEquals(2, other.code(), other.err());
+    assertTrue(other.err().contains("unseg.noise.eps") && other.err().contains("--overwrite"), other.err());
+    assertTrue(Files.exists(out.resolve("_SUCCESS")), "a refused resume changes nothing");
 
     // The same dataset protected in one go gives the same files.
     Path oneGo = tmp.resolve("one-go");

@@ -66,7 +66,13 @@ public final class ProtectJob {
     URI annotationRoot = annotationRoot(config, locations);
     checkInputs(locations, annotationRoot, hadoop);
     FileSystem outFs = FileSystem.get(locations.output(), hadoop);
+    if (config.safety().resume()) {
+      RunSettings.checkSame(outFs, locations, config); // before anything in the output changes
+    }
     boolean resuming = PreviousRun.prepare(outFs, locations, config.safety());
+    if (!resuming) {
+      RunSettings.record(outFs, locations, config);
+    }
     Generators.checkModelReachable(config.generator(), hadoop);
 
     SerializableHadoopConf conf = new SerializableHadoopConf(hadoop);
