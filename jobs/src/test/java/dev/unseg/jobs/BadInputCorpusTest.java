@@ -128,6 +128,11 @@ class BadInputCorpusTest {
     assertEquals(cases.size(), summary.get("manifest_rows").asInt());
     assertTrue(run.err().contains(summary.get("status").get("failed").asText() + " images failed"), run.err());
 
+    // verify agrees: every entry of the index has its row, every written image matches its row and bound.
+    ProtectJobTest.Run verify = ProtectJobTest.runCli(new String[] {"verify", "--output", out.toString(), "--originals",
+        images.toString(), "--master", "local[2]", "--conf", "spark.ui.enabled=false"});
+    assertEquals(0, verify.code(), verify.out() + verify.err());
+
     // The same corpus with a failure limit: more than 10% failed, so the run stops: exit 1, no _SUCCESS.
     Path limited = tmp.resolve("limited");
     ProtectJobTest.Run stop = ProtectJobTest.protect("--format", "coco", "--images", images.toString(),
