@@ -82,14 +82,17 @@ final class RunRecords {
   }
 
   /**
-   * One row per image: for each input path, the rows of the record file written last (a retried
-   * task, or a later run, replaces an earlier one). Rows of entries rejected together as
+   * One row per image: for each input path, the rows of one record file: one where the image did
+   * not fail if there is one (its output was published before its record, and every attempt
+   * writes the same bytes), else the one written last. Several files name an image only when
+   * attempts of one run overlap (retries, speculation): --resume never redoes an image with a
+   * record, and --overwrite deletes the records. Rows of entries rejected together as
    * duplicate_image share a file and are all kept, as the plan counted them.
    */
   static Dataset<Row> latest(Dataset<Row> all) {
     Dataset<Row> r = all.withColumn("_file", org.apache.spark.sql.functions.input_file_name());
     r = r.withColumn("_file_time", org.apache.spark.sql.functions.max("finished_at").over(Window.partitionBy("_file")));
-    Column key = org.apache.spark.sql.functions.struct(r.col("_file_time"), r.col("_file"));
+    Column key = org.apache.spark.sql.functions.struct(r.col("status").notEqual("failed"), r.col("_file_time"), r.col("_file"));
     r = r.withColumn("_key", key)
         .withColumn("_best", org.apache.spark.sql.functions.max("_key").over(Window.partitionBy("input_path")));
     return r.where(r.col("_key").equalTo(r.col("_best"))).drop("_file", "_file_time", "_key", "_best");
