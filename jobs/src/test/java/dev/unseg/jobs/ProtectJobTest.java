@@ -152,6 +152,14 @@ class ProtectJobTest {
 
   /** The manifest rows as `unseg inspect` prints them, checking there is one per input path. */
   static List<JsonNode> inspectRows(Path output) throws Exception {
+    List<JsonNode> rows = inspectRowsAllowingDuplicates(output);
+    Set<String> paths = new HashSet<>();
+    rows.forEach(r -> assertTrue(paths.add(r.get("input_path").asText()), "one row per image: " + r));
+    return rows;
+  }
+
+  /** The manifest rows; entries rejected as duplicate_image share their input path. */
+  static List<JsonNode> inspectRowsAllowingDuplicates(Path output) throws Exception {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     ByteArrayOutputStream errBuf = new ByteArrayOutputStream();
     int code = TestCli.run(new String[] {"inspect", output.toString()}, new PrintStream(buf, true, StandardCharsets.UTF_8),
@@ -163,8 +171,6 @@ class ProtectJobTest {
         rows.add(JSON.readTree(line));
       }
     }
-    Set<String> paths = new HashSet<>();
-    rows.forEach(r -> assertTrue(paths.add(r.get("input_path").asText()), "one row per image: " + r));
     return rows;
   }
 

@@ -39,7 +39,15 @@ public final class UnsegCli {
       new CommandLine.Flag("--batch-size", "unseg.generator.batch-size", true, "images per generator call"),
       new CommandLine.Flag("--partitions", "unseg.partitions.count", true, "number of Spark partitions (default: images/64)"),
       new CommandLine.Flag("--master", "unseg.run.master", true, "Spark master for embedded runs (default local[*])"),
-      new CommandLine.Flag("--run-id", "unseg.run.id", true, "run id stored in the manifest (default: generated)"));
+      new CommandLine.Flag("--run-id", "unseg.run.id", true, "run id stored in the manifest (default: generated)"),
+      new CommandLine.Flag("--resume", "unseg.run.resume", false, "continue the run in --output: protect only images without a record"),
+      new CommandLine.Flag("--overwrite", "unseg.run.overwrite", false, "delete the run in --output and start again"));
+
+  static final List<CommandLine.Flag> VERIFY_FLAGS = List.of(
+      new CommandLine.Flag("--output", "unseg.verify.output", true, "the output of a protect run"),
+      new CommandLine.Flag("--originals", "unseg.verify.originals", true, "root of the original images: also check rows against"
+          + " the dataset's index and every image's bound"),
+      new CommandLine.Flag("--master", "unseg.run.master", true, "Spark master for embedded runs (default local[*])"));
 
   private UnsegCli() {}
 
@@ -69,6 +77,8 @@ public final class UnsegCli {
     switch (command) {
       case "protect":
         return protect(args, out, err);
+      case "verify":
+        return verify(args, out, err);
       case "inspect":
         return Inspect.main(args, out, err);
       case "--help":
@@ -91,6 +101,7 @@ public final class UnsegCli {
         Commands:
           protect   protect a dataset: write the protected copy, a Parquet manifest and a summary
           inspect   print an output's manifest as JSON lines, and its summary
+          verify    check an output: a row per input, SHA-256 of every output, bounds against the originals
 
         Run 'unseg <command> --help' for a command's options.""";
   }
@@ -112,6 +123,10 @@ public final class UnsegCli {
       out.printf("run %s: %d images: %d protected, %d without mask, %d failed, in %.1f s (%.1f img/s)%n",
           r.runId(), r.rows(), r.protectedImages(), r.noMask(), r.failed(), r.seconds(), r.rows() / r.seconds());
       out.printf("output: %s (manifest: %s_unseg/manifest, summary: %s_unseg/summary.json)%n", r.output(), r.output(), r.output());
+      if (r.stopped() != null) {
+        err.println("unseg: " + r.stopped() + "; _SUCCESS was not written");
+        return 1;
+      }
       if (!r.success()) {
         err.printf("unseg: the manifest has %d rows for %d dataset entries; _SUCCESS was not written%n", r.rows(), r.entries());
         return 1;
@@ -123,11 +138,40 @@ public final class UnsegCli {
     }
   }
 
+  private static int verify(String[] args, PrintStream out, PrintStream err) throws Exception {
+    CommandLine cl = CommandLine.parse(args, 1, VERIFY_FLAGS);
+    if (cl.help()) {
+      out.println(CommandLine.usage("usage: unseg verify --output URI [--originals URI] [options]", VERIFY_FLAGS));
+      return 0;
+    }
+    Config config = cl.config();
+    String output = config.getString("unseg.verify.output").trim();
+    if (output.isEmpty()) {
+      throw new ConfigException("unseg.verify.output is not set: give the output of a protect run with --output");
+    }
+    try (SparkSession spark = session(config, config.getString("unseg.run.master"), "unseg-verify")) {
+      dev.unseg.jobs.verify.VerifyJob.Result r =
+          new dev.unseg.jobs.verify.VerifyJob(spark, output, config.getString("unseg.verify.originals").trim()).run();
+      r.shown().forEach(p -> out.println("MISMATCH " + p));
+      if (r.problems() > 0) {
+        err.printf("unseg: verify found %d problems in %s (%d manifest rows)%s%n", r.problems(), output, r.rows(),
+            r.problems() > r.shown().size() ? "; the first " + r.shown().size() + " are listed" : "");
+        return 1;
+      }
+      out.printf("verified %s: %d manifest rows, every check holds%n", output, r.rows());
+      return 0;
+    }
+  }
+
   /** Embedded Spark unless spark-submit already chose a master; spark.* settings pass through. */
   static SparkSession session(Config config, ProtectConfig settings) {
-    SparkSession.Builder b = SparkSession.builder().appName("unseg-protect");
+    return session(config, settings.master(), "unseg-protect");
+  }
+
+  static SparkSession session(Config config, String master, String appName) {
+    SparkSession.Builder b = SparkSession.builder().appName(appName);
     if (System.getProperty("spark.master") == null) {
-      b.master(settings.master());
+      b.master(master);
       b.config("spark.ui.showConsoleProgress", "false");
     }
     if (config.hasPath("spark")) {

@@ -39,7 +39,8 @@ public record ProtectConfig(
     String runId,
     String master,
     Duration progressInterval,
-    String configDigest)
+    String configDigest,
+    RunSafety safety)
     implements Serializable {
 
   public static ProtectConfig from(Config root) {
@@ -94,11 +95,11 @@ public record ProtectConfig(
     } catch (com.typesafe.config.ConfigException e) {
       throw bad("run.progress-interval", null, c.getValue("run.progress-interval").unwrapped(), "a duration such as 5s or 0");
     }
-    String digest = Sha256.hex(c.withoutPath("generator.key").root()
+    String digest = Sha256.hex(c.withoutPath("generator.key").withoutPath("run.resume").withoutPath("run.overwrite").root()
         .render(ConfigRenderOptions.concise().setJson(true)).getBytes(StandardCharsets.UTF_8));
     return new ProtectConfig(format, images, annotations, string(c, "input.panoptic-masks"), selection, maskName,
         output, protection, bool(c, "output.copy-annotations"), generator, partitionSize, partitionCount,
-        threads, maxInFlight, string(c, "run.id"), string(c, "run.master"), progress, digest);
+        threads, maxInFlight, string(c, "run.id"), string(c, "run.master"), progress, digest, RunSafety.from(c));
   }
 
   /** The worker threads of one task's pipeline: {@code pipeline.threads}, or the cores this JVM has. */

@@ -20,6 +20,12 @@ public final class HadoopStore implements AnnotationStore {
     this.fs = FileSystem.get(this.root, conf);
   }
 
+  /** On a file system instance of the caller's own (verify reads outputs with checksums off). */
+  public HadoopStore(URI root, FileSystem fs) {
+    this.root = Locations.directory(root);
+    this.fs = fs;
+  }
+
   /** Index entries are untrusted: a path that would leave the root is refused, never followed. */
   public Path path(String relative) throws java.nio.file.AccessDeniedException {
     String unsafe = DatasetPaths.unsafeReason(relative);

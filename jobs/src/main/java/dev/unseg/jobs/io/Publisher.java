@@ -17,6 +17,14 @@ public final class Publisher {
 
   private Publisher() {}
 
+  /** The prefix of temporary files; a killed writer can leave them behind. */
+  public static final String TEMP_PREFIX = "._unseg_tmp_";
+
+  /** Whether writes to this URI go through temporary files (file systems with real renames). */
+  public static boolean usesTemporaryFiles(java.net.URI uri) {
+    return !ATOMIC_ON_CLOSE.contains(uri.getScheme());
+  }
+
   public static void publish(FileSystem fs, Path target, byte[] data) throws IOException {
     if (ATOMIC_ON_CLOSE.contains(target.toUri().getScheme())) {
       try (FSDataOutputStream out = fs.create(target, true)) {
@@ -24,7 +32,7 @@ public final class Publisher {
       }
       return;
     }
-    Path tmp = new Path(target.getParent(), "._unseg_tmp_" + UUID.randomUUID() + "_" + target.getName());
+    Path tmp = new Path(target.getParent(), TEMP_PREFIX + UUID.randomUUID() + "_" + target.getName());
     try {
       try (FSDataOutputStream out = fs.create(tmp, false)) {
         out.write(data);

@@ -52,7 +52,7 @@ public final class ProtectJob {
 
   /** What a run did, as the summary records it. */
   public record Result(String runId, URI output, long entries, long rows, long protectedImages, long noMask,
-      long failed, boolean success, double seconds) {}
+      long failed, boolean success, double seconds, String stopped) {}
 
   public Result run() throws Exception {
     Instant started = Instant.now();
@@ -63,13 +63,15 @@ public final class ProtectJob {
     Configuration hadoop = sc.hadoopConfiguration();
     Locations locations = Locations.of(config.images(), config.annotations(), config.output());
     locations.checkOutputSeparate();
-    URI annotationRoot = annotationRoot(locations);
+    URI annotationRoot = annotationRoot(config, locations);
     checkInputs(locations, annotationRoot, hadoop);
     FileSystem outFs = FileSystem.get(locations.output(), hadoop);
-    Path audit = locations.auditPath("");
-    if (outFs.exists(audit)) {
-      throw new IllegalArgumentException("--output " + locations.output() + " already holds a run (" + audit
-          + "). Choose a new --output, or delete the old one first.");
+    if (config.safety().resume()) {
+      RunSettings.checkSame(outFs, locations, config); // before anything in the output changes
+    }
+    boolean resuming = PreviousRun.prepare(outFs, locations, config.safety());
+    if (!resuming) {
+      RunSettings.record(outFs, locations, config);
     }
     Generators.checkModel(config.generator(), hadoop);
 
@@ -79,23 +81,38 @@ public final class ProtectJob {
     LongAccumulator done = sc.sc().longAccumulator("unseg.done");
     LongAccumulator failedAcc = sc.sc().longAccumulator("unseg.failed");
     LongAccumulator loads = sc.sc().longAccumulator("unseg.generator_loads");
-    JavaRDD<Row> rows = plan.tasks().mapPartitions(
+    JavaRDD<dev.unseg.pipeline.dataset.ImageTask> todo = resuming
+        ? RunRecords.withoutRecord(plan.tasks(), RunRecords.all(spark, outFs, locations))
+        : plan.tasks();
+    JavaRDD<Row> rows = todo.mapPartitions(
         new ProtectPartition(config, locations, annotationRoot, conf, runId, done, failedAcc, loads));
     String manifest = locations.auditPath(MANIFEST).toString();
-    try (Progress progress = Progress.start(plan.entries(), done, failedAcc, config.progressInterval())) {
-      spark.createDataFrame(rows, ManifestSchema.SCHEMA).write().parquet(manifest);
+    FailureLimit limit = new FailureLimit(sc, plan.entries(), failedAcc, config.safety().maxFailedFraction());
+    try (Progress progress = Progress.start(plan.entries(), done, failedAcc, config.progressInterval());
+        FailureLimit watching = limit.start()) {
+      rows.count();
+    } catch (Exception e) { // Spark's job cancellation (a SparkException, thrown undeclared)
+      if (limit.reason() == null) {
+        throw e;
+      }
     }
+    String stopped = limit.reason();
+    // Every task's records (this run's and, when resuming, earlier runs'): one row per image.
+    RunRecords.latest(RunRecords.all(spark, outFs, locations)).write().mode("overwrite").parquet(manifest);
 
     Dataset<Row> written = spark.read().parquet(manifest);
     ManifestTotals totals = ManifestTotals.of(written);
+    if (stopped == null && totals.count("failed") > config.safety().maxFailedFraction() * plan.entries()) {
+      stopped = limit.message(totals.count("failed"));
+    }
     if (config.copyAnnotations() && (config.format() == DatasetFormat.COCO || config.format() == DatasetFormat.COCO_PANOPTIC)) {
       copyFile(hadoop, locations.annotations(), locations.outputPath(locations.mirror(locations.annotations())));
     }
     Instant finished = Instant.now();
     double seconds = Math.max(1e-3, Duration.between(started, finished).toMillis() / 1000.0);
-    boolean success = totals.rows() == plan.entries();
-    ObjectNode summary = summary(runId, locations, plan, totals, started, finished, seconds, success);
-    summary.put("generator_loads", loads.value()); // model loads by executor JVMs: one each, never per task
+    boolean success = totals.rows() == plan.entries() && stopped == null;
+    ObjectNode summary = summary(runId, locations, plan, totals, started, finished, seconds, success, resuming);
+    summary.put("generator_loads", loads.value()); // model loads by executor JVMs in this run: one each, never per task
     Publisher.publish(outFs, locations.auditPath(SUMMARY), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
         .writeValueAsBytes(summary));
     outFs.delete(planDir, true);
@@ -103,11 +120,11 @@ public final class ProtectJob {
       Publisher.publish(outFs, locations.outputPath("_SUCCESS"), runId.getBytes(StandardCharsets.UTF_8));
     }
     return new Result(runId, locations.output(), plan.entries(), totals.rows(), totals.count("protected"),
-        totals.count("no_mask"), totals.count("failed"), success, seconds);
+        totals.count("no_mask"), totals.count("failed"), success, seconds, stopped);
   }
 
   /** Where label maps, mask files or panoptic PNGs are read from. */
-  private URI annotationRoot(Locations locations) {
+  public static URI annotationRoot(ProtectConfig config, Locations locations) {
     return switch (config.format()) {
       case COCO -> Locations.qualify(new Path(locations.annotations()).getParent().toString());
       case COCO_PANOPTIC -> {
@@ -147,16 +164,21 @@ public final class ProtectJob {
   }
 
   private ObjectNode summary(String runId, Locations locations, TaskPlanner.Plan plan, ManifestTotals totals,
-      Instant started, Instant finished, double seconds, boolean success) {
+      Instant started, Instant finished, double seconds, boolean success, boolean resuming) {
     ObjectMapper json = new ObjectMapper();
     ObjectNode s = json.createObjectNode();
     s.put("run_id", runId);
     s.put("success", success);
+    s.put("resumed", resuming);
     s.put("format", config.format().cliName());
     s.put("images", locations.images().toString());
     s.put("annotations", locations.annotations().toString());
     s.put("output", locations.output().toString());
     s.put("images_in_output", locations.mirror(locations.images()));
+    // What unseg verify needs to plan the dataset again: the input settings.
+    s.put("panoptic_masks", config.panopticMasks());
+    s.put("selection", SelectionSpec.of(config.selection()));
+    s.put("mask_name", config.maskName());
     s.put("entries", plan.entries());
     s.put("manifest_rows", totals.rows());
     ObjectNode status = s.putObject("status");

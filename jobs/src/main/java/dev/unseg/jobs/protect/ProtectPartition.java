@@ -97,6 +97,16 @@ final class ProtectPartition implements FlatMapFunction<Iterator<ImageTask>, Row
     if (config.copyAnnotations()) {
       copyAnnotations(annotationFiles);
     }
+    // Last, after every file it names: the task's durable record, which --resume trusts.
+    if (!rows.isEmpty()) {
+      FileSystem outFs = FileSystem.get(locations.output(), hadoopConf.get());
+      Publisher.publish(outFs, RunRecords.file(locations, runId, ctx.partitionId(), ctx.taskAttemptId()),
+          RunRecords.encode(rows));
+    }
+    if (ctx.attemptNumber() == 0 && config.safety().failPartitionsOnFirstAttempt().contains(ctx.partitionId())) {
+      throw new IllegalStateException("injected failure of partition " + ctx.partitionId()
+          + " on its first attempt (unseg.testing.fail-partitions-on-first-attempt; test only)");
+    }
     return rows.iterator();
   }
 

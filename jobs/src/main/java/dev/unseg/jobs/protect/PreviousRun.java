@@ -1,0 +1,79 @@
+package dev.unseg.jobs.protect;
+
+import dev.unseg.jobs.config.RunSafety;
+import dev.unseg.jobs.io.Locations;
+import dev.unseg.jobs.io.Publisher;
+import java.io.IOException;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * What to do with an output root that already holds a run (its {@code _unseg/} folder): refuse,
+ * resume it, or wipe it. Only paths below the output root are ever deleted, and the output root
+ * has already been checked not to overlap any input.
+ */
+final class PreviousRun {
+  private PreviousRun() {}
+
+  /** @return true when a previous run is resumed (its records are kept and used) */
+  static boolean prepare(FileSystem fs, Locations locations, RunSafety safety) throws IOException {
+    Path audit = locations.auditPath("");
+    if (!fs.exists(audit)) {
+      return false;
+    }
+    if (safety.resume()) {
+      // The output is about to change: it no longer claims to be complete until this run says so.
+      fs.delete(locations.outputPath("_SUCCESS"), false);
+      fs.delete(locations.auditPath("plan/"), true);
+      removeTemporaryFiles(fs, locations);
+      return true;
+    }
+    if (!safety.overwrite()) {
+      throw new IllegalArgumentException("--output " + locations.output() + " already holds a run (" + audit
+          + "). Give --resume to protect only the images it has not done yet, --overwrite to delete it and start"
+          + " again, or choose a new --output.");
+    }
+    wipe(fs, locations);
+    return false;
+  }
+
+  /**
+   * Deletes every child of the output root: {@code _SUCCESS} first (the output stops claiming to
+   * be complete), {@code _unseg/} last (an interrupted wipe is still recognised as a run).
+   */
+  private static void wipe(FileSystem fs, Locations locations) throws IOException {
+    Path root = new Path(locations.output());
+    Path audit = locations.auditPath("");
+    fs.delete(locations.outputPath("_SUCCESS"), false);
+    for (FileStatus child : fs.listStatus(root)) {
+      if (!child.getPath().getName().equals(audit.getName())) {
+        delete(fs, child.getPath());
+      }
+    }
+    delete(fs, audit);
+  }
+
+  /**
+   * Temporary files of writers killed mid-write (a dead driver's executors). Streamed listing;
+   * skipped on object stores, where nothing is written under a temporary name.
+   */
+  private static void removeTemporaryFiles(FileSystem fs, Locations locations) throws IOException {
+    if (!Publisher.usesTemporaryFiles(locations.output())) {
+      return;
+    }
+    org.apache.hadoop.fs.RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> files = fs.listFiles(new Path(locations.output()), true);
+    while (files.hasNext()) {
+      Path p = files.next().getPath();
+      if (p.getName().startsWith(Publisher.TEMP_PREFIX)) {
+        fs.delete(p, false);
+      }
+    }
+  }
+
+  private static void delete(FileSystem fs, Path p) throws IOException {
+    if (!fs.delete(p, true) && fs.exists(p)) {
+      throw new IOException("--overwrite: cannot delete " + p + " under the output root; delete it by hand or choose a new --output");
+    }
+  }
+}

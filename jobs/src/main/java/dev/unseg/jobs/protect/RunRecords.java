@@ -1,0 +1,108 @@
+package dev.unseg.jobs.protect;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.unseg.jobs.io.Locations;
+import dev.unseg.pipeline.dataset.ImageTask;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.StructField;
+import scala.Tuple2;
+
+/**
+ * The durable record of what is done: every task publishes its manifest rows as one small
+ * JSON-lines file under {@code _unseg/records/} (atomically, after its images), before it
+ * finishes. A run that dies leaves the records of every task that completed; the manifest is
+ * rebuilt from all records, one row per image: the rows of the newest record file naming it.
+ */
+final class RunRecords {
+  static final String DIR = "records/";
+  private static final String TIME_PATTERN = "yyyy-MM-dd'T'HH:mm:ss.SSSXXX";
+  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern(TIME_PATTERN).withZone(ZoneOffset.UTC);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private RunRecords() {}
+
+  static Path dir(Locations locations) {
+    return locations.auditPath(DIR);
+  }
+
+  /** One file per task attempt; the attempt id is unique within the Spark application. */
+  static Path file(Locations locations, String runId, int partition, long taskAttemptId) {
+    String safeRun = runId.replaceAll("[^A-Za-z0-9._-]", "_");
+    return locations.auditPath(DIR + String.format("part-%s-p%05d-t%d.json", safeRun, partition, taskAttemptId));
+  }
+
+  /** Manifest rows as JSON lines, typed by {@link ManifestSchema#SCHEMA}. */
+  static byte[] encode(List<Row> rows) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    StructField[] fields = ManifestSchema.SCHEMA.fields();
+    try {
+      for (Row row : rows) {
+        ObjectNode o = JSON.createObjectNode();
+        for (int i = 0; i < fields.length; i++) {
+          Object v = row.get(i);
+          if (v instanceof Timestamp t) {
+            v = TIME.format(t.toInstant());
+          }
+          o.set(fields[i].name(), JSON.valueToTree(v));
+        }
+        out.write(JSON.writeValueAsBytes(o));
+        out.write('\n');
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /** Every record row of every earlier attempt and run (duplicates included). */
+  static Dataset<Row> all(SparkSession spark, FileSystem fs, Locations locations) throws IOException {
+    Path dir = dir(locations);
+    if (!fs.exists(dir) || fs.listStatus(dir, p -> p.getName().endsWith(".json") && !p.getName().startsWith(".")).length == 0) {
+      return spark.createDataFrame(List.of(), ManifestSchema.SCHEMA);
+    }
+    // FAILFAST: a record file is published whole, so one that does not parse is a real problem.
+    return spark.read().schema(ManifestSchema.SCHEMA).option("mode", "FAILFAST")
+        .option("timestampFormat", TIME_PATTERN).json(dir.toString());
+  }
+
+  /**
+   * One row per image: for each input path, the rows of one record file: one where the image did
+   * not fail if there is one (its output was published before its record, and every attempt
+   * writes the same bytes), else the one written last. Several files name an image only when
+   * attempts of one run overlap (retries, speculation): --resume never redoes an image with a
+   * record, and --overwrite deletes the records. Rows of entries rejected together as
+   * duplicate_image share a file and are all kept, as the plan counted them.
+   */
+  static Dataset<Row> latest(Dataset<Row> all) {
+    Dataset<Row> r = all.withColumn("_file", org.apache.spark.sql.functions.input_file_name());
+    r = r.withColumn("_file_time", org.apache.spark.sql.functions.max("finished_at").over(Window.partitionBy("_file")));
+    Column key = org.apache.spark.sql.functions.struct(r.col("status").notEqual("failed"), r.col("_file_time"), r.col("_file"));
+    r = r.withColumn("_key", key)
+        .withColumn("_best", org.apache.spark.sql.functions.max("_key").over(Window.partitionBy("input_path")));
+    return r.where(r.col("_key").equalTo(r.col("_best"))).drop("_file", "_file_time", "_key", "_best");
+  }
+
+  /** The tasks whose image has no record yet: a Spark anti-join, nothing per image on the driver. */
+  static JavaRDD<ImageTask> withoutRecord(JavaRDD<ImageTask> tasks, Dataset<Row> records) {
+    JavaRDD<Row> donePaths = records.select("input_path").distinct().javaRDD();
+    return tasks.mapToPair(t -> new Tuple2<>(t.imagePath(), t))
+        .subtractByKey(donePaths.mapToPair(r -> new Tuple2<>(r.getString(0), Boolean.TRUE)))
+        .values();
+  }
+}

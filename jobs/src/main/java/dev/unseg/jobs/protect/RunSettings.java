@@ -1,0 +1,74 @@
+package dev.unseg.jobs.protect;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.unseg.jobs.config.ConfigException;
+import dev.unseg.jobs.config.ProtectConfig;
+import dev.unseg.jobs.io.Locations;
+import dev.unseg.jobs.io.Publisher;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * The settings that decide an output's bytes, written to {@code _unseg/settings.json} when a run
+ * starts afresh, so that {@code --resume} refuses to mix outputs made with other settings. Run
+ * details (id, master, partitions, threads, failure limit) may change between runs. The key is
+ * never written: resuming with another key is not detected.
+ */
+final class RunSettings {
+  static final String FILE = "settings.json";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private RunSettings() {}
+
+  static Map<String, String> of(ProtectConfig c) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("unseg.input.format", c.format().cliName());
+    m.put("unseg.input.annotations", c.annotations());
+    m.put("unseg.input.panoptic-masks", c.panopticMasks());
+    m.put("unseg.input.selection", SelectionSpec.of(c.selection()));
+    m.put("unseg.input.mask-name", c.maskName());
+    m.put("unseg.output.format", c.protection().encode().format().name().toLowerCase(java.util.Locale.ROOT));
+    m.put("unseg.output.jpeg-quality", String.valueOf(c.protection().encode().jpegQuality()));
+    m.put("unseg.output.write-masks", String.valueOf(c.protection().writeMasks()));
+    m.put("unseg.output.copy-annotations", String.valueOf(c.copyAnnotations()));
+    m.put("unseg.noise.eps", String.valueOf(c.protection().budget().eps()));
+    m.put("unseg.noise.eps-bg", String.valueOf(c.protection().budget().epsBackground()));
+    m.put("unseg.generator.kind", c.generator().kind().name().toLowerCase(java.util.Locale.ROOT));
+    m.put("unseg.generator.cell-size", String.valueOf(c.generator().cellSize()));
+    m.put("unseg.generator.model", c.generator().model());
+    m.put("unseg.generator.model-sha256", c.generator().modelSha256());
+    return m;
+  }
+
+  static void record(FileSystem fs, Locations locations, ProtectConfig config) throws IOException {
+    Publisher.publish(fs, locations.auditPath(FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(of(config)));
+  }
+
+  /** On --resume: the previous run's settings must be this run's, key by key. */
+  static void checkSame(FileSystem fs, Locations locations, ProtectConfig config) throws IOException {
+    Path file = locations.auditPath(FILE);
+    if (!fs.exists(file)) {
+      return; // a run that died before writing it has no outputs yet
+    }
+    Map<String, String> before;
+    try (InputStream in = fs.open(file)) {
+      before = JSON.readValue(in, new TypeReference<Map<String, String>>() {});
+    }
+    StringBuilder diff = new StringBuilder();
+    of(config).forEach((key, now) -> {
+      String was = before.get(key);
+      if (!now.equals(was)) {
+        diff.append(String.format("%n  %s: the run in --output used '%s', this run '%s'", key, was, now));
+      }
+    });
+    if (diff.length() > 0) {
+      throw new ConfigException("--resume would mix outputs made with other settings:" + diff
+          + "\nResume with the run's settings, or start again with --overwrite.");
+    }
+  }
+}

@@ -1,0 +1,211 @@
+package dev.unseg.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 6: the same input, config and key give byte-identical outputs; retried tasks, a killed
+ * driver and an incremental rerun all end in the output of one clean run, one row per image; an
+ * existing run is never written over without --resume or --overwrite.
+ */
+class RetryAndResumeTest {
+  @TempDir Path tmp;
+
+  @Test
+  void retriedTasksEndLikeAFaultFreeRun() throws Exception {
+    Path data = tmp.resolve("data");
+    RobustRuns.dataset(data, 0, 12, 64);
+    Path clean = tmp.resolve("clean");
+    Path again = tmp.resolve("again");
+    Path faulty = tmp.resolve("faulty");
+    assertEquals(0, ProtectJobTest.protect(RobustRuns.protectArgs(data, clean, "--partitions", "4")).code());
+    assertEquals(0, ProtectJobTest.protect(RobustRuns.protectArgs(data, again, "--partitions", "3")).code());
+    // local[2,4]: up to 4 attempts per task; partitions 0 and 2 throw on attempt 0 after publishing.
+    ProtectJobTest.Run run = ProtectJobTest.runCli(Stream.of(new String[] {"protect"},
+        RobustRuns.protectArgs(data, faulty, "--partitions", "4"),
+        new String[] {"--key", "test-key", "--master", "local[2,4]", "--conf", "spark.ui.enabled=false",
+            "--conf", "unseg.run.progress-interval=0", "--conf", "unseg.testing.fail-partitions-on-first-attempt=[0,2]"})
+        .flatMap(Stream::of).toArray(String[]::new));
+    assertEquals(0, run.code(), run.err());
+
+    Map<String, String> expected = RobustRuns.contentTree(clean);
+    assertEquals(12 * 3 + 1, expected.size(), "images, masks copied, eps masks, settings.json: " + expected.keySet());
+    assertEquals(expected, RobustRuns.contentTree(again), "same input, config and key: byte-identical");
+    assertEquals(expected, RobustRuns.contentTree(faulty), "retried tasks: byte-identical to a fault-free run");
+    assertEquals(RobustRuns.stableManifest(clean), RobustRuns.stableManifest(faulty));
+
+    List<JsonNode> rows = ProtectJobTest.inspectRows(faulty); // asserts one row per image
+    assertEquals(12, rows.size());
+    for (JsonNode r : rows) {
+      int partition = r.get("partition_id").asInt();
+      assertEquals(partition == 0 || partition == 2 ? 1 : 0, r.get("task_attempt").asInt(), r.toString());
+    }
+    // The failed attempts left their records; the manifest still has one row per image.
+    try (Stream<Path> records = Files.list(faulty.resolve("_unseg/records"))) {
+      long failedAttemptRecords = records.filter(p -> p.getFileName().toString().endsWith(".json")).count() - 4;
+      assertTrue(failedAttemptRecords >= 1, "the injected failures happened after the records were published");
+    }
+    assertTrue(Files.exists(faulty.resolve("_SUCCESS")));
+  }
+
+  @Test
+  void refusesAnExistingRunUnlessResumeOrOverwrite() throws Exception {
+    Path data = tmp.resolve("data");
+    RobustRuns.dataset(data, 0, 4, 48);
+    Map<String, String> inputs = RobustRuns.contentTree(data);
+    Path out = tmp.resolve("out");
+    assertEquals(0, ProtectJobTest.protect(RobustRuns.protectArgs(data, out)).code());
+    Map<String, String> first = RobustRuns.contentTree(out);
+
+    ProtectJobTest.Run again = ProtectJobTest.protect(RobustRuns.protectArgs(data, out));
+    assertEquals(2, again.code());
+    assertTrue(again.err().contains("already holds a run") && again.err().contains("--resume")
+        && again.err().contains("--overwrite"), again.err());
+    ProtectJobTest.Run both = ProtectJobTest.protect(RobustRuns.protectArgs(data, out, "--resume", "--overwrite"));
+    assertEquals(2, both.code());
+    assertTrue(both.err().contains("unseg.run.resume") && both.err().contains("unseg.run.overwrite"), both.err());
+    assertEquals(first, RobustRuns.contentTree(out), "a refused run changes nothing");
+
+    // --overwrite removes what the old run left (a stale image), and nothing outside the output root.
+    Files.writeString(out.resolve("images/stale.png"), "left by an older run");
+    Path neighbour = tmp.resolve("out-neighbour.txt");
+    Files.writeString(neighbour, "not ours");
+    ProtectJobTest.Run overwrite = ProtectJobTest.protect(RobustRuns.protectArgs(data, out, "--overwrite", "--run-id", "second"));
+    assertEquals(0, overwrite.code(), overwrite.err());
+    assertFalse(Files.exists(out.resolve("images/stale.png")));
+    assertTrue(Files.exists(neighbour));
+    assertEquals(first, RobustRuns.contentTree(out));
+    for (JsonNode r : ProtectJobTest.inspectRows(out)) {
+      assertEquals("second", r.get("run_id").asText());
+    }
+    try (Stream<Path> records = Files.list(out.resolve("_unseg/records"))) {
+      assertTrue(records.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json"))
+          .allMatch(n -> n.startsWith("part-second-")), "old records wiped");
+    }
+    assertEquals(inputs, RobustRuns.contentTree(data), "the inputs were only read");
+  }
+
+  @Test
+  void resumeAfterTheDriverIsKilledEqualsAnUninterruptedRun() throws Exception {
+    Path data = tmp.resolve("data");
+    RobustRuns.dataset(data, 0, 48, 160);
+    Path reference = tmp.resolve("reference");
+    assertEquals(0, ProtectJobTest.protect(RobustRuns.protectArgs(data, reference)).code());
+
+    Path out = tmp.resolve("out");
+    List<String> cmd = new ArrayList<>(List.of(BoundedDriverTest.javaBin(), "-Xmx768m"));
+    cmd.addAll(List.of(System.getProperty("unseg.test.add-opens", "").trim().split("\\s+")));
+    cmd.removeIf(String::isEmpty);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.unseg.jobs.cli.UnsegCli", "protect"));
+    cmd.addAll(List.of(RobustRuns.protectArgs(data, out, "--run-id", "killed", "--key", "test-key", "--master", "local[1]",
+        "--conf", "spark.ui.enabled=false", "--conf", "unseg.partitions.size=2", "--conf", "unseg.pipeline.threads=1")));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("log.txt").toFile()).start();
+    Path records = out.resolve("_unseg/records");
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    while (recordFiles(records) < 3 && p.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    p.destroyForcibly();
+    p.waitFor(1, TimeUnit.MINUTES);
+    String log = Files.readString(tmp.resolve("log.txt"), StandardCharsets.UTF_8);
+    assertFalse(Files.exists(out.resolve("_SUCCESS")), "the run must have been killed before it finished: " + log);
+    long kept = recordFiles(records);
+    long keptRows = recordRows(records);
+    assertTrue(kept >= 3 && keptRows < 48, kept + " task records before the kill\n" + log);
+
+    ProtectJobTest.Run resumed = ProtectJobTest.protect(RobustRuns.protectArgs(data, out, "--resume", "--run-id", "resumed"));
+    assertEquals(0, resumed.code(), resumed.err());
+    assertEquals(RobustRuns.contentTree(reference), RobustRuns.contentTree(out));
+    assertEquals(RobustRuns.stableManifest(reference), RobustRuns.stableManifest(out));
+    try (Stream<Path> all = Files.walk(out)) {
+      assertTrue(all.noneMatch(f -> f.getFileName().toString().startsWith("._unseg_tmp_")), "temporary files of the killed run removed");
+    }
+    Map<String, Long> byRun = new HashMap<>();
+    for (JsonNode r : ProtectJobTest.inspectRows(out)) {
+      byRun.merge(r.get("run_id").asText(), 1L, Long::sum);
+    }
+    // The killed run's finished tasks were not redone.
+    assertEquals(keptRows, byRun.get("killed"), byRun.toString());
+    assertEquals(48 - keptRows, byRun.get("resumed"), byRun.toString());
+    assertTrue(Files.exists(out.resolve("_SUCCESS")));
+  }
+
+  @Test
+  void imagesAddedLaterAreProtectedWithoutRedoingTheOthers() throws Exception {
+    Path data = tmp.resolve("data");
+    RobustRuns.dataset(data, 0, 6, 48);
+    Path out = tmp.resolve("out");
+    assertEquals(0, ProtectJobTest.protect(RobustRuns.protectArgs(data, out, "--run-id", "first")).code());
+    Map<String, FileTime> before = mtimes(out.resolve("images"));
+    Thread.sleep(1100); // coarse file-system clocks
+
+    RobustRuns.dataset(data, 6, 3, 48);
+    ProtectJobTest.Run more = ProtectJobTest.protect(RobustRuns.protectArgs(data, out, "--resume", "--run-id", "second"));
+    assertEquals(0, more.code(), more.err());
+    Map<String, FileTime> after = mtimes(out.resolve("images"));
+    before.forEach((f, t) -> assertEquals(t, after.get(f), f + " was rewritten"));
+    assertEquals(9, after.size());
+    Map<String, Long> byRun = new HashMap<>();
+    for (JsonNode r : ProtectJobTest.inspectRows(out)) {
+      byRun.merge(r.get("run_id").asText(), 1L, Long::sum);
+      assertEquals("protected", r.get("status").asText());
+    }
+    assertEquals(Map.of("first", 6L, "second", 3L), byRun);
+    assertTrue(Files.exists(out.resolve("_SUCCESS")));
+
+    // Resuming with settings that change the outputs is refused, naming the key.
+    ProtectJobTest.Run other = ProtectJobTest.protect(RobustRuns.protectArgs(data, out, "--resume", "--eps", "4"));
+    assertEquals(2, other.code(), other.err());
+    assertTrue(other.err().contains("unseg.noise.eps") && other.err().contains("--overwrite"), other.err());
+    assertTrue(Files.exists(out.resolve("_SUCCESS")), "a refused resume changes nothing");
+
+    // The same dataset protected in one go gives the same files.
+    Path oneGo = tmp.resolve("one-go");
+    assertEquals(0, ProtectJobTest.protect(RobustRuns.protectArgs(data, oneGo)).code());
+    assertEquals(RobustRuns.contentTree(oneGo), RobustRuns.contentTree(out));
+  }
+
+  private static long recordFiles(Path dir) throws Exception {
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json") && !n.startsWith(".")).count();
+    }
+  }
+
+  private static long recordRows(Path dir) throws Exception {
+    long rows = 0;
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path f : s.filter(p -> p.getFileName().toString().endsWith(".json") && !p.getFileName().toString().startsWith(".")).toList()) {
+        rows += Files.readAllLines(f).size();
+      }
+    }
+    return rows;
+  }
+
+  private static Map<String, FileTime> mtimes(Path dir) throws Exception {
+    Map<String, FileTime> m = new HashMap<>();
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path f : s.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().startsWith(".")).toList()) {
+        m.put(dir.relativize(f).toString(), Files.getLastModifiedTime(f));
+      }
+    }
+    return m;
+  }
+}

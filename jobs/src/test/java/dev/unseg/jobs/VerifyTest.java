@@ -1,0 +1,108 @@
+package dev.unseg.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Issue 6: unseg verify passes a clean run and reports a tampered output, a deleted output and a deleted row. */
+class VerifyTest {
+  @TempDir Path tmp;
+
+  @Test
+  void cleanRunsVerify() throws Exception {
+    Path data = tmp.resolve("data");
+    RobustRuns.dataset(data, 0, 8, 64);
+    Path out = tmp.resolve("out");
+    assertEquals(0, ProtectJobTest.protect(RobustRuns.protectArgs(data, out)).code());
+    ProtectJobTest.Run plain = verify("--output", out.toString());
+    assertEquals(0, plain.code(), plain.out() + plain.err());
+    assertTrue(plain.out().contains("verified") && plain.out().contains("8 manifest rows"), plain.out());
+    ProtectJobTest.Run full = verify("--output", out.toString(), "--originals", data.resolve("images").toString());
+    assertEquals(0, full.code(), full.out() + full.err());
+
+    // COCO: JPEG outputs are checked against the L-inf their rows recorded.
+    Path coco = tmp.resolve("coco-out");
+    assertEquals(0, ProtectJobTest.protect("--format", "coco", "--images", ProtectJobTest.SAMPLES.resolve("coco/val2017").toString(),
+        "--annotations", ProtectJobTest.SAMPLES.resolve("coco/annotations/instances_sample.json").toString(),
+        "--output", coco.toString(), "--select", "things").code());
+    ProtectJobTest.Run cocoVerify = verify("--output", coco.toString(), "--originals",
+        ProtectJobTest.SAMPLES.resolve("coco/val2017").toString());
+    assertEquals(0, cocoVerify.code(), cocoVerify.out() + cocoVerify.err());
+  }
+
+  @Test
+  void tamperedDeletedAndUnrecordedOutputsAreReported() throws Exception {
+    Path data = tmp.resolve("data");
+    RobustRuns.dataset(data, 0, 8, 64);
+    Path out = tmp.resolve("out");
+    assertEquals(0, ProtectJobTest.protect(RobustRuns.protectArgs(data, out)).code());
+    String originals = data.resolve("images").toString();
+
+    // Tampered: one PNG output gets +30 on a pixel (beyond any bound), re-encoded.
+    Path png = out.resolve("images/img_0001.png");
+    BufferedImage img = ImageIO.read(png.toFile());
+    int rgb = img.getRGB(5, 5);
+    img.setRGB(5, 5, (rgb & 0xFF00FFFF) | ((Math.min(255, ((rgb >> 16) & 0xFF) + 30)) << 16));
+    ImageIO.write(img, "png", png.toFile());
+    ProtectJobTest.Run tampered = verify("--output", out.toString(), "--originals", originals);
+    assertEquals(1, tampered.code(), tampered.out());
+    assertTrue(mismatch(tampered, "images/img_0001.png", "SHA-256"), tampered.out());
+    assertTrue(mismatch(tampered, "images/img_0001.png", "|out - original| reaches"), tampered.out());
+
+    // Deleted output.
+    Files.delete(out.resolve("images/img_0002.jpg"));
+    ProtectJobTest.Run deleted = verify("--output", out.toString());
+    assertEquals(1, deleted.code(), deleted.out());
+    assertTrue(mismatch(deleted, "images/img_0002.jpg", "output missing"), deleted.out());
+
+    // A manifest row deleted: the counts catch it without the originals, the index with them.
+    dropManifestRow(out, "img_0003.png");
+    ProtectJobTest.Run counted = verify("--output", out.toString());
+    assertEquals(1, counted.code());
+    assertTrue(counted.out().contains("the manifest has 7 rows but the run planned 8"), counted.out());
+    ProtectJobTest.Run indexed = verify("--output", out.toString(), "--originals", originals);
+    assertEquals(1, indexed.code());
+    assertTrue(mismatch(indexed, "img_0003.png", "no manifest row"), indexed.out());
+    assertTrue(indexed.err().contains("verify found"), indexed.err());
+  }
+
+  private static boolean mismatch(ProtectJobTest.Run run, String path, String what) {
+    return run.out().lines().anyMatch(l -> l.startsWith("MISMATCH " + path) && l.contains(what));
+  }
+
+  /** Rewrites the manifest without one image's row, with a Spark of the test's own. */
+  private static void dropManifestRow(Path out, String inputPath) throws Exception {
+    Path manifest = out.resolve("_unseg/manifest");
+    Path rewritten = out.resolve("_unseg/manifest-rewritten");
+    SparkSession spark = SparkSession.builder().master("local[1]").appName("test").config("spark.ui.enabled", "false").getOrCreate();
+    try {
+      spark.read().parquet(manifest.toString()).where("input_path <> '" + inputPath + "'").write().parquet(rewritten.toString());
+    } finally {
+      spark.stop();
+    }
+    try (Stream<Path> files = Files.walk(manifest)) {
+      for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(f);
+      }
+    }
+    Files.move(rewritten, manifest);
+    List<JsonNode> rows = ProtectJobTest.inspectRows(out);
+    assertEquals(7, rows.size());
+  }
+
+  private static ProtectJobTest.Run verify(String... args) throws Exception {
+    return ProtectJobTest.runCli(Stream.concat(Stream.of("verify"), Stream.concat(Stream.of(args),
+        Stream.of("--master", "local[2]", "--conf", "spark.ui.enabled=false"))).toArray(String[]::new));
+  }
+}

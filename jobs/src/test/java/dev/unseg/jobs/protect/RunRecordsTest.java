@@ -1,0 +1,65 @@
+package dev.unseg.jobs.protect;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.unseg.jobs.io.Locations;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Which record file's rows become the manifest when several name one image. */
+class RunRecordsTest {
+  static SparkSession spark;
+
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void start() {
+    spark = SparkSession.builder().master("local[1]").appName("records").config("spark.ui.enabled", "false").getOrCreate();
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
+  @Test
+  void aSuccessWinsOverAFailureThenTheNewestFileWins() throws Exception {
+    Path out = tmp.resolve("out");
+    Files.createDirectories(out.resolve("_unseg/records"));
+    // x: protected by an earlier attempt, failed in a later one -> the protected row.
+    // y: failed twice -> the newer failure. z: one file. d: two duplicate_image rows in one file.
+    record("part-r-p00000-t1.json", row("x", "protected", null, "10:00:01"), row("y", "failed", "output_write_failed", "10:00:02"));
+    record("part-r-p00000-t7.json", row("x", "failed", "output_write_failed", "10:00:05"), row("y", "failed", "generator_failed", "10:00:06"));
+    record("part-r-p00001-t2.json", row("z", "no_mask", null, "10:00:03"),
+        row("d", "failed", "duplicate_image", "10:00:03"), row("d", "failed", "duplicate_image", "10:00:03"));
+    Locations locations = Locations.of(tmp.resolve("in/images").toString(), tmp.resolve("in/masks").toString(), out.toString());
+    FileSystem fs = FileSystem.get(locations.output(), spark.sparkContext().hadoopConfiguration());
+    List<Row> rows = RunRecords.latest(RunRecords.all(spark, fs, locations)).select("input_path", "status", "error_code")
+        .collectAsList();
+    Map<String, String> got = new TreeMap<>();
+    for (Row r : rows) {
+      got.merge(r.getString(0), r.getString(1) + (r.isNullAt(2) ? "" : ":" + r.getString(2)), (a, b) -> a + "," + b);
+    }
+    assertEquals(Map.of("x", "protected", "y", "failed:generator_failed", "z", "no_mask",
+        "d", "failed:duplicate_image,failed:duplicate_image"), got);
+  }
+
+  private void record(String name, String... rows) throws Exception {
+    Files.writeString(tmp.resolve("out/_unseg/records").resolve(name), String.join("\n", rows) + "\n");
+  }
+
+  private static String row(String path, String status, String error, String time) {
+    return "{\"run_id\": \"r\", \"input_path\": \"" + path + "\", \"status\": \"" + status + "\", \"error_code\": "
+        + (error == null ? "null" : "\"" + error + "\"") + ", \"finished_at\": \"2026-11-22T" + time + ".000Z\"}";
+  }
+}
