@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileContext;
+import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -32,15 +34,20 @@ public final class Publisher {
       }
       return;
     }
+    if (fs.isDirectory(target)) {
+      // A rename onto a folder would move the file into it.
+      throw new IOException(target + " is a folder; the file cannot be written there");
+    }
     Path tmp = new Path(target.getParent(), TEMP_PREFIX + UUID.randomUUID() + "_" + target.getName());
     try {
       try (FSDataOutputStream out = fs.create(tmp, false)) {
         out.write(data);
       }
-      // A retried attempt replaces an earlier attempt's file; its bytes are identical (deterministic).
-      fs.delete(target, false);
+      // A retried or speculative attempt replaces an earlier attempt's file (same bytes: outputs
+      // are deterministic) in one atomic step, so a reader never finds the file missing. The local
+      // file system's rename replaces; HDFS refuses, but its FileContext rename can overwrite.
       if (!fs.rename(tmp, target)) {
-        throw new IOException("could not rename " + tmp + " to " + target);
+        FileContext.getFileContext(target.toUri(), fs.getConf()).rename(tmp, target, Options.Rename.OVERWRITE);
       }
     } finally {
       fs.delete(tmp, false);

@@ -65,6 +65,8 @@ public final class ProtectJob {
     locations.checkOutputSeparate();
     URI annotationRoot = annotationRoot(config, locations);
     checkInputs(locations, annotationRoot, hadoop);
+    // Every refusal comes before the first write to the output.
+    Generators.checkModel(config.generator(), hadoop);
     FileSystem outFs = FileSystem.get(locations.output(), hadoop);
     if (config.safety().resume()) {
       RunSettings.checkSame(outFs, locations, config); // before anything in the output changes
@@ -73,7 +75,6 @@ public final class ProtectJob {
     if (!resuming) {
       RunSettings.record(outFs, locations, config);
     }
-    Generators.checkModel(config.generator(), hadoop);
 
     SerializableHadoopConf conf = new SerializableHadoopConf(hadoop);
     Path planDir = locations.auditPath("plan/");
