@@ -68,7 +68,8 @@ class ClusterIT {
     Map<String, Path> localFiles = files(localOut);
     Map<String, Path> clusterFiles = files(clusterOut);
     assertEquals(localFiles.keySet(), clusterFiles.keySet());
-    assertTrue(localFiles.keySet().stream().filter(k -> k.startsWith("images/")).count() == 3, localFiles.keySet().toString());
+    assertEquals(3, localFiles.keySet().stream().filter(k -> k.startsWith("images/") && k.endsWith(".jpg")
+        && !k.contains("/.")).count(), localFiles.keySet().toString());
     for (String rel : localFiles.keySet()) {
       assertArrayEquals(Files.readAllBytes(localFiles.get(rel)), Files.readAllBytes(clusterFiles.get(rel)), rel);
     }
@@ -93,13 +94,14 @@ class ClusterIT {
     }
   }
 
-  /** Every output file by relative path, except the manifest's Parquet/CRC parts and the summary. */
+  /** Every output file by relative path (Hadoop's .crc files too), except the manifest parts and the summary. */
   static Map<String, Path> files(Path root) throws Exception {
     Map<String, Path> m = new TreeMap<>();
     try (Stream<Path> s = Files.walk(root)) {
       for (Path p : s.filter(Files::isRegularFile).toList()) {
         String rel = root.relativize(p).toString().replace('\\', '/');
-        if (!rel.startsWith("_unseg/manifest/") && !rel.equals("_unseg/summary.json")) {
+        if (!rel.startsWith("_unseg/manifest/") && !rel.equals("_unseg/summary.json")
+            && !rel.equals("_unseg/.summary.json.crc")) {
           m.put(rel, p);
         }
       }
