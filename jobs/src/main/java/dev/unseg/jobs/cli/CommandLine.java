@@ -2,6 +2,7 @@ package dev.unseg.jobs.cli;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValueFactory;
 import dev.unseg.jobs.config.ConfigException;
 import java.io.File;
@@ -94,7 +95,7 @@ final class CommandLine {
   Config config() {
     Config c = ConfigFactory.empty();
     for (String[] kv : confs) {
-      c = c.withValue(kv[0], ConfigValueFactory.fromAnyRef(kv[1]));
+      c = c.withValue(path(kv[0]), ConfigValueFactory.fromAnyRef(kv[1]));
     }
     for (Map.Entry<String, String> e : flagValues.entrySet()) {
       if (!c.hasPath(e.getKey())) {
@@ -110,6 +111,20 @@ final class CommandLine {
       c = c.withFallback(ConfigFactory.parseFile(f));
     }
     return c.withFallback(ConfigFactory.defaultReference()).resolve();
+  }
+
+  /**
+   * A Spark/Hadoop key is one path element under "spark": Hadoop has keys that are prefixes of
+   * others (fs.s3a.endpoint and fs.s3a.endpoint.region), which HOCON paths cannot both hold.
+   */
+  static String path(String key) {
+    return key.startsWith("spark.") && key.length() > 6
+        ? ConfigUtil.joinPath("spark", key.substring(6)) : key;
+  }
+
+  /** The Spark key of an entry under "spark" (quoted single element, or a nested HOCON path). */
+  static String sparkKey(String entryKey) {
+    return "spark." + String.join(".", ConfigUtil.splitPath(entryKey));
   }
 
   static String usage(String synopsis, List<Flag> flags) {

@@ -176,7 +176,7 @@ public final class UnsegCli {
     }
     if (config.hasPath("spark")) {
       for (Map.Entry<String, ConfigValue> e : config.getConfig("spark").entrySet()) {
-        b.config("spark." + e.getKey(), String.valueOf(e.getValue().unwrapped()));
+        b.config(CommandLine.sparkKey(e.getKey()), String.valueOf(e.getValue().unwrapped()));
       }
     }
     // A portable manifest: readers without Spark (unseg inspect, pandas, DuckDB) read plain timestamps.

@@ -30,23 +30,41 @@ import org.apache.parquet.schema.Type;
  * summary, reading Parquet directly so no Spark session is started.
  */
 public final class Inspect {
+  private static final String HADOOP_PREFIX = "spark.hadoop.";
+
   private Inspect() {}
 
   public static int main(String[] args, PrintStream out, PrintStream err) throws IOException {
     boolean summaryOnly = false;
     String target = null;
+    Configuration conf = new Configuration();
     for (int i = 1; i < args.length; i++) {
       switch (args[i]) {
         case "--help", "-h" -> {
           out.println("""
-              usage: unseg inspect OUTPUT [--summary-only]
+              usage: unseg inspect OUTPUT [--summary-only] [--conf spark.hadoop.KEY=VALUE]...
 
               Prints the manifest of a protect run's OUTPUT (path or URI) as JSON lines, one per input
-              image, then its summary.json. Hadoop settings: -Dspark.hadoop.KEY=VALUE is not read here;
-              use a core-site.xml on the classpath or HADOOP_CONF_DIR for object stores.""");
+              image, then its summary.json. Object-store settings are the same --conf
+              spark.hadoop.fs.s3a.* (or fs.gs.*) settings that protect takes; a core-site.xml on the
+              classpath or in HADOOP_CONF_DIR is read too.""");
           return 0;
         }
         case "--summary-only" -> summaryOnly = true;
+        case "--conf" -> {
+          if (i + 1 >= args.length) {
+            err.println("unseg inspect: --conf needs spark.hadoop.KEY=VALUE");
+            return 2;
+          }
+          String kv = args[++i];
+          int eq = kv.indexOf('=');
+          if (eq <= 0 || !kv.startsWith(HADOOP_PREFIX)) {
+            err.println("unseg inspect: --conf takes Hadoop settings as spark.hadoop.KEY=VALUE, got '"
+                + (eq > 0 ? kv.substring(0, eq) : kv) + "'");
+            return 2;
+          }
+          conf.set(kv.substring(HADOOP_PREFIX.length(), eq), kv.substring(eq + 1));
+        }
         default -> target = args[i];
       }
     }
@@ -55,7 +73,6 @@ public final class Inspect {
       return 2;
     }
     Locations loc = Locations.of(target, target, target);
-    Configuration conf = new Configuration();
     URI output = loc.output();
     FileSystem fs = FileSystem.get(output, conf);
     Path manifest = loc.auditPath("manifest");

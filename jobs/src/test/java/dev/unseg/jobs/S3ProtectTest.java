@@ -1,0 +1,167 @@
+package dev.unseg.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.s3.AmazonS3;
+import com.amazonaws.services.s3.model.ListObjectsV2Request;
+import com.amazonaws.services.s3.model.ListObjectsV2Result;
+import com.amazonaws.services.s3.model.S3ObjectSummary;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.apache.hadoop.fs.FileSystem;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * protect from s3a:// to s3a:// against a real S3 server (S3Proxy, its own process), with the
+ * endpoint, path-style access and credentials given as ordinary --conf spark.hadoop.fs.s3a.*
+ * settings; checks the bucket with the AWS SDK, independently of S3A, and that the credentials
+ * appear in no log line, console line, manifest row, summary or object.
+ */
+class S3ProtectTest {
+  static final String BUCKET = "datasets";
+
+  @TempDir Path tmp;
+
+  @AfterEach
+  void closeCachedFileSystems() throws Exception {
+    // S3A instances are cached per bucket; the next test's server has another port and keys.
+    FileSystem.closeAll();
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
+  void protectsAnAde20kDatasetFromBucketToBucket() throws Exception {
+    Path samples = ProtectJobTest.SAMPLES.resolve("ade20k");
+    try (S3ProxyServer s3 = new S3ProxyServer(tmp.resolve("s3proxy"))) {
+      AmazonS3 sdk = s3.client();
+      sdk.createBucket(BUCKET);
+      Map<String, Path> uploaded = upload(sdk, samples, "raw/ade20k/");
+      assertTrue(uploaded.size() >= 6, "images and label maps uploaded: " + uploaded.keySet());
+
+      String in = "s3a://" + BUCKET + "/raw/ade20k/";
+      String out = "s3a://" + BUCKET + "/released/ade20k/";
+      List<String> args = new ArrayList<>(List.of("protect", "--format", "ade20k", "--images", in + "images",
+          "--annotations", in + "annotations", "--output", out, "--write-masks",
+          "--key", "s3-test-key", "--master", "local[2]", "--conf", "spark.ui.enabled=false",
+          "--conf", "unseg.run.progress-interval=0"));
+      args.addAll(s3.s3aConf());
+      ProtectJobTest.Run run;
+      String logs;
+      try (LogCapture capture = new LogCapture()) {
+        run = ProtectJobTest.runCli(args.toArray(String[]::new));
+        logs = capture.text();
+      }
+      assertEquals(0, run.code(), run.err() + "\nS3Proxy log:\n" + s3.log());
+      assertTrue(logs.contains("S3AFileSystem") || logs.contains("s3a"), "the log capture saw S3A at work");
+
+      // The bucket, read with the SDK: protected images, copied label maps, audit trail, _SUCCESS.
+      Map<String, byte[]> objects = readAll(sdk, "released/ade20k/");
+      assertTrue(objects.containsKey("released/ade20k/_SUCCESS"), objects.keySet().toString());
+      assertTrue(objects.keySet().stream().anyMatch(k -> k.startsWith("released/ade20k/_unseg/manifest/part-")
+          && k.endsWith(".parquet")), objects.keySet().toString());
+      assertFalse(objects.keySet().stream().anyMatch(k -> k.contains("_unseg/plan/") || k.contains("_temporary")),
+          "no planning or temporary objects left: " + objects.keySet());
+      JsonNode summary = ProtectJobTest.JSON.readTree(objects.get("released/ade20k/_unseg/summary.json"));
+      assertEquals(3, summary.get("status").get("protected").asLong(), summary.toString());
+      assertEquals(3, summary.get("manifest_rows").asLong());
+      assertTrue(summary.get("success").asBoolean());
+
+      // The manifest through `unseg inspect s3a://...` with the same settings.
+      List<String> inspectArgs = new ArrayList<>(List.of("inspect", out));
+      List<String> conf = s3.s3aConf();
+      inspectArgs.addAll(conf.stream().filter(a -> !a.startsWith("spark.ui")).toList());
+      ByteArrayOutputStream inspectOut = new ByteArrayOutputStream();
+      ByteArrayOutputStream inspectErr = new ByteArrayOutputStream();
+      assertEquals(0, TestCli.run(inspectArgs.toArray(String[]::new), new PrintStream(inspectOut, true, StandardCharsets.UTF_8),
+          new PrintStream(inspectErr, true, StandardCharsets.UTF_8)), inspectErr.toString(StandardCharsets.UTF_8));
+      String inspected = inspectOut.toString(StandardCharsets.UTF_8);
+      List<JsonNode> rows = new ArrayList<>();
+      for (String line : inspected.split("\n")) {
+        if (line.startsWith("{\"run_id\"")) {
+          rows.add(ProtectJobTest.JSON.readTree(line));
+        }
+      }
+      assertEquals(3, rows.size(), inspected);
+      for (JsonNode row : rows) {
+        assertEquals("protected", row.get("status").asText(), row.toString());
+        String rel = row.get("input_path").asText();
+        byte[] original = Files.readAllBytes(samples.resolve("images").resolve(rel));
+        byte[] written = objects.get("released/ade20k/images/" + row.get("output_path").asText());
+        assertTrue(written != null, "protected image in the bucket for " + rel);
+        assertEquals(sha256(original), row.get("input_sha256").asText(), rel);
+        assertEquals(sha256(written), row.get("output_sha256").asText(), rel);
+        assertEquals(written.length, row.get("output_bytes").asLong());
+        assertFalse(java.util.Arrays.equals(original, written), rel + " was changed");
+        assertEquals(row.get("width").asInt(), ImageIO.read(new ByteArrayInputStream(written)).getWidth());
+        String label = rel.substring(0, rel.lastIndexOf('.')) + ".png";
+        assertArrayEquals(Files.readAllBytes(samples.resolve("annotations").resolve(label)),
+            objects.get("released/ade20k/annotations/" + label), "label map copied unchanged: " + label);
+        assertTrue(objects.containsKey("released/ade20k/_unseg/masks/" + label), "mask written for " + rel);
+      }
+      // The input is only read.
+      assertEquals(uploaded.keySet(), readAll(sdk, "raw/ade20k/").keySet());
+
+      // Credentials: nowhere in logs, console, manifest (inspect output), summary or any object.
+      List<String> places = new ArrayList<>(List.of(logs, run.out(), run.err(), inspected));
+      for (Map.Entry<String, byte[]> o : objects.entrySet()) {
+        places.add(new String(o.getValue(), StandardCharsets.ISO_8859_1));
+      }
+      for (String secret : List.of(s3.accessKey, s3.secretKey)) {
+        for (int i = 0; i < places.size(); i++) {
+          assertFalse(places.get(i).contains(secret), "a credential leaked into " + (i < 4
+              ? List.of("the logs", "stdout", "stderr", "inspect output").get(i) : "an object in the bucket"));
+        }
+      }
+    }
+  }
+
+  private static Map<String, Path> upload(AmazonS3 sdk, Path root, String prefix) throws Exception {
+    Map<String, Path> keys = new TreeMap<>();
+    try (Stream<Path> files = Files.walk(root)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        String key = prefix + root.relativize(f).toString().replace('\\', '/');
+        sdk.putObject(BUCKET, key, f.toFile());
+        keys.put(key, f);
+      }
+    }
+    return keys;
+  }
+
+  private static Map<String, byte[]> readAll(AmazonS3 sdk, String prefix) throws Exception {
+    Map<String, byte[]> out = new TreeMap<>();
+    ListObjectsV2Request req = new ListObjectsV2Request().withBucketName(BUCKET).withPrefix(prefix);
+    ListObjectsV2Result page;
+    do {
+      page = sdk.listObjectsV2(req);
+      for (S3ObjectSummary o : page.getObjectSummaries()) {
+        try (var in = sdk.getObject(BUCKET, o.getKey()).getObjectContent()) {
+          out.put(o.getKey(), in.readAllBytes());
+        }
+      }
+      req.setContinuationToken(page.getNextContinuationToken());
+    } while (page.isTruncated());
+    return out;
+  }
+
+  static String sha256(byte[] b) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+  }
+}

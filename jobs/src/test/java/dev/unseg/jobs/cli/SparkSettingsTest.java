@@ -1,0 +1,46 @@
+package dev.unseg.jobs.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValue;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/** Hadoop keys that are prefixes of other keys survive --conf and --config files whole. */
+class SparkSettingsTest {
+  static Map<String, String> sparkSettings(Config c) {
+    Map<String, String> m = new TreeMap<>();
+    for (Map.Entry<String, ConfigValue> e : c.getConfig("spark").entrySet()) {
+      m.put(CommandLine.sparkKey(e.getKey()), String.valueOf(e.getValue().unwrapped()));
+    }
+    return m;
+  }
+
+  @Test
+  void prefixKeysFromConfBothSurvive() {
+    CommandLine cl = CommandLine.parse(new String[] {"protect",
+        "--conf", "spark.hadoop.fs.s3a.endpoint=http://127.0.0.1:9000",
+        "--conf", "spark.hadoop.fs.s3a.endpoint.region=eu-west-1",
+        "--conf", "spark.executor.memory=2g", "--conf", "spark.executor.memoryOverhead=1g"}, 1, UnsegCli.PROTECT_FLAGS);
+    Map<String, String> s = sparkSettings(cl.config());
+    assertEquals("http://127.0.0.1:9000", s.get("spark.hadoop.fs.s3a.endpoint"));
+    assertEquals("eu-west-1", s.get("spark.hadoop.fs.s3a.endpoint.region"));
+    assertEquals("2g", s.get("spark.executor.memory"));
+    assertEquals("1g", s.get("spark.executor.memoryOverhead"));
+  }
+
+  @Test
+  void quotedKeysInTheS3aProfileReadWhole() {
+    Path profile = Path.of("..", "conf", "s3a.conf").toAbsolutePath();
+    CommandLine cl = CommandLine.parse(new String[] {"protect", "--config", profile.toString()}, 1, UnsegCli.PROTECT_FLAGS);
+    Map<String, String> s = sparkSettings(cl.config());
+    for (String k : List.of("spark.hadoop.fs.s3a.endpoint", "spark.hadoop.fs.s3a.endpoint.region",
+        "spark.hadoop.fs.s3a.path.style.access")) {
+      assertEquals(true, s.containsKey(k), k + " in " + s);
+    }
+  }
+}
