@@ -71,6 +71,8 @@ public final class UnsegCli {
         return protect(args, out, err);
       case "inspect":
         return Inspect.main(args, out, err);
+      case "bench":
+        return dev.unseg.jobs.bench.Bench.main(args, out);
       case "--help":
       case "-h":
       case "help":
@@ -91,6 +93,7 @@ public final class UnsegCli {
         Commands:
           protect   protect a dataset: write the protected copy, a Parquet manifest and a summary
           inspect   print an output's manifest as JSON lines, and its summary
+          bench     time the pipeline against the decode+encode floor on generated data
 
         Run 'unseg <command> --help' for a command's options.""";
   }
