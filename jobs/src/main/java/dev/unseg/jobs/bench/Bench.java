@@ -70,57 +70,85 @@ public final class Bench {
     BenchData data = BenchData.generate(o, work.resolve("data"));
     out.printf(Locale.ROOT, "data: %s (%.1f MiB of images)%n", work.resolve("data"), data.bytes() / 1048576.0);
     Scenarios s = new Scenarios(data, o);
-    List<Figure> figures = new ArrayList<>();
+    List<Scenario> scenarios = new ArrayList<>();
+    NoiseGenerator djl = null;
+    SparkSession spark = null;
     try (NoiseGenerator synthetic = new SyntheticTextureGenerator("bench-key")) {
+      if (o.profile()) {
+        StageProfile.print(data, synthetic, out);
+      }
       if (o.runs("floor")) {
-        figures.add(time("floor", "read+decode+encode+write only, " + o.threads() + " threads", s::floor, data, o, work, out));
+        scenarios.add(new Scenario("floor", "read+decode+encode+write only, " + o.threads() + " threads", s::floor));
       }
       if (o.runs("pipeline")) {
-        figures.add(time("pipeline", "in-task pipeline, built-in generator, with audit",
-            (f, p) -> s.pipeline(f, p, synthetic), data, o, work, out));
+        scenarios.add(new Scenario("pipeline", "in-task pipeline, built-in generator, with audit",
+            (f, p) -> s.pipeline(f, p, synthetic)));
       }
       if (o.runs("djl") && o.model() != null) {
-        try (NoiseGenerator djl = TorchScriptGenerator.load(
-            new TorchScriptSettings(o.model().toAbsolutePath(), "", "cpu", o.batchSize(), 1, 0))) {
-          figures.add(time("djl", "in-task pipeline, DJL " + o.model().getFileName() + " on CPU",
-              (f, p) -> s.pipeline(f, p, djl), data, o, work, out));
-        }
+        djl = TorchScriptGenerator.load(
+            new TorchScriptSettings(o.model().toAbsolutePath(), "", "cpu", o.batchSize(), 1, 0));
+        NoiseGenerator model = djl;
+        scenarios.add(new Scenario("djl", "in-task pipeline, DJL " + o.model().getFileName() + " on CPU",
+            (f, p) -> s.pipeline(f, p, model)));
       }
       if (o.runs("spark")) {
-        try (SparkSession spark = SparkSession.builder().appName("unseg-bench").master("local[" + o.threads() + "]")
-            .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false").getOrCreate()) {
-          spark.sparkContext().setLogLevel("WARN");
-          figures.add(time("spark", "whole Spark job, local[" + o.threads() + "], built-in generator",
-              (f, p) -> s.spark(spark, p), data, o, work, out));
-        }
+        spark = SparkSession.builder().appName("unseg-bench").master("local[" + o.threads() + "]")
+            .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false").getOrCreate();
+        spark.sparkContext().setLogLevel("WARN");
+        SparkSession session = spark;
+        scenarios.add(new Scenario("spark", "whole Spark job, local[" + o.threads() + "], built-in generator",
+            (f, p) -> s.spark(session, p)));
       }
       if (o.runs("naive")) {
-        figures.add(time("naive", "one-thread loop of the reference scripts, built-in generator",
-            (f, p) -> s.naive(f, p, synthetic), data, o, work, out));
+        scenarios.add(new Scenario("naive", "one-thread loop of the reference scripts, built-in generator",
+            (f, p) -> s.naive(f, p, synthetic)));
+      }
+      print(time(scenarios, data, o, work, out), out);
+    } finally {
+      if (djl != null) {
+        djl.close();
+      }
+      if (spark != null) {
+        spark.close();
       }
     }
-    print(figures, out);
     return 0;
   }
 
-  /** A warm-up on a few images (JIT, class loading, thread pools), then the timed repeats. */
-  private static Figure time(String name, String what, Run run, BenchData data, BenchOptions o, Path work,
+  private record Scenario(String name, String what, Run run) {}
+
+  /**
+   * Warms every scenario up on a few images of each kind (JIT, class loading, pools), then runs the
+   * repeats round-robin, so that load from other users of a shared machine spreads over all scenarios
+   * instead of falling on whichever ran at the wrong moment.
+   */
+  private static List<Figure> time(List<Scenario> scenarios, BenchData data, BenchOptions o, Path work,
       PrintStream out) throws Exception {
-    List<String> warm = data.files().subList(0, Math.min(4, data.files().size()));
-    Path dir = work.resolve("out-" + name);
-    run.run(warm, fresh(dir));
-    double[] ips = new double[o.repeats()];
-    for (int r = 0; r < o.repeats(); r++) {
-      Path target = fresh(dir);
-      System.gc();
-      long start = System.nanoTime();
-      run.run(data.files(), target);
-      double seconds = (System.nanoTime() - start) / 1e9;
-      ips[r] = data.files().size() / seconds;
-      out.printf(Locale.ROOT, "  %-8s run %d: %6.2f img/s (%.2f s)%n", name, r + 1, ips[r], seconds);
+    List<String> warm = new ArrayList<>();
+    warm.addAll(data.files().stream().filter(f -> f.endsWith(".jpg")).limit(3).toList());
+    warm.addAll(data.files().stream().filter(f -> f.endsWith(".png")).limit(1).toList());
+    for (Scenario sc : scenarios) {
+      sc.run().run(warm, fresh(work.resolve("out-" + sc.name())));
     }
-    delete(dir);
-    return new Figure(name, what, ips);
+    double[][] ips = new double[scenarios.size()][o.repeats()];
+    for (int r = 0; r < o.repeats(); r++) {
+      for (int k = 0; k < scenarios.size(); k++) {
+        Scenario sc = scenarios.get(k);
+        Path target = fresh(work.resolve("out-" + sc.name()));
+        System.gc();
+        long start = System.nanoTime();
+        sc.run().run(data.files(), target);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        ips[k][r] = data.files().size() / seconds;
+        out.printf(Locale.ROOT, "  round %d %-8s %6.2f img/s (%.2f s)%n", r + 1, sc.name(), ips[k][r], seconds);
+      }
+    }
+    List<Figure> figures = new ArrayList<>();
+    for (int k = 0; k < scenarios.size(); k++) {
+      delete(work.resolve("out-" + scenarios.get(k).name()));
+      figures.add(new Figure(scenarios.get(k).name(), scenarios.get(k).what(), ips[k]));
+    }
+    return figures;
   }
 
   private static void print(List<Figure> figures, PrintStream out) {

@@ -15,10 +15,12 @@ import java.util.Locale;
  * @param repeats timed runs of each scenario (the median is reported, with the spread)
  * @param model the DJL fixture (or any TorchScript generator); null skips the DJL scenario
  * @param skip scenario names not to run
+ * @param profile print the per-step breakdown of one image first
  * @param work where the generated data and the outputs go (deleted at the end unless {@code keep})
  */
 record BenchOptions(int jpegImages, int pngImages, int jpegWidth, int jpegHeight, int pngWidth, int pngHeight,
-    int threads, int repeats, int batchSize, int maxInFlight, Path model, List<String> skip, Path work, boolean keep) {
+    int threads, int repeats, int batchSize, int maxInFlight, Path model, List<String> skip, Path work, boolean keep,
+    boolean profile) {
 
   static final String USAGE = """
       usage: unseg bench [options]
@@ -41,7 +43,8 @@ record BenchOptions(int jpegImages, int pngImages, int jpegWidth, int jpegHeight
                           (e.g. pipeline/src/test/resources/torchscript/fixture_generator.pt); without it, skipped
         --skip A,B        scenarios to skip: floor,pipeline,djl,spark,naive
         --work DIR        working folder (default: a new temporary folder)
-        --keep            keep the working folder""";
+        --keep            keep the working folder
+        --profile         first print where the ms of one image go, step by step (one thread)""";
 
   static BenchOptions parse(String[] args, int from) {
     int jpeg = 48;
@@ -56,10 +59,12 @@ record BenchOptions(int jpegImages, int pngImages, int jpegWidth, int jpegHeight
     List<String> skip = List.of();
     Path work = null;
     boolean keep = false;
+    boolean profile = false;
     for (int i = from; i < args.length; i++) {
       String a = args[i];
-      if (a.equals("--keep")) {
-        keep = true;
+      if (a.equals("--keep") || a.equals("--profile")) {
+        keep |= a.equals("--keep");
+        profile |= a.equals("--profile");
         continue;
       }
       if (i + 1 >= args.length) {
@@ -91,7 +96,7 @@ record BenchOptions(int jpegImages, int pngImages, int jpegWidth, int jpegHeight
       throw new IllegalArgumentException("bench: --model " + model + " does not exist");
     }
     return new BenchOptions(jpeg, png, jpegSize[0], jpegSize[1], pngSize[0], pngSize[1], threads, repeats, batch,
-        inFlight, model, skip, work, keep);
+        inFlight, model, skip, work, keep, profile);
   }
 
   boolean runs(String scenario) {
