@@ -25,11 +25,18 @@ public final class Bench {
   private Bench() {}
 
   /** One scenario's timed runs. */
-  record Figure(String name, String what, double[] imagesPerSecond) {
+  record Figure(String name, String what, double[] imagesPerSecond, double[] cpuMillisPerImage) {
     double median() {
       double[] s = imagesPerSecond.clone();
       Arrays.sort(s);
       return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    /** Median CPU time the JVM spent per image (all its threads): what the scenario costs on a busy machine. */
+    double cpuMillis() {
+      double[] s = cpuMillisPerImage.clone();
+      Arrays.sort(s);
+      return s[s.length / 2];
     }
 
     double min() {
@@ -131,22 +138,26 @@ public final class Bench {
       sc.run().run(warm, fresh(work.resolve("out-" + sc.name())));
     }
     double[][] ips = new double[scenarios.size()][o.repeats()];
+    double[][] cpu = new double[scenarios.size()][o.repeats()];
     for (int r = 0; r < o.repeats(); r++) {
       for (int k = 0; k < scenarios.size(); k++) {
         Scenario sc = scenarios.get(k);
         Path target = fresh(work.resolve("out-" + sc.name()));
         System.gc();
+        long cpuStart = processCpuNanos();
         long start = System.nanoTime();
         sc.run().run(data.files(), target);
         double seconds = (System.nanoTime() - start) / 1e9;
         ips[k][r] = data.files().size() / seconds;
-        out.printf(Locale.ROOT, "  round %d %-8s %6.2f img/s (%.2f s)%n", r + 1, sc.name(), ips[k][r], seconds);
+        cpu[k][r] = (processCpuNanos() - cpuStart) / 1e6 / data.files().size();
+        out.printf(Locale.ROOT, "  round %d %-8s %6.2f img/s (%.2f s, %.1f CPU ms/image)%n",
+            r + 1, sc.name(), ips[k][r], seconds, cpu[k][r]);
       }
     }
     List<Figure> figures = new ArrayList<>();
     for (int k = 0; k < scenarios.size(); k++) {
       delete(work.resolve("out-" + scenarios.get(k).name()));
-      figures.add(new Figure(scenarios.get(k).name(), scenarios.get(k).what(), ips[k]));
+      figures.add(new Figure(scenarios.get(k).name(), scenarios.get(k).what(), ips[k], cpu[k]));
     }
     return figures;
   }
@@ -155,13 +166,23 @@ public final class Bench {
     Figure floor = figures.stream().filter(f -> f.name().equals("floor")).findFirst().orElse(null);
     Figure naive = figures.stream().filter(f -> f.name().equals("naive")).findFirst().orElse(null);
     out.println();
-    out.printf("%-9s %9s %17s %9s %9s  %s%n", "scenario", "img/s", "min-max", "x floor", "x naive", "what");
+    out.printf("%-9s %8s %13s %8s %8s %8s %9s  %s%n", "scenario", "img/s", "min-max", "x floor", "x naive",
+        "cpu ms", "x floor*", "what");
     for (Figure f : figures) {
-      out.printf(Locale.ROOT, "%-9s %9.2f %17s %9s %9s  %s%n", f.name(), f.median(),
+      out.printf(Locale.ROOT, "%-9s %8.2f %13s %8s %8s %8.1f %9s  %s%n", f.name(), f.median(),
           String.format(Locale.ROOT, "%.2f-%.2f", f.min(), f.max()),
           floor == null ? "-" : String.format(Locale.ROOT, "%.2f", f.median() / floor.median()),
-          naive == null ? "-" : String.format(Locale.ROOT, "%.2f", f.median() / naive.median()), f.what());
+          naive == null ? "-" : String.format(Locale.ROOT, "%.2f", f.median() / naive.median()), f.cpuMillis(),
+          floor == null ? "-" : String.format(Locale.ROOT, "%.2f", floor.cpuMillis() / f.cpuMillis()), f.what());
     }
+    out.println("img/s: median of the rounds (min-max); cpu ms: median CPU time of the whole JVM per image"
+        + "; x floor* = the floor's CPU per image over the scenario's: the throughput ratio once every core"
+        + " is busy, steadier than wall time on a machine shared with other work");
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   private static Path fresh(Path dir) throws IOException {
