@@ -157,7 +157,7 @@ def time_one(model, batch, dtype, device, warmup, iters):
         seconds = time.perf_counter() - start
     if tuple(out.shape) != (batch, 3, NOISE, NOISE):
         raise SystemExit(f"the model returned {tuple(out.shape)}, expected {(batch, 3, NOISE, NOISE)}")
-    return batch * iters / seconds
+    return batch * iters / seconds, seconds / iters
 
 
 def main():
@@ -188,15 +188,15 @@ def main():
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else f"CPU, {torch.get_num_threads()} threads"
     print(f"gpu_ceiling: {what}")
     print(f"device: {name}; torch {torch.__version__}; warmup {warmup}, timed passes {iters}")
-    print(f"{'dtype':6} {'batch':>5} {'img/s':>9}")
+    print(f"{'dtype':6} {'batch':>5} {'img/s':>10} {'s/pass':>9}")
     for dtype in dtypes.split(","):
         for b in batches(a.max_batch):
             try:
-                ips = time_one(model, b, dtype, device, warmup, iters)
-                print(f"{dtype:6} {b:5d} {ips:9.2f}", flush=True)
+                ips, per_pass = time_one(model, b, dtype, device, warmup, iters)
+                print(f"{dtype:6} {b:5d} {ips:10.4g} {per_pass:9.3f}")
             except RuntimeError as e:  # out of memory, or a traced model with a fixed batch
                 msg = str(e).splitlines()[0][:100]
-                print(f"{dtype:6} {b:5d} {'skipped':>9}  ({msg})", flush=True)
+                print(f"{dtype:6} {b:5d} {'skipped':>10}  ({msg})")
                 if device.type == "cuda":
                     torch.cuda.empty_cache()
 
