@@ -81,6 +81,8 @@ public final class UnsegCli {
         return verify(args, out, err);
       case "inspect":
         return Inspect.main(args, out, err);
+      case "bench":
+        return dev.unseg.jobs.bench.Bench.main(args, out);
       case "--help":
       case "-h":
       case "help":
@@ -102,6 +104,7 @@ public final class UnsegCli {
           protect   protect a dataset: write the protected copy, a Parquet manifest and a summary
           inspect   print an output's manifest as JSON lines, and its summary
           verify    check an output: a row per input, SHA-256 of every output, bounds against the originals
+          bench     time the pipeline against the decode+encode floor on generated data
 
         Run 'unseg <command> --help' for a command's options.""";
   }

@@ -133,7 +133,18 @@ public final class Composite {
       byte[] rgb, int width, int height, float[] prompt, float[] noise, NoiseBudget budget) {
     checkImage(rgb, width, height);
     checkLength("noise", noise.length, 3 * N * N);
-    byte[] w = foregroundWeight(prompt, width, height);
+    return protectWithWeight(rgb, width, height, foregroundWeight(prompt, width, height), noise, budget);
+  }
+
+  /**
+   * {@link #protect} with W already computed by {@link #foregroundWeight} for this prompt and size: the
+   * caller needs W anyway (it is the audit's eps region), so it is computed once, not twice.
+   */
+  public static byte[] protectWithWeight(
+      byte[] rgb, int width, int height, byte[] w, float[] noise, NoiseBudget budget) {
+    checkImage(rgb, width, height);
+    checkLength("noise", noise.length, 3 * N * N);
+    checkLength("weight", w.length, width * height);
     int s = Math.max(width, height);
     Axis ax = Axis.bilinear(N, s, width);
     Axis ay = Axis.bilinear(N, s, height);

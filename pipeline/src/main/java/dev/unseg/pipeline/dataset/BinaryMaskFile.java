@@ -4,6 +4,8 @@ import dev.unseg.pipeline.audit.InputException;
 import dev.unseg.pipeline.mask.BinaryMask;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.awt.image.ComponentSampleModel;
+import java.awt.image.DataBufferByte;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 
@@ -48,6 +50,25 @@ public record BinaryMaskFile(String annotationPath) implements MaskSource {
   private static void fromBands(Raster r, int from, int to, BinaryMask mask) {
     int w = mask.width();
     byte[] px = mask.pixels();
+    if (r.getDataBuffer() instanceof DataBufferByte db && r.getSampleModel() instanceof ComponentSampleModel sm
+        && db.getNumBanks() == 1 && r.getSampleModelTranslateX() == 0 && r.getSampleModelTranslateY() == 0) {
+      // 8-bit masks (the usual 0/255 gray PNG): read the bytes in place instead of copying every row
+      // through getSamples into ints; the same test per sample, so the same mask.
+      byte[] data = db.getData();
+      int stride = sm.getScanlineStride();
+      int step = sm.getPixelStride();
+      for (int b = from; b < to; b++) {
+        int offset = db.getOffset() + sm.getBandOffsets()[b];
+        for (int y = 0; y < mask.height(); y++) {
+          int src = offset + y * stride;
+          int base = y * w;
+          for (int x = 0; x < w; x++, src += step) {
+            px[base + x] |= (byte) (data[src] != 0 ? 1 : 0);
+          }
+        }
+      }
+      return;
+    }
     int[] row = new int[w];
     for (int b = from; b < to; b++) {
       for (int y = 0; y < mask.height(); y++) {

@@ -240,6 +240,18 @@ public final class ImageCodec {
   }
 
   /**
+   * True when {@link #decode} of what {@link #encode} writes for {@code original} gives back exactly the
+   * RGB view it was given, whatever the pixels: PNG and TIFF output of a colour image (RGB, RGBA, palette
+   * written as RGB, 16-bit with the view in the high byte, multi-band with the view in bands 1..3). Then
+   * the audit need not decode the output again. Not for JPEG (lossy), nor for gray images (written as the
+   * rounded mean of the three channels, so the view comes back changed). {@code ImageCodecLosslessTest}
+   * checks it on every kind of test image.
+   */
+  public boolean roundTripsExactly(DecodedImage original, EncodeOptions options) {
+    return options.format().target(original.format()) != ImageFormat.JPEG && !original.isGray();
+  }
+
+  /**
    * Encodes protected pixels in the layout of {@code original}.
    *
    * @param protectedRgb the generator's output, same shape as {@link DecodedImage#rgb()}

@@ -100,24 +100,32 @@ public final class ImageProtector {
       OutputFormat outputFormat = settings.encode().format();
       String outputPath = outputFormat.outputPath(path, image.format());
       byte[] out;
+      byte[] pixels;
       BinaryMask epsRegion;
       ImageStatus status;
       if (p.needsNoise()) {
-        byte[] protectedRgb = Composite.protect(
-            image.rgb(), image.width(), image.height(), p.prompt(), noise, settings.budget());
-        out = codec.encode(image, protectedRgb, settings.encode());
-        epsRegion = new BinaryMask(image.width(), image.height(), Composite.foregroundWeight(p.prompt(), image.width(), image.height()));
+        // W once: the composite's budget map is also the audit's eps region.
+        epsRegion = new BinaryMask(image.width(), image.height(),
+            Composite.foregroundWeight(p.prompt(), image.width(), image.height()));
+        pixels = Composite.protectWithWeight(
+            image.rgb(), image.width(), image.height(), epsRegion.pixels(), noise, settings.budget());
+        out = codec.encode(image, pixels, settings.encode());
         status = ImageStatus.PROTECTED;
       } else {
         // The reference writes unmasked images unchanged; the original bytes are that, exactly.
+        pixels = image.rgb();
         out = outputFormat == OutputFormat.SAME
             ? p.original()
-            : codec.encode(image, image.rgb(), settings.encode());
+            : codec.encode(image, pixels, settings.encode());
         epsRegion = p.mask();
         status = ImageStatus.NO_MASK;
       }
-      Distortion distortion = Distortion.measure(
-          image.rgb(), codec.decode(out, outputPath).rgb(), epsRegion);
+      // The audit measures the written file. Decoding it again costs as much as the first decode; skip
+      // it where the result is known exactly: the input's own bytes (decoded above), or a lossless
+      // encoding that round-trips (ImageCodec.roundTripsExactly). JPEG output is always decoded again.
+      boolean known = out == p.original() || codec.roundTripsExactly(image, settings.encode());
+      byte[] written = known ? pixels : codec.decode(out, outputPath).rgb();
+      Distortion distortion = Distortion.measure(image.rgb(), written, epsRegion);
       publish(outputPath, () -> io.publishImage(outputPath, out));
       if (settings.writeMasks()) {
         String maskPath = ProtectionSettings.maskPath(path);

@@ -1,0 +1,203 @@
+package dev.unseg.jobs.bench;
+
+import dev.unseg.pipeline.generator.NoiseGenerator;
+import dev.unseg.pipeline.generator.SyntheticTextureGenerator;
+import dev.unseg.pipeline.generator.djl.TorchScriptGenerator;
+import dev.unseg.pipeline.generator.djl.TorchScriptSettings;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code unseg bench}: every scenario on the same generated data in one JVM, one after the
+ * other, each warmed up once on a few images, then timed {@code repeats} times. Figures are
+ * images/s (median, min-max) and the median's ratio to the floor's median.
+ */
+public final class Bench {
+  private Bench() {}
+
+  /** One scenario's timed runs. */
+  record Figure(String name, String what, double[] imagesPerSecond, double[] cpuMillisPerImage) {
+    double median() {
+      double[] s = imagesPerSecond.clone();
+      Arrays.sort(s);
+      return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    /** Median CPU time the JVM spent per image (all its threads): what the scenario costs on a busy machine. */
+    double cpuMillis() {
+      double[] s = cpuMillisPerImage.clone();
+      Arrays.sort(s);
+      return s[s.length / 2];
+    }
+
+    double min() {
+      return Arrays.stream(imagesPerSecond).min().orElse(0);
+    }
+
+    double max() {
+      return Arrays.stream(imagesPerSecond).max().orElse(0);
+    }
+  }
+
+  private interface Run {
+    void run(List<String> files, Path out) throws Exception;
+  }
+
+  public static int main(String[] args, PrintStream out) throws Exception {
+    if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+      out.println(BenchOptions.USAGE);
+      return 0;
+    }
+    BenchOptions o = BenchOptions.parse(args, 1);
+    Path work = o.work() != null ? Files.createDirectories(o.work()) : Files.createTempDirectory("unseg-bench");
+    try {
+      return run(o, work, out);
+    } finally {
+      if (!o.keep()) {
+        delete(work);
+      }
+    }
+  }
+
+  private static int run(BenchOptions o, Path work, PrintStream out) throws Exception {
+    out.printf(Locale.ROOT, "unseg bench: %d JPEG %dx%d + %d PNG %dx%d, %d threads, batch %d, max-in-flight %d,"
+            + " %d repeats; %d cores, Java %s, max heap %d MiB%n",
+        o.jpegImages(), o.jpegWidth(), o.jpegHeight(), o.pngImages(), o.pngWidth(), o.pngHeight(), o.threads(),
+        o.batchSize(), o.maxInFlight(), o.repeats(), Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20);
+    BenchData data = BenchData.generate(o, work.resolve("data"));
+    out.printf(Locale.ROOT, "data: %s (%.1f MiB of images)%n", work.resolve("data"), data.bytes() / 1048576.0);
+    Scenarios s = new Scenarios(data, o);
+    List<Scenario> scenarios = new ArrayList<>();
+    NoiseGenerator djl = null;
+    SparkSession spark = null;
+    try (NoiseGenerator synthetic = new SyntheticTextureGenerator("bench-key")) {
+      if (o.profile()) {
+        StageProfile.print(data, synthetic, out);
+      }
+      if (o.runs("floor")) {
+        scenarios.add(new Scenario("floor", "read+decode+encode+write only, " + o.threads() + " threads", s::floor));
+      }
+      if (o.runs("pipeline")) {
+        scenarios.add(new Scenario("pipeline", "in-task pipeline, built-in generator, with audit",
+            (f, p) -> s.pipeline(f, p, synthetic)));
+      }
+      if (o.runs("djl") && o.model() != null) {
+        djl = TorchScriptGenerator.load(
+            new TorchScriptSettings(o.model().toAbsolutePath(), "", "cpu", o.batchSize(), 1, 0));
+        NoiseGenerator model = djl;
+        scenarios.add(new Scenario("djl", "in-task pipeline, DJL " + o.model().getFileName() + " on CPU",
+            (f, p) -> s.pipeline(f, p, model)));
+      }
+      if (o.runs("spark")) {
+        spark = SparkSession.builder().appName("unseg-bench").master("local[" + o.threads() + "]")
+            .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false").getOrCreate();
+        spark.sparkContext().setLogLevel("WARN");
+        SparkSession session = spark;
+        scenarios.add(new Scenario("spark", "whole Spark job, local[" + o.threads() + "], built-in generator",
+            (f, p) -> s.spark(session, p)));
+      }
+      if (o.runs("naive")) {
+        scenarios.add(new Scenario("naive", "one-thread loop of the reference scripts, built-in generator",
+            (f, p) -> s.naive(f, p, synthetic)));
+      }
+      print(time(scenarios, data, o, work, out), out);
+    } finally {
+      if (djl != null) {
+        djl.close();
+      }
+      if (spark != null) {
+        spark.close();
+      }
+    }
+    return 0;
+  }
+
+  private record Scenario(String name, String what, Run run) {}
+
+  /**
+   * Warms every scenario up on a few images of each kind (JIT, class loading, pools), then runs the
+   * repeats round-robin, so that load from other users of a shared machine spreads over all scenarios
+   * instead of falling on whichever ran at the wrong moment.
+   */
+  private static List<Figure> time(List<Scenario> scenarios, BenchData data, BenchOptions o, Path work,
+      PrintStream out) throws Exception {
+    List<String> warm = new ArrayList<>();
+    warm.addAll(data.files().stream().filter(f -> f.endsWith(".jpg")).limit(3).toList());
+    warm.addAll(data.files().stream().filter(f -> f.endsWith(".png")).limit(1).toList());
+    for (Scenario sc : scenarios) {
+      sc.run().run(warm, fresh(work.resolve("out-" + sc.name())));
+    }
+    double[][] ips = new double[scenarios.size()][o.repeats()];
+    double[][] cpu = new double[scenarios.size()][o.repeats()];
+    for (int r = 0; r < o.repeats(); r++) {
+      for (int k = 0; k < scenarios.size(); k++) {
+        Scenario sc = scenarios.get(k);
+        Path target = fresh(work.resolve("out-" + sc.name()));
+        System.gc();
+        long cpuStart = processCpuNanos();
+        long start = System.nanoTime();
+        sc.run().run(data.files(), target);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        ips[k][r] = data.files().size() / seconds;
+        cpu[k][r] = (processCpuNanos() - cpuStart) / 1e6 / data.files().size();
+        out.printf(Locale.ROOT, "  round %d %-8s %6.2f img/s (%.2f s, %.1f CPU ms/image)%n",
+            r + 1, sc.name(), ips[k][r], seconds, cpu[k][r]);
+      }
+    }
+    List<Figure> figures = new ArrayList<>();
+    for (int k = 0; k < scenarios.size(); k++) {
+      delete(work.resolve("out-" + scenarios.get(k).name()));
+      figures.add(new Figure(scenarios.get(k).name(), scenarios.get(k).what(), ips[k], cpu[k]));
+    }
+    return figures;
+  }
+
+  private static void print(List<Figure> figures, PrintStream out) {
+    Figure floor = figures.stream().filter(f -> f.name().equals("floor")).findFirst().orElse(null);
+    Figure naive = figures.stream().filter(f -> f.name().equals("naive")).findFirst().orElse(null);
+    out.println();
+    out.printf("%-9s %8s %13s %8s %8s %8s %9s  %s%n", "scenario", "img/s", "min-max", "x floor", "x naive",
+        "cpu ms", "x floor*", "what");
+    for (Figure f : figures) {
+      out.printf(Locale.ROOT, "%-9s %8.2f %13s %8s %8s %8.1f %9s  %s%n", f.name(), f.median(),
+          String.format(Locale.ROOT, "%.2f-%.2f", f.min(), f.max()),
+          floor == null ? "-" : String.format(Locale.ROOT, "%.2f", f.median() / floor.median()),
+          naive == null ? "-" : String.format(Locale.ROOT, "%.2f", f.median() / naive.median()), f.cpuMillis(),
+          floor == null ? "-" : String.format(Locale.ROOT, "%.2f", floor.cpuMillis() / f.cpuMillis()), f.what());
+    }
+    out.println("img/s: median of the rounds (min-max); cpu ms: median CPU time of the whole JVM per image"
+        + "; x floor* = the floor's CPU per image over the scenario's: the throughput ratio once every core"
+        + " is busy, steadier than wall time on a machine shared with other work");
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  private static Path fresh(Path dir) throws IOException {
+    delete(dir);
+    return Files.createDirectories(dir);
+  }
+
+  private static void delete(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}

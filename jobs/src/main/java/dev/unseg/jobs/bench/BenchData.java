@@ -1,0 +1,172 @@
+package dev.unseg.jobs.bench;
+
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.geom.Ellipse2D;
+import java.awt.geom.Path2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
+
+/**
+ * The benchmark's dataset, in the mask-pairs layout ({@code images/x.jpg} with {@code masks/x.png}):
+ * COCO-like JPEGs cut from the real sample photos (scaled to cover, random crop, quality 95) and
+ * large PNG tiles made of several such crops, each with a mask of a few drawn shapes (objects
+ * covering roughly a fifth to a half of the image, as in COCO). Seeded: every run times the same bytes.
+ */
+record BenchData(Path images, Path masks, List<String> files, long bytes) {
+
+  static BenchData generate(BenchOptions o, Path dir) throws IOException {
+    List<BufferedImage> photos = photos();
+    Path images = Files.createDirectories(dir.resolve("images"));
+    Path masks = Files.createDirectories(dir.resolve("masks"));
+    Random rnd = new Random(7);
+    List<String> files = new ArrayList<>();
+    long bytes = 0;
+    for (int i = 0; i < o.jpegImages(); i++) {
+      String name = String.format("coco_%05d", i);
+      BufferedImage img = crop(photos.get(i % photos.size()), o.jpegWidth(), o.jpegHeight(), rnd);
+      bytes += writeJpeg(img, images.resolve(name + ".jpg"));
+      ImageIO.write(mask(o.jpegWidth(), o.jpegHeight(), rnd), "png", masks.resolve(name + ".png").toFile());
+      files.add(name + ".jpg");
+    }
+    for (int i = 0; i < o.pngImages(); i++) {
+      String name = String.format("tile_%05d", i);
+      BufferedImage img = mosaic(photos, o.pngWidth(), o.pngHeight(), rnd);
+      Path file = images.resolve(name + ".png");
+      ImageIO.write(img, "png", file.toFile());
+      bytes += Files.size(file);
+      ImageIO.write(mask(o.pngWidth(), o.pngHeight(), rnd), "png", masks.resolve(name + ".png").toFile());
+      files.add(name + ".png");
+    }
+    return new BenchData(images, masks, List.copyOf(files), bytes);
+  }
+
+  /** The sample photos shipped in samples/ (JPEG and 8-bit RGB PNG), found from the working folder or the jar. */
+  private static List<BufferedImage> photos() throws IOException {
+    Path samples = samplesFolder();
+    List<BufferedImage> out = new ArrayList<>();
+    try (Stream<Path> s = Files.walk(samples)) {
+      for (Path p : s.filter(f -> f.toString().endsWith(".jpg") && !f.toString().contains("annotations")).sorted().toList()) {
+        BufferedImage img = ImageIO.read(p.toFile());
+        if (img != null) {
+          out.add(img);
+        }
+      }
+    }
+    if (out.isEmpty()) {
+      throw new IOException("no sample photos (*.jpg) under " + samples);
+    }
+    return out;
+  }
+
+  private static Path samplesFolder() throws IOException {
+    List<Path> candidates = new ArrayList<>();
+    candidates.add(Path.of("samples"));
+    try {
+      // jobs/target/<jar or classes> -> the repository root
+      Path code = Path.of(BenchData.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      candidates.add(code.getParent().getParent().getParent().resolve("samples"));
+    } catch (URISyntaxException | RuntimeException e) {
+      // only the working folder is tried
+    }
+    for (Path c : candidates) {
+      if (Files.isDirectory(c)) {
+        return c;
+      }
+    }
+    throw new IOException("cannot find the samples/ folder of the repository (tried " + candidates
+        + "); run unseg bench from the repository root");
+  }
+
+  /** The photo scaled to cover w x h, cut at a random place. */
+  private static BufferedImage crop(BufferedImage photo, int w, int h, Random rnd) {
+    double scale = Math.max((double) w / photo.getWidth(), (double) h / photo.getHeight()) * (1 + rnd.nextDouble() * 0.3);
+    int sw = (int) Math.ceil(photo.getWidth() * scale);
+    int sh = (int) Math.ceil(photo.getHeight() * scale);
+    int x = rnd.nextInt(sw - w + 1);
+    int y = rnd.nextInt(sh - h + 1);
+    BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
+    Graphics2D g = out.createGraphics();
+    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+    g.drawImage(photo, -x, -y, sw, sh, null);
+    g.dispose();
+    return out;
+  }
+
+  /** A tile of 4 x 2 crops, like an aerial or street-scene frame stitched from many surfaces. */
+  private static BufferedImage mosaic(List<BufferedImage> photos, int w, int h, Random rnd) {
+    BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
+    Graphics2D g = out.createGraphics();
+    int cw = (w + 3) / 4;
+    int ch = (h + 1) / 2;
+    for (int ty = 0; ty < 2; ty++) {
+      for (int tx = 0; tx < 4; tx++) {
+        g.drawImage(crop(photos.get(rnd.nextInt(photos.size())), cw, ch, rnd), tx * cw, ty * ch, null);
+      }
+    }
+    g.dispose();
+    return out;
+  }
+
+  /** 1 to 4 filled ellipses and polygons, 255 on 0, as a gray PNG. */
+  private static BufferedImage mask(int w, int h, Random rnd) {
+    BufferedImage m = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+    Graphics2D g = m.createGraphics();
+    g.setColor(Color.WHITE);
+    int shapes = 1 + rnd.nextInt(4);
+    for (int s = 0; s < shapes; s++) {
+      double cx = rnd.nextDouble() * w;
+      double cy = rnd.nextDouble() * h;
+      double rx = (0.1 + rnd.nextDouble() * 0.2) * w;
+      double ry = (0.1 + rnd.nextDouble() * 0.2) * h;
+      if (rnd.nextBoolean()) {
+        g.fill(new Ellipse2D.Double(cx - rx, cy - ry, 2 * rx, 2 * ry));
+      } else {
+        Path2D.Double poly = new Path2D.Double();
+        int n = 5 + rnd.nextInt(6);
+        for (int k = 0; k < n; k++) {
+          double a = 2 * Math.PI * k / n;
+          double r = 0.5 + rnd.nextDouble() * 0.5;
+          double px = cx + Math.cos(a) * rx * r;
+          double py = cy + Math.sin(a) * ry * r;
+          if (k == 0) {
+            poly.moveTo(px, py);
+          } else {
+            poly.lineTo(px, py);
+          }
+        }
+        poly.closePath();
+        g.fill(poly);
+      }
+    }
+    g.dispose();
+    return m;
+  }
+
+  private static long writeJpeg(BufferedImage img, Path file) throws IOException {
+    ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+    try (ImageOutputStream out = ImageIO.createImageOutputStream(file.toFile())) {
+      ImageWriteParam p = writer.getDefaultWriteParam();
+      p.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+      p.setCompressionQuality(0.95f);
+      writer.setOutput(out);
+      writer.write(null, new IIOImage(img, null, null), p);
+    } finally {
+      writer.dispose();
+    }
+    return Files.size(file);
+  }
+}

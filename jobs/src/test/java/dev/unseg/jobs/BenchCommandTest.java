@@ -1,0 +1,41 @@
+package dev.unseg.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** unseg bench runs its scenarios end to end on tiny data and prints one line per scenario (no timing checked). */
+class BenchCommandTest {
+  @TempDir
+  Path work;
+
+  @Test
+  void printsEveryScenarioAgainstTheFloor() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int rc = TestCli.run(new String[] {"bench", "--jpeg", "3", "--png", "1", "--jpeg-size", "64x48",
+        "--png-size", "128x64", "--repeats", "1", "--skip", "spark,djl", "--profile", "--work", work.resolve("b").toString()},
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertEquals(0, rc, text + err.toString(StandardCharsets.UTF_8));
+    assertTrue(text.contains("profile .jpg"), text);
+    for (String scenario : new String[] {"floor", "pipeline", "naive"}) {
+      assertTrue(text.lines().anyMatch(l -> l.startsWith(scenario + " ")), scenario + " missing in\n" + text);
+    }
+  }
+
+  @Test
+  void badOptionsNameTheOption() throws Exception {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int rc = TestCli.run(new String[] {"bench", "--threads", "0"}, new PrintStream(new ByteArrayOutputStream()),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertEquals(2, rc);
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("--threads"));
+  }
+}

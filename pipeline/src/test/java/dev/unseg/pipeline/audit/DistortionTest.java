@@ -1,0 +1,59 @@
+package dev.unseg.pipeline.audit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.unseg.pipeline.mask.BinaryMask;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class DistortionTest {
+  @Test
+  void matchesAStraightforwardCountOnRandomImages() {
+    Random r = new Random(3);
+    for (int trial = 0; trial < 20; trial++) {
+      int w = 1 + r.nextInt(80);
+      int h = 1 + r.nextInt(60);
+      byte[] a = new byte[w * h * 3];
+      byte[] b = new byte[w * h * 3];
+      byte[] m = new byte[w * h];
+      r.nextBytes(a);
+      for (int i = 0; i < a.length; i++) {
+        b[i] = (byte) Math.max(0, Math.min(255, (a[i] & 0xff) + r.nextInt(2 * (trial + 1) + 1) - (trial + 1)));
+      }
+      for (int i = 0; i < m.length; i++) {
+        m[i] = (byte) (r.nextInt(3) == 0 ? 1 : 0);
+      }
+      assertEquals(reference(a, b, m), Distortion.measure(a, b, new BinaryMask(w, h, m)));
+    }
+  }
+
+  @Test
+  void emptyRegionsAreNullAndIdenticalPixelsInfinite() {
+    byte[] a = {1, 2, 3, 4, 5, 6};
+    Distortion d = Distortion.measure(a, a.clone(), new BinaryMask(2, 1, new byte[] {1, 1}));
+    assertEquals(0, d.linfInside());
+    assertEquals(Double.POSITIVE_INFINITY, d.psnrInside());
+    assertNull(d.linfOutside());
+    assertNull(d.psnrOutside());
+  }
+
+  /** Per sample, per region, in doubles: the definition, written the obvious way. */
+  private static Distortion reference(byte[] a, byte[] b, byte[] m) {
+    double[] se = new double[2];
+    long[] n = new long[2];
+    int[] linf = new int[2];
+    for (int i = 0; i < a.length; i++) {
+      int region = m[i / 3];
+      int d = Math.abs((a[i] & 0xff) - (b[i] & 0xff));
+      se[region] += (double) d * d;
+      n[region]++;
+      linf[region] = Math.max(linf[region], d);
+    }
+    return new Distortion(n[1] == 0 ? null : linf[1], n[0] == 0 ? null : linf[0], psnr(se[1], n[1]), psnr(se[0], n[0]));
+  }
+
+  private static Double psnr(double se, long n) {
+    return n == 0 ? null : se == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(255.0 * 255.0 / (se / n));
+  }
+}
