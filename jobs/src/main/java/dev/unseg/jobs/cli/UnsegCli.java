@@ -71,6 +71,10 @@ public final class UnsegCli {
         return protect(args, out, err);
       case "inspect":
         return Inspect.main(args, out, err);
+      case "evaluate":
+        return EvaluateCommands.evaluate(args, out);
+      case "make-dataset":
+        return EvaluateCommands.makeDataset(args, out);
       case "--help":
       case "-h":
       case "help":
@@ -91,6 +95,8 @@ public final class UnsegCli {
         Commands:
           protect   protect a dataset: write the protected copy, a Parquet manifest and a summary
           inspect   print an output's manifest as JSON lines, and its summary
+          evaluate  train a small U-Net on clean and on protected images; report the clean-test drop
+          make-dataset  write a mask-pairs dataset of textured shapes on real photos (for evaluate)
 
         Run 'unseg <command> --help' for a command's options.""";
   }
