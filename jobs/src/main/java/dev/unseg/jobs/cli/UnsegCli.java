@@ -83,6 +83,10 @@ public final class UnsegCli {
         return Inspect.main(args, out, err);
       case "bench":
         return dev.unseg.jobs.bench.Bench.main(args, out);
+      case "evaluate":
+        return EvaluateCommands.evaluate(args, out);
+      case "make-dataset":
+        return EvaluateCommands.makeDataset(args, out);
       case "--help":
       case "-h":
       case "help":
@@ -105,6 +109,8 @@ public final class UnsegCli {
           inspect   print an output's manifest as JSON lines, and its summary
           verify    check an output: a row per input, SHA-256 of every output, bounds against the originals
           bench     time the pipeline against the decode+encode floor on generated data
+          evaluate  train a small U-Net on clean and on protected images; report the clean-test drop
+          make-dataset  write a mask-pairs dataset of textured shapes on real photos (for evaluate)
 
         Run 'unseg <command> --help' for a command's options.""";
   }

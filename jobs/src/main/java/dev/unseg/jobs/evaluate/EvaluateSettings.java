@@ -1,0 +1,31 @@
+package dev.unseg.jobs.evaluate;
+
+import java.nio.file.Path;
+
+/**
+ * One evaluation: a mask-pairs dataset (clean images, their masks), its protected copy (the
+ * {@code --output} of {@code unseg protect}: images under {@code <protected>/<images folder name>/}
+ * with the same relative paths), how many images to train on and test on, the probe's size and
+ * training, and the defence applied to the protected training images.
+ */
+public record EvaluateSettings(Path cleanImages, Path masks, Path protectedRoot, int sample, int test, int size,
+    Defense defense, ProbeSettings probe, String runId) {
+
+  public EvaluateSettings {
+    if (sample < 1 || test < 1) {
+      throw new IllegalArgumentException("--sample and --test must be at least 1");
+    }
+    if (size < 16 || size % 4 != 0) {
+      throw new IllegalArgumentException("--size must be a multiple of 4, at least 16 (got " + size + ")");
+    }
+  }
+
+  /** Where the protected copy of an image lies (the protect job's output layout). */
+  Path protectedImage(String relative) {
+    return protectedRoot.resolve(cleanImages.toAbsolutePath().normalize().getFileName().toString()).resolve(relative);
+  }
+
+  Path reportDir() {
+    return protectedRoot.resolve("_unseg").resolve("evaluation").resolve(runId);
+  }
+}
