@@ -16,10 +16,10 @@ import dev.unseg.pipeline.image.EncodeOptions;
 import dev.unseg.pipeline.image.ImageCodec;
 import dev.unseg.pipeline.mask.BinaryMask;
 import dev.unseg.pipeline.protect.ImageProtector;
+import dev.unseg.pipeline.protect.LocalDatasetIO;
 import dev.unseg.pipeline.protect.PipelineSettings;
 import dev.unseg.pipeline.protect.ProtectPipeline;
 import dev.unseg.pipeline.protect.ProtectionSettings;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,14 +47,15 @@ final class Scenarios {
 
   /** Read, decode, encode (same format, quality 95), write: on {@code threads} threads, nothing else. */
   void floor(List<String> files, Path out) throws Exception {
+    LocalDatasetIO io = io(out);
     ExecutorService pool = Executors.newFixedThreadPool(options.threads());
     try {
       List<Future<?>> done = new ArrayList<>();
       for (String f : files) {
         done.add(pool.submit(() -> {
-          byte[] bytes = Files.readAllBytes(data.images().resolve(f));
+          byte[] bytes = io.readImage(f, PROTECTION.maxFileBytes());
           DecodedImage img = codec.decode(bytes, f);
-          LocalDatasetIO.write(out.resolve(f), codec.encode(img, img.rgb(), PROTECTION.encode()));
+          io.publishImage(f, codec.encode(img, img.rgb(), PROTECTION.encode()));
           return null;
         }));
       }
@@ -69,7 +70,7 @@ final class Scenarios {
   /** The core pipeline one Spark task runs, with its audit (hashes, distortion), on local files. */
   void pipeline(List<String> files, Path out, NoiseGenerator generator) throws Exception {
     ImageProtector protector = new ImageProtector(PROTECTION, generator.info());
-    LocalDatasetIO io = new LocalDatasetIO(data.images(), data.masks(), out);
+    LocalDatasetIO io = io(out);
     PipelineSettings settings = new PipelineSettings(options.threads(), options.batchSize(), options.maxInFlight());
     AtomicInteger bad = new AtomicInteger();
     StringBuilder why = new StringBuilder();
@@ -91,17 +92,22 @@ final class Scenarios {
    */
   void naive(List<String> files, Path out, NoiseGenerator generator) throws Exception {
     boolean needsImage = generator.info().needsImage();
+    LocalDatasetIO io = io(out);
     for (String f : files) {
-      byte[] bytes = Files.readAllBytes(data.images().resolve(f));
+      byte[] bytes = io.readImage(f, PROTECTION.maxFileBytes());
       DecodedImage img = codec.decode(bytes, f);
-      BinaryMask mask = tasks(List.of(f)).get(0).mask().build(img.width(), img.height(),
-          new LocalDatasetIO(data.images(), data.masks(), out).annotations());
+      BinaryMask mask = tasks(List.of(f)).get(0).mask().build(img.width(), img.height(), io.annotations());
       float[] prompt = Composite.maskPrompt(mask);
       float[] x = needsImage ? Composite.generatorImage(img.rgb(), img.width(), img.height()) : null;
       float[] noise = generator.generate(java.util.Collections.singletonList(x), List.of(prompt)).get(0);
       byte[] rgb = Composite.protect(img.rgb(), img.width(), img.height(), prompt, noise, PROTECTION.budget());
-      LocalDatasetIO.write(out.resolve(f), codec.encode(img, rgb, PROTECTION.encode()));
+      io.publishImage(f, codec.encode(img, rgb, PROTECTION.encode()));
     }
+  }
+
+  /** Local files with no Hadoop layer, so the in-task scenarios time the core pipeline alone. */
+  private LocalDatasetIO io(Path out) {
+    return new LocalDatasetIO(data.images(), data.masks(), out, out.resolve("_unseg"));
   }
 
   /** The whole protect job on embedded Spark (planning, tasks, manifest, summary), built-in generator. */

@@ -107,7 +107,7 @@ public final class ImageCodec {
       }
       IIOMetadata metadata = format == ImageFormat.JPEG ? null : reader.getImageMetadata(0);
       JpegCarry jpeg = format == ImageFormat.JPEG
-          ? new JpegCarry(JpegSampling.of(data), ExifOrientation.read(data), raw ? markers.iccSegments() : null)
+          ? new JpegCarry(JpegSampling.of(markers), ExifOrientation.read(data), raw ? markers.iccSegments() : null)
           : null;
       return toDecoded(format, image, metadata, jpeg, name);
     } catch (IOException | RuntimeException e) {

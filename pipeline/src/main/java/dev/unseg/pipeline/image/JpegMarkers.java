@@ -10,8 +10,9 @@ import java.io.ByteArrayOutputStream;
  * @param components 1 (gray), 3 (YCbCr or RGB) or 4 (CMYK/YCCK), 0 if no frame header was found
  * @param adobeTransform the APP14 Adobe transform flag (0 = stored as RGB), or -1 without APP14
  * @param iccSegments the APP2 ICC_PROFILE segments, markers included, or null
+ * @param firstSampling the first component's sampling factors byte (h << 4 | v), or -1
  */
-record JpegMarkers(int components, int adobeTransform, byte[] iccSegments) {
+record JpegMarkers(int components, int adobeTransform, byte[] iccSegments, int firstSampling) {
 
   /** Whether the samples are stored as YCbCr and need the JFIF conversion to become RGB. */
   boolean isYCbCr() {
@@ -21,6 +22,7 @@ record JpegMarkers(int components, int adobeTransform, byte[] iccSegments) {
   static JpegMarkers scan(byte[] d) {
     int components = 0;
     int adobe = -1;
+    int sampling = -1;
     ByteArrayOutputStream icc = new ByteArrayOutputStream();
     int i = 2;
     while (i + 3 < d.length && (d[i] & 0xFF) == 0xFF) {
@@ -39,6 +41,7 @@ record JpegMarkers(int components, int adobeTransform, byte[] iccSegments) {
       boolean sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
       if (sof && length >= 8) {
         components = d[i + 9] & 0xFF;
+        sampling = length >= 11 ? d[i + 11] & 0xFF : -1;
       } else if (marker == 0xEE && length >= 14 && startsWith(d, i + 4, "Adobe")) {
         adobe = d[i + 15] & 0xFF;
       } else if (marker == 0xE2 && length >= 16 && startsWith(d, i + 4, "ICC_PROFILE\0")) {
@@ -46,7 +49,7 @@ record JpegMarkers(int components, int adobeTransform, byte[] iccSegments) {
       }
       i += 2 + length;
     }
-    return new JpegMarkers(components, adobe, icc.size() == 0 ? null : icc.toByteArray());
+    return new JpegMarkers(components, adobe, icc.size() == 0 ? null : icc.toByteArray(), sampling);
   }
 
   /** {@code jpeg} with {@code segments} (complete marker segments) after its JFIF header. */

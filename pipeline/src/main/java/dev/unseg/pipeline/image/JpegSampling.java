@@ -17,25 +17,13 @@ record JpegSampling(int horizontal, int vertical) {
   private static final String FORMAT = "javax_imageio_jpeg_image_1.0";
 
   /** The factors of the first component in the SOF segment; null when absent or unusual. */
-  static JpegSampling of(byte[] d) {
-    int i = 2;
-    while (i + 3 < d.length && (d[i] & 0xFF) == 0xFF) {
-      int marker = d[i + 1] & 0xFF;
-      if (marker == 0xFF) {
-        i++;
-        continue;
-      }
-      boolean sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
-      if (sof && i + 11 < d.length && (d[i + 9] & 0xFF) == 3) {
-        int factors = d[i + 11] & 0xFF;
-        return new JpegSampling(factors >> 4, factors & 0x0F);
-      }
-      if (sof || marker == 0xDA) {
-        return null;
-      }
-      i += 2 + HeaderParser.be16(d, i + 2);
-    }
-    return null;
+  static JpegSampling of(JpegMarkers markers) {
+    int factors = markers.firstSampling();
+    return markers.components() == 3 && factors > 0 ? new JpegSampling(factors >> 4, factors & 0x0F) : null;
+  }
+
+  static JpegSampling of(byte[] jpeg) {
+    return of(JpegMarkers.scan(jpeg));
   }
 
   /** Default writer metadata for {@code type}, with these factors on luma and 1x1 on chroma. */
