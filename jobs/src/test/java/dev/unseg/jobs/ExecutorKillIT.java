@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * single-core executors; once tasks have published their records, one executor JVM that is running
  * a task is killed with SIGKILL. The run still ends with exit 0 and _SUCCESS, its images, copied
  * masks and eps masks are byte-identical to a fault-free local[*] run, and the manifest has exactly
- * one row per image, equal to the local run's except the run-specific columns.
+ * one row per image, equal to the local run's except the run-specific columns; no temporary file is
+ * left, and `unseg verify --originals` passes.
  */
 class ExecutorKillIT {
   static final int IMAGES = 300;
@@ -106,6 +107,11 @@ class ExecutorKillIT {
     for (JsonNode r : rows) {
       assertEquals("killed-executor", r.get("run_id").asText());
     }
+    // unseg verify: every output's SHA-256 against its row, every entry has a row, every image within its bound.
+    ProtectJobTest.Run verify = ProtectJobTest.runCli(new String[] {"verify", "--output", out.toString(),
+        "--originals", data.resolve("images").toString(), "--master", "local[2]", "--conf", "spark.ui.enabled=false"});
+    assertEquals(0, verify.code(), verify.out() + verify.err());
+    assertTrue(verify.out().contains(IMAGES + " manifest rows"), verify.out());
     // No partial file left under a temporary name by the write the kill cut short.
     try (Stream<Path> all = Files.walk(out)) {
       List<Path> temps = all.filter(f -> f.getFileName().toString().startsWith("._unseg_tmp_")).toList();
