@@ -102,6 +102,11 @@ final class ChildProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** The process itself, e.g. to find the JVMs it started (a Worker's executors). */
+  ProcessHandle handle() {
+    return process.toHandle();
+  }
+
   String log() throws IOException {
     return Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "";
   }

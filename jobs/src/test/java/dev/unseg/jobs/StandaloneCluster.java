@@ -18,6 +18,7 @@ final class StandaloneCluster implements AutoCloseable {
   final Map<String, String> env;
   final String masterUrl;
   private final List<ChildProcess> processes = new ArrayList<>();
+  private final List<ChildProcess> workers = new ArrayList<>();
   private final Path dir;
 
   StandaloneCluster(Path dir, String classpath, int workers) throws IOException, InterruptedException {
@@ -43,6 +44,7 @@ final class StandaloneCluster implements AutoCloseable {
             "--webui-port", String.valueOf(ChildProcess.freePort()), "--cores", "1", "--memory", "1g",
             "--work-dir", work.toString(), masterUrl), env, dir));
         w.awaitLog("Successfully registered with master", Duration.ofSeconds(90));
+        this.workers.add(w);
       }
     } catch (IOException | InterruptedException | RuntimeException e) {
       close();
@@ -60,6 +62,43 @@ final class StandaloneCluster implements AutoCloseable {
     List<String> cmd = ChildProcess.java("1g", classpath, "org.apache.spark.deploy.SparkSubmit", "--master", masterUrl);
     cmd.addAll(submitArgs);
     return started(ChildProcess.start(name, cmd, env, dir));
+  }
+
+  /** The executor JVMs (CoarseGrainedExecutorBackend) the Workers have started and that are alive now. */
+  List<ProcessHandle> executors() {
+    List<ProcessHandle> found = new ArrayList<>();
+    for (ChildProcess w : workers) {
+      w.handle().descendants().filter(ProcessHandle::isAlive)
+          .filter(h -> commandLine(h).contains("org.apache.spark.executor.CoarseGrainedExecutorBackend"))
+          .forEach(found::add);
+    }
+    return found;
+  }
+
+  /**
+   * A process's arguments from /proc (Linux): ProcessHandle.info() gives nothing for command lines
+   * as long as an executor's (its classpath); empty when the process has gone.
+   */
+  static List<String> commandLine(ProcessHandle p) {
+    try {
+      String raw = new String(Files.readAllBytes(Path.of("/proc", String.valueOf(p.pid()), "cmdline")),
+          java.nio.charset.StandardCharsets.UTF_8);
+      return raw.isEmpty() ? List.of() : List.of(raw.split("\0"));
+    } catch (IOException gone) {
+      return List.of();
+    }
+  }
+
+  /** The stderr of an executor of an application, wherever a Worker ran it (work-dir/app/executor/stderr). */
+  List<Path> executorLogs(String appId, String executorId) {
+    List<Path> found = new ArrayList<>();
+    for (int i = 1; i <= workers.size(); i++) {
+      Path p = dir.resolve("worker-" + i).resolve(appId).resolve(executorId).resolve("stderr");
+      if (Files.isRegularFile(p)) {
+        found.add(p);
+      }
+    }
+    return found;
   }
 
   /** Logs of every process, executors' stderr included, for failure messages. */

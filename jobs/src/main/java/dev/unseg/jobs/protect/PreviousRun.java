@@ -55,10 +55,10 @@ final class PreviousRun {
   }
 
   /**
-   * Temporary files of writers killed mid-write (a dead driver's executors). Streamed listing;
-   * skipped on object stores, where nothing is written under a temporary name.
+   * Temporary files of writers killed mid-write (a dead driver's or a lost executor's). Streamed
+   * listing; skipped on object stores, where nothing is written under a temporary name.
    */
-  private static void removeTemporaryFiles(FileSystem fs, Locations locations) throws IOException {
+  static void removeTemporaryFiles(FileSystem fs, Locations locations) throws IOException {
     if (!Publisher.usesTemporaryFiles(locations.output())) {
       return;
     }

@@ -98,6 +98,12 @@ public final class ProtectJob {
       }
     }
     String stopped = limit.reason();
+    // An executor killed mid-write (lost node, OOM kill) leaves a partial file under a temporary
+    // name; its task was redone elsewhere, so the file is garbage. Every task has ended here
+    // (a stopped run's cancelled tasks may not have: --resume removes what they leave).
+    if (stopped == null) {
+      PreviousRun.removeTemporaryFiles(outFs, locations);
+    }
     // Every task's records (this run's and, when resuming, earlier runs'): one row per image.
     RunRecords.latest(RunRecords.all(spark, outFs, locations)).write().mode("overwrite").parquet(manifest);
 
