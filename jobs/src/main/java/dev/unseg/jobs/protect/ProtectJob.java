@@ -82,10 +82,10 @@ public final class ProtectJob {
     LongAccumulator done = sc.sc().longAccumulator("unseg.done");
     LongAccumulator failedAcc = sc.sc().longAccumulator("unseg.failed");
     LongAccumulator loads = sc.sc().longAccumulator("unseg.generator_loads");
-    JavaRDD<dev.unseg.pipeline.dataset.ImageTask> todo = resuming
+    JavaRDD<dev.unseg.pipeline.dataset.ImageTask> pending = resuming
         ? RunRecords.withoutRecord(plan.tasks(), RunRecords.all(spark, outFs, locations))
         : plan.tasks();
-    JavaRDD<Row> rows = todo.mapPartitions(
+    JavaRDD<Row> rows = pending.mapPartitions(
         new ProtectPartition(config, locations, annotationRoot, conf, runId, done, failedAcc, loads));
     String manifest = locations.auditPath(MANIFEST).toString();
     FailureLimit limit = new FailureLimit(sc, plan.entries(), failedAcc, config.safety().maxFailedFraction());

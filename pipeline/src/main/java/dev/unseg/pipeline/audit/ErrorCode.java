@@ -19,7 +19,7 @@ public enum ErrorCode {
   ANNOTATION_INVALID("annotation_invalid"),
   /** A label map or mask has another size than its image. */
   MASK_SIZE_MISMATCH("mask_size_mismatch"),
-  /** A polygon with fewer than 3 points, or NaN/infinite coordinates. */
+  /** A polygon part with fewer than 2 points or an odd coordinate count, or NaN/infinite coordinates. */
   POLYGON_INVALID("polygon_invalid"),
   /** An RLE whose counts do not sum to height x width, or that cannot be decoded. */
   RLE_INVALID("rle_invalid"),
