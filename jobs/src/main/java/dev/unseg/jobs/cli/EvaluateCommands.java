@@ -30,6 +30,7 @@ final class EvaluateCommands {
       new CommandLine.Flag("--size", "unseg.evaluate.size", true, "probe input side in pixels (multiple of 4)"),
       new CommandLine.Flag("--defense", "unseg.evaluate.defense", true, "none|jpeg:Q|blur:SIGMA on the protected training images"),
       new CommandLine.Flag("--seed", "unseg.evaluate.seed", true, "seed of the split, the weights and the data order"),
+      new CommandLine.Flag("--repeats", "unseg.evaluate.repeats", true, "trainings a side (seeds seed, seed+1, ...): measures run-to-run noise"),
       new CommandLine.Flag("--run-id", "unseg.evaluate.run", true, "report folder name"));
   static final List<CommandLine.Flag> DATASET_FLAGS = List.of(
       new CommandLine.Flag("--photos", "unseg.make-dataset.photos", true, "comma-separated folders of real photos"),
@@ -58,7 +59,7 @@ final class EvaluateCommands {
     EvaluateSettings s = new EvaluateSettings(required(c, "clean"), required(c, "masks"), required(c, "protected"),
         c.getInt("sample"), c.getInt("test"), c.getInt("size"), defense,
         new ProbeSettings(c.getInt("epochs"), c.getInt("batch-size"), (float) c.getDouble("learning-rate"),
-            c.getInt("base-channels"), seed), run);
+            c.getInt("base-channels"), seed), c.getInt("repeats"), run);
     EvaluationResult r = new Evaluation(s).run();
     Path dir = ReportWriter.write(r);
     out.printf(Locale.ROOT, "trained on %d images, tested on %d clean images, defence %s%n",
@@ -67,6 +68,10 @@ final class EvaluateCommands {
         r.objectIouClean(), r.objectIouProtected(), 100 * r.objectDrop());
     out.printf(Locale.ROOT, "mIoU:       clean %.3f, protected %.3f, drop %.1f%%%n",
         r.miouClean(), r.miouProtected(), 100 * r.miouDrop());
+    if (s.repeats() > 1) {
+      out.printf(Locale.ROOT, "means of %d trainings a side; run-to-run spread of the object IoU %.3f%n",
+          s.repeats(), r.objectIouSpread());
+    }
     out.println("report: " + dir.resolve("report.html"));
     return 0;
   }

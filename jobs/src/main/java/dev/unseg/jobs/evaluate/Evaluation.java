@@ -36,11 +36,11 @@ public final class Evaluation {
   }
 
   /**
-   * @param knownClean the clean training's curve from an earlier run with the same clean images,
-   *     settings and seed (so the same split), or null to train it here; trust tests that compare
-   *     several protected copies against one clean training use it to save time
+   * @param knownClean the clean trainings from an earlier run with the same clean images, settings
+   *     and seed (so the same split and seeds), or null to train them here; trust tests that compare
+   *     several protected copies against one clean side use it to save time
    */
-  public EvaluationResult run(Curve knownClean) throws IOException, InputException {
+  public EvaluationResult run(List<Curve> knownClean) throws IOException, InputException {
     List<String> all = listImages();
     // The split depends only on the seed and the file names: the same images for every run.
     Collections.shuffle(all, new Random(s.probe().seed()));
@@ -70,17 +70,25 @@ public final class Evaluation {
       pairs.add(new TrainingPair(name, clean.resized(s.size()), s.defense().apply(prot.resized(s.size())), label));
     }
     double[] noise = noise(pairs);
-    ProbeTrainer trainer = new ProbeTrainer(s.probe());
     List<Sample> cleanTrain = new ArrayList<>();
     List<Sample> protTrain = new ArrayList<>();
     for (TrainingPair p : pairs) {
       cleanTrain.add(new Sample(p.path(), p.clean().chw(), p.label(), s.size()));
       protTrain.add(new Sample(p.path(), p.protectedImage().chw(), p.label(), s.size()));
     }
-    Curve clean = knownClean != null ? knownClean : trainer.train(cleanTrain, testSet);
-    Curve prot = trainer.train(protTrain, testSet);
+    List<Curve> clean = knownClean != null ? knownClean : trainings(cleanTrain, testSet);
+    List<Curve> prot = trainings(protTrain, testSet);
     return new EvaluationResult(s, trainNames, testNames, clean, prot, noise[0], noise[1],
         pairs.subList(0, Math.min(4, pairs.size())));
+  }
+
+  /** One training per repeat, from seeds seed, seed + 1, ...: the same seeds for both sides. */
+  private List<Curve> trainings(List<Sample> train, List<Sample> testSet) {
+    List<Curve> out = new ArrayList<>();
+    for (int k = 0; k < s.repeats(); k++) {
+      out.add(new ProbeTrainer(s.probe().withSeed(s.probe().seed() + k)).train(train, testSet));
+    }
+    return out;
   }
 
   private List<String> listImages() throws IOException {

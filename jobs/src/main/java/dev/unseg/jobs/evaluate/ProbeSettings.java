@@ -7,4 +7,9 @@ public record ProbeSettings(int epochs, int batchSize, float learningRate, int b
       throw new IllegalArgumentException("epochs, batch size, channels and learning rate must be positive");
     }
   }
+
+  /** The same training from another seed (initial weights and data order). */
+  public ProbeSettings withSeed(long other) {
+    return new ProbeSettings(epochs, batchSize, learningRate, baseChannels, other);
+  }
 }

@@ -65,6 +65,7 @@ public final class ReportWriter {
     set.put("learning_rate", s.probe().learningRate());
     set.put("base_channels", s.probe().baseChannels());
     set.put("seed", s.probe().seed());
+    set.put("repeats", s.repeats());
     set.put("labels", "union mask: object (1) vs background (0)");
     ObjectNode res = root.putObject("result");
     res.put("object_iou_clean", r.objectIouClean());
@@ -73,17 +74,29 @@ public final class ReportWriter {
     res.put("miou_clean", r.miouClean());
     res.put("miou_protected", r.miouProtected());
     res.put("miou_drop", r.miouDrop());
-    res.put("background_iou_clean", r.clean().last().background());
-    res.put("background_iou_protected", r.protectedCurve().last().background());
+    res.put("background_iou_clean", r.backgroundIouClean());
+    res.put("background_iou_protected", r.backgroundIouProtected());
+    res.put("object_iou_spread", r.objectIouSpread());
     res.put("noise_mean_abs_inside", r.noiseInside());
     res.put("noise_mean_abs_outside", r.noiseOutside());
     curve(root.putObject("clean_training"), r.clean());
     curve(root.putObject("protected_training"), r.protectedCurve());
+    runs(root.putArray("clean_trainings"), r.cleanRuns(), s.probe().seed());
+    runs(root.putArray("protected_trainings"), r.protectedRuns(), s.probe().seed());
     ArrayNode test = root.putArray("test_images");
     r.testImages().forEach(test::add);
     ArrayNode train = root.putArray("train_images");
     r.trainImages().forEach(train::add);
     return root;
+  }
+
+  /** Every repeat's training, with its seed. */
+  private static void runs(ArrayNode array, List<Curve> runs, long seed) {
+    for (int k = 0; k < runs.size(); k++) {
+      ObjectNode node = array.addObject();
+      node.put("seed", seed + k);
+      curve(node, runs.get(k));
+    }
   }
 
   private static void curve(ObjectNode node, Curve c) {
@@ -171,8 +184,9 @@ public final class ReportWriter {
     return String.format(Locale.ROOT, """
         <!doctype html><html><head><meta charset="utf-8"><title>unseg evaluate %s</title></head><body>
         <h1>Does it protect? (run %s)</h1>
-        <p>The same U-Net, trained from the same seed on %d clean and on the same %d protected training images
-        (defence: %s), tested on %d held-out clean images (%d px, %d epochs).</p>
+        <p>The same U-Net, trained from the same seeds (%d trainings a side) on %d clean and on the same %d
+        protected training images (defence: %s), tested on %d held-out clean images (%d px, %d epochs).
+        IoU figures are means over the trainings; run-to-run spread of the object IoU: %.3f.</p>
         <table border=1 cellpadding=4>
         <tr><th></th><th>object IoU</th><th>background IoU</th><th>mIoU</th></tr>
         <tr><td>trained on clean</td><td>%.3f</td><td>%.3f</td><td>%.3f</td></tr>
@@ -185,10 +199,12 @@ public final class ReportWriter {
         <table>%s</table>
         <p>Every number: <a href="report.json">report.json</a>.</p>
         </body></html>
-        """, escape(r.settings().runId()), escape(r.settings().runId()), r.trainImages().size(), r.trainImages().size(),
+        """, escape(r.settings().runId()), escape(r.settings().runId()), r.settings().repeats(),
+        r.trainImages().size(), r.trainImages().size(),
         escape(r.settings().defense().toString()), r.testImages().size(), r.settings().size(), r.settings().probe().epochs(),
-        r.objectIouClean(), r.clean().last().background(), r.miouClean(),
-        r.objectIouProtected(), r.protectedCurve().last().background(), r.miouProtected(),
+        r.objectIouSpread(),
+        r.objectIouClean(), r.backgroundIouClean(), r.miouClean(),
+        r.objectIouProtected(), r.backgroundIouProtected(), r.miouProtected(),
         100 * r.objectDrop(), 100 * r.miouDrop(), r.noiseInside(), r.noiseOutside(), AMPLIFY, rows);
   }
 

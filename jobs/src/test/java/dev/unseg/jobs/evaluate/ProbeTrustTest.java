@@ -20,26 +20,30 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Is the probe trustworthy? On a CI-sized synthetic dataset made from the real photos in samples/:
- * a "protected" copy equal to the clean one reproduces the clean training exactly (no drop); noise
- * of the same amplitude inside and outside the mask (no mask information) drops little; a
- * label-keyed colour patch inside the mask (a deliberate shortcut) drops the object IoU a lot.
+ * Is the probe trustworthy? On a CI-sized synthetic dataset made from the real photos in samples/,
+ * each side trained twice (seeds 1 and 2, so the run-to-run noise is measured): a "protected" copy
+ * equal to the clean one reproduces the clean trainings exactly (no drop); noise of the same
+ * amplitude inside and outside the mask (no mask information) moves the object IoU by no more than
+ * that noise; a label-keyed colour patch inside the mask (a deliberate shortcut) drops it a lot.
  * Compare with shared/design/EFFICACY.md: 0.440 -> 0.423 for +-8 noise everywhere, 0.440 -> 0.018
  * for a fixed colour patch inside the mask.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ProbeTrustTest {
   private static final int SIZE = 64;
-  private static final ProbeSettings PROBE = new ProbeSettings(5, 16, 2e-3f, 8, 1);
+  private static final ProbeSettings PROBE = new ProbeSettings(20, 8, 2e-3f, 16, 1);
+  private static final int REPEATS = 2;
   @TempDir static Path tmp;
   private static Path images;
   private static Path masks;
-  private static Curve clean;
+  private static List<Curve> clean;
+  /** Run-to-run spread of the clean object IoU, from the first test. */
+  private static double cleanSpread;
 
   @BeforeAll
   static void dataset() throws IOException {
     Path data = tmp.resolve("data");
-    new SyntheticDataset(SyntheticDataset.readPhotos(List.of(Path.of("../samples"))), SIZE, 3).write(data, 200);
+    new SyntheticDataset(SyntheticDataset.readPhotos(List.of(Path.of("../samples"))), SIZE, 3).write(data, 300);
     images = data.resolve("images");
     masks = data.resolve("masks");
   }
@@ -48,25 +52,30 @@ class ProbeTrustTest {
   @Order(1)
   void identicalCopyGivesTheSameTrainingAndNoDrop() throws Exception {
     EvaluationResult r = evaluate("identical", (img, mask, rnd) -> { });
-    clean = r.clean();
+    clean = r.cleanRuns();
+    cleanSpread = r.objectIouSpread();
     System.out.println("identical: " + summary(r));
-    assertTrue(r.objectIouClean() > 0.15, "the probe must learn the objects from clean data: " + summary(r));
-    // Same seed, same data order, same pixels: the trainings are the same, to the bit.
-    assertEquals(r.clean().loss(), r.protectedCurve().loss());
+    assertTrue(r.objectIouClean() > 0.25, "the probe must learn the objects from clean data: " + summary(r));
+    // Same seeds, same data order, same pixels: the trainings are the same, to the bit.
+    for (int k = 0; k < REPEATS; k++) {
+      assertEquals(r.cleanRuns().get(k).loss(), r.protectedRuns().get(k).loss());
+    }
     assertEquals(0.0, r.objectDrop(), 1e-12);
+    // Different seeds do differ: the spread is a measurement, not a constant.
+    assertTrue(cleanSpread > 0, summary(r));
     assertEquals(0.0, r.noiseInside(), 0.0);
     Path report = ReportWriter.write(r);
     JsonNode json = new ObjectMapper().readTree(report.resolve("report.json").toFile());
     assertEquals(r.objectIouClean(), json.at("/result/object_iou_clean").asDouble(), 1e-12);
     assertEquals(PROBE.epochs(), json.at("/protected_training/loss").size());
+    assertEquals(REPEATS, json.at("/clean_trainings").size());
+    assertEquals(2, json.at("/clean_trainings/1/seed").asInt());
     assertTrue(Files.size(report.resolve("curves.png")) > 1000);
     assertTrue(Files.readString(report.resolve("report.html")).contains("triples/0-noise.png"));
   }
 
   @Test
   @Order(2)
-  @org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "unseg.trust", matches = "true",
-      disabledReason = "slow on a shared 2-core machine; run with -Dunseg.trust=true (not yet seen passing)")
   void noiseWithoutMaskInformationDropsLittle() throws Exception {
     // +-8 per pixel and channel, new for every image, the same inside and outside the mask.
     EvaluationResult r = evaluate("random", (img, mask, rnd) -> {
@@ -79,13 +88,15 @@ class ProbeTrustTest {
     });
     System.out.println("random noise: " + summary(r));
     assertTrue(r.noiseInside() > 6 && r.noiseOutside() > 6, summary(r));
-    assertTrue(Math.abs(r.objectDrop()) < 0.3, "noise without mask information must not look protective: " + summary(r));
+    // Within the run-to-run noise: the two sides' means differ by no more than the larger spread of
+    // trainings from different seeds (either side's), plus half of it again for the error of a mean of two.
+    double band = 1.5 * Math.max(cleanSpread, r.objectIouSpread());
+    assertTrue(Math.abs(r.objectIouClean() - r.objectIouProtected()) <= band,
+        "noise without mask information must not look protective (band " + band + "): " + summary(r));
   }
 
   @Test
   @Order(3)
-  @org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "unseg.trust", matches = "true",
-      disabledReason = "slow on a shared 2-core machine; run with -Dunseg.trust=true (not yet seen passing)")
   void labelKeyedColourPatchDropsALot() throws Exception {
     // A fixed colour shift (+8, -8, +8) on the object pixels only: the label written into the image.
     EvaluationResult r = evaluate("shortcut", (img, mask, rnd) -> {
@@ -98,7 +109,9 @@ class ProbeTrustTest {
       }
     });
     System.out.println("colour patch: " + summary(r));
-    assertTrue(r.objectDrop() > 0.6, "a label-keyed shortcut must show a large drop: " + summary(r));
+    // Measured here: 0.438 -> 0.135 (drop 0.69); EFFICACY.md saw 0.440 -> 0.018 at 128 px.
+    assertTrue(r.objectDrop() > 0.5, "a label-keyed shortcut must show a large drop: " + summary(r));
+    assertTrue(r.objectIouClean() - r.objectIouProtected() > 3 * r.objectIouSpread(), "far outside the noise: " + summary(r));
     assertTrue(r.miouDrop() > 0.1, summary(r));
   }
 
@@ -119,7 +132,7 @@ class ProbeTrustTest {
         ImageIO.write(img, "png", out.resolve(f.getFileName()).toFile());
       }
     }
-    EvaluateSettings s = new EvaluateSettings(images, masks, root, 150, 50, SIZE, Defense.parse("none"), PROBE, "trust");
+    EvaluateSettings s = new EvaluateSettings(images, masks, root, 240, 60, SIZE, Defense.parse("none"), PROBE, REPEATS, "trust");
     return new Evaluation(s).run(clean);
   }
 
@@ -132,8 +145,13 @@ class ProbeTrustTest {
   }
 
   private static String summary(EvaluationResult r) {
-    return String.format(java.util.Locale.ROOT, "object IoU %.3f -> %.3f (drop %.2f), mIoU %.3f -> %.3f (drop %.2f), noise %.1f/%.1f",
-        r.objectIouClean(), r.objectIouProtected(), r.objectDrop(), r.miouClean(), r.miouProtected(), r.miouDrop(),
-        r.noiseInside(), r.noiseOutside());
+    return String.format(java.util.Locale.ROOT,
+        "object IoU %.3f -> %.3f (drop %.2f, spread %.3f), mIoU %.3f -> %.3f (drop %.2f), noise %.1f/%.1f, runs %s / %s",
+        r.objectIouClean(), r.objectIouProtected(), r.objectDrop(), r.objectIouSpread(), r.miouClean(), r.miouProtected(),
+        r.miouDrop(), r.noiseInside(), r.noiseOutside(), objects(r.cleanRuns()), objects(r.protectedRuns()));
+  }
+
+  private static List<String> objects(List<Curve> runs) {
+    return runs.stream().map(c -> String.format(java.util.Locale.ROOT, "%.3f", c.last().object())).toList();
   }
 }
