@@ -44,13 +44,22 @@ public final class Composite {
       wx1[i] = in1 ? ax.w1()[i] : 0f;
     }
     float[] out = new float[3 * X * X];
-    RowCache rows = new RowCache(3 * X);
+    RowCache rows = new RowCache(3 * X, (r, t) -> {
+      int base = r * width * 3;
+      for (int c = 0; c < 3; c++) {
+        int dst = c * X;
+        for (int i = 0; i < X; i++) {
+          t[dst + i] = Axis.lerp((float) (rgb[base + cx0[i] + c] & 0xff), wx0[i],
+              (float) (rgb[base + cx1[i] + c] & 0xff), wx1[i]);
+        }
+      }
+    });
     float[] zero = new float[3 * X];
     for (int oy = 0; oy < X; oy++) {
       int r0 = ay.i0()[oy];
       int r1 = ay.i1()[oy];
-      float[] t0 = r0 < height ? rows.row(r0, rgb, width, cx0, cx1, wx0, wx1) : zero;
-      float[] t1 = r1 < height ? rows.row(r1, rgb, width, cx0, cx1, wx0, wx1) : zero;
+      float[] t0 = r0 < height ? rows.row(r0) : zero;
+      float[] t1 = r1 < height ? rows.row(r1) : zero;
       float wy0 = ay.w0()[oy];
       float wy1 = ay.w1()[oy];
       for (int c = 0; c < 3; c++) {
@@ -108,17 +117,16 @@ public final class Composite {
     for (int i = 0; i < p.length; i++) {
       p[i] = prompt[i] / 255f;
     }
-    int rLo = ay.i0()[0];
-    int rHi = ay.i1()[height - 1];
-    float[] t = horizontal(p, 0, rLo, rHi, ax, width);
+    RowCache rows = noiseRows(p, 1, ax, width);
     byte[] w = new byte[Math.multiplyExact(width, height)];
     for (int y = 0; y < height; y++) {
-      int o0 = (ay.i0()[y] - rLo) * width;
-      int o1 = (ay.i1()[y] - rLo) * width;
+      float[] t0 = rows.row(ay.i0()[y]);
+      float[] t1 = rows.row(ay.i1()[y]);
       float wy0 = ay.w0()[y];
       float wy1 = ay.w1()[y];
+      int row = y * width;
       for (int x = 0; x < width; x++) {
-        w[y * width + x] = (byte) Math.rint(Axis.lerp(t[o0 + x], wy0, t[o1 + x], wy1));
+        w[row + x] = (byte) Math.rint(Axis.lerp(t0[x], wy0, t1[x], wy1));
       }
     }
     return w;
@@ -148,27 +156,22 @@ public final class Composite {
     int s = Math.max(width, height);
     Axis ax = Axis.bilinear(N, s, width);
     Axis ay = Axis.bilinear(N, s, height);
-    int rLo = ay.i0()[0];
-    int rHi = ay.i1()[height - 1];
-    // Columns resampled once per needed noise row; the rows are then blended per output row.
-    float[] t0 = horizontal(noise, 0, rLo, rHi, ax, width);
-    float[] t1 = horizontal(noise, N * N, rLo, rHi, ax, width);
-    float[] t2 = horizontal(noise, 2 * N * N, rLo, rHi, ax, width);
+    // Columns resampled once per needed noise row (channels interleaved like the pixels); rows blended per output row.
+    RowCache rows = noiseRows(noise, 3, ax, width);
     float eps = budget.epsFraction();
     float epsBg = budget.epsBackgroundFraction();
     byte[] out = new byte[rgb.length];
     for (int y = 0; y < height; y++) {
-      int o0 = (ay.i0()[y] - rLo) * width;
-      int o1 = (ay.i1()[y] - rLo) * width;
+      float[] t0 = rows.row(ay.i0()[y]);
+      float[] t1 = rows.row(ay.i1()[y]);
       float wy0 = ay.w0()[y];
       float wy1 = ay.w1()[y];
       int row = y * width;
-      for (int x = 0; x < width; x++) {
+      for (int x = 0, i = row * 3, k = 0; x < width; x++, i += 3, k += 3) {
         float bound = w[row + x] != 0 ? eps : epsBg;
-        int i = (row + x) * 3;
-        out[i] = apply(rgb[i], Axis.lerp(t0[o0 + x], wy0, t0[o1 + x], wy1), bound);
-        out[i + 1] = apply(rgb[i + 1], Axis.lerp(t1[o0 + x], wy0, t1[o1 + x], wy1), bound);
-        out[i + 2] = apply(rgb[i + 2], Axis.lerp(t2[o0 + x], wy0, t2[o1 + x], wy1), bound);
+        out[i] = apply(rgb[i], Axis.lerp(t0[k], wy0, t1[k], wy1), bound);
+        out[i + 1] = apply(rgb[i + 1], Axis.lerp(t0[k + 1], wy0, t1[k + 1], wy1), bound);
+        out[i + 2] = apply(rgb[i + 2], Axis.lerp(t0[k + 2], wy0, t1[k + 2], wy1), bound);
       }
     }
     return out;
@@ -182,21 +185,23 @@ public final class Composite {
     return (byte) (int) Math.rint(v);
   }
 
-  /** Rows {@code rLo..rHi} of a 256x256 plane at {@code base}, resampled along x to {@code count} columns. */
-  private static float[] horizontal(float[] plane, int base, int rLo, int rHi, Axis ax, int count) {
-    float[] t = new float[(rHi - rLo + 1) * count];
+  /**
+   * Rows of {@code channels} consecutive 256x256 planes resampled along x to {@code count} columns, the
+   * channels interleaved ({@code t[x * channels + c]}).
+   */
+  private static RowCache noiseRows(float[] planes, int channels, Axis ax, int count) {
     int[] i0 = ax.i0();
     int[] i1 = ax.i1();
     float[] w0 = ax.w0();
     float[] w1 = ax.w1();
-    for (int r = rLo; r <= rHi; r++) {
-      int src = base + r * N;
-      int dst = (r - rLo) * count;
-      for (int x = 0; x < count; x++) {
-        t[dst + x] = Axis.lerp(plane[src + i0[x]], w0[x], plane[src + i1[x]], w1[x]);
+    return new RowCache(channels * count, (r, t) -> {
+      for (int c = 0; c < channels; c++) {
+        int src = c * N * N + r * N;
+        for (int x = 0, k = c; x < count; x++, k += channels) {
+          t[k] = Axis.lerp(planes[src + i0[x]], w0[x], planes[src + i1[x]], w1[x]);
+        }
       }
-    }
-    return t;
+    });
   }
 
   private static float maskAt(byte[] m, int width, int height, int y, int x) {
@@ -217,18 +222,25 @@ public final class Composite {
   }
 
   /**
-   * Two horizontally resampled image rows (all three channels), reused while the output rows that need them
-   * go by: source rows only move forward, so two slots suffice and each row is resampled once.
+   * Two horizontally resampled source rows, reused while the output rows that need them go by: a resample's
+   * source rows only move forward, so two slots suffice and each row is resampled once. Keeps the working
+   * set at two rows instead of a whole resampled plane.
    */
   private static final class RowCache {
-    private final float[][] slots;
-    private final int[] ids = {-1, -1};
-
-    RowCache(int length) {
-      slots = new float[][] {new float[length], new float[length]};
+    interface Filler {
+      void fill(int row, float[] target);
     }
 
-    float[] row(int r, byte[] rgb, int width, int[] cx0, int[] cx1, float[] wx0, float[] wx1) {
+    private final float[][] slots;
+    private final int[] ids = {-1, -1};
+    private final Filler filler;
+
+    RowCache(int length, Filler filler) {
+      this.slots = new float[][] {new float[length], new float[length]};
+      this.filler = filler;
+    }
+
+    float[] row(int r) {
       for (int k = 0; k < 2; k++) {
         if (ids[k] == r) {
           return slots[k];
@@ -236,17 +248,8 @@ public final class Composite {
       }
       int k = ids[0] < ids[1] ? 0 : 1; // evict the older (smaller) row
       ids[k] = r;
-      float[] t = slots[k];
-      int base = r * width * 3;
-      int n = cx0.length;
-      for (int c = 0; c < 3; c++) {
-        int dst = c * n;
-        for (int i = 0; i < n; i++) {
-          t[dst + i] = Axis.lerp((float) (rgb[base + cx0[i] + c] & 0xff), wx0[i],
-              (float) (rgb[base + cx1[i] + c] & 0xff), wx1[i]);
-        }
-      }
-      return t;
+      filler.fill(r, slots[k]);
+      return slots[k];
     }
   }
 }
