@@ -123,6 +123,20 @@ class ProtectJobTest {
     assertEquals("tiff", byPath.get("L7_ETMs.tif").get("format").asText());
     assertTrue(Files.exists(out.resolve("images/L7_ETMs.tif")));
     assertTrue(Files.exists(out.resolve("_SUCCESS")));
+    // What gets released is the dataset and nothing else: no hidden .crc files of Hadoop's local file system.
+    assertEquals(Set.of("_SUCCESS", "images/rocket.jpg", "images/chelsea.png", "images/L7_ETMs.tif",
+        "masks/rocket.png", "masks/chelsea.png", "masks/L7_ETMs.png"), releasedFiles(out));
+    try (Stream<Path> audit = Files.walk(out.resolve("_unseg"))) {
+      assertEquals(List.of(), audit.map(Path::toString).filter(f -> f.endsWith(".crc") && !f.contains("/manifest/")).toList());
+    }
+  }
+
+  /** Every file of an output outside its audit folder, by relative path. */
+  static Set<String> releasedFiles(Path out) throws IOException {
+    try (Stream<Path> files = Files.walk(out)) {
+      return files.filter(Files::isRegularFile).map(f -> out.relativize(f).toString())
+          .filter(rel -> !rel.startsWith("_unseg/")).collect(java.util.stream.Collectors.toSet());
+    }
   }
 
   @Test

@@ -18,7 +18,7 @@ public final class HadoopDatasetIO implements DatasetIO {
     this.locations = locations;
     this.images = new HadoopStore(locations.images(), conf);
     this.annotations = new HadoopStore(annotationRoot, conf);
-    this.outputFs = FileSystem.get(locations.output(), conf);
+    this.outputFs = Publisher.outputFileSystem(locations.output(), conf);
   }
 
   @Override

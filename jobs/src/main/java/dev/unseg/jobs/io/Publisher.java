@@ -1,8 +1,11 @@
 package dev.unseg.jobs.io;
 
 import java.io.IOException;
+import java.net.URI;
 import java.util.Set;
 import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.Options;
@@ -25,6 +28,16 @@ public final class Publisher {
   /** Whether writes to this URI go through temporary files (file systems with real renames). */
   public static boolean usesTemporaryFiles(java.net.URI uri) {
     return !ATOMIC_ON_CLOSE.contains(uri.getScheme());
+  }
+
+  /**
+   * The file system to write the output with. For file:// that is the raw local one: Hadoop's default
+   * local file system writes a hidden {@code .NAME.crc} beside every file, which would then ship with
+   * the released dataset.
+   */
+  public static FileSystem outputFileSystem(URI output, Configuration conf) throws IOException {
+    FileSystem fs = FileSystem.get(output, conf);
+    return fs instanceof ChecksumFileSystem checksummed ? checksummed.getRawFileSystem() : fs;
   }
 
   public static void publish(FileSystem fs, Path target, byte[] data) throws IOException {

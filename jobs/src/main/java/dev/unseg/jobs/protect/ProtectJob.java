@@ -67,7 +67,7 @@ public final class ProtectJob {
     checkInputs(locations, annotationRoot, hadoop);
     // Every refusal comes before the first write to the output.
     Generators.checkModel(config.generator(), hadoop);
-    FileSystem outFs = FileSystem.get(locations.output(), hadoop);
+    FileSystem outFs = Publisher.outputFileSystem(locations.output(), hadoop);
     if (config.safety().resume()) {
       RunSettings.checkSame(outFs, locations, config); // before anything in the output changes
     }
@@ -164,7 +164,7 @@ public final class ProtectJob {
 
   private static void copyFile(Configuration hadoop, URI from, Path to) throws IOException {
     FileSystem in = FileSystem.get(from, hadoop);
-    FileSystem out = to.getFileSystem(hadoop);
+    FileSystem out = Publisher.outputFileSystem(to.toUri(), hadoop);
     try (InputStream src = in.open(new Path(from)); OutputStream dst = out.create(to, true)) {
       src.transferTo(dst);
     }

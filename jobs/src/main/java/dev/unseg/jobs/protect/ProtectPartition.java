@@ -99,7 +99,7 @@ final class ProtectPartition implements FlatMapFunction<Iterator<ImageTask>, Row
     }
     // Last, after every file it names: the task's durable record, which --resume trusts.
     if (!rows.isEmpty()) {
-      FileSystem outFs = FileSystem.get(locations.output(), hadoopConf.get());
+      FileSystem outFs = Publisher.outputFileSystem(locations.output(), hadoopConf.get());
       Publisher.publish(outFs, RunRecords.file(locations, runId, ctx.partitionId(), ctx.taskAttemptId()),
           RunRecords.encode(rows));
     }
@@ -113,7 +113,7 @@ final class ProtectPartition implements FlatMapFunction<Iterator<ImageTask>, Row
   /** Label maps, panoptic PNGs and mask files travel unchanged with their images. */
   private void copyAnnotations(Set<String> relativePaths) throws IOException {
     HadoopStore source = new HadoopStore(annotationRoot, hadoopConf.get());
-    FileSystem outFs = FileSystem.get(locations.output(), hadoopConf.get());
+    FileSystem outFs = Publisher.outputFileSystem(locations.output(), hadoopConf.get());
     String prefix = annotationsPrefix();
     for (String rel : relativePaths) {
       byte[] data;
