@@ -69,48 +69,32 @@ public final class Bench {
   }
 
   private static int run(BenchOptions o, Path work, PrintStream out) throws Exception {
-    out.printf(Locale.ROOT, "unseg bench: %d JPEG %dx%d + %d PNG %dx%d, %d threads, batch %d, max-in-flight %d,"
+    out.printf(Locale.ROOT, "unseg bench: %d JPEG %dx%d and %d PNG %dx%d, %d threads, batch %d, max-in-flight %d,"
             + " %d repeats; %d cores, Java %s, max heap %d MiB%n",
         o.jpegImages(), o.jpegWidth(), o.jpegHeight(), o.pngImages(), o.pngWidth(), o.pngHeight(), o.threads(),
         o.batchSize(), o.maxInFlight(), o.repeats(), Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20);
-    BenchData data = BenchData.generate(o, work.resolve("data"));
-    out.printf(Locale.ROOT, "data: %s (%.1f MiB of images)%n", work.resolve("data"), data.bytes() / 1048576.0);
-    Scenarios s = new Scenarios(data, o);
-    List<Scenario> scenarios = new ArrayList<>();
+    List<BenchData> kinds = BenchData.generate(o, work.resolve("data"));
     NoiseGenerator djl = null;
     SparkSession spark = null;
     try (NoiseGenerator synthetic = new SyntheticTextureGenerator("bench-key")) {
-      if (o.profile()) {
-        StageProfile.print(data, synthetic, out);
-      }
-      if (o.runs("floor")) {
-        scenarios.add(new Scenario("floor", "read+decode+encode+write only, " + o.threads() + " threads", s::floor));
-      }
-      if (o.runs("pipeline")) {
-        scenarios.add(new Scenario("pipeline", "in-task pipeline, built-in generator, with audit",
-            (f, p) -> s.pipeline(f, p, synthetic)));
-      }
       if (o.runs("djl") && o.model() != null) {
         djl = TorchScriptGenerator.load(
             new TorchScriptSettings(o.model().toAbsolutePath(), "", "cpu", o.batchSize(), 1, 0));
-        NoiseGenerator model = djl;
-        scenarios.add(new Scenario("djl", "in-task pipeline, DJL " + o.model().getFileName() + " on CPU",
-            (f, p) -> s.pipeline(f, p, model)));
       }
       if (o.runs("spark")) {
         spark = SparkSession.builder().appName("unseg-bench").master("local[" + o.threads() + "]")
             .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false").getOrCreate();
         spark.sparkContext().setLogLevel("WARN");
-        SparkSession session = spark;
-        scenarios.add(new Scenario("spark", "whole Spark job, local[" + o.threads() + "], built-in generator",
-            (f, p) -> s.spark(session, p)));
       }
-      if (o.runs("naive")) {
-        scenarios.add(new Scenario("naive", "one-thread loop of the reference scripts, built-in generator",
-            (f, p) -> s.naive(f, p, synthetic)));
+      for (BenchData data : kinds) {
+        out.printf(Locale.ROOT, "%n== %s: %d images, %.1f MiB, in %s%n", data.kind(), data.files().size(),
+            data.bytes() / 1048576.0, data.images().getParent());
+        if (o.profile()) {
+          StageProfile.print(data, synthetic, out);
+        }
+        print(time(scenarios(data, o, synthetic, djl, spark), data, o, work, out), out);
       }
-      print(time(scenarios, data, o, work, out), out);
     } finally {
       if (djl != null) {
         djl.close();
@@ -122,6 +106,36 @@ public final class Bench {
     return 0;
   }
 
+  private static List<Scenario> scenarios(BenchData data, BenchOptions o, NoiseGenerator synthetic,
+      NoiseGenerator djl, SparkSession spark) {
+    Scenarios s = new Scenarios(data, o);
+    List<Scenario> scenarios = new ArrayList<>();
+    if (o.runs("floor")) {
+      scenarios.add(new Scenario("floor", "read+decode+encode+write only, " + o.threads() + " threads", s::floor));
+    }
+    if (o.runs("pipeline")) {
+      scenarios.add(new Scenario("pipeline", "in-task pipeline, built-in generator, with audit",
+          (f, p) -> s.pipeline(f, p, synthetic)));
+    }
+    if (djl != null) {
+      scenarios.add(new Scenario("djl", "in-task pipeline, DJL " + o.model().getFileName() + " on CPU",
+          (f, p) -> s.pipeline(f, p, djl)));
+    }
+    if (spark != null) {
+      scenarios.add(new Scenario("spark", "whole Spark job, local[" + o.threads() + "], built-in generator",
+          (f, p) -> s.spark(spark, p)));
+    }
+    if (o.runs("serial")) {
+      scenarios.add(new Scenario("serial", "the pipeline's steps with audit, one thread, one image at a time",
+          (f, p) -> s.serial(f, p, synthetic)));
+    }
+    if (o.runs("naive")) {
+      scenarios.add(new Scenario("naive", "one-thread loop of the reference scripts, built-in generator, no audit",
+          (f, p) -> s.naive(f, p, synthetic)));
+    }
+    return scenarios;
+  }
+
   private record Scenario(String name, String what, Run run) {}
 
   /**
@@ -131,9 +145,7 @@ public final class Bench {
    */
   private static List<Figure> time(List<Scenario> scenarios, BenchData data, BenchOptions o, Path work,
       PrintStream out) throws Exception {
-    List<String> warm = new ArrayList<>();
-    warm.addAll(data.files().stream().filter(f -> f.endsWith(".jpg")).limit(3).toList());
-    warm.addAll(data.files().stream().filter(f -> f.endsWith(".png")).limit(1).toList());
+    List<String> warm = data.files().subList(0, Math.min(4, data.files().size()));
     for (Scenario sc : scenarios) {
       sc.run().run(warm, fresh(work.resolve("out-" + sc.name())));
     }
@@ -165,19 +177,24 @@ public final class Bench {
   private static void print(List<Figure> figures, PrintStream out) {
     Figure floor = figures.stream().filter(f -> f.name().equals("floor")).findFirst().orElse(null);
     Figure naive = figures.stream().filter(f -> f.name().equals("naive")).findFirst().orElse(null);
+    Figure serial = figures.stream().filter(f -> f.name().equals("serial")).findFirst().orElse(null);
     out.println();
-    out.printf("%-9s %8s %13s %8s %8s %8s %9s  %s%n", "scenario", "img/s", "min-max", "x floor", "x naive",
-        "cpu ms", "x floor*", "what");
+    out.printf("%-9s %8s %13s %8s %8s %8s %8s %9s  %s%n", "scenario", "img/s", "min-max", "x floor", "x naive",
+        "x serial", "cpu ms", "x floor*", "what");
     for (Figure f : figures) {
-      out.printf(Locale.ROOT, "%-9s %8.2f %13s %8s %8s %8.1f %9s  %s%n", f.name(), f.median(),
-          String.format(Locale.ROOT, "%.2f-%.2f", f.min(), f.max()),
-          floor == null ? "-" : String.format(Locale.ROOT, "%.2f", f.median() / floor.median()),
-          naive == null ? "-" : String.format(Locale.ROOT, "%.2f", f.median() / naive.median()), f.cpuMillis(),
+      out.printf(Locale.ROOT, "%-9s %8.2f %13s %8s %8s %8s %8.1f %9s  %s%n", f.name(), f.median(),
+          String.format(Locale.ROOT, "%.2f-%.2f", f.min(), f.max()), ratio(f, floor), ratio(f, naive),
+          ratio(f, serial), f.cpuMillis(),
           floor == null ? "-" : String.format(Locale.ROOT, "%.2f", floor.cpuMillis() / f.cpuMillis()), f.what());
     }
-    out.println("img/s: median of the rounds (min-max); cpu ms: median CPU time of the whole JVM per image"
-        + "; x floor* = the floor's CPU per image over the scenario's: the throughput ratio once every core"
-        + " is busy, steadier than wall time on a machine shared with other work");
+    out.println("img/s: median of the rounds (min-max); x floor, x naive, x serial: ratio of the medians;"
+        + " cpu ms: median CPU time of the whole JVM per image; x floor* = the floor's CPU per image over the"
+        + " scenario's: the throughput ratio once every core is busy, steadier than wall time on a machine"
+        + " shared with other work");
+  }
+
+  private static String ratio(Figure f, Figure base) {
+    return base == null ? "-" : String.format(Locale.ROOT, "%.2f", f.median() / base.median());
   }
 
   private static long processCpuNanos() {

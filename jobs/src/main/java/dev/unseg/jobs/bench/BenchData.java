@@ -21,37 +21,51 @@ import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
 
 /**
- * The benchmark's dataset, in the mask-pairs layout ({@code images/x.jpg} with {@code masks/x.png}):
- * COCO-like JPEGs cut from the real sample photos (scaled to cover, random crop, quality 95) and
- * large PNG tiles made of several such crops, each with a mask of a few drawn shapes (objects
- * covering roughly a fifth to a half of the image, as in COCO). Seeded: every run times the same bytes.
+ * One kind of the benchmark's data, in the mask-pairs layout ({@code images/x.jpg} with {@code masks/x.png}):
+ * COCO-like JPEGs cut from the real sample photos (scaled to cover, random crop, quality 95), or large PNG
+ * tiles made of several such crops, each with a mask of a few drawn shapes (objects covering roughly a
+ * fifth to a half of the image, as in COCO). Each kind is timed on its own: a dataset is one or the other,
+ * and a mix's figures would only say what the mix was. Seeded: every run times the same bytes.
  */
-record BenchData(Path images, Path masks, List<String> files, long bytes) {
+record BenchData(String kind, Path images, Path masks, List<String> files, long bytes) {
 
-  static BenchData generate(BenchOptions o, Path dir) throws IOException {
+  /** The JPEG set under {@code dir/jpeg} and the PNG set under {@code dir/png}, each when its count is not 0. */
+  static List<BenchData> generate(BenchOptions o, Path dir) throws IOException {
     List<BufferedImage> photos = photos();
+    Random rnd = new Random(7);
+    List<BenchData> kinds = new ArrayList<>();
+    if (o.jpegImages() > 0) {
+      kinds.add(write(String.format("COCO-like JPEG %dx%d", o.jpegWidth(), o.jpegHeight()), dir.resolve("jpeg"),
+          o.jpegImages(), o.jpegWidth(), o.jpegHeight(), rnd,
+          (i, file) -> writeJpeg(crop(photos.get(i % photos.size()), o.jpegWidth(), o.jpegHeight(), rnd), file), ".jpg"));
+    }
+    if (o.pngImages() > 0) {
+      kinds.add(write(String.format("PNG tile %dx%d", o.pngWidth(), o.pngHeight()), dir.resolve("png"),
+          o.pngImages(), o.pngWidth(), o.pngHeight(), rnd, (i, file) -> {
+            ImageIO.write(mosaic(photos, o.pngWidth(), o.pngHeight(), rnd), "png", file.toFile());
+            return Files.size(file);
+          }, ".png"));
+    }
+    return kinds;
+  }
+
+  private interface ImageMaker {
+    long write(int index, Path file) throws IOException;
+  }
+
+  private static BenchData write(String kind, Path dir, int count, int w, int h, Random rnd, ImageMaker maker,
+      String ext) throws IOException {
     Path images = Files.createDirectories(dir.resolve("images"));
     Path masks = Files.createDirectories(dir.resolve("masks"));
-    Random rnd = new Random(7);
     List<String> files = new ArrayList<>();
     long bytes = 0;
-    for (int i = 0; i < o.jpegImages(); i++) {
-      String name = String.format("coco_%05d", i);
-      BufferedImage img = crop(photos.get(i % photos.size()), o.jpegWidth(), o.jpegHeight(), rnd);
-      bytes += writeJpeg(img, images.resolve(name + ".jpg"));
-      ImageIO.write(mask(o.jpegWidth(), o.jpegHeight(), rnd), "png", masks.resolve(name + ".png").toFile());
-      files.add(name + ".jpg");
+    for (int i = 0; i < count; i++) {
+      String name = String.format("img_%05d", i);
+      bytes += maker.write(i, images.resolve(name + ext));
+      ImageIO.write(mask(w, h, rnd), "png", masks.resolve(name + ".png").toFile());
+      files.add(name + ext);
     }
-    for (int i = 0; i < o.pngImages(); i++) {
-      String name = String.format("tile_%05d", i);
-      BufferedImage img = mosaic(photos, o.pngWidth(), o.pngHeight(), rnd);
-      Path file = images.resolve(name + ".png");
-      ImageIO.write(img, "png", file.toFile());
-      bytes += Files.size(file);
-      ImageIO.write(mask(o.pngWidth(), o.pngHeight(), rnd), "png", masks.resolve(name + ".png").toFile());
-      files.add(name + ".png");
-    }
-    return new BenchData(images, masks, List.copyOf(files), bytes);
+    return new BenchData(kind, images, masks, List.copyOf(files), bytes);
   }
 
   /** The sample photos shipped in samples/ (JPEG and 8-bit RGB PNG), found from the working folder or the jar. */

@@ -25,14 +25,16 @@ record BenchOptions(int jpegImages, int pngImages, int jpegWidth, int jpegHeight
   static final String USAGE = """
       usage: unseg bench [options]
 
-      Times, in one run and on the same generated data: the floor (read, decode, encode, write only),
-      the in-task pipeline with the built-in generator, the same with a TorchScript model through DJL,
-      the whole Spark job (embedded) with the built-in generator, and the naive one-thread loop of the
-      reference scripts. Prints images/s (median of the repeats, min-max) and each one's ratio to the floor.
+      Times, in one run and on the same generated data (COCO-like JPEGs, then PNG tiles, each kind on
+      its own): the floor (read, decode, encode, write only), the in-task pipeline with the built-in
+      generator, the same with a TorchScript model through DJL, the whole Spark job (embedded) with the
+      built-in generator, the pipeline's steps on one thread (serial), and the naive one-thread loop of
+      the reference scripts. Prints images/s (median of the repeats, min-max) and the ratios to the
+      floor, the naive loop and the serial run.
 
       Options:
-        --jpeg N          COCO-like JPEGs (default 48)
-        --png N           PNG tiles (default 8)
+        --jpeg N          COCO-like JPEGs (default 160; 0 skips the kind)
+        --png N           PNG tiles (default 16; 0 skips the kind)
         --jpeg-size WxH   default 640x480
         --png-size WxH    default 2048x1024
         --threads N       worker threads (default: cores)
@@ -41,14 +43,14 @@ record BenchOptions(int jpegImages, int pngImages, int jpegWidth, int jpegHeight
         --max-in-flight N pipeline admission bound (default 16)
         --model PATH      TorchScript generator for the DJL scenario
                           (e.g. pipeline/src/test/resources/torchscript/fixture_generator.pt); without it, skipped
-        --skip A,B        scenarios to skip: floor,pipeline,djl,spark,naive
+        --skip A,B        scenarios to skip: floor,pipeline,djl,spark,serial,naive
         --work DIR        working folder (default: a new temporary folder)
         --keep            keep the working folder
         --profile         first print where the ms of one image go, step by step (one thread)""";
 
   static BenchOptions parse(String[] args, int from) {
-    int jpeg = 48;
-    int png = 8;
+    int jpeg = 160;
+    int png = 16;
     int[] jpegSize = {640, 480};
     int[] pngSize = {2048, 1024};
     int threads = Runtime.getRuntime().availableProcessors();

@@ -87,6 +87,27 @@ final class Scenarios {
   }
 
   /**
+   * The pipeline's own steps (audit included) on one thread, one image at a time: what the in-task
+   * pipeline does, without its overlap. Against it, the pipeline's ratio is its parallel speed-up alone.
+   */
+  void serial(List<String> files, Path out, NoiseGenerator generator) throws Exception {
+    ImageProtector protector = new ImageProtector(PROTECTION, generator.info());
+    LocalDatasetIO io = io(out);
+    for (ImageTask task : tasks(files)) {
+      ImageProtector.Stage stage = protector.prepare(task, io);
+      if (!(stage instanceof ImageProtector.Prepared p)) {
+        throw new IllegalStateException(task.imagePath() + " failed: " + ((ImageProtector.Done) stage).record().errorMessage());
+      }
+      float[] noise = p.needsNoise()
+          ? generator.generate(java.util.Collections.singletonList(p.generatorImage()), List.of(p.prompt())).get(0)
+          : null;
+      if (protector.finish(p, noise, io).status() != ImageStatus.PROTECTED) {
+        throw new IllegalStateException(task.imagePath() + " was not protected");
+      }
+    }
+  }
+
+  /**
    * The reference scripts' loop: one thread, one image at a time: read, decode, mask, generator
    * (batch of one), composite, encode, write. No hashes or audit: it does less than the pipeline.
    */
