@@ -209,11 +209,18 @@ public final class TaskPlanner {
         });
   }
 
+  /**
+   * {@code partitions.count}, else one per {@code partitions.size} images, but never fewer than the
+   * cluster's cores while there are images for them: a dataset smaller than cores x size would
+   * otherwise leave cores idle (16 tiles in one partition ran on one of two cores).
+   */
   private int partitions(long count) {
     if (config.partitionCount() > 0) {
       return config.partitionCount();
     }
-    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (count + config.partitionSize() - 1) / config.partitionSize()));
+    long bySize = (count + config.partitionSize() - 1) / config.partitionSize();
+    long byCores = Math.min(count, sc.defaultParallelism());
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.max(bySize, byCores)));
   }
 
   private <T> JavaRDD<T> readChunks(List<String> chunks) {
