@@ -1,6 +1,7 @@
 package dev.unseg.jobs.plan;
 
 import dev.unseg.jobs.config.ProtectConfig;
+import dev.unseg.jobs.io.FileListing;
 import dev.unseg.jobs.io.Locations;
 import dev.unseg.jobs.io.SerializableHadoopConf;
 import dev.unseg.pipeline.audit.ErrorCode;
@@ -29,9 +30,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
@@ -88,16 +87,11 @@ public final class TaskPlanner {
     LabelMapLayout layout = LabelMapLayout.forFormat(config.format(), config.selection(), config.maskName());
     URI root = locations.images();
     FileSystem fs = FileSystem.get(root, hadoopConf.get());
-    long notImages = 0;
     try (ChunkSpill<ImageTask> spill = new ChunkSpill<>(planFs, planDir, "tasks", CHUNK_SIZE)) {
-      RemoteIterator<LocatedFileStatus> files = fs.listFiles(new Path(root), true);
-      String rootPath = new Path(root).toUri().getPath();
-      rootPath = rootPath.endsWith("/") ? rootPath : rootPath + "/";
-      while (files.hasNext()) {
-        LocatedFileStatus f = files.next();
-        String rel = f.getPath().toUri().getPath().substring(rootPath.length());
+      long[] skipped = {0};
+      FileListing.walk(fs, root, rel -> {
         if (hidden(rel)) {
-          notImages++;
+          skipped[0]++;
         } else if (layout.isImage(rel)) {
           spill.add(layout.task(rel));
         } else if (OTHER_IMAGE_EXTENSIONS.contains(extension(rel))) {
@@ -105,11 +99,11 @@ public final class TaskPlanner {
           spill.add(ImageTask.rejected(rel, ErrorCode.IMAGE_UNSUPPORTED, rel + " is a " + extension(rel)
               + " file; this product reads JPEG, PNG and TIFF. Convert it, or move it out of the images root."));
         } else {
-          notImages++;
+          skipped[0]++;
         }
-      }
+      });
       JavaRDD<ImageTask> tasks = readChunks(spill.chunks());
-      return new Plan(partition(tasks, spill.total()), spill.total(), notImages, orphans);
+      return new Plan(partition(tasks, spill.total()), spill.total(), skipped[0], orphans);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.unseg.jobs.protect;
 
 import dev.unseg.jobs.config.RunSafety;
+import dev.unseg.jobs.io.FileListing;
 import dev.unseg.jobs.io.Locations;
 import dev.unseg.jobs.io.Publisher;
 import java.io.IOException;
@@ -62,13 +63,11 @@ final class PreviousRun {
     if (!Publisher.usesTemporaryFiles(locations.output())) {
       return;
     }
-    org.apache.hadoop.fs.RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> files = fs.listFiles(new Path(locations.output()), true);
-    while (files.hasNext()) {
-      Path p = files.next().getPath();
-      if (p.getName().startsWith(Publisher.TEMP_PREFIX)) {
-        fs.delete(p, false);
+    FileListing.walk(fs, locations.output(), rel -> {
+      if (new Path(rel).getName().startsWith(Publisher.TEMP_PREFIX)) {
+        fs.delete(locations.outputPath(rel), false);
       }
-    }
+    });
   }
 
   private static void delete(FileSystem fs, Path p) throws IOException {

@@ -34,6 +34,19 @@ public final class LocalAnnotationStore implements AnnotationStore {
     }
   }
 
+  /** A whole file, refused with {@code FileTooLargeException} when it holds more than {@code maxBytes}. */
+  public byte[] read(String relativePath, long maxBytes) throws IOException {
+    try (InputStream in = open(relativePath)) {
+      // One byte past the limit tells a file that is too large; the cap keeps maxBytes + 1 an int.
+      byte[] data = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8L, maxBytes) + 1);
+      if (data.length > maxBytes) {
+        throw new dev.unseg.pipeline.protect.DatasetIO.FileTooLargeException(relativePath + " holds more than "
+            + maxBytes + " bytes, above unseg.limits.max-file-bytes; raise that limit to protect it");
+      }
+      return data;
+    }
+  }
+
   @Override
   public boolean exists(String relativePath) throws IOException {
     return Files.isRegularFile(resolve(relativePath));

@@ -3,16 +3,18 @@ package dev.unseg.pipeline.protect;
 import dev.unseg.pipeline.dataset.AnnotationStore;
 import dev.unseg.pipeline.dataset.LocalAnnotationStore;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * {@link DatasetIO} on local folders, for the core's own tests and benchmarks (the jobs use
- * Hadoop FileSystem for every scheme, file:// included). Reads are confined to their roots.
+ * {@link DatasetIO} on local folders, for the core's own tests and benchmarks; its
+ * {@link #publish} is also how the jobs write to file:// outputs. Reads are confined to their roots.
  */
 public final class LocalDatasetIO implements DatasetIO {
+  /** The prefix of temporary files; a killed writer can leave them behind. */
+  public static final String TEMP_PREFIX = "._unseg_tmp_";
+
   private final LocalAnnotationStore images;
   private final LocalAnnotationStore annotations;
   private final Path imagesOut;
@@ -27,14 +29,7 @@ public final class LocalDatasetIO implements DatasetIO {
 
   @Override
   public byte[] readImage(String imagePath, long maxBytes) throws IOException {
-    try (InputStream in = images.open(imagePath)) {
-      byte[] data = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-      if (data.length > maxBytes) {
-        throw new FileTooLargeException(imagePath + " holds more than " + maxBytes
-            + " bytes (unseg.limits.max-file-bytes); raise that limit to protect it");
-      }
-      return data;
-    }
+    return images.read(imagePath, maxBytes);
   }
 
   @Override
@@ -52,11 +47,20 @@ public final class LocalDatasetIO implements DatasetIO {
     publish(auditOut.resolve(auditPath), data);
   }
 
-  private static void publish(Path target, byte[] data) throws IOException {
+  /**
+   * Writes a file so readers see nothing or all of it: the bytes go to a hidden temporary name
+   * ({@link #TEMP_PREFIX}) in the same folder, then replace the target in one atomic rename. A
+   * folder in the way is refused, not replaced.
+   */
+  public static void publish(Path target, byte[] data) throws IOException {
+    if (Files.isDirectory(target)) {
+      throw new IOException(target + " is a folder; the file cannot be written there");
+    }
     Files.createDirectories(target.getParent());
-    Path tmp = Files.createTempFile(target.getParent(), "._unseg_tmp_", "_" + target.getFileName());
+    // Not Files.createTempFile: its files are owner-only (0600), and the rename would keep that.
+    Path tmp = target.resolveSibling(TEMP_PREFIX + java.util.UUID.randomUUID() + "_" + target.getFileName());
     try {
-      Files.write(tmp, data);
+      Files.write(tmp, data, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(tmp);
