@@ -1,5 +1,6 @@
 package dev.unseg.jobs.io;
 
+import dev.unseg.pipeline.protect.LocalDatasetIO;
 import java.io.IOException;
 import java.net.URI;
 import java.util.Set;
@@ -11,7 +12,6 @@ import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import dev.unseg.pipeline.protect.LocalDatasetIO;
 
 /**
  * Writes a file so readers see nothing or all of it. Object stores publish an object only when
