@@ -28,6 +28,24 @@ final class Rasters {
     int h = r.getHeight();
     int shift = bits - 8;
     Direct d = Direct.of(r);
+    if (d != null && d.bytes() != null) {
+      // The usual case (8-bit, what every JPEG decodes to): three plain array reads per pixel.
+      byte[] s0 = d.bytes()[bands[0]];
+      byte[] s1 = d.bytes()[bands[1]];
+      byte[] s2 = d.bytes()[bands[2]];
+      int stride = d.pixelStride();
+      for (int y = 0; y < h; y++) {
+        int i0 = d.base()[bands[0]] + y * d.scanline();
+        int i1 = d.base()[bands[1]] + y * d.scanline();
+        int i2 = d.base()[bands[2]] + y * d.scanline();
+        for (int x = 0, o = y * w * 3; x < w; x++, o += 3, i0 += stride, i1 += stride, i2 += stride) {
+          out[o] = s0[i0];
+          out[o + 1] = s1[i1];
+          out[o + 2] = s2[i2];
+        }
+      }
+      return;
+    }
     if (d != null) {
       for (int y = 0; y < h; y++) {
         int o = y * w * 3;

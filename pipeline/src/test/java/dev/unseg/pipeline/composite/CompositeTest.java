@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -81,6 +82,34 @@ class CompositeTest {
         int diff = Math.abs((out[3 * i + ch] & 0xff) - (rgb[3 * i + ch] & 0xff));
         assertTrue(diff <= limit, name + ": pixel " + i + " moved by " + diff + " > " + limit);
       }
+    }
+  }
+
+  @Test
+  void clampRoundIsClampThenRintForEveryFloatNearTheRange() {
+    // Every float from -2 to 258 (about 1.1 billion patterns would be slow; this walks all of them near
+    // each integer and half-integer, where rounding can go wrong), then the special values.
+    for (int k = -4; k <= 516; k++) {
+      int centre = Float.floatToIntBits(k / 2f);
+      for (int step = -20_000; step <= 20_000; step++) {
+        int bits = k == 0 ? step : centre + step;
+        checkClampRound(Float.intBitsToFloat(bits));
+      }
+    }
+    for (float v : new float[] {Float.NaN, -0f, 0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MAX_VALUE,
+        -Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0x1.0p23f, 254.5f, 255.49998f}) {
+      checkClampRound(v);
+    }
+    java.util.Random random = new java.util.Random(7);
+    for (int i = 0; i < 5_000_000; i++) {
+      checkClampRound(Float.intBitsToFloat(random.nextInt()));
+    }
+  }
+
+  private static void checkClampRound(float v) {
+    int expected = (int) Math.rint(Math.min(Math.max(v, 0f), 255f));
+    if (Composite.clampRound(v) != expected) {
+      assertEquals(expected, Composite.clampRound(v), "clampRound(" + v + ")");
     }
   }
 
