@@ -53,6 +53,9 @@ public final class ProtectPipeline implements AutoCloseable {
       admitted.acquire();
       batch.add(CompletableFuture.supplyAsync(() -> stage(task), workers));
       if (batch.size() == settings.batchSize()) {
+        // Finished batches leave the list, so what it holds is bounded by the images in flight, not by
+        // the partition's length; a failed one stays, for join() to report.
+        batches.removeIf(f -> f.isDone() && !f.isCompletedExceptionally());
         batches.add(dispatch(batch, admitted, serialSink));
         batch = new ArrayList<>(settings.batchSize());
       }

@@ -79,6 +79,52 @@ class ProtectPipelineTest {
     }
   }
 
+  @Test
+  void imagesInFlightNeverPassTheBound() throws Exception {
+    // 30 tasks over the 3 samples: an image counts as in flight from its read until its outcome.
+    List<ImageTask> tasks = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      tasks.addAll(tasks());
+    }
+    LocalDatasetIO local = new LocalDatasetIO(ADE.resolve("images"), ADE.resolve("annotations"), out.resolve("images"), out.resolve("_unseg"));
+    AtomicInteger inFlight = new AtomicInteger();
+    AtomicInteger most = new AtomicInteger();
+    DatasetIO counting = new DatasetIO() {
+      @Override
+      public byte[] readImage(String imagePath, long maxBytes) throws java.io.IOException {
+        most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+        return local.readImage(imagePath, maxBytes);
+      }
+
+      @Override
+      public dev.unseg.pipeline.dataset.AnnotationStore annotations() {
+        return local.annotations();
+      }
+
+      @Override
+      public void publishImage(String outputPath, byte[] data) throws java.io.IOException {
+        local.publishImage(outputPath, data);
+      }
+
+      @Override
+      public void publishAudit(String auditPath, byte[] data) throws java.io.IOException {
+        local.publishAudit(auditPath, data);
+      }
+    };
+    NoiseGenerator generator = new SyntheticTextureGenerator("k");
+    List<AuditRecord> records = new ArrayList<>();
+    try (ProtectPipeline p = new ProtectPipeline(new ImageProtector(settings(), generator.info()), generator, counting,
+        new PipelineSettings(3, 2, 4))) {
+      p.run(tasks.iterator(), o -> {
+        inFlight.decrementAndGet();
+        records.add(o.record());
+      });
+    }
+    assertEquals(30, records.size());
+    assertTrue(records.stream().allMatch(r -> r.status() == ImageStatus.PROTECTED), records.toString());
+    assertTrue(most.get() <= 4, "max-in-flight 4, but " + most.get() + " images were held at once");
+  }
+
   /** A generator that fails every other batch and counts how many images it holds at once. */
   static final class FlakyGenerator implements NoiseGenerator {
     final SyntheticTextureGenerator inner = new SyntheticTextureGenerator("k");
