@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.awt.Graphics2D;
 import java.awt.Transparency;
@@ -127,6 +128,24 @@ class BadInputCorpusTest {
     JsonNode summary = ProtectJobTest.JSON.readTree(out.resolve("_unseg/summary.json").toFile());
     assertEquals(cases.size(), summary.get("manifest_rows").asInt());
     assertTrue(run.err().contains(summary.get("status").get("failed").asText() + " images failed"), run.err());
+    // The summary's totals are those of the manifest's rows: per status, per error code, bytes.
+    Map<String, Long> statuses = new TreeMap<>();
+    Map<String, Long> errors = new TreeMap<>();
+    long bytesIn = 0;
+    long bytesOut = 0;
+    for (JsonNode r : rows) {
+      statuses.merge(r.get("status").asText(), 1L, Long::sum);
+      if (!r.get("error_code").isNull()) {
+        errors.merge(r.get("error_code").asText(), 1L, Long::sum);
+      }
+      bytesIn += r.get("input_bytes").asLong();
+      bytesOut += r.get("output_bytes").asLong();
+    }
+    assertEquals(statuses, ProtectJobTest.JSON.convertValue(summary.get("status"), new TypeReference<TreeMap<String, Long>>() {}));
+    assertEquals(errors, ProtectJobTest.JSON.convertValue(summary.get("errors"), new TypeReference<TreeMap<String, Long>>() {}));
+    assertEquals(bytesIn, summary.get("bytes_in").asLong());
+    assertEquals(bytesOut, summary.get("bytes_out").asLong());
+    assertTrue(errors.size() >= 10 && bytesIn > 0 && bytesOut > 0, summary.toString());
 
     // verify agrees: every entry of the index has its row, every written image matches its row and bound.
     ProtectJobTest.Run verify = ProtectJobTest.runCli(new String[] {"verify", "--output", out.toString(), "--originals",
