@@ -90,8 +90,13 @@ final class RunRecords {
    * duplicate_image share a file and are all kept, as the plan counted them.
    */
   static Dataset<Row> latest(Dataset<Row> all) {
-    Dataset<Row> r = all.withColumn("_file", org.apache.spark.sql.functions.input_file_name());
-    r = r.withColumn("_file_time", org.apache.spark.sql.functions.max("finished_at").over(Window.partitionBy("_file")));
+    if (all.inputFiles().length == 0) {
+      return all; // no record file yet (all() gave the empty frame): nothing to choose between
+    }
+    // The file's own modification time says when it was written (one shuffle fewer than a window over
+    // its rows' finished_at, and the file system's clock rather than each executor's).
+    Dataset<Row> r = all.withColumn("_file", all.col("_metadata.file_path"))
+        .withColumn("_file_time", all.col("_metadata.file_modification_time"));
     Column key = org.apache.spark.sql.functions.struct(r.col("status").notEqual("failed"), r.col("_file_time"), r.col("_file"));
     r = r.withColumn("_key", key)
         .withColumn("_best", org.apache.spark.sql.functions.max("_key").over(Window.partitionBy("input_path")));

@@ -37,10 +37,12 @@ class RunRecordsTest {
     Path out = tmp.resolve("out");
     Files.createDirectories(out.resolve("_unseg/records"));
     // x: protected by an earlier attempt, failed in a later one -> the protected row.
-    // y: failed twice -> the newer failure. z: one file. d: two duplicate_image rows in one file.
-    record("part-r-p00000-t1.json", row("x", "protected", null, "10:00:01"), row("y", "failed", "output_write_failed", "10:00:02"));
-    record("part-r-p00000-t7.json", row("x", "failed", "output_write_failed", "10:00:05"), row("y", "failed", "generator_failed", "10:00:06"));
-    record("part-r-p00001-t2.json", row("z", "no_mask", null, "10:00:03"),
+    // y: failed three times -> the failure of the file written last (t7; t9's name sorts later but the file
+    // is older). z: one file. d: two duplicate_image rows in one file.
+    record("part-r-p00000-t1.json", 2, row("x", "protected", null, "10:00:01"), row("y", "failed", "output_write_failed", "10:00:02"));
+    record("part-r-p00000-t7.json", 6, row("x", "failed", "output_write_failed", "10:00:05"), row("y", "failed", "generator_failed", "10:00:06"));
+    record("part-r-p00000-t9.json", 4, row("y", "failed", "image_unreadable", "10:00:04"));
+    record("part-r-p00001-t2.json", 3, row("z", "no_mask", null, "10:00:03"),
         row("d", "failed", "duplicate_image", "10:00:03"), row("d", "failed", "duplicate_image", "10:00:03"));
     Locations locations = Locations.of(tmp.resolve("in/images").toString(), tmp.resolve("in/masks").toString(), out.toString());
     FileSystem fs = FileSystem.get(locations.output(), spark.sparkContext().hadoopConfiguration());
@@ -54,8 +56,11 @@ class RunRecordsTest {
         "d", "failed:duplicate_image,failed:duplicate_image"), got);
   }
 
-  private void record(String name, String... rows) throws Exception {
-    Files.writeString(tmp.resolve("out/_unseg/records").resolve(name), String.join("\n", rows) + "\n");
+  /** A record file last modified at 10:00:{second}. */
+  private void record(String name, int second, String... rows) throws Exception {
+    Path file = Files.writeString(tmp.resolve("out/_unseg/records").resolve(name), String.join("\n", rows) + "\n");
+    Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(
+        java.time.Instant.parse("2026-11-22T10:00:00Z").plusSeconds(second)));
   }
 
   private static String row(String path, String status, String error, String time) {
