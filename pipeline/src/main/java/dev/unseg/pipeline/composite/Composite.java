@@ -58,6 +58,9 @@ public final class Composite {
     for (int oy = 0; oy < X; oy++) {
       int r0 = ay.i0()[oy];
       int r1 = ay.i1()[oy];
+      if (r0 >= height && r1 >= height) {
+        continue; // both taps in the padding: the row is +0, as the array already holds (a quarter of a 4:3 X)
+      }
       float[] t0 = r0 < height ? rows.row(r0) : zero;
       float[] t1 = r1 < height ? rows.row(r1) : zero;
       float wy0 = ay.w0()[oy];
