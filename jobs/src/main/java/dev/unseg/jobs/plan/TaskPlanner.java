@@ -203,18 +203,24 @@ public final class TaskPlanner {
         });
   }
 
-  /**
-   * {@code partitions.count}, else one per {@code partitions.size} images, but never fewer than the
-   * cluster's cores while there are images for them: a dataset smaller than cores x size would
-   * otherwise leave cores idle (16 tiles in one partition ran on one of two cores).
-   */
   private int partitions(long count) {
-    if (config.partitionCount() > 0) {
-      return config.partitionCount();
+    return partitionCount(count, config.partitionSize(), config.partitionCount(), sc.defaultParallelism());
+  }
+
+  /**
+   * {@code partitions.count} when set; else one per {@code partitions.size} images, never fewer than the
+   * cluster's cores while there are images for them (16 tiles in one partition ran on one of two cores),
+   * and rounded up to whole waves of {@code cores} tasks: 5 partitions on 2 cores end with one task alone
+   * while the other core idles; 6 slightly smaller ones keep both busy to the end.
+   */
+  static int partitionCount(long count, int size, int fixed, int cores) {
+    if (fixed > 0) {
+      return fixed;
     }
-    long bySize = (count + config.partitionSize() - 1) / config.partitionSize();
-    long byCores = Math.min(count, sc.defaultParallelism());
-    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.max(bySize, byCores)));
+    long bySize = (count + size - 1) / size;
+    long waves = (Math.max(bySize, 1) + cores - 1) / cores;
+    long n = Math.min(Math.max(count, 1), waves * cores);
+    return (int) Math.min(Integer.MAX_VALUE, n);
   }
 
   private <T> JavaRDD<T> readChunks(List<String> chunks) {
