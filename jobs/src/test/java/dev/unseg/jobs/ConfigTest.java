@@ -76,6 +76,15 @@ class ConfigTest {
   }
 
   @org.junit.jupiter.api.Test
+  void pipelineThreadsAreTheSettingElseTheExecutorsCores() {
+    ProtectConfig auto = ProtectConfig.from(with(Map.of()));
+    assertEquals(4, auto.pipeline(java.util.OptionalInt.of(4)).workerThreads());
+    assertEquals(Runtime.getRuntime().availableProcessors(), auto.pipeline(java.util.OptionalInt.empty()).workerThreads());
+    ProtectConfig three = ProtectConfig.from(with(Map.of("unseg.pipeline.threads", 3)));
+    assertEquals(3, three.pipeline(java.util.OptionalInt.of(16)).workerThreads());
+  }
+
+  @org.junit.jupiter.api.Test
   void theKeyNeverShowsInTheDigestOrToString() {
     ProtectConfig a = ProtectConfig.from(with(Map.of("unseg.generator.key", "secret-one")));
     ProtectConfig b = ProtectConfig.from(with(Map.of("unseg.generator.key", "secret-two")));

@@ -102,9 +102,14 @@ public record ProtectConfig(
         threads, maxInFlight, string(c, "run.id"), string(c, "run.master"), progress, digest, RunSafety.from(c));
   }
 
-  /** The worker threads of one task's pipeline: {@code pipeline.threads}, or the cores this JVM has. */
-  public PipelineSettings pipeline() {
-    int threads = pipelineThreads > 0 ? pipelineThreads : Math.max(1, Runtime.getRuntime().availableProcessors());
+  /**
+   * One task's pipeline: {@code pipeline.threads} worker threads, or {@code executorCores}, the cores Spark
+   * gave the executor ({@code spark.executor.cores}); where that is not set (local mode), the cores this JVM
+   * sees. Not the JVM's count on a cluster: under YARN without CPU isolation it is the whole node's.
+   */
+  public PipelineSettings pipeline(java.util.OptionalInt executorCores) {
+    int threads = pipelineThreads > 0 ? pipelineThreads
+        : Math.max(1, executorCores.orElse(Runtime.getRuntime().availableProcessors()));
     return new PipelineSettings(threads, generator.batchSize(), maxInFlight);
   }
 

@@ -22,6 +22,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.SparkConf;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Row;
@@ -85,7 +87,10 @@ final class ProtectPartition implements FlatMapFunction<Iterator<ImageTask>, Row
       }
     };
     List<Row> rows = new ArrayList<>();
-    try (ProtectPipeline pipeline = new ProtectPipeline(protector, generator, io, config.pipeline())) {
+    SparkConf sparkConf = SparkEnv.get().conf();
+    java.util.OptionalInt executorCores = sparkConf.contains("spark.executor.cores")
+        ? java.util.OptionalInt.of(sparkConf.getInt("spark.executor.cores", 1)) : java.util.OptionalInt.empty();
+    try (ProtectPipeline pipeline = new ProtectPipeline(protector, generator, io, config.pipeline(executorCores))) {
       pipeline.run(recording, outcome -> {
         rows.add(ManifestSchema.row(runId, outcome, ref));
         done.add(1);
