@@ -164,8 +164,8 @@ public final class Composite {
     float eps = budget.epsFraction();
     float epsBg = budget.epsBackgroundFraction();
     byte[] out = new byte[rgb.length];
-    // Per output row: the blended noise and the bound of every sample, then the pixels; three flat loops
-    // over contiguous arrays, which the JIT vectorises (one loop doing all of it ran at half the speed).
+    // Per output row: the blended noise and the bound of every sample, then the pixels: three flat loops
+    // over contiguous arrays, which the JIT compiles tighter than one loop doing it all (measured faster).
     float[] rowNoise = new float[3 * width];
     float[] rowBound = new float[3 * width];
     for (int y = 0; y < height; y++) {

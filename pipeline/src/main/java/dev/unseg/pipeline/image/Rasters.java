@@ -29,7 +29,7 @@ final class Rasters {
     int shift = bits - 8;
     Direct d = Direct.of(r);
     if (d != null && d.bytes() != null) {
-      // The usual case (8-bit, what every JPEG decodes to): three plain array reads per pixel.
+      // The usual case (8-bit PNG, TIFF, gray JPEG): three plain array reads per pixel.
       byte[] s0 = d.bytes()[bands[0]];
       byte[] s1 = d.bytes()[bands[1]];
       byte[] s2 = d.bytes()[bands[2]];
