@@ -49,6 +49,25 @@ public final class Publisher {
     return fs instanceof ChecksumFileSystem checksummed ? checksummed.getRawFileSystem() : fs;
   }
 
+  /**
+   * Deletes the hidden {@code .NAME.crc} files Hadoop's local file system wrote beside the files of
+   * {@code dir} (Spark's Parquet writer goes through it), so a local output holds only its own files.
+   * Reading without them is fine: the checksums are optional. Nothing to do elsewhere.
+   */
+  public static void removeChecksumFiles(Path dir) throws IOException {
+    if (!isLocal(dir.toUri())) {
+      return;
+    }
+    try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(java.nio.file.Path.of(dir.toUri()))) {
+      for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator) {
+        String name = f.getFileName().toString();
+        if (name.startsWith(".") && name.endsWith(".crc")) {
+          java.nio.file.Files.deleteIfExists(f);
+        }
+      }
+    }
+  }
+
   public static void publish(FileSystem fs, Path target, byte[] data) throws IOException {
     if (isLocal(target.toUri())) {
       LocalDatasetIO.publish(java.nio.file.Path.of(target.toUri()), data);

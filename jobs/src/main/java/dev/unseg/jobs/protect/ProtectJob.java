@@ -106,6 +106,7 @@ public final class ProtectJob {
     }
     // Every task's records (this run's and, when resuming, earlier runs'): one row per image.
     RunRecords.latest(RunRecords.all(spark, outFs, locations)).write().mode("overwrite").parquet(manifest);
+    Publisher.removeChecksumFiles(locations.auditPath(MANIFEST));
 
     Dataset<Row> written = spark.read().parquet(manifest);
     ManifestTotals totals = ManifestTotals.of(written);
