@@ -17,6 +17,7 @@ import java.util.Optional;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ImageCodecTest {
@@ -49,6 +50,42 @@ class ImageCodecTest {
     assertEquals(reference.getHeight(), image.height());
     assertEquals(ImageFormat.fromFileName(file).orElseThrow(), image.format());
     assertArrayEquals(referenceView(reference), image.rgb());
+  }
+
+  /**
+   * Colour JPEGs are decoded straight into the RGB view (a reader destination), not through the reader's
+   * own image: the view must be exactly that image's, for the layouts encoders write (4:2:0, 4:4:4,
+   * progressive, odd sizes that end in partial blocks).
+   */
+  @ParameterizedTest
+  @CsvSource({"2, 2, false, 640, 480", "1, 1, false, 640, 480", "2, 1, false, 333, 217", "2, 2, true, 641, 479",
+      "1, 1, true, 100, 75"})
+  void colourJpegsGiveImageIosView(int h, int v, boolean progressive, int width, int height) throws Exception {
+    DecodedImage photo = codec.decode(TestImages.bytes("photos/coffee.png"), "coffee.png");
+    byte[] rgb = new byte[width * height * 3]; // the photo, repeated where the size passes it
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        System.arraycopy(photo.rgb(), ((y % photo.height()) * photo.width() + x % photo.width()) * 3, rgb, (y * width + x) * 3, 3);
+      }
+    }
+    BufferedImage image = Rasters.rgbImage(rgb, width, height, false);
+    javax.imageio.ImageWriter writer = javax.imageio.ImageIO.getImageWritersByFormatName("jpeg").next();
+    javax.imageio.ImageWriteParam param = writer.getDefaultWriteParam();
+    if (progressive) {
+      param.setProgressiveMode(javax.imageio.ImageWriteParam.MODE_DEFAULT);
+    }
+    javax.imageio.metadata.IIOMetadata metadata =
+        new JpegSampling(h, v).metadataFor(writer, new javax.imageio.ImageTypeSpecifier(image), param);
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (javax.imageio.stream.ImageOutputStream out = javax.imageio.ImageIO.createImageOutputStream(bytes)) {
+      writer.setOutput(out);
+      writer.write(null, new javax.imageio.IIOImage(image, null, metadata), param);
+    }
+    writer.dispose();
+    byte[] jpeg = bytes.toByteArray();
+    assertEquals(new JpegSampling(h, v), JpegSampling.of(jpeg), "the file has the sampling asked for");
+    DecodedImage decoded = codec.decode(jpeg, "variant.jpg");
+    assertArrayEquals(referenceView(TestImages.imageIo(jpeg)), decoded.rgb());
   }
 
   @Test
