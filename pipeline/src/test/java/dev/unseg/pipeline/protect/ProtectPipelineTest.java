@@ -49,9 +49,13 @@ class ProtectPipelineTest {
     return tasks;
   }
 
+  LocalDatasetIO io() {
+    return new LocalDatasetIO(ADE.resolve("images"), ADE.resolve("annotations"), out.resolve("images"), out.resolve("_unseg"));
+  }
+
   Map<String, AuditRecord> run(NoiseGenerator generator, List<ImageTask> tasks, PipelineSettings ps) throws Exception {
     ImageProtector protector = new ImageProtector(settings(), generator.info());
-    LocalDatasetIO io = new LocalDatasetIO(ADE.resolve("images"), ADE.resolve("annotations"), out.resolve("images"), out.resolve("_unseg"));
+    LocalDatasetIO io = io();
     Map<String, AuditRecord> records = new HashMap<>();
     try (ProtectPipeline p = new ProtectPipeline(protector, generator, io, ps)) {
       p.run(tasks.iterator(), o -> assertEquals(null, records.put(o.record().inputPath(), o.record()), "one record per task"));
@@ -86,7 +90,7 @@ class ProtectPipelineTest {
     for (int i = 0; i < 10; i++) {
       tasks.addAll(tasks());
     }
-    LocalDatasetIO local = new LocalDatasetIO(ADE.resolve("images"), ADE.resolve("annotations"), out.resolve("images"), out.resolve("_unseg"));
+    LocalDatasetIO local = io();
     AtomicInteger inFlight = new AtomicInteger();
     AtomicInteger most = new AtomicInteger();
     DatasetIO counting = new DatasetIO() {
