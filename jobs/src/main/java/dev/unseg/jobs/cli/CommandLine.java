@@ -106,11 +106,33 @@ final class CommandLine {
     if (configFile != null) {
       File f = new File(configFile);
       if (!f.isFile()) {
-        throw new ConfigException("--config " + configFile + " does not exist");
+        throw new ConfigException("--config " + configFile + (f.isDirectory() ? " is a folder" : " does not exist")
+            + ": give a HOCON settings file (examples in conf/)");
       }
-      c = c.withFallback(ConfigFactory.parseFile(f));
+      try {
+        c = c.withFallback(ConfigFactory.parseFile(f));
+      } catch (com.typesafe.config.ConfigException e) {
+        throw new ConfigException("--config " + configFile + lineOf(e) + ": " + problemOf(e)
+            + ". Fix the file's HOCON syntax (examples in conf/; JSON is valid HOCON).");
+      }
     }
-    return c.withFallback(ConfigFactory.defaultReference()).resolve();
+    try {
+      return c.withFallback(ConfigFactory.defaultReference()).resolve();
+    } catch (com.typesafe.config.ConfigException e) {
+      throw new ConfigException("settings" + (e.origin() == null ? "" : " (" + e.origin().description() + ")") + ": "
+          + problemOf(e) + ". Fix the setting, or the file that gives it.");
+    }
+  }
+
+  private static String lineOf(com.typesafe.config.ConfigException e) {
+    return e.origin() != null && e.origin().lineNumber() > 0 ? ", line " + e.origin().lineNumber() : "";
+  }
+
+  /** The message without the origin Typesafe Config puts before it ("bad.conf: 2: "). */
+  private static String problemOf(com.typesafe.config.ConfigException e) {
+    String m = e.getMessage();
+    String prefix = e.origin() == null ? null : e.origin().description() + ": ";
+    return prefix != null && m.startsWith(prefix) ? m.substring(prefix.length()) : m;
   }
 
   /**

@@ -128,7 +128,7 @@ public final class UnsegCli {
     Config config = cl.config();
     ProtectConfig settings = ProtectConfig.from(config);
     try (SparkSession spark = session(config, settings)) {
-      ProtectJob.Result r = new ProtectJob(spark, settings).run();
+      ProtectJob.Result r = new ProtectJob(spark, settings, err).run();
       out.printf("run %s: %d images: %d protected, %d without mask, %d failed, in %.1f s (%.1f img/s)%n",
           r.runId(), r.rows(), r.protectedImages(), r.noMask(), r.failed(), r.seconds(), r.rows() / r.seconds());
       out.printf("output: %s (manifest: %s_unseg/manifest, summary: %s_unseg/summary.json)%n", r.output(), r.output(), r.output());

@@ -10,7 +10,6 @@ import dev.unseg.jobs.io.Publisher;
 import dev.unseg.jobs.io.SerializableHadoopConf;
 import dev.unseg.jobs.plan.TaskPlanner;
 import dev.unseg.pipeline.dataset.DatasetFormat;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -44,10 +43,13 @@ public final class ProtectJob {
 
   private final SparkSession spark;
   private final ProtectConfig config;
+  private final java.io.PrintStream console;
 
-  public ProtectJob(SparkSession spark, ProtectConfig config) {
+  /** @param console where notices for the user go (taking over a dead run's output) */
+  public ProtectJob(SparkSession spark, ProtectConfig config, java.io.PrintStream console) {
     this.spark = spark;
     this.config = config;
+    this.console = console;
   }
 
   /** What a run did, as the summary records it. */
@@ -64,18 +66,26 @@ public final class ProtectJob {
     Locations locations = Locations.of(config.images(), config.annotations(), config.output());
     locations.checkOutputSeparate();
     URI annotationRoot = annotationRoot(config, locations);
-    checkInputs(locations, annotationRoot, hadoop);
-    // Every refusal comes before the first write to the output.
+    // Every start check comes before the first write to the output: a refused start leaves it as it was.
+    StartChecks.inputs(config, locations, annotationRoot, hadoop);
     Generators.checkModel(config.generator(), hadoop);
     FileSystem outFs = Publisher.outputFileSystem(locations.output(), hadoop);
-    if (config.safety().resume()) {
-      RunSettings.checkSame(outFs, locations, config); // before anything in the output changes
+    OutputLease.checkFree(outFs, locations, config.safety());
+    boolean resuming = PreviousRun.check(outFs, locations, config.safety());
+    if (resuming) {
+      RunSettings.checkSame(outFs, locations, config);
     }
-    boolean resuming = PreviousRun.prepare(outFs, locations, config.safety());
-    if (!resuming) {
-      RunSettings.record(outFs, locations, config);
+    try (OutputLease lease = OutputLease.acquire(outFs, locations, config.safety(), runId, console)) {
+      PreviousRun.prepare(outFs, locations, config.safety());
+      if (!resuming) {
+        RunSettings.record(outFs, locations, config);
+      }
+      return runHoldingLease(runId, started, sc, hadoop, locations, annotationRoot, outFs, resuming, lease);
     }
+  }
 
+  private Result runHoldingLease(String runId, Instant started, JavaSparkContext sc, Configuration hadoop,
+      Locations locations, URI annotationRoot, FileSystem outFs, boolean resuming, OutputLease lease) throws Exception {
     SerializableHadoopConf conf = new SerializableHadoopConf(hadoop);
     Path planDir = locations.auditPath("plan/");
     TaskPlanner.Plan plan = new TaskPlanner(sc, config, locations, conf, planDir).plan();
@@ -118,6 +128,10 @@ public final class ProtectJob {
     }
     Instant finished = Instant.now();
     double seconds = Math.max(1e-3, Duration.between(started, finished).toMillis() / 1000.0);
+    if (stopped == null && lease.lostTo() != null) {
+      stopped = "another run took over this output while this one ran (" + lease.lostTo() + "; this run's heartbeat"
+          + " was late by more than unseg.run.lease-expiry): check the output with unseg verify, or --resume it";
+    }
     boolean success = totals.rows() == plan.entries() && stopped == null;
     ObjectNode summary = summary(runId, locations, plan, totals, started, finished, seconds, success, resuming);
     summary.put("generator_loads", loads.value()); // model loads by executor JVMs in this run: one each, never per task
@@ -145,22 +159,6 @@ public final class ProtectJob {
       }
       default -> Locations.directory(locations.annotations());
     };
-  }
-
-  private void checkInputs(Locations locations, URI annotationRoot, Configuration hadoop) throws IOException {
-    check(hadoop, locations.images(), "unseg.input.images (--images)", "the folder that holds the dataset's images");
-    check(hadoop, locations.annotations(), "unseg.input.annotations (--annotations)",
-        config.format() == DatasetFormat.COCO || config.format() == DatasetFormat.COCO_PANOPTIC
-            ? "the dataset's JSON file" : "the folder of label/mask files");
-    if (config.format() == DatasetFormat.COCO_PANOPTIC) {
-      check(hadoop, annotationRoot, "unseg.input.panoptic-masks", "the folder of panoptic PNGs");
-    }
-  }
-
-  private static void check(Configuration hadoop, URI uri, String key, String what) throws IOException {
-    if (!FileSystem.get(uri, hadoop).exists(new Path(uri))) {
-      throw new FileNotFoundException(uri + " does not exist: set " + key + " to " + what + ".");
-    }
   }
 
   private static void copyFile(Configuration hadoop, URI from, Path to) throws IOException {
