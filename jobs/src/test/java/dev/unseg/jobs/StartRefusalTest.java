@@ -67,6 +67,12 @@ class StartRefusalTest {
     Path truncated = Files.writeString(tmp.resolve("truncated.json"), json.substring(0, json.length() / 2));
     assertRefused(cocoRun("coco", truncated.toString(), out), out, "truncated.json (line ", "malformed JSON", "re-export");
 
+    Path noImages = Files.createDirectories(tmp.resolve("voc/JPEGImages"));
+    Files.writeString(noImages.resolve("README.txt"), "not an image");
+    Path labels = Files.createDirectories(tmp.resolve("voc/SegmentationClass"));
+    assertRefused(ProtectJobTest.protect("--format", "voc", "--images", noImages.toString(), "--annotations", labels.toString(),
+        "--output", out.toString()), out, "JPEGImages", "holds no voc image (*.jpg)", "--format");
+
     Path badConf = Files.writeString(tmp.resolve("bad.conf"), "unseg {\n  noise { eps = 8\n");
     assertRefused(cocoRun("coco", INSTANCES, out, "--config", badConf.toString()), out, "--config", "bad.conf", "line 3",
         "HOCON");

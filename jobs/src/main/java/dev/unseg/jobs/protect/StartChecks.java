@@ -2,10 +2,12 @@ package dev.unseg.jobs.protect;
 
 import dev.unseg.jobs.config.ConfigException;
 import dev.unseg.jobs.config.ProtectConfig;
+import dev.unseg.jobs.io.FileListing;
 import dev.unseg.jobs.io.Locations;
 import dev.unseg.pipeline.dataset.CocoIndexReader;
 import dev.unseg.pipeline.dataset.DatasetFormat;
 import dev.unseg.pipeline.dataset.InvalidIndexException;
+import dev.unseg.pipeline.dataset.LabelMapLayout;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,8 +19,9 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * The inputs checked before a run writes anything: each location exists and is a file or a folder as
- * its format needs, and a COCO index is read once whole, so that a malformed, empty or foreign index
- * (or one of the other COCO kind) is refused with exit code 2 instead of failing inside Spark tasks.
+ * its format needs, a COCO index is read once whole, so that a malformed, empty or foreign index (or
+ * one of the other COCO kind) is refused with exit code 2 instead of failing inside Spark tasks, and an
+ * images folder of another format must hold at least one image of it (the listing stops at the first).
  * Reading the index twice costs one streaming pass (measured in the README, Reliability).
  */
 final class StartChecks {
@@ -45,6 +48,12 @@ final class StartChecks {
     }
     if (coco) {
       index(hadoop, locations.annotations(), format);
+    } else {
+      LabelMapLayout layout = LabelMapLayout.forFormat(format, config.selection(), config.maskName());
+      if (!FileListing.any(FileSystem.get(locations.images(), hadoop), locations.images(), layout::isImage)) {
+        throw new ConfigException("--images " + locations.images() + " holds no " + format.cliName() + " image ("
+            + imageNames(format) + "), so there is nothing to protect: check --images and --format.");
+      }
     }
     if (format == DatasetFormat.COCO_PANOPTIC) {
       folder(hadoop, annotationRoot, "unseg.input.panoptic-masks (--panoptic-masks)", "the folder of panoptic PNGs");
@@ -74,6 +83,14 @@ final class StartChecks {
       throw new ConfigException(name + " is a COCO instances file (" + counts.instanceAnnotations()
           + " annotations with 'segmentation'), but --format is coco-panoptic: give --format coco, or the panoptic JSON.");
     }
+  }
+
+  private static String imageNames(DatasetFormat format) {
+    return switch (format) {
+      case ADE20K, VOC -> "*.jpg";
+      case CITYSCAPES -> "*_leftImg8bit.png";
+      default -> "JPEG, PNG or TIFF files";
+    };
   }
 
   private static void folder(Configuration hadoop, URI uri, String key, String what) throws IOException {
