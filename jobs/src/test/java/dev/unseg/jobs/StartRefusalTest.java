@@ -78,6 +78,13 @@ class StartRefusalTest {
         "HOCON");
     assertRefused(cocoRun("coco", INSTANCES, out, "--config", tmp.toString()), out, "--config", "is a folder");
 
+    // A mistyped key would otherwise run at the default: eps 8 released where the user asked for 4.
+    assertRefused(cocoRun("coco", INSTANCES, out, "--conf", "unseg.noise.epss=4"), out, "unseg.noise.epss is not a setting",
+        "did you mean unseg.noise.eps?");
+    Path typo = Files.writeString(tmp.resolve("typo.conf"), "unseg {\n  output { jpeg-qualty = 90 }\n}\n");
+    assertRefused(cocoRun("coco", INSTANCES, out, "--config", typo.toString()), out, "unseg.output.jpeg-qualty",
+        "typo.conf: 2", "did you mean unseg.output.jpeg-quality?");
+
     // Nothing was written, so the corrected command runs into the same output.
     ProtectJobTest.Run fixed = cocoRun("coco", INSTANCES, out);
     assertEquals(0, fixed.code(), fixed.err());

@@ -116,12 +116,66 @@ final class CommandLine {
             + ". Fix the file's HOCON syntax (examples in conf/; JSON is valid HOCON).");
       }
     }
+    Config resolved;
     try {
-      return c.withFallback(ConfigFactory.defaultReference()).resolve();
+      resolved = c.withFallback(ConfigFactory.defaultReference()).resolve();
     } catch (com.typesafe.config.ConfigException e) {
       throw new ConfigException("settings" + (e.origin() == null ? "" : " (" + e.origin().description() + ")") + ": "
           + problemOf(e) + ". Fix the setting, or the file that gives it.");
     }
+    refuseUnknownKeys(resolved);
+    return resolved;
+  }
+
+  /**
+   * Every {@code unseg.*} key must be one reference.conf defines: a typo such as {@code unseg.noise.epss=4}
+   * would otherwise run at the default and release other protection than the user meant.
+   */
+  static void refuseUnknownKeys(Config resolved) {
+    java.util.Set<String> known = new java.util.TreeSet<>();
+    ConfigFactory.defaultReference().getConfig("unseg").entrySet().forEach(e -> known.add("unseg." + e.getKey()));
+    if (!resolved.hasPath("unseg")) {
+      return;
+    }
+    for (Map.Entry<String, com.typesafe.config.ConfigValue> e : resolved.getConfig("unseg").entrySet()) {
+      String key = "unseg." + e.getKey();
+      if (!known.contains(key)) {
+        String origin = e.getValue().origin() == null ? "" : e.getValue().origin().description();
+        throw new ConfigException(key + " is not a setting" + (origin.isEmpty() ? "" : " (from " + origin + ")")
+            + closest(key, known) + ". Every setting is listed in reference.conf (see README, Configuration).");
+      }
+    }
+  }
+
+  private static String closest(String key, java.util.Set<String> known) {
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String k : known) {
+      int d = editDistance(key, k);
+      if (d < bestDistance) {
+        best = k;
+        bestDistance = d;
+      }
+    }
+    return best != null && bestDistance <= Math.max(3, key.length() / 4) ? ": did you mean " + best + "?" : "";
+  }
+
+  private static int editDistance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        cur[j] = Math.min(Math.min(cur[j - 1], prev[j]) + 1, prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
   }
 
   private static String lineOf(com.typesafe.config.ConfigException e) {
