@@ -182,6 +182,8 @@ public final class UnsegCli {
     if (System.getProperty("spark.master") == null) {
       b.master(master);
       b.config("spark.ui.showConsoleProgress", "false");
+      // Running tasks' image counts reach the progress line with each heartbeat (10 s by default).
+      b.config("spark.executor.heartbeatInterval", "2s");
     }
     if (config.hasPath("spark")) {
       for (Map.Entry<String, ConfigValue> e : config.getConfig("spark").entrySet()) {

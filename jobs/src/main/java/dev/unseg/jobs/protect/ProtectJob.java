@@ -99,7 +99,7 @@ public final class ProtectJob {
         new ProtectPartition(config, locations, annotationRoot, conf, runId, done, failedAcc, loads));
     String manifest = locations.auditPath(MANIFEST).toString();
     FailureLimit limit = new FailureLimit(sc, plan.entries(), failedAcc, config.safety().maxFailedFraction());
-    try (Progress progress = Progress.start(plan.entries(), done, failedAcc, config.progressInterval());
+    try (Progress progress = Progress.start(sc.sc(), plan.entries(), done, failedAcc, config.progressInterval());
         FailureLimit watching = limit.start()) {
       rows.count();
     } catch (Exception e) { // Spark's job cancellation (a SparkException, thrown undeclared)
