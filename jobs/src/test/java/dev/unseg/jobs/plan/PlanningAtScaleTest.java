@@ -71,6 +71,7 @@ class PlanningAtScaleTest {
     assertEquals(String.valueOf(IMAGES), figures.get("tasks"), tail(out));
     long maxHeap = Long.parseLong(figures.get("max_heap_mib"));
     assertTrue(maxHeap <= 512, "the child JVM's heap is limited to 512 MiB: " + maxHeap);
+    // The GC-logged peak: the most heap a collection left in use while planning.
     long peak = Long.parseLong(figures.get("peak_heap_mib"));
     assertTrue(peak > 0 && peak < 512, "peak heap " + peak + " MiB");
   }
