@@ -62,6 +62,10 @@ public final class UnsegCli {
   public static int run(String[] args, PrintStream out, PrintStream err) {
     try {
       return dispatch(args, out, err);
+    } catch (dev.unseg.jobs.io.OutputFullException e) {
+      // Not a bug: the storage is full. The message names the output and the fix; no stack trace.
+      err.println("unseg: " + e.getMessage() + "; _SUCCESS was not written");
+      return 1;
     } catch (ConfigException | IllegalArgumentException | FileNotFoundException | InvalidIndexException e) {
       err.println("unseg: " + e.getMessage());
       return 2;
