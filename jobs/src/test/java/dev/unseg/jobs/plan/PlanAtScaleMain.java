@@ -91,6 +91,15 @@ public final class PlanAtScaleMain {
       liveMax.set(0);
       gcCount.set(0);
 
+      // The start check reads the whole index once before anything is written (StartChecks).
+      long c0 = System.nanoTime();
+      dev.unseg.pipeline.dataset.CocoIndexReader.Counts counts;
+      try (java.io.InputStream in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(index))) {
+        counts = dev.unseg.pipeline.dataset.CocoIndexReader.count(in, index);
+      }
+      System.out.printf("start_check_seconds=%.1f%n", (System.nanoTime() - c0) / 1e9);
+      System.out.println("start_check_images=" + counts.images());
+
       long t0 = System.nanoTime();
       TaskPlanner.Plan plan = new TaskPlanner(sc, config, locations, conf, locations.auditPath("plan/")).plan();
       long t1 = System.nanoTime(); // the driver has streamed the index into spill chunks

@@ -69,6 +69,7 @@ class PlanningAtScaleTest {
     System.out.println("PlanningAtScaleTest: " + figures);
     assertEquals(String.valueOf(IMAGES), figures.get("entries"), tail(out));
     assertEquals(String.valueOf(IMAGES), figures.get("tasks"), tail(out));
+    assertEquals(String.valueOf(IMAGES), figures.get("start_check_images"), tail(out));
     long maxHeap = Long.parseLong(figures.get("max_heap_mib"));
     assertTrue(maxHeap <= 512, "the child JVM's heap is limited to 512 MiB: " + maxHeap);
     // The GC-logged peak: the most heap a collection left in use while planning.
