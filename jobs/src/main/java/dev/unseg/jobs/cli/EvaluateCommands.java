@@ -60,7 +60,7 @@ final class EvaluateCommands {
         c.getInt("sample"), c.getInt("test"), c.getInt("size"), defense,
         new ProbeSettings(c.getInt("epochs"), c.getInt("batch-size"), (float) c.getDouble("learning-rate"),
             c.getInt("base-channels"), seed), c.getInt("repeats"), run);
-    EvaluationResult r = new Evaluation(s).run();
+    EvaluationResult r = new Evaluation(s, System.err).run();
     Path dir = ReportWriter.write(r);
     out.printf(Locale.ROOT, "trained on %d images, tested on %d clean images, defence %s%n",
         r.trainImages().size(), r.testImages().size(), defense);

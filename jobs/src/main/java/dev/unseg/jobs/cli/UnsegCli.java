@@ -164,7 +164,8 @@ public final class UnsegCli {
     }
     try (SparkSession spark = session(config, config.getString("unseg.run.master"), "unseg-verify")) {
       dev.unseg.jobs.verify.VerifyJob.Result r =
-          new dev.unseg.jobs.verify.VerifyJob(spark, output, config.getString("unseg.verify.originals").trim()).run();
+          new dev.unseg.jobs.verify.VerifyJob(spark, output, config.getString("unseg.verify.originals").trim(),
+              config.getDuration("unseg.run.progress-interval")).run();
       r.shown().forEach(p -> out.println("MISMATCH " + p));
       if (r.problems() > 0) {
         err.printf("unseg: verify found %d problems in %s (%d manifest rows)%s%n", r.problems(), output, r.rows(),

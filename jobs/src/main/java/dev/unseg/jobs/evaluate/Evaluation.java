@@ -26,9 +26,13 @@ public final class Evaluation {
   private final ImageCodec codec = new ImageCodec(MAX_PIXELS);
   private final LocalAnnotationStore maskStore;
 
-  public Evaluation(EvaluateSettings settings) {
+  private final java.io.PrintStream progress;
+
+  /** @param progress where a line per training epoch goes (the console), or null for none */
+  public Evaluation(EvaluateSettings settings, java.io.PrintStream progress) {
     this.s = settings;
     this.maskStore = new LocalAnnotationStore(settings.masks());
+    this.progress = progress;
   }
 
   public EvaluationResult run() throws IOException, InputException {
@@ -76,17 +80,21 @@ public final class Evaluation {
       cleanTrain.add(new Sample(p.path(), p.clean().chw(), p.label(), s.size()));
       protTrain.add(new Sample(p.path(), p.protectedImage().chw(), p.label(), s.size()));
     }
-    List<Curve> clean = knownClean != null ? knownClean : trainings(cleanTrain, testSet);
-    List<Curve> prot = trainings(protTrain, testSet);
+    List<Curve> clean = knownClean != null ? knownClean : trainings("clean", cleanTrain, testSet);
+    List<Curve> prot = trainings("protected", protTrain, testSet);
     return new EvaluationResult(s, trainNames, testNames, clean, prot, noise[0], noise[1],
         pairs.subList(0, Math.min(4, pairs.size())));
   }
 
   /** One training per repeat, from seeds seed, seed + 1, ...: the same seeds for both sides. */
-  private List<Curve> trainings(List<Sample> train, List<Sample> testSet) {
+  private List<Curve> trainings(String side, List<Sample> train, List<Sample> testSet) {
     List<Curve> out = new ArrayList<>();
     for (int k = 0; k < s.repeats(); k++) {
-      out.add(new ProbeTrainer(s.probe().withSeed(s.probe().seed() + k)).train(train, testSet));
+      String training = String.format(Locale.ROOT, "[unseg evaluate] %s training %d/%d", side, k + 1, s.repeats());
+      ProbeTrainer.EpochListener each = progress == null ? null : (epoch, loss, test, seconds) -> progress.printf(Locale.ROOT,
+          "%s, epoch %d/%d: loss %.4f, clean-test object IoU %.3f (%.0f s)%n", training, epoch, s.probe().epochs(),
+          loss, test.object(), seconds);
+      out.add(new ProbeTrainer(s.probe().withSeed(s.probe().seed() + k)).train(train, testSet, each));
     }
     return out;
   }

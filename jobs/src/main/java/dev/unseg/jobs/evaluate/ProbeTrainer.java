@@ -30,7 +30,12 @@ final class ProbeTrainer {
     this.settings = settings;
   }
 
-  Curve train(List<Sample> trainSet, List<Sample> testSet) {
+  /** Told after every epoch: its number from 1, mean training loss, clean-test scores, seconds so far. */
+  interface EpochListener {
+    void epoch(int epoch, double loss, IoU test, double seconds);
+  }
+
+  Curve train(List<Sample> trainSet, List<Sample> testSet, EpochListener listener) {
     long start = System.nanoTime();
     int size = trainSet.get(0).size();
     Device device = Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu();
@@ -77,6 +82,9 @@ final class ProbeTrainer {
           }
           losses.add(sum / batches);
           tests.add(test(trainer, testSet));
+          if (listener != null) {
+            listener.epoch(epoch + 1, sum / batches, tests.get(tests.size() - 1), (System.nanoTime() - start) / 1e9);
+          }
         }
         return new Curve(losses, tests, tests.get(tests.size() - 1), (System.nanoTime() - start) / 1e9);
       }

@@ -9,7 +9,7 @@ import org.apache.spark.util.LongAccumulator;
  * of total, rate, ETA, failures so far. Counted per image: running tasks' counts arrive with executor
  * heartbeats ({@link LiveCounts}), so the line moves between task ends.
  */
-final class Progress implements AutoCloseable {
+public final class Progress implements AutoCloseable {
   private final Thread thread;
   private final LiveCounts counts;
   private final Runnable print;
@@ -20,14 +20,25 @@ final class Progress implements AutoCloseable {
     this.print = print;
   }
 
+  /** Protect's line: images done, failed images. */
   static Progress start(SparkContext sc, long total, LongAccumulator done, LongAccumulator failed, Duration interval) {
+    return start(sc, "", "images", "failed", total, done, failed, interval);
+  }
+
+  /**
+   * A line {@code [unseg<command>] done/total <what> (...), <failed> <failedWhat>}.
+   *
+   * @param command " verify" for that command's lines, "" for protect's
+   */
+  public static Progress start(SparkContext sc, String command, String what, String failedWhat, long total,
+      LongAccumulator done, LongAccumulator failed, Duration interval) {
     if (interval.isZero() || interval.isNegative()) {
       return new Progress(null, null, null);
     }
     LiveCounts live = LiveCounts.watch(sc, done, failed);
     long startNanos = System.nanoTime();
-    Runnable print = () -> System.err.println(
-        line(total, Math.min(total, live.value(0)), live.value(1), (System.nanoTime() - startNanos) / 1e9));
+    Runnable print = () -> System.err.println("[unseg" + command + "] " + line(total, Math.min(total, live.value(0)), live.value(1),
+        (System.nanoTime() - startNanos) / 1e9, what, failedWhat));
     Thread t = new Thread(() -> {
       try {
         while (!Thread.currentThread().isInterrupted()) {
@@ -43,11 +54,11 @@ final class Progress implements AutoCloseable {
     return new Progress(t, live, print);
   }
 
-  static String line(long total, long done, long failed, double seconds) {
+  static String line(long total, long done, long failed, double seconds, String what, String failedWhat) {
     double rate = seconds > 0 ? done / seconds : 0;
     String eta = rate > 0 && done < total ? format(Duration.ofSeconds((long) ((total - done) / rate))) : "-";
-    return String.format("[unseg] %d/%d images (%.1f%%), %.1f img/s, ETA %s, %d failed",
-        done, total, total == 0 ? 100.0 : 100.0 * done / total, rate, eta, failed);
+    return String.format(java.util.Locale.ROOT, "%d/%d %s (%.1f%%), %.1f/s, ETA %s, %d %s",
+        done, total, what, total == 0 ? 100.0 : 100.0 * done / total, rate, eta, failed, failedWhat);
   }
 
   private static String format(Duration d) {

@@ -25,18 +25,32 @@ final class OutputChecks {
   private OutputChecks() {}
 
   /** Every row that names an output: the file exists and its SHA-256 and size are the row's. */
-  static JavaRDD<String> hashes(Dataset<Row> manifest, URI output, String imagesInOutput, SerializableHadoopConf conf) {
+  static JavaRDD<String> hashes(Dataset<Row> manifest, URI output, String imagesInOutput, SerializableHadoopConf conf,
+      Tally tally) {
     return manifest.where("output_path IS NOT NULL").select("input_path", "output_path", "output_sha256", "output_bytes")
         .javaRDD().mapPartitions(rows -> {
           List<String> out = new ArrayList<>();
           try (FileSystem fs = uncheckedFileSystem(output, conf)) {
             HadoopStore store = new HadoopStore(output, fs);
             while (rows.hasNext()) {
+              int before = out.size();
               check(rows.next(), store, imagesInOutput, out);
+              tally.count(out.size() > before);
             }
           }
           return out.iterator();
         });
+  }
+
+  /** Checks done and problems found so far, per check: what the progress line shows. */
+  record Tally(org.apache.spark.util.LongAccumulator checked, org.apache.spark.util.LongAccumulator found)
+      implements java.io.Serializable {
+    void count(boolean problem) {
+      checked.add(1);
+      if (problem) {
+        found.add(1);
+      }
+    }
   }
 
   /**
@@ -73,7 +87,7 @@ final class OutputChecks {
    * within eps inside it and eps_bg outside; a JPEG output must show the L-inf its row recorded.
    */
   static JavaRDD<String> bounds(JavaRDD<ImageTask> tasks, Dataset<Row> manifest, URI images, URI annotationRoot,
-      URI output, String imagesInOutput, SerializableHadoopConf conf, long maxPixels) {
+      URI output, String imagesInOutput, SerializableHadoopConf conf, long maxPixels, Tally tally) {
     JavaRDD<Row> rows = manifest.where("status IN ('protected', 'no_mask')")
         .select("input_path", "output_path", "eps", "eps_bg", "linf_inside", "linf_outside", "eps_pixels").javaRDD();
     return tasks.filter(t -> t.rejection() == null).mapToPair(t -> new Tuple2<>(t.imagePath(), t))
@@ -89,6 +103,7 @@ final class OutputChecks {
             while (pairs.hasNext()) {
               Tuple2<ImageTask, Row> p = pairs.next();
               String problem = bound(p._1(), p._2(), originals, annotations, written, imagesInOutput, codec);
+              tally.count(problem != null);
               if (problem != null) {
                 out.add(problem);
               }

@@ -9,6 +9,7 @@ import dev.unseg.jobs.io.Locations;
 import dev.unseg.jobs.io.SerializableHadoopConf;
 import dev.unseg.jobs.plan.TaskPlanner;
 import dev.unseg.jobs.protect.ProtectJob;
+import dev.unseg.jobs.protect.Progress;
 import dev.unseg.pipeline.dataset.ImageTask;
 import java.io.FileNotFoundException;
 import java.io.InputStream;
@@ -41,11 +42,14 @@ public final class VerifyJob {
   private final SparkSession spark;
   private final URI output;
   private final String originals;
+  private final java.time.Duration progressInterval;
 
-  public VerifyJob(SparkSession spark, String output, String originals) {
+  /** @param progressInterval how often the progress line is printed (0: never) */
+  public VerifyJob(SparkSession spark, String output, String originals, java.time.Duration progressInterval) {
     this.spark = spark;
     this.output = Locations.directory(Locations.qualify(output));
     this.originals = originals;
+    this.progressInterval = progressInterval;
   }
 
   /** What did not hold: the total count and the first {@link #SHOWN} messages. */
@@ -77,7 +81,10 @@ public final class VerifyJob {
     if (!summary.path("success").asBoolean(false)) {
       problems.add(sc.parallelize(List.of("the run did not succeed (summary.json success = false; no _SUCCESS)")));
     }
-    problems.add(OutputChecks.hashes(manifest, output, imagesInOutput, conf));
+    OutputChecks.Tally tally = new OutputChecks.Tally(sc.sc().longAccumulator("unseg.verify.checked"),
+        sc.sc().longAccumulator("unseg.verify.problems"));
+    long checks = manifest.where("output_path IS NOT NULL").count();
+    problems.add(OutputChecks.hashes(manifest, output, imagesInOutput, conf, tally));
 
     if (originals == null || originals.isEmpty()) {
       problems.add(sc.parallelize(countProblems(summary, rows, manifest)));
@@ -90,15 +97,23 @@ public final class VerifyJob {
         JavaRDD<ImageTask> tasks = plan.tasks().cache();
         problems.add(rowAccounting(tasks, manifest));
         problems.add(OutputChecks.bounds(tasks, manifest, locations.images(), ProtectJob.annotationRoot(config, locations),
-            output, imagesInOutput, conf, config.protection().maxPixels()));
-        JavaRDD<String> all = sc.union(problems.toArray(JavaRDD[]::new)).cache();
-        return new Result(rows, all.count(), all.take(SHOWN));
+            output, imagesInOutput, conf, config.protection().maxPixels(), tally));
+        checks += manifest.where("status IN ('protected', 'no_mask')").count();
+        return collect(sc, problems, rows, checks, tally);
       } finally {
         fs.delete(planDir, true);
       }
     }
+    return collect(sc, problems, rows, checks, tally);
+  }
+
+  /** Runs the checks (a progress line as they go) and keeps the first problems for the console. */
+  private Result collect(JavaSparkContext sc, List<JavaRDD<String>> problems, long rows, long checks, OutputChecks.Tally tally) {
     JavaRDD<String> all = sc.union(problems.toArray(JavaRDD[]::new)).cache();
-    return new Result(rows, all.count(), all.take(SHOWN));
+    try (Progress progress = Progress.start(sc.sc(), " verify", "checks", "problems", checks, tally.checked(), tally.found(),
+        progressInterval)) {
+      return new Result(rows, all.count(), all.take(SHOWN));
+    }
   }
 
   /** Without the originals: the manifest must hold the rows the summary counted, one per entry. */

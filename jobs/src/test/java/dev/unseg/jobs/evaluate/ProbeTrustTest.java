@@ -133,7 +133,7 @@ class ProbeTrustTest {
       }
     }
     EvaluateSettings s = new EvaluateSettings(images, masks, root, 240, 60, SIZE, Defense.parse("none"), PROBE, REPEATS, "trust");
-    return new Evaluation(s).run(clean);
+    return new Evaluation(s, System.out).run(clean);
   }
 
   private static int shift(int rgb, int dr, int dg, int db) {
