@@ -5,6 +5,10 @@ on real sample photos: what `unseg protect --generator unseg --model fixture_gen
 Run from the repository root with Debian's torch 1.13 (the `python3` on PATH has no torch):
 
     /usr/bin/python3 jobs/src/test/python/make_unseg_reference.py
+    /usr/bin/python3 jobs/src/test/python/make_unseg_reference.py --saturating
+
+The second form uses saturating_generator.pt (most noise values exactly +-1.0) and writes
+jobs/src/test/resources/unseg-reference/saturating/ instead.
 
 It reads the sample photos and masks of samples/ and the fixture model
 pipeline/src/test/resources/torchscript/fixture_generator.pt, and rewrites
@@ -19,6 +23,7 @@ kernel, as the composite fixtures do (see pipeline/src/test/python/make_composit
 """
 import hashlib
 import json
+import argparse
 import os
 
 import numpy as np
@@ -89,15 +94,20 @@ def sha256(path):
 
 
 def main():
-    os.makedirs(OUT, exist_ok=True)
-    model = torch.jit.load(MODEL).eval()
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--saturating", action="store_true", help="the saturating fixture, into unseg-reference/saturating/")
+    args = ap.parse_args()
+    model_file = MODEL.replace("fixture_generator.pt", "saturating_generator.pt") if args.saturating else MODEL
+    out_dir = os.path.join(OUT, "saturating") if args.saturating else OUT
+    os.makedirs(out_dir, exist_ok=True)
+    model = torch.jit.load(model_file).eval()
     index = []
     for name, image, mask_file, kind in CASES:
         rgb = np.array(Image.open(os.path.join(ROOT, image)).convert("RGB"))
         mask = read_mask(mask_file, kind)
         assert mask.shape == rgb.shape[:2], (name, mask.shape, rgb.shape)
         out, wt, noise = protect(model, rgb, mask)
-        target = os.path.join(OUT, name + ".png")
+        target = os.path.join(out_dir, name + ".png")
         os.makedirs(os.path.dirname(target), exist_ok=True)
         Image.fromarray(out).save(target, optimize=True)
         diff = out.astype(np.int16) - rgb.astype(np.int16)
@@ -109,14 +119,15 @@ def main():
             "linfOutside": int(np.abs(diff[~inside]).max()) if (~inside).any() else 0,
             "changedValues": int((diff != 0).sum()),
             "noiseMin": float(noise.min()), "noiseMax": float(noise.max()),
+            "noiseSaturated": int((noise.abs() == 1.0).sum()),
         }
         assert stats["linfInside"] <= EPS and stats["linfOutside"] <= EPS_BG, stats
         index.append(stats)
         print(json.dumps(stats))
-    with open(os.path.join(OUT, "reference.json"), "w") as f:
+    with open(os.path.join(out_dir, "reference.json"), "w") as f:
         json.dump({"script": "jobs/src/test/python/make_unseg_reference.py", "torch": torch.__version__,
-                   "model": "pipeline/src/test/resources/torchscript/fixture_generator.pt",
-                   "modelSha256": sha256(MODEL), "eps": EPS, "epsBackground": EPS_BG, "cases": index}, f, indent=1)
+                   "model": os.path.relpath(model_file, ROOT),
+                   "modelSha256": sha256(model_file), "eps": EPS, "epsBackground": EPS_BG, "cases": index}, f, indent=1)
 
 
 if __name__ == "__main__":

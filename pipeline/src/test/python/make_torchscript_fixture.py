@@ -9,9 +9,12 @@ Run with Debian's torch 1.13 (the `python3` on PATH has no torch):
 Writes:
   fixture_generator.pt    a tiny network with the UnSeg generator contract: X float [B,3,1024,1024]
                           in [0,1], P float [B,1,256,256] in {0,255} -> noise float [B,3,256,256]
-                          in (-1,1). ImageNet normalisation is inside, as in a real export.
+                          within [-1,1]. ImageNet normalisation is inside, as in a real export.
   wrong_shape.pt          same inputs, output [B,3,128,128] (a wrongly exported model)
-  out_of_range.pt         same inputs, output without tanh, scaled past (-1,1)
+  out_of_range.pt         same inputs, output without tanh, scaled past [-1,1]
+  saturating_generator.pt like fixture_generator.pt with a 300x gain before the tanh and no 0.99 scale:
+                          most values are exactly -1.0 or +1.0, as a trained tanh generator's often are
+                          (float32 tanh returns +-1.0 beyond about +-9). Legal output.
   reference.bin           float32 little-endian: for each reference item, every STRIDE-th value of
                           its noise (flat CHW order), items one after another
   reference.json          the seeds, stride, per-item sum and sum of |v| over ALL values (float64),
@@ -66,7 +69,7 @@ def prompt_input(seed):
 class TinyGenerator(torch.nn.Module):
     """Normalise X, pool it to 256x256, join P/255, three convs, tanh * scale."""
 
-    def __init__(self, out_size: int = NOISE, squash: bool = True, scale: float = 0.99):
+    def __init__(self, out_size: int = NOISE, squash: bool = True, scale: float = 0.99, gain: float = 3.0):
         super().__init__()
         self.register_buffer("mean", torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1))
         self.register_buffer("std", torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1))
@@ -76,6 +79,7 @@ class TinyGenerator(torch.nn.Module):
         self.out_size = out_size
         self.squash = squash
         self.scale = scale
+        self.gain = gain
 
     def forward(self, x: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
         x = (x - self.mean) / self.std
@@ -83,7 +87,7 @@ class TinyGenerator(torch.nn.Module):
         h = torch.cat([x, p / 255.0], dim=1)
         h = F.relu(self.c1(h))
         h = F.relu(self.c2(h))
-        h = self.c3(h) * 3.0  # spread the output over most of (-1, 1)
+        h = self.c3(h) * self.gain  # 3: spread the output over most of (-1, 1); 300: saturate the tanh
         if self.out_size != 256:
             h = F.interpolate(h, size=[self.out_size, self.out_size], mode="bilinear",
                               align_corners=False)
@@ -105,8 +109,14 @@ def sha256(path):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True, help="output folder (the test resources folder)")
+    ap.add_argument("--only-saturating", action="store_true",
+                    help="write saturating_generator.pt alone (the other files keep their bytes)")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
+    if args.only_saturating:
+        torch.manual_seed(20261202)
+        save_scripted(TinyGenerator(scale=1.0, gain=300.0), os.path.join(args.out, "saturating_generator.pt"))
+        return
     torch.manual_seed(20240601)
 
     good = TinyGenerator()

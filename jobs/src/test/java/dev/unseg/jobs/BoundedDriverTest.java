@@ -52,6 +52,17 @@ class BoundedDriverTest {
     assertEquals(IMAGES, protectedCount + noMask, "no failures expected");
     assertTrue(noMask > 0 && protectedCount > noMask, "the generator makes some empty masks: " + noMask);
     assertTrue(log.contains("2000 images"), log);
+    // Progress is counted per image (running tasks report with executor heartbeats), not per task of
+    // 100 images, and a final line says where the run ended.
+    List<Long> progress = new ArrayList<>();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\[unseg\\] (\\d+)/2000 images").matcher(log);
+    while (m.find()) {
+      progress.add(Long.parseLong(m.group(1)));
+    }
+    assertTrue(progress.stream().anyMatch(n -> n > 0 && n < IMAGES && n % 100 != 0),
+        "a progress line between task ends: " + progress);
+    assertEquals(IMAGES, progress.get(progress.size() - 1), "the last progress line: " + progress);
+    System.out.println("BoundedDriverTest progress lines (every 5 s): " + progress);
   }
 
   /** Crops of the sample photos, JPEG and PNG, 96..192 px, each with a random ellipse mask (1 in 20 empty). */

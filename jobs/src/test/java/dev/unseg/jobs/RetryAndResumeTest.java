@@ -128,8 +128,18 @@ class RetryAndResumeTest {
     long keptRows = recordRows(records);
     assertTrue(kept >= 3 && keptRows < 48, kept + " task records before the kill\n" + log);
 
-    ProtectJobTest.Run resumed = ProtectJobTest.protect(RobustRuns.protectArgs(data, out, "--resume", "--run-id", "resumed"));
+    // The killed driver's lease is live until it expires: a second run is refused, then takes it over.
+    Map<String, String> killedTree = RobustRuns.contentTree(out);
+    ProtectJobTest.Run tooSoon = ProtectJobTest.protect(RobustRuns.protectArgs(data, out, "--resume"));
+    assertEquals(2, tooSoon.code(), tooSoon.err());
+    assertTrue(tooSoon.err().contains("in use by run killed") && tooSoon.err().contains("unseg.run.lease-expiry"), tooSoon.err());
+    assertEquals(killedTree, RobustRuns.contentTree(out), "a refused run changes nothing");
+    Thread.sleep(1200);
+    ProtectJobTest.Run resumed = ProtectJobTest.protect(RobustRuns.protectArgs(data, out, "--resume", "--run-id", "resumed",
+        "--conf", "unseg.run.lease-expiry=1s"));
     assertEquals(0, resumed.code(), resumed.err());
+    assertTrue(resumed.err().contains("taking over the output from run killed"), resumed.err());
+    assertFalse(Files.exists(out.resolve("_unseg/lease.json")), "the lease is released when the run ends");
     assertEquals(RobustRuns.contentTree(reference), RobustRuns.contentTree(out));
     assertEquals(RobustRuns.stableManifest(reference), RobustRuns.stableManifest(out));
     try (Stream<Path> all = Files.walk(out)) {

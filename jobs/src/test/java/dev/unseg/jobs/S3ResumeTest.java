@@ -91,8 +91,15 @@ class S3ResumeTest {
       assertTrue(kept.size() >= 3 && keptRows < IMAGES, kept.size() + " task records, " + keptRows + " rows before the kill\n" + log);
 
       System.out.println("S3ResumeTest: killed with " + kept.size() + " task records, " + keptRows + " of " + IMAGES + " rows");
-      ProtectJobTest.Run resumed = ProtectJobTest.runCli(args(in, out, conf, "--resume", "--run-id", "resumed", "--master", "local[2]"));
+      // The killed driver's lease is still live: the output is refused until it expires.
+      ProtectJobTest.Run tooSoon = ProtectJobTest.runCli(args(in, out, conf, "--resume", "--master", "local[2]"));
+      assertEquals(2, tooSoon.code(), tooSoon.err());
+      assertTrue(tooSoon.err().contains("in use by run killed") && tooSoon.err().contains("unseg.run.lease-expiry"), tooSoon.err());
+      Thread.sleep(1200);
+      ProtectJobTest.Run resumed = ProtectJobTest.runCli(args(in, out, conf, "--resume", "--run-id", "resumed", "--master", "local[2]",
+          "--conf", "unseg.run.lease-expiry=1s"));
       assertEquals(0, resumed.code(), resumed.err() + "\nS3Proxy log:\n" + s3.log());
+      assertTrue(resumed.err().contains("taking over the output from run killed"), resumed.err());
 
       Map<String, String> expected = contentTree(objects(sdk, "reference/"), "reference/");
       assertEquals(IMAGES * 3 + 1, expected.size(), "images, copied masks, eps masks, settings.json: " + expected.keySet());

@@ -143,7 +143,7 @@ final class Scenarios {
             "unseg.pipeline.max-in-flight", options.maxInFlight()))
         .withValue("unseg.run.master", ConfigValueFactory.fromAnyRef("local[" + options.threads() + "]"))
         .withFallback(ConfigFactory.defaultReference()).resolve();
-    ProtectJob.Result r = new ProtectJob(spark, ProtectConfig.from(c)).run();
+    ProtectJob.Result r = new ProtectJob(spark, ProtectConfig.from(c), System.err).run();
     if (!r.success() || r.protectedImages() != data.files().size()) {
       throw new IllegalStateException("spark run protected " + r.protectedImages() + " of " + data.files().size()
           + " images (" + r.failed() + " failed)");

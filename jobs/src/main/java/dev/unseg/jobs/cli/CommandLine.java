@@ -106,11 +106,87 @@ final class CommandLine {
     if (configFile != null) {
       File f = new File(configFile);
       if (!f.isFile()) {
-        throw new ConfigException("--config " + configFile + " does not exist");
+        throw new ConfigException("--config " + configFile + (f.isDirectory() ? " is a folder" : " does not exist")
+            + ": give a HOCON settings file (examples in conf/)");
       }
-      c = c.withFallback(ConfigFactory.parseFile(f));
+      try {
+        c = c.withFallback(ConfigFactory.parseFile(f));
+      } catch (com.typesafe.config.ConfigException e) {
+        throw new ConfigException("--config " + configFile + lineOf(e) + ": " + problemOf(e)
+            + ". Fix the file's HOCON syntax (examples in conf/; JSON is valid HOCON).");
+      }
     }
-    return c.withFallback(ConfigFactory.defaultReference()).resolve();
+    Config resolved;
+    try {
+      resolved = c.withFallback(ConfigFactory.defaultReference()).resolve();
+    } catch (com.typesafe.config.ConfigException e) {
+      throw new ConfigException("settings" + (e.origin() == null ? "" : " (" + e.origin().description() + ")") + ": "
+          + problemOf(e) + ". Fix the setting, or the file that gives it.");
+    }
+    refuseUnknownKeys(resolved);
+    return resolved;
+  }
+
+  /**
+   * Every {@code unseg.*} key must be one reference.conf defines: a typo such as {@code unseg.noise.epss=4}
+   * would otherwise run at the default and release other protection than the user meant.
+   */
+  static void refuseUnknownKeys(Config resolved) {
+    java.util.Set<String> known = new java.util.TreeSet<>();
+    ConfigFactory.defaultReference().getConfig("unseg").entrySet().forEach(e -> known.add("unseg." + e.getKey()));
+    if (!resolved.hasPath("unseg")) {
+      return;
+    }
+    for (Map.Entry<String, com.typesafe.config.ConfigValue> e : resolved.getConfig("unseg").entrySet()) {
+      String key = "unseg." + e.getKey();
+      if (!known.contains(key)) {
+        String origin = e.getValue().origin() == null ? "" : e.getValue().origin().description();
+        throw new ConfigException(key + " is not a setting" + (origin.isEmpty() ? "" : " (from " + origin + ")")
+            + closest(key, known) + ". Every setting is listed in reference.conf (see README, Configuration).");
+      }
+    }
+  }
+
+  private static String closest(String key, java.util.Set<String> known) {
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String k : known) {
+      int d = editDistance(key, k);
+      if (d < bestDistance) {
+        best = k;
+        bestDistance = d;
+      }
+    }
+    return best != null && bestDistance <= Math.max(3, key.length() / 4) ? ": did you mean " + best + "?" : "";
+  }
+
+  private static int editDistance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        cur[j] = Math.min(Math.min(cur[j - 1], prev[j]) + 1, prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+
+  private static String lineOf(com.typesafe.config.ConfigException e) {
+    return e.origin() != null && e.origin().lineNumber() > 0 ? ", line " + e.origin().lineNumber() : "";
+  }
+
+  /** The message without the origin Typesafe Config puts before it ("bad.conf: 2: "). */
+  private static String problemOf(com.typesafe.config.ConfigException e) {
+    String m = e.getMessage();
+    String prefix = e.origin() == null ? null : e.origin().description() + ": ";
+    return prefix != null && m.startsWith(prefix) ? m.substring(prefix.length()) : m;
   }
 
   /**

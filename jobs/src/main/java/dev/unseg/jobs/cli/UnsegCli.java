@@ -62,6 +62,10 @@ public final class UnsegCli {
   public static int run(String[] args, PrintStream out, PrintStream err) {
     try {
       return dispatch(args, out, err);
+    } catch (dev.unseg.jobs.io.OutputFullException e) {
+      // Not a bug: the storage is full. The message names the output and the fix; no stack trace.
+      err.println("unseg: " + e.getMessage() + "; _SUCCESS was not written");
+      return 1;
     } catch (ConfigException | IllegalArgumentException | FileNotFoundException | InvalidIndexException e) {
       err.println("unseg: " + e.getMessage());
       return 2;
@@ -128,7 +132,7 @@ public final class UnsegCli {
     Config config = cl.config();
     ProtectConfig settings = ProtectConfig.from(config);
     try (SparkSession spark = session(config, settings)) {
-      ProtectJob.Result r = new ProtectJob(spark, settings).run();
+      ProtectJob.Result r = new ProtectJob(spark, settings, err).run();
       out.printf("run %s: %d images: %d protected, %d without mask, %d failed, in %.1f s (%.1f img/s)%n",
           r.runId(), r.rows(), r.protectedImages(), r.noMask(), r.failed(), r.seconds(), r.rows() / r.seconds());
       out.printf("output: %s (manifest: %s_unseg/manifest, summary: %s_unseg/summary.json)%n", r.output(), r.output(), r.output());
@@ -182,6 +186,8 @@ public final class UnsegCli {
     if (System.getProperty("spark.master") == null) {
       b.master(master);
       b.config("spark.ui.showConsoleProgress", "false");
+      // Running tasks' image counts reach the progress line with each heartbeat (10 s by default).
+      b.config("spark.executor.heartbeatInterval", "2s");
     }
     if (config.hasPath("spark")) {
       for (Map.Entry<String, ConfigValue> e : config.getConfig("spark").entrySet()) {

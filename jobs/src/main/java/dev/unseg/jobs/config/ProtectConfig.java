@@ -89,13 +89,9 @@ public record ProtectConfig(
       throw new ConfigException("unseg.pipeline.max-in-flight = " + maxInFlight + " is smaller than unseg.generator.batch-size = "
           + generator.batchSize() + ": a batch could never fill. Raise max-in-flight to at least the batch size.");
     }
-    Duration progress;
-    try {
-      progress = c.getDuration("run.progress-interval");
-    } catch (com.typesafe.config.ConfigException e) {
-      throw bad("run.progress-interval", null, c.getValue("run.progress-interval").unwrapped(), "a duration such as 5s or 0");
-    }
-    String digest = Sha256.hex(c.withoutPath("generator.key").withoutPath("run.resume").withoutPath("run.overwrite").root()
+    Duration progress = duration(c, "run.progress-interval", "a duration such as 5s or 0");
+    String digest = Sha256.hex(c.withoutPath("generator.key").withoutPath("run.resume").withoutPath("run.overwrite")
+        .withoutPath("run.lease-expiry").root()
         .render(ConfigRenderOptions.concise().setJson(true)).getBytes(StandardCharsets.UTF_8));
     return new ProtectConfig(format, images, annotations, string(c, "input.panoptic-masks"), selection, maskName,
         output, protection, bool(c, "output.copy-annotations"), generator, partitionSize, partitionCount,
@@ -169,6 +165,14 @@ public record ProtectConfig(
       throw bad(key, flag, v, "a number from " + min + " to " + max);
     }
     return v;
+  }
+
+  static Duration duration(Config c, String key, String accepted) {
+    try {
+      return c.getDuration(key);
+    } catch (com.typesafe.config.ConfigException e) {
+      throw bad(key, null, c.hasPath(key) ? c.getValue(key).unwrapped() : null, accepted);
+    }
   }
 
   static long bytesIn(Config c, String key) {

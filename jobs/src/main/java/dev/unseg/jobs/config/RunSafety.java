@@ -12,9 +12,10 @@ import java.util.List;
  * @param overwrite delete the previous run's output before starting
  * @param maxFailedFraction stop (exit 1, no _SUCCESS) once more than this share of entries failed
  * @param failPartitionsOnFirstAttempt test only: these partitions throw on attempt 0, after publishing
+ * @param leaseExpiry a lease on the output whose heartbeat is older than this belongs to a run that died
  */
 public record RunSafety(boolean resume, boolean overwrite, double maxFailedFraction,
-    List<Integer> failPartitionsOnFirstAttempt) implements Serializable {
+    List<Integer> failPartitionsOnFirstAttempt, java.time.Duration leaseExpiry) implements Serializable {
 
   static RunSafety from(Config c) {
     boolean resume = ProtectConfig.bool(c, "run.resume");
@@ -33,7 +34,11 @@ public record RunSafety(boolean resume, boolean overwrite, double maxFailedFract
               ? c.getValue("testing.fail-partitions-on-first-attempt").unwrapped() : null,
           "a list of partition numbers such as [0, 2] (test only; leave it empty)");
     }
-    return new RunSafety(resume, overwrite, maxFailed, fail);
+    java.time.Duration leaseExpiry = ProtectConfig.duration(c, "run.lease-expiry", "a duration such as 2m or 30s");
+    if (leaseExpiry.toMillis() < 100) {
+      throw ProtectConfig.bad("run.lease-expiry", null, c.getValue("run.lease-expiry").unwrapped(), "a duration of at least 100ms, such as 2m");
+    }
+    return new RunSafety(resume, overwrite, maxFailed, fail, leaseExpiry);
   }
 
   /** A HOCON list, or the string "[0,2]" / "0,2" that --conf key=value gives. */

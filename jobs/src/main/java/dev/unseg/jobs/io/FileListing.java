@@ -22,6 +22,32 @@ public final class FileListing {
     void file(String relativePath) throws IOException;
   }
 
+  /** Whether any file under {@code root} matches; stops at the first that does. */
+  public static boolean any(FileSystem fs, URI root, java.util.function.Predicate<String> match) throws IOException {
+    if (Publisher.isLocal(root)) {
+      java.nio.file.Path base = java.nio.file.Path.of(root);
+      try (Stream<java.nio.file.Path> files = Files.walk(base)) {
+        return files.filter(Files::isRegularFile)
+            .anyMatch(f -> match.test(base.relativize(f).toString().replace(java.io.File.separatorChar, '/')));
+      } catch (UncheckedIOException e) {
+        throw e.getCause();
+      }
+    }
+    String rootPath = rootPath(root);
+    RemoteIterator<LocatedFileStatus> files = fs.listFiles(new Path(root), true);
+    while (files.hasNext()) {
+      if (match.test(files.next().getPath().toUri().getPath().substring(rootPath.length()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String rootPath(URI root) {
+    String rootPath = new Path(root).toUri().getPath();
+    return rootPath.endsWith("/") ? rootPath : rootPath + "/";
+  }
+
   public static void walk(FileSystem fs, URI root, Visitor visitor) throws IOException {
     if (Publisher.isLocal(root)) {
       java.nio.file.Path base = java.nio.file.Path.of(root);
@@ -34,8 +60,7 @@ public final class FileListing {
       }
       return;
     }
-    String rootPath = new Path(root).toUri().getPath();
-    rootPath = rootPath.endsWith("/") ? rootPath : rootPath + "/";
+    String rootPath = rootPath(root);
     RemoteIterator<LocatedFileStatus> files = fs.listFiles(new Path(root), true);
     while (files.hasNext()) {
       visitor.file(files.next().getPath().toUri().getPath().substring(rootPath.length()));

@@ -28,6 +28,8 @@ public final class HadoopDatasetIO implements DatasetIO {
   private final AnnotationStore annotations;
   private final FileSystem outputFs;
   private final Queue<String> storeFailures = new ConcurrentLinkedQueue<>();
+  /** The first write that found the output full (the pipeline writes from several threads). */
+  private volatile OutputFullException full;
 
   public HadoopDatasetIO(Locations locations, URI annotationRoot, Configuration conf) throws IOException {
     this.locations = locations;
@@ -52,19 +54,34 @@ public final class HadoopDatasetIO implements DatasetIO {
 
   @Override
   public void publishImage(String outputPath, byte[] data) throws IOException {
-    try {
-      Publisher.publish(outputFs, locations.outputImagePath(outputPath), data);
-    } catch (IOException e) {
-      throw noted(!Publisher.isLocal(locations.output()), outputPath, e);
-    }
+    publish(locations.outputImagePath(outputPath), data);
   }
 
   @Override
   public void publishAudit(String auditPath, byte[] data) throws IOException {
+    publish(locations.auditPath(auditPath), data);
+  }
+
+  private void publish(org.apache.hadoop.fs.Path target, byte[] data) throws IOException {
     try {
-      Publisher.publish(outputFs, locations.auditPath(auditPath), data);
+      Publisher.publish(outputFs, target, data);
     } catch (IOException e) {
-      throw noted(!Publisher.isLocal(locations.output()), auditPath, e);
+      if (full == null && OutputFullException.isOutOfSpace(e)) {
+        full = OutputFullException.writing(target, e);
+      }
+      // The image's row says output_write_failed; the task then stops (see stopIfOutputFull, checkStore).
+      throw noted(!Publisher.isLocal(locations.output()), target.toString(), e);
+    }
+  }
+
+  /**
+   * Throws when a write found the output full: the task must then stop without publishing its
+   * record, so that its images, failed for want of space and not through their own fault, are
+   * protected again by --resume once there is space.
+   */
+  public void stopIfOutputFull() {
+    if (full != null) {
+      throw full;
     }
   }
 

@@ -73,9 +73,42 @@ public final class Publisher {
       LocalDatasetIO.publish(java.nio.file.Path.of(target.toUri()), data);
       return;
     }
+    publishVia(fs, target, out -> out.write(data));
+  }
+
+  /**
+   * {@link #publish(FileSystem, Path, byte[])} for a stream too large to hold in memory (a COCO
+   * index of hundreds of MB): on a full disk, the target keeps its old content or stays absent,
+   * never a truncated copy.
+   */
+  public static void publish(FileSystem fs, Path target, java.io.InputStream data) throws IOException {
+    if (isLocal(target.toUri())) {
+      java.nio.file.Path file = java.nio.file.Path.of(target.toUri());
+      if (java.nio.file.Files.isDirectory(file)) {
+        throw new IOException(target + " is a folder; the file cannot be written there");
+      }
+      java.nio.file.Files.createDirectories(file.getParent());
+      java.nio.file.Path tmp = file.resolveSibling(TEMP_PREFIX + UUID.randomUUID() + "_" + file.getFileName());
+      try {
+        java.nio.file.Files.copy(data, tmp);
+        java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      } finally {
+        java.nio.file.Files.deleteIfExists(tmp);
+      }
+      return;
+    }
+    publishVia(fs, target, data::transferTo);
+  }
+
+  private interface Content {
+    void writeTo(FSDataOutputStream out) throws IOException;
+  }
+
+  private static void publishVia(FileSystem fs, Path target, Content content) throws IOException {
     if (ATOMIC_ON_CLOSE.contains(target.toUri().getScheme())) {
       try (FSDataOutputStream out = fs.create(target, true)) {
-        out.write(data);
+        content.writeTo(out);
       }
       return;
     }
@@ -86,7 +119,7 @@ public final class Publisher {
     Path tmp = new Path(target.getParent(), TEMP_PREFIX + UUID.randomUUID() + "_" + target.getName());
     try {
       try (FSDataOutputStream out = fs.create(tmp, false)) {
-        out.write(data);
+        content.writeTo(out);
       }
       // A retried or speculative attempt replaces an earlier attempt's file (same bytes: outputs
       // are deterministic) in one atomic step, so a reader never finds the file missing. The local

@@ -17,42 +17,58 @@ import org.apache.hadoop.fs.Path;
 final class PreviousRun {
   private PreviousRun() {}
 
-  /** @return true when a previous run is resumed (its records are kept and used) */
-  static boolean prepare(FileSystem fs, Locations locations, RunSafety safety) throws IOException {
+  /**
+   * Whether the output holds a run that this one resumes; refuses one that holds a run when neither
+   * --resume nor --overwrite is given. Changes nothing: a start check.
+   */
+  static boolean check(FileSystem fs, Locations locations, RunSafety safety) throws IOException {
     Path audit = locations.auditPath("");
     if (!fs.exists(audit)) {
       return false;
     }
+    if (!safety.resume() && !safety.overwrite()) {
+      throw new IllegalArgumentException("--output " + locations.output() + " already holds a run (" + audit
+          + "). Give --resume to protect only the images it has not done yet, --overwrite to delete it and start"
+          + " again, or choose a new --output.");
+    }
+    return safety.resume();
+  }
+
+  /**
+   * Readies an output that held a run ({@link #check} said so) once this run holds its lease: a resumed
+   * run's leftovers are removed, an overwritten run is deleted, all but the lease.
+   */
+  static void prepare(FileSystem fs, Locations locations, RunSafety safety) throws IOException {
     if (safety.resume()) {
       // The output is about to change: it no longer claims to be complete until this run says so.
       fs.delete(locations.outputPath("_SUCCESS"), false);
       fs.delete(locations.auditPath("plan/"), true);
       removeTemporaryFiles(fs, locations);
-      return true;
+    } else if (safety.overwrite()) {
+      wipe(fs, locations);
     }
-    if (!safety.overwrite()) {
-      throw new IllegalArgumentException("--output " + locations.output() + " already holds a run (" + audit
-          + "). Give --resume to protect only the images it has not done yet, --overwrite to delete it and start"
-          + " again, or choose a new --output.");
-    }
-    wipe(fs, locations);
-    return false;
   }
 
   /**
    * Deletes every child of the output root: {@code _SUCCESS} first (the output stops claiming to
-   * be complete), {@code _unseg/} last (an interrupted wipe is still recognised as a run).
+   * be complete), {@code _unseg/} last (an interrupted wipe is still recognised as a run), all of it
+   * but this run's lease.
    */
   private static void wipe(FileSystem fs, Locations locations) throws IOException {
     Path root = new Path(locations.output());
     Path audit = locations.auditPath("");
     fs.delete(locations.outputPath("_SUCCESS"), false);
+    String auditName = Locations.AUDIT_DIR.replace("/", ""); // audit.getName() is "" (the path ends with '/')
     for (FileStatus child : fs.listStatus(root)) {
-      if (!child.getPath().getName().equals(audit.getName())) {
+      if (!child.getPath().getName().equals(auditName)) {
         delete(fs, child.getPath());
       }
     }
-    delete(fs, audit);
+    for (FileStatus child : fs.listStatus(audit)) {
+      if (!child.getPath().getName().equals(OutputLease.FILE)) {
+        delete(fs, child.getPath());
+      }
+    }
   }
 
   /**

@@ -1,29 +1,38 @@
 package dev.unseg.jobs.protect;
 
 import java.time.Duration;
+import org.apache.spark.SparkContext;
 import org.apache.spark.util.LongAccumulator;
 
 /**
- * The console progress line: images done of total, rate, ETA, failures so far. Accumulators
- * reach the driver as tasks finish, so the line moves a partition at a time.
+ * The console progress line, every {@code unseg.run.progress-interval} and once at the end: images done
+ * of total, rate, ETA, failures so far. Counted per image: running tasks' counts arrive with executor
+ * heartbeats ({@link LiveCounts}), so the line moves between task ends.
  */
 final class Progress implements AutoCloseable {
   private final Thread thread;
+  private final LiveCounts counts;
+  private final Runnable print;
 
-  private Progress(Thread thread) {
+  private Progress(Thread thread, LiveCounts counts, Runnable print) {
     this.thread = thread;
+    this.counts = counts;
+    this.print = print;
   }
 
-  static Progress start(long total, LongAccumulator done, LongAccumulator failed, Duration interval) {
+  static Progress start(SparkContext sc, long total, LongAccumulator done, LongAccumulator failed, Duration interval) {
     if (interval.isZero() || interval.isNegative()) {
-      return new Progress(null);
+      return new Progress(null, null, null);
     }
+    LiveCounts live = LiveCounts.watch(sc, done, failed);
     long startNanos = System.nanoTime();
+    Runnable print = () -> System.err.println(
+        line(total, Math.min(total, live.value(0)), live.value(1), (System.nanoTime() - startNanos) / 1e9));
     Thread t = new Thread(() -> {
       try {
         while (!Thread.currentThread().isInterrupted()) {
           Thread.sleep(interval.toMillis());
-          System.err.println(line(total, done.value(), failed.value(), (System.nanoTime() - startNanos) / 1e9));
+          print.run();
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -31,7 +40,7 @@ final class Progress implements AutoCloseable {
     }, "unseg-progress");
     t.setDaemon(true);
     t.start();
-    return new Progress(t);
+    return new Progress(t, live, print);
   }
 
   static String line(long total, long done, long failed, double seconds) {
@@ -50,6 +59,8 @@ final class Progress implements AutoCloseable {
   public void close() {
     if (thread != null) {
       thread.interrupt();
+      print.run();
+      counts.close();
     }
   }
 }

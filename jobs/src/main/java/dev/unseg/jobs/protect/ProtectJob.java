@@ -6,14 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.unseg.jobs.config.ProtectConfig;
 import dev.unseg.jobs.generator.Generators;
 import dev.unseg.jobs.io.Locations;
+import dev.unseg.jobs.io.OutputFullException;
 import dev.unseg.jobs.io.Publisher;
 import dev.unseg.jobs.io.SerializableHadoopConf;
 import dev.unseg.jobs.plan.TaskPlanner;
 import dev.unseg.pipeline.dataset.DatasetFormat;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -44,17 +43,39 @@ public final class ProtectJob {
 
   private final SparkSession spark;
   private final ProtectConfig config;
+  private final java.io.PrintStream console;
+  /** What the run is doing, for the message when the output turns out to be full. */
+  private String step = "starting";
 
-  public ProtectJob(SparkSession spark, ProtectConfig config) {
+  /** @param console where notices for the user go (taking over a dead run's output) */
+  public ProtectJob(SparkSession spark, ProtectConfig config, java.io.PrintStream console) {
     this.spark = spark;
     this.config = config;
+    this.console = console;
   }
 
   /** What a run did, as the summary records it. */
   public record Result(String runId, URI output, long entries, long rows, long protectedImages, long noMask,
       long failed, boolean success, double seconds, String stopped) {}
 
+  /**
+   * Runs it. A full output (no space left, a quota reached), met by a task or by the driver's own
+   * writes (settings, plan, manifest, summary), stops the run with an {@link OutputFullException}
+   * that names the output, the step and the fix: the records of finished tasks stay, and --resume
+   * finishes the run once there is space.
+   */
   public Result run() throws Exception {
+    try {
+      return protect();
+    } catch (Exception e) {
+      if (OutputFullException.isOutOfSpace(e)) {
+        throw OutputFullException.stopping(config.output(), step, e);
+      }
+      throw e;
+    }
+  }
+
+  private Result protect() throws Exception {
     Instant started = Instant.now();
     String runId = config.runId().isEmpty()
         ? RUN_ID_TIME.format(started) + "-" + UUID.randomUUID().toString().substring(0, 8)
@@ -64,20 +85,31 @@ public final class ProtectJob {
     Locations locations = Locations.of(config.images(), config.annotations(), config.output());
     locations.checkOutputSeparate();
     URI annotationRoot = annotationRoot(config, locations);
-    checkInputs(locations, annotationRoot, hadoop);
-    // Every refusal comes before the first write to the output.
+    // Every start check comes before the first write to the output: a refused start leaves it as it was.
+    StartChecks.inputs(config, locations, annotationRoot, hadoop);
     Generators.checkModel(config.generator(), hadoop);
     FileSystem outFs = Publisher.outputFileSystem(locations.output(), hadoop);
-    if (config.safety().resume()) {
-      RunSettings.checkSame(outFs, locations, config); // before anything in the output changes
+    OutputLease.checkFree(outFs, locations, config.safety());
+    boolean resuming = PreviousRun.check(outFs, locations, config.safety());
+    if (resuming) {
+      RunSettings.checkSame(outFs, locations, config);
     }
-    boolean resuming = PreviousRun.prepare(outFs, locations, config.safety());
-    if (!resuming) {
-      RunSettings.record(outFs, locations, config);
+    step = "taking the output's lease _unseg/lease.json";
+    try (OutputLease lease = OutputLease.acquire(outFs, locations, config.safety(), runId, console)) {
+      PreviousRun.prepare(outFs, locations, config.safety());
+      if (!resuming) {
+        step = "writing _unseg/settings.json";
+        RunSettings.record(outFs, locations, config);
+      }
+      return runHoldingLease(runId, started, sc, hadoop, locations, annotationRoot, outFs, resuming, lease);
     }
+  }
 
+  private Result runHoldingLease(String runId, Instant started, JavaSparkContext sc, Configuration hadoop,
+      Locations locations, URI annotationRoot, FileSystem outFs, boolean resuming, OutputLease lease) throws Exception {
     SerializableHadoopConf conf = new SerializableHadoopConf(hadoop);
     Path planDir = locations.auditPath("plan/");
+    step = "planning the run into _unseg/plan/";
     TaskPlanner.Plan plan = new TaskPlanner(sc, config, locations, conf, planDir).plan();
     LongAccumulator done = sc.sc().longAccumulator("unseg.done");
     LongAccumulator failedAcc = sc.sc().longAccumulator("unseg.failed");
@@ -89,7 +121,8 @@ public final class ProtectJob {
         new ProtectPartition(config, locations, annotationRoot, conf, runId, done, failedAcc, loads));
     String manifest = locations.auditPath(MANIFEST).toString();
     FailureLimit limit = new FailureLimit(sc, plan.entries(), failedAcc, config.safety().maxFailedFraction());
-    try (Progress progress = Progress.start(plan.entries(), done, failedAcc, config.progressInterval());
+    step = "protecting the images";
+    try (Progress progress = Progress.start(sc.sc(), plan.entries(), done, failedAcc, config.progressInterval());
         FailureLimit watching = limit.start()) {
       rows.count();
     } catch (Exception e) { // Spark's job cancellation (a SparkException, thrown undeclared)
@@ -105,7 +138,12 @@ public final class ProtectJob {
       PreviousRun.removeTemporaryFiles(outFs, locations);
     }
     // Every task's records (this run's and, when resuming, earlier runs'): one row per image.
-    RunRecords.latest(RunRecords.all(spark, outFs, locations)).write().mode("overwrite").parquet(manifest);
+    step = "writing the manifest _unseg/manifest";
+    Dataset<Row> latest = RunRecords.latest(RunRecords.all(spark, outFs, locations));
+    QuietSparkLogs.during(() -> {
+      latest.write().mode("overwrite").parquet(manifest);
+      return null;
+    });
     Publisher.removeChecksumFiles(locations.auditPath(MANIFEST));
 
     Dataset<Row> written = spark.read().parquet(manifest);
@@ -114,17 +152,24 @@ public final class ProtectJob {
       stopped = limit.message(totals.count("failed"));
     }
     if (config.copyAnnotations() && (config.format() == DatasetFormat.COCO || config.format() == DatasetFormat.COCO_PANOPTIC)) {
+      step = "copying the annotations";
       copyFile(hadoop, locations.annotations(), locations.outputPath(locations.mirror(locations.annotations())));
     }
     Instant finished = Instant.now();
     double seconds = Math.max(1e-3, Duration.between(started, finished).toMillis() / 1000.0);
+    if (stopped == null && lease.lostTo() != null) {
+      stopped = "another run took over this output while this one ran (" + lease.lostTo() + "; this run's heartbeat"
+          + " was late by more than unseg.run.lease-expiry): check the output with unseg verify, or --resume it";
+    }
     boolean success = totals.rows() == plan.entries() && stopped == null;
     ObjectNode summary = summary(runId, locations, plan, totals, started, finished, seconds, success, resuming);
     summary.put("generator_loads", loads.value()); // model loads by executor JVMs in this run: one each, never per task
+    step = "writing _unseg/summary.json";
     Publisher.publish(outFs, locations.auditPath(SUMMARY), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
         .writeValueAsBytes(summary));
     outFs.delete(planDir, true);
     if (success) {
+      step = "writing _SUCCESS";
       Publisher.publish(outFs, locations.outputPath("_SUCCESS"), runId.getBytes(StandardCharsets.UTF_8));
     }
     return new Result(runId, locations.output(), plan.entries(), totals.rows(), totals.count("protected"),
@@ -147,27 +192,11 @@ public final class ProtectJob {
     };
   }
 
-  private void checkInputs(Locations locations, URI annotationRoot, Configuration hadoop) throws IOException {
-    check(hadoop, locations.images(), "unseg.input.images (--images)", "the folder that holds the dataset's images");
-    check(hadoop, locations.annotations(), "unseg.input.annotations (--annotations)",
-        config.format() == DatasetFormat.COCO || config.format() == DatasetFormat.COCO_PANOPTIC
-            ? "the dataset's JSON file" : "the folder of label/mask files");
-    if (config.format() == DatasetFormat.COCO_PANOPTIC) {
-      check(hadoop, annotationRoot, "unseg.input.panoptic-masks", "the folder of panoptic PNGs");
-    }
-  }
-
-  private static void check(Configuration hadoop, URI uri, String key, String what) throws IOException {
-    if (!FileSystem.get(uri, hadoop).exists(new Path(uri))) {
-      throw new FileNotFoundException(uri + " does not exist: set " + key + " to " + what + ".");
-    }
-  }
-
+  /** Published like every output file: a full disk leaves no truncated copy under its name. */
   private static void copyFile(Configuration hadoop, URI from, Path to) throws IOException {
     FileSystem in = FileSystem.get(from, hadoop);
-    FileSystem out = Publisher.outputFileSystem(to.toUri(), hadoop);
-    try (InputStream src = in.open(new Path(from)); OutputStream dst = out.create(to, true)) {
-      src.transferTo(dst);
+    try (InputStream src = in.open(new Path(from))) {
+      Publisher.publish(Publisher.outputFileSystem(to.toUri(), hadoop), to, src);
     }
   }
 

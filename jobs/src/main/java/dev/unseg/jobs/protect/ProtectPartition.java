@@ -6,6 +6,7 @@ import dev.unseg.jobs.generator.Generators;
 import dev.unseg.jobs.io.HadoopDatasetIO;
 import dev.unseg.jobs.io.HadoopStore;
 import dev.unseg.jobs.io.Locations;
+import dev.unseg.jobs.io.OutputFullException;
 import dev.unseg.jobs.io.Publisher;
 import dev.unseg.jobs.io.SerializableHadoopConf;
 import dev.unseg.pipeline.audit.ImageStatus;
@@ -99,6 +100,7 @@ final class ProtectPartition implements FlatMapFunction<Iterator<ImageTask>, Row
         }
       });
     }
+    io.stopIfOutputFull();
     io.checkStore(); // before any record: a storage failure is not the image's, the task is retried
     if (config.copyAnnotations()) {
       copyAnnotations(annotationFiles);
@@ -106,8 +108,12 @@ final class ProtectPartition implements FlatMapFunction<Iterator<ImageTask>, Row
     // Last, after every file it names: the task's durable record, which --resume trusts.
     if (!rows.isEmpty()) {
       FileSystem outFs = Publisher.outputFileSystem(locations.output(), hadoopConf.get());
-      Publisher.publish(outFs, RunRecords.file(locations, runId, ctx.partitionId(), ctx.taskAttemptId()),
-          RunRecords.encode(rows));
+      org.apache.hadoop.fs.Path record = RunRecords.file(locations, runId, ctx.partitionId(), ctx.taskAttemptId());
+      try {
+        Publisher.publish(outFs, record, RunRecords.encode(rows));
+      } catch (IOException e) {
+        throw OutputFullException.stopIfFull(e, record);
+      }
     }
     if (ctx.attemptNumber() == 0 && config.safety().failPartitionsOnFirstAttempt().contains(ctx.partitionId())) {
       throw new IllegalStateException("injected failure of partition " + ctx.partitionId()
@@ -128,7 +134,12 @@ final class ProtectPartition implements FlatMapFunction<Iterator<ImageTask>, Row
       } catch (FileNotFoundException | java.nio.file.AccessDeniedException e) {
         continue; // the image's row already says annotation_missing or path_unsafe
       }
-      Publisher.publish(outFs, locations.outputPath(prefix + rel), data);
+      org.apache.hadoop.fs.Path target = locations.outputPath(prefix + rel);
+      try {
+        Publisher.publish(outFs, target, data);
+      } catch (IOException e) {
+        throw OutputFullException.stopIfFull(e, target);
+      }
     }
   }
 

@@ -3,9 +3,11 @@ package dev.unseg.jobs.protect;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.unseg.jobs.config.ConfigException;
+import dev.unseg.jobs.config.GeneratorConfig;
 import dev.unseg.jobs.config.ProtectConfig;
 import dev.unseg.jobs.io.Locations;
 import dev.unseg.jobs.io.Publisher;
+import dev.unseg.pipeline.generator.SyntheticTextureGenerator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
@@ -16,11 +18,13 @@ import org.apache.hadoop.fs.Path;
 /**
  * The settings that decide an output's bytes, written to {@code _unseg/settings.json} when a run
  * starts afresh, so that {@code --resume} refuses to mix outputs made with other settings. Run
- * details (id, master, partitions, threads, failure limit) may change between runs. The key is
- * never written: resuming with another key is not detected.
+ * details (id, master, partitions, threads, failure limit) may change between runs. The key itself
+ * is never written, only its fingerprint (an HMAC of a fixed label under the key: it identifies the
+ * key and reveals nothing of it), so that resuming with another key is refused.
  */
 final class RunSettings {
   static final String FILE = "settings.json";
+  static final String KEY_FINGERPRINT = "unseg.generator.key-fingerprint";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private RunSettings() {}
@@ -42,6 +46,8 @@ final class RunSettings {
     m.put("unseg.generator.cell-size", String.valueOf(c.generator().cellSize()));
     m.put("unseg.generator.model", c.generator().model());
     m.put("unseg.generator.model-sha256", c.generator().modelSha256());
+    m.put(KEY_FINGERPRINT, c.generator().kind() == GeneratorConfig.Kind.SYNTHETIC
+        ? SyntheticTextureGenerator.keyFingerprint(c.generator().key()) : "");
     return m;
   }
 
@@ -62,7 +68,13 @@ final class RunSettings {
     StringBuilder diff = new StringBuilder();
     of(config).forEach((key, now) -> {
       String was = before.get(key);
-      if (!now.equals(was)) {
+      if (key.equals(KEY_FINGERPRINT)) {
+        if (was != null && !now.equals(was)) { // null: recorded by a version without fingerprints
+          diff.append(String.format("%n  unseg.generator.key (--key, UNSEG_KEY): the run in --output was made with"
+              + " another key (fingerprint %s, this key's %s); its noise and this key's would mix in one release",
+              abbreviate(was), abbreviate(now)));
+        }
+      } else if (!now.equals(was)) {
         diff.append(String.format("%n  %s: the run in --output used '%s', this run '%s'", key, was, now));
       }
     });
@@ -70,5 +82,9 @@ final class RunSettings {
       throw new ConfigException("--resume would mix outputs made with other settings:" + diff
           + "\nResume with the run's settings, or start again with --overwrite.");
     }
+  }
+
+  private static String abbreviate(String fingerprint) {
+    return fingerprint.isEmpty() ? "none" : fingerprint.substring(0, Math.min(16, fingerprint.length()));
   }
 }

@@ -38,6 +38,7 @@ public final class CocoIndexReader {
   private final String source;
   private final CocoIndexVisitor visitor;
   private long resultIndex;
+  private boolean sawImageList;
 
   private CocoIndexReader(JsonParser p, String source, CocoIndexVisitor visitor) {
     this.p = p;
@@ -54,14 +55,56 @@ public final class CocoIndexReader {
    */
   public static void read(InputStream json, String sourceName, CocoIndexVisitor visitor)
       throws IOException, InvalidIndexException {
+    parse(json, sourceName, visitor);
+  }
+
+  private static CocoIndexReader parse(InputStream json, String sourceName, CocoIndexVisitor visitor)
+      throws IOException, InvalidIndexException {
     try (JsonParser parser = FACTORY.createParser(json)) {
-      new CocoIndexReader(parser, sourceName, visitor).readTop();
+      CocoIndexReader reader = new CocoIndexReader(parser, sourceName, visitor);
+      reader.readTop();
+      return reader;
     } catch (JsonProcessingException e) {
       JsonLocation loc = e.getLocation();
       throw new InvalidIndexException(
           sourceName, loc == null ? -1 : loc.getLineNr(), loc == null ? -1 : loc.getColumnNr(),
-          "malformed JSON: " + e.getOriginalMessage() + "; fix or re-export the file", e);
+          "malformed JSON: " + withoutSource(e.getOriginalMessage()) + "; fix or re-export the file", e);
     }
+  }
+
+  /** What a whole index holds, counted in one streaming pass (see {@link #count}). */
+  public record Counts(boolean hasImageList, long images, long instanceAnnotations, long panopticAnnotations) {}
+
+  /**
+   * Streams the whole index once and counts its entries, so that a run can refuse a malformed or
+   * empty index, or one of the other COCO kind, before it writes anything.
+   */
+  public static Counts count(InputStream json, String sourceName) throws IOException, InvalidIndexException {
+    long[] n = new long[3];
+    CocoIndexVisitor counter = new CocoIndexVisitor() {
+      @Override
+      public void image(CocoImageEntry image) {
+        n[0]++;
+      }
+
+      @Override
+      public void annotation(CocoAnnotationEntry annotation) {
+        n[1]++;
+      }
+
+      @Override
+      public void panoptic(PanopticEntry entry) {
+        n[2]++;
+      }
+    };
+    boolean imageList = parse(json, sourceName, counter).sawImageList;
+    return new Counts(imageList, n[0], n[1], n[2]);
+  }
+
+  /** Jackson names its input's Java class in some messages ("[Source: (FSDataInputStream)..."): not for users. */
+  static String withoutSource(String message) {
+    return message.replaceAll("\\s*\\(start marker at \\[Source:[^\\]]*\\]\\)", "")
+        .replaceAll("\\s*at \\[Source:[^\\]]*\\]", "");
   }
 
   private void readTop() throws IOException, InvalidIndexException {
@@ -73,7 +116,10 @@ public final class CocoIndexReader {
         String key = p.currentName();
         p.nextToken();
         switch (key) {
-          case "images" -> readArray("'images'", this::readImage);
+          case "images" -> {
+            sawImageList = true;
+            readArray("'images'", this::readImage);
+          }
           case "annotations" -> readArray("'annotations'", this::readAnnotation);
           case "categories" -> readArray("'categories'", this::readCategory);
           default -> p.skipChildren();

@@ -8,7 +8,8 @@ import java.util.List;
  * <ul>
  *   <li>image X: {@value #IMAGE_SIZE} x {@value #IMAGE_SIZE} x 3 values, {@code [c][y][x]}, in [0,1];
  *   <li>prompt P: {@value #NOISE_SIZE} x {@value #NOISE_SIZE} values in {0, 255};
- *   <li>noise: 3 x {@value #NOISE_SIZE} x {@value #NOISE_SIZE} values strictly inside (-1, 1).
+ *   <li>noise: 3 x {@value #NOISE_SIZE} x {@value #NOISE_SIZE} finite values within [-1, 1] (a float32 {@code tanh}
+ *       reaches exactly +-1.0, which is legal: the bound holds at the ends).
  * </ul>
  *
  * <p>Implementations may be shared by several worker threads of one JVM and must be thread-safe.

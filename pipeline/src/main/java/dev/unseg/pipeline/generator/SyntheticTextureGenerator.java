@@ -18,7 +18,7 @@ import javax.crypto.spec.SecretKeySpec;
  * noise protective (EFFICACY.md: fixed textures scaled 8 inside and 2 outside took foreground IoU to ~0).
  *
  * <p>Textures are square cells of {@code cellSize} noise pixels with one independent sign per cell and
- * channel, amplitude {@value #AMPLITUDE} (strictly inside (-1, 1)). The signs come from HMAC-SHA256 under the
+ * channel, amplitude {@value #AMPLITUDE} (within [-1, 1]). The signs come from HMAC-SHA256 under the
  * secret key: the same key gives the same noise, another key unrelated noise, and nobody without the key can
  * rebuild the textures to subtract them. The textures are built once; {@link #generate} only selects per pixel.
  * Immutable, hence thread-safe.
@@ -127,6 +127,14 @@ public final class SyntheticTextureGenerator implements NoiseGenerator {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }
+  }
+
+  /**
+   * Identifies a key without revealing it: HMAC-SHA256 of a fixed label under the key. A run records
+   * it, so that resuming with another key (which would mix two textures in one release) is refused.
+   */
+  public static String keyFingerprint(String secretKey) {
+    return HexFormat.of().formatHex(hmac(secretKey).doFinal("unseg-key-fingerprint/v1".getBytes(StandardCharsets.UTF_8)));
   }
 
   private static Mac hmac(String secretKey) {

@@ -118,4 +118,29 @@ class CocoIndexReaderTest {
     assertEquals(ErrorCode.ANNOTATION_INVALID, c.panoptic.get(1).problem().code());
     assertEquals(ErrorCode.ANNOTATION_INVALID, c.panoptic.get(2).problem().code());
   }
+
+  static CocoIndexReader.Counts count(String json) throws Exception {
+    return CocoIndexReader.count(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), "test.json");
+  }
+
+  @Test
+  void countTellsAnEmptyOrForeignIndexAndItsKind() throws Exception {
+    assertEquals(new CocoIndexReader.Counts(false, 0, 0, 0), count("{\"foo\": 1}"));
+    assertEquals(new CocoIndexReader.Counts(true, 0, 0, 0), count("{\"images\": [], \"annotations\": []}"));
+    assertEquals(new CocoIndexReader.Counts(true, 1, 1, 0), count("""
+        {"images": [{"id": 7, "file_name": "a.jpg"}],
+         "annotations": [{"id": 1, "image_id": 7, "category_id": 3, "segmentation": [[1, 2, 10, 2, 10, 9]]}]}"""));
+    assertEquals(new CocoIndexReader.Counts(true, 1, 0, 1), count("""
+        {"images": [{"id": 7, "file_name": "a.jpg"}],
+         "annotations": [{"image_id": 7, "file_name": "a.png", "segments_info": []}]}"""));
+  }
+
+  @Test
+  void truncatedJsonIsReportedWithoutJavaClassNames() {
+    InvalidIndexException e = assertThrows(InvalidIndexException.class,
+        () -> count("{\"images\": [{\"id\": 7, \"file_name\": \"a.jpg\""));
+    assertTrue(e.getMessage().startsWith("test.json (line 1, column "), e.getMessage());
+    assertTrue(e.getMessage().contains("Unexpected end-of-input"), e.getMessage());
+    assertTrue(!e.getMessage().contains("Source") && !e.getMessage().contains("InputStream"), e.getMessage());
+  }
 }

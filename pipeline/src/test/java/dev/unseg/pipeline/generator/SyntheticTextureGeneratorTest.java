@@ -126,4 +126,14 @@ class SyntheticTextureGeneratorTest {
     assertThrows(IllegalArgumentException.class, () -> new SyntheticTextureGenerator(""));
     assertThrows(IllegalArgumentException.class, () -> new SyntheticTextureGenerator("k", 0));
   }
+
+  @Test
+  void keyFingerprintIdentifiesTheKeyWithoutRevealingIt() throws Exception {
+    String fp = SyntheticTextureGenerator.keyFingerprint("owner-secret");
+    assertEquals(fp, SyntheticTextureGenerator.keyFingerprint("owner-secret"));
+    assertNotEquals(fp, SyntheticTextureGenerator.keyFingerprint("owner-secret2"));
+    assertTrue(fp.matches("[0-9a-f]{64}"), fp);
+    // Not the texture digest either: that one is published in every manifest row.
+    assertNotEquals(fp, new SyntheticTextureGenerator("owner-secret").info().modelDigest());
+  }
 }

@@ -185,7 +185,34 @@ class TorchScriptGeneratorTest {
       }
     });
     assertTrue(e.getMessage().contains("out_of_range.pt"), e.getMessage());
-    assertTrue(e.getMessage().contains("strictly inside (-1, 1)"), e.getMessage());
+    assertTrue(e.getMessage().contains("within [-1, 1]"), e.getMessage());
+  }
+
+  @Test
+  void aSaturatedTanhIsLegalOutput() throws Exception {
+    try (TorchScriptGenerator g = TorchScriptGenerator.load(TorchScriptSettings.cpu(FixtureInputs.resource("saturating_generator.pt")))) {
+      List<float[]> noise = g.generate(images, prompts);
+      long saturated = 0;
+      for (float[] n : noise) {
+        for (float v : n) {
+          assertTrue(v >= -1f && v <= 1f, "value " + v);
+          saturated += Math.abs(v) == 1f ? 1 : 0;
+        }
+      }
+      // A float32 tanh returns exactly +-1.0 beyond about +-9: most of this fixture's values.
+      assertTrue(saturated > noise.size() * 3 * 256 * 256 / 2, saturated + " values at exactly +-1.0");
+    }
+  }
+
+  @Test
+  void theContractIsFiniteValuesWithinTheClosedInterval() throws Exception {
+    Path model = Path.of("m.pt");
+    OutputCheck.check(new float[] {-1f, 1f, 0f, Math.nextDown(1f), -0f}, 0, model);
+    for (float bad : new float[] {Math.nextUp(1f), Math.nextDown(-1f), Float.NaN, Float.POSITIVE_INFINITY,
+        Float.NEGATIVE_INFINITY, 2f}) {
+      GeneratorException e = assertThrows(GeneratorException.class, () -> OutputCheck.check(new float[] {0f, bad}, 3, model));
+      assertTrue(e.getMessage().contains("noise value " + bad + " for item 3 at index 1"), e.getMessage());
+    }
   }
 
   @Test

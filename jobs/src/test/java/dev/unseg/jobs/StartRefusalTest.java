@@ -1,0 +1,187 @@
+package dev.unseg.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bad starts are refused with exit code 2 and one line that names the input, the flag and the fix,
+ * before anything is written to the output, so the corrected command then runs into the same output.
+ * Also: resuming with another key, and two runs into one output.
+ */
+class StartRefusalTest {
+  static final Path COCO = ProtectJobTest.SAMPLES.resolve("coco");
+  static final String IMAGES = COCO.resolve("val2017").toString();
+  static final String INSTANCES = COCO.resolve("annotations/instances_sample.json").toString();
+
+  @TempDir Path tmp;
+
+  /** A refused start: exit 2, a single console line without Java class names or traces, and no output. */
+  private static void assertRefused(ProtectJobTest.Run r, Path out, String... says) {
+    assertEquals(2, r.code(), r.err());
+    List<String> lines = r.err().lines().filter(l -> !l.isBlank()).toList();
+    assertEquals(1, lines.size(), "one line: " + r.err());
+    for (String s : says) {
+      assertTrue(r.err().contains(s), "'" + s + "' in: " + r.err());
+    }
+    assertFalse(r.err().matches("(?s).*(Exception|\\tat |com\\.fasterxml|com\\.typesafe|InputStream|\\(Is a directory\\)).*"), r.err());
+    assertFalse(Files.exists(out), "a refused start writes nothing: " + out);
+  }
+
+  private static ProtectJobTest.Run cocoRun(String format, String annotations, Path out, String... more) throws Exception {
+    List<String> args = new ArrayList<>(List.of("--format", format, "--images", IMAGES, "--annotations", annotations,
+        "--output", out.toString()));
+    args.addAll(List.of(more));
+    return ProtectJobTest.protect(args.toArray(String[]::new));
+  }
+
+  @Test
+  void badIndexesFormatsAndConfigsAreRefusedAndLeaveNothingBehind() throws Exception {
+    Path out = tmp.resolve("out");
+    Path notCoco = Files.writeString(tmp.resolve("foo.json"), "{\"foo\": 1}");
+    assertRefused(cocoRun("coco", notCoco.toString(), out), out, "foo.json", "no 'images' list");
+
+    Path empty = Files.writeString(tmp.resolve("empty.json"), "{\"images\": [], \"annotations\": [], \"categories\": []}");
+    assertRefused(cocoRun("coco", empty.toString(), out), out, "empty.json", "lists no images");
+
+    assertRefused(cocoRun("voc", INSTANCES, out), out, "--annotations", "instances_sample.json", "--format voc",
+        "folder of label files", "--format coco");
+    assertRefused(cocoRun("coco", COCO.resolve("annotations/panoptic_sample.json").toString(), out), out,
+        "panoptic_sample.json", "COCO panoptic file", "--format coco-panoptic");
+    assertRefused(cocoRun("coco-panoptic", INSTANCES, out), out, "instances_sample.json", "--format coco,");
+    assertRefused(cocoRun("coco", COCO.resolve("annotations").toString(), out), out, "is a folder", "--format coco",
+        "JSON");
+
+    String json = Files.readString(Path.of(INSTANCES));
+    Path truncated = Files.writeString(tmp.resolve("truncated.json"), json.substring(0, json.length() / 2));
+    assertRefused(cocoRun("coco", truncated.toString(), out), out, "truncated.json (line ", "malformed JSON", "re-export");
+
+    Path noImages = Files.createDirectories(tmp.resolve("voc/JPEGImages"));
+    Files.writeString(noImages.resolve("README.txt"), "not an image");
+    Path labels = Files.createDirectories(tmp.resolve("voc/SegmentationClass"));
+    assertRefused(ProtectJobTest.protect("--format", "voc", "--images", noImages.toString(), "--annotations", labels.toString(),
+        "--output", out.toString()), out, "JPEGImages", "holds no voc image (*.jpg)", "--format");
+
+    Path badConf = Files.writeString(tmp.resolve("bad.conf"), "unseg {\n  noise { eps = 8\n");
+    assertRefused(cocoRun("coco", INSTANCES, out, "--config", badConf.toString()), out, "--config", "bad.conf", "line 3",
+        "HOCON");
+    assertRefused(cocoRun("coco", INSTANCES, out, "--config", tmp.toString()), out, "--config", "is a folder");
+
+    // A mistyped key would otherwise run at the default: eps 8 released where the user asked for 4.
+    assertRefused(cocoRun("coco", INSTANCES, out, "--conf", "unseg.noise.epss=4"), out, "unseg.noise.epss is not a setting",
+        "did you mean unseg.noise.eps?");
+    Path typo = Files.writeString(tmp.resolve("typo.conf"), "unseg {\n  output { jpeg-qualty = 90 }\n}\n");
+    assertRefused(cocoRun("coco", INSTANCES, out, "--config", typo.toString()), out, "unseg.output.jpeg-qualty",
+        "typo.conf: 2", "did you mean unseg.output.jpeg-quality?");
+
+    // Nothing was written, so the corrected command runs into the same output.
+    ProtectJobTest.Run fixed = cocoRun("coco", INSTANCES, out);
+    assertEquals(0, fixed.code(), fixed.err());
+    assertTrue(Files.exists(out.resolve("_SUCCESS")));
+    assertFalse(Files.exists(out.resolve("_unseg/lease.json")), "the lease is released at the end");
+  }
+
+  @Test
+  void resumingWithAnotherKeyIsRefused() throws Exception {
+    Path out = tmp.resolve("out");
+    assertEquals(0, cocoRun("coco", INSTANCES, out, "--conf", "unseg.generator.key=first-key").code());
+    String settings = Files.readString(out.resolve("_unseg/settings.json"));
+    assertTrue(settings.contains("unseg.generator.key-fingerprint"), settings);
+    assertFalse(settings.contains("first-key"), "the key itself is never written");
+    Files.delete(out.resolve("_SUCCESS")); // as if the run had died
+    Map<String, String> before = RobustRuns.contentTree(out);
+
+    ProtectJobTest.Run other = cocoRun("coco", INSTANCES, out, "--resume", "--conf", "unseg.generator.key=second-key");
+    assertEquals(2, other.code(), other.err());
+    assertTrue(other.err().contains("unseg.generator.key (--key, UNSEG_KEY)") && other.err().contains("another key")
+        && other.err().contains("--overwrite"), other.err());
+    assertFalse(other.err().contains("second-key") || other.err().contains("first-key"), "keys are never shown: " + other.err());
+    assertEquals(before, RobustRuns.contentTree(out), "a refused resume changes nothing");
+
+    ProtectJobTest.Run same = cocoRun("coco", INSTANCES, out, "--resume", "--conf", "unseg.generator.key=first-key");
+    assertEquals(0, same.code(), same.err());
+    assertTrue(Files.exists(out.resolve("_SUCCESS")));
+  }
+
+  /** A run in another JVM holds the output; a second run (fresh, --resume or --overwrite) is refused meanwhile. */
+  @Test
+  void aSecondRunIsRefusedWhileTheFirstHoldsTheOutput() throws Exception {
+    Path data = tmp.resolve("data");
+    RobustRuns.dataset(data, 0, 24, 96);
+    Path out = tmp.resolve("out");
+    List<String> cmd = new ArrayList<>(List.of(BoundedDriverTest.javaBin(), "-Xmx768m"));
+    cmd.addAll(List.of(System.getProperty("unseg.test.add-opens", "").trim().split("\\s+")));
+    cmd.removeIf(String::isEmpty);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.unseg.jobs.cli.UnsegCli", "protect"));
+    cmd.addAll(List.of(RobustRuns.protectArgs(data, out, "--run-id", "first", "--key", "test-key", "--master", "local[1]",
+        "--conf", "spark.ui.enabled=false", "--conf", "unseg.partitions.size=2", "--conf", "unseg.pipeline.threads=1",
+        "--conf", "unseg.run.lease-expiry=2s")));
+    Process first = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("first.txt").toFile()).start();
+    try {
+      Path lease = out.resolve("_unseg/lease.json");
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+      while (!Files.exists(lease) && first.isAlive() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertTrue(Files.exists(lease), "the first run takes a lease: " + Files.readString(tmp.resolve("first.txt")));
+      String taken = Files.readString(lease);
+      assertTrue(taken.contains("\"run_id\":\"first\""), taken);
+      for (String[] flags : List.of(new String[0], new String[] {"--resume"}, new String[] {"--overwrite"})) {
+        ProtectJobTest.Run second = ProtectJobTest.protect(RobustRuns.protectArgs(data, out, flags));
+        assertEquals(2, second.code(), second.err());
+        assertTrue(second.err().contains("is in use by run first") && second.err().contains("choose another --output"),
+            second.err());
+      }
+      // The heartbeat renews the lease while the run lasts (every quarter of its 2 s expiry).
+      String renewed = taken;
+      for (int i = 0; i < 300 && renewed.equals(taken) && first.isAlive(); i++) {
+        Thread.sleep(20);
+        renewed = Files.exists(lease) ? Files.readString(lease) : taken;
+      }
+      assertFalse(renewed.equals(taken) && first.isAlive(), "the heartbeat never renewed the lease");
+      assertTrue(first.waitFor(5, TimeUnit.MINUTES), "the first run did not finish");
+    } finally {
+      first.destroyForcibly();
+    }
+    String log = Files.readString(tmp.resolve("first.txt"), StandardCharsets.UTF_8);
+    assertEquals(0, first.exitValue(), log);
+    assertTrue(Files.exists(out.resolve("_SUCCESS")), log);
+    assertEquals(24, ProtectJobTest.inspectRows(out).size());
+    assertTrue(ProtectJobTest.inspectRows(out).stream().allMatch(r -> r.get("run_id").asText().equals("first")));
+    assertFalse(Files.exists(out.resolve("_unseg/lease.json")));
+  }
+
+  /** A lease left by a driver that died: refused while live; once expired, --resume takes it over and says so. */
+  @Test
+  void anExpiredLeaseIsTakenOverOnlyByResume() throws Exception {
+    Path out = tmp.resolve("out");
+    Files.createDirectories(out.resolve("_unseg"));
+    Instant beat = Instant.now().minusSeconds(600);
+    Files.writeString(out.resolve("_unseg/lease.json"), "{\"run_id\":\"dead\",\"host\":\"elsewhere\",\"pid\":7,"
+        + "\"acquired_at\":\"" + beat + "\",\"heartbeat_at\":\"" + beat + "\"}");
+    Map<String, String> before = RobustRuns.contentTree(out);
+    ProtectJobTest.Run plain = cocoRun("coco", INSTANCES, out);
+    assertEquals(2, plain.code(), plain.err());
+    assertTrue(plain.err().contains("run dead") && plain.err().contains("--resume"), plain.err());
+    ProtectJobTest.Run live = cocoRun("coco", INSTANCES, out, "--resume", "--conf", "unseg.run.lease-expiry=1h");
+    assertEquals(2, live.code(), live.err());
+    assertTrue(live.err().contains("is in use by run dead"), live.err());
+    assertEquals(before, RobustRuns.contentTree(out), "refused runs change nothing");
+
+    ProtectJobTest.Run resumed = cocoRun("coco", INSTANCES, out, "--resume");
+    assertEquals(0, resumed.code(), resumed.err());
+    assertTrue(resumed.err().contains("taking over the output from run dead (host elsewhere"), resumed.err());
+    assertTrue(Files.exists(out.resolve("_SUCCESS")));
+  }
+}
