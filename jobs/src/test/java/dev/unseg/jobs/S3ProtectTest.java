@@ -134,11 +134,16 @@ class S3ProtectTest {
   }
 
   private static Map<String, Path> upload(AmazonS3 sdk, Path root, String prefix) throws Exception {
+    return upload(sdk, BUCKET, root, prefix);
+  }
+
+  /** Uploads every file under root to the bucket, under prefix + its relative path. */
+  static Map<String, Path> upload(AmazonS3 sdk, String bucket, Path root, String prefix) throws Exception {
     Map<String, Path> keys = new TreeMap<>();
     try (Stream<Path> files = Files.walk(root)) {
       for (Path f : files.filter(Files::isRegularFile).toList()) {
         String key = prefix + root.relativize(f).toString().replace('\\', '/');
-        sdk.putObject(BUCKET, key, f.toFile());
+        sdk.putObject(bucket, key, f.toFile());
         keys.put(key, f);
       }
     }

@@ -151,6 +151,11 @@ class S3ResumeTest {
   }
 
   private static List<JsonNode> inspect(String out, List<String> conf) throws Exception {
+    return inspect(out, conf, IMAGES);
+  }
+
+  /** The manifest rows through `unseg inspect` on an s3a:// output: as many as expected, one per image. */
+  static List<JsonNode> inspect(String out, List<String> conf, int expectedRows) throws Exception {
     ProtectJobTest.Run run = cli(concat(List.of("inspect", out), conf.stream().filter(a -> !a.startsWith("spark.ui")).toList()));
     assertEquals(0, run.code(), run.err());
     List<JsonNode> rows = new ArrayList<>();
@@ -162,7 +167,7 @@ class S3ResumeTest {
         rows.add(r);
       }
     }
-    assertEquals(IMAGES, rows.size(), run.out());
+    assertEquals(expectedRows, rows.size(), run.out());
     return rows;
   }
 
@@ -183,7 +188,7 @@ class S3ResumeTest {
    * design: the manifest, the summary, the task records and _SUCCESS (its run id), and empty
    * directory markers.
    */
-  private static Map<String, String> contentTree(Map<String, byte[]> objects, String prefix) throws Exception {
+  static Map<String, String> contentTree(Map<String, byte[]> objects, String prefix) throws Exception {
     Map<String, String> tree = new TreeMap<>();
     for (Map.Entry<String, byte[]> o : objects.entrySet()) {
       String rel = o.getKey().substring(prefix.length());
@@ -197,13 +202,18 @@ class S3ResumeTest {
   }
 
   private static Map<String, byte[]> objects(AmazonS3 sdk, String prefix) throws Exception {
+    return objects(sdk, BUCKET, prefix);
+  }
+
+  /** Every object under a prefix, read with the SDK (independently of S3A), by key. */
+  static Map<String, byte[]> objects(AmazonS3 sdk, String bucket, String prefix) throws Exception {
     Map<String, byte[]> out = new TreeMap<>();
-    ListObjectsV2Request req = new ListObjectsV2Request().withBucketName(BUCKET).withPrefix(prefix);
+    ListObjectsV2Request req = new ListObjectsV2Request().withBucketName(bucket).withPrefix(prefix);
     ListObjectsV2Result page;
     do {
       page = sdk.listObjectsV2(req);
       for (S3ObjectSummary o : page.getObjectSummaries()) {
-        try (var in = sdk.getObject(BUCKET, o.getKey()).getObjectContent()) {
+        try (var in = sdk.getObject(bucket, o.getKey()).getObjectContent()) {
           out.put(o.getKey(), in.readAllBytes());
         } catch (com.amazonaws.services.s3.model.AmazonS3Exception e) {
           if (e.getStatusCode() != 404) { // deleted since the listing (S3A removes directory markers)

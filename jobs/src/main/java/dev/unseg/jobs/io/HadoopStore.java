@@ -3,13 +3,17 @@ package dev.unseg.jobs.io;
 import dev.unseg.pipeline.dataset.AnnotationStore;
 import dev.unseg.pipeline.dataset.DatasetPaths;
 import dev.unseg.pipeline.dataset.LocalAnnotationStore;
+import java.io.EOFException;
 import java.io.FileNotFoundException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.util.functional.FutureIO;
 
 /**
  * Files under one root folder on any Hadoop FileSystem, by '/'-separated relative path. A file://
@@ -54,10 +58,67 @@ public final class HadoopStore implements AnnotationStore {
       return local.open(relativePath);
     }
     Path p = path(relativePath);
+    FileStatus status;
     try {
-      return fs.open(p);
+      status = fs.getFileStatus(p);
     } catch (FileNotFoundException e) {
       throw new FileNotFoundException(p.toString());
+    }
+    if (status.isDirectory()) {
+      throw new FileNotFoundException(p + " is a folder");
+    }
+    // The status just read spares S3A a second HEAD request.
+    InputStream in = FutureIO.awaitFuture(fs.openFile(status.getPath()).withFileStatus(status).build());
+    return new WholeFile(in, status.getLen(), p);
+  }
+
+  /**
+   * A file's stream that fails, instead of ending, when it ends before the file's length: S3A (3.3.4,
+   * with the AWS SDK's HTTP client) ends a GET's stream without an error when the connection is cut
+   * inside the response's headers, before its Content-Length, so the caller would see a short file.
+   */
+  private static final class WholeFile extends FilterInputStream {
+    private final long length;
+    private final Path path;
+    private long read;
+
+    WholeFile(InputStream in, long length, Path path) {
+      super(in);
+      this.length = length;
+      this.path = path;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b < 0) {
+        return ended();
+      }
+      count(1);
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      return n < 0 ? ended() : (int) count(n);
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      return count(super.skip(n));
+    }
+
+    private long count(long n) {
+      read += n;
+      return n;
+    }
+
+    private int ended() throws IOException {
+      if (read < length) {
+        throw new EOFException(path + " ended after " + read + " of its " + length + " bytes (a cut connection, or the file changed)");
+      }
+      return -1;
     }
   }
 

@@ -101,6 +101,7 @@ final class ProtectPartition implements FlatMapFunction<Iterator<ImageTask>, Row
       });
     }
     io.stopIfOutputFull();
+    io.checkStore(); // before any record: a storage failure is not the image's, the task is retried
     if (config.copyAnnotations()) {
       copyAnnotations(annotationFiles);
     }
