@@ -85,6 +85,15 @@ class StartRefusalTest {
     assertRefused(cocoRun("coco", INSTANCES, out, "--config", typo.toString()), out, "unseg.output.jpeg-qualty",
         "typo.conf: 2", "did you mean unseg.output.jpeg-quality?");
 
+    // Storage that does not answer (nothing listens on port 1): refused at start, one line.
+    assertRefused(ProtectJobTest.protect("--format", "ade20k", "--images", "s3a://nowhere/raw/images/", "--annotations",
+        "s3a://nowhere/raw/annotations/", "--output", out.toString(), "--conf", "spark.hadoop.fs.s3a.endpoint=http://127.0.0.1:1",
+        "--conf", "spark.hadoop.fs.s3a.path.style.access=true", "--conf", "spark.hadoop.fs.s3a.access.key=a",
+        "--conf", "spark.hadoop.fs.s3a.secret.key=b", "--conf", "spark.hadoop.fs.s3a.endpoint.region=us-east-1",
+        "--conf", "spark.hadoop.fs.s3a.attempts.maximum=1", "--conf", "spark.hadoop.fs.s3a.retry.limit=1"), out,
+        "cannot reach s3a://nowhere/raw/images/", "unseg.input.images", "spark.hadoop.fs.s3a.endpoint");
+    org.apache.hadoop.fs.FileSystem.closeAll(); // the S3A instance cached for this endpoint
+
     // Nothing was written, so the corrected command runs into the same output.
     ProtectJobTest.Run fixed = cocoRun("coco", INSTANCES, out);
     assertEquals(0, fixed.code(), fixed.err());

@@ -38,7 +38,7 @@ public final class UnsegCli {
       new CommandLine.Flag("--device", "unseg.generator.device", true, "cpu|gpu|gpu:N (default cpu)"),
       new CommandLine.Flag("--batch-size", "unseg.generator.batch-size", true, "images per generator call"),
       new CommandLine.Flag("--partitions", "unseg.partitions.count", true, "number of Spark partitions (default: images/64)"),
-      new CommandLine.Flag("--master", "unseg.run.master", true, "Spark master for embedded runs (default local[*])"),
+      new CommandLine.Flag("--master", "unseg.run.master", true, "Spark master for embedded runs (default local[*,4]: all cores, 4 attempts a task)"),
       new CommandLine.Flag("--run-id", "unseg.run.id", true, "run id stored in the manifest (default: generated)"),
       new CommandLine.Flag("--resume", "unseg.run.resume", false, "continue the run in --output: protect only images without a record"),
       new CommandLine.Flag("--overwrite", "unseg.run.overwrite", false, "delete the run in --output and start again"));
@@ -47,9 +47,17 @@ public final class UnsegCli {
       new CommandLine.Flag("--output", "unseg.verify.output", true, "the output of a protect run"),
       new CommandLine.Flag("--originals", "unseg.verify.originals", true, "root of the original images: also check rows against"
           + " the dataset's index and every image's bound"),
-      new CommandLine.Flag("--master", "unseg.run.master", true, "Spark master for embedded runs (default local[*])"));
+      new CommandLine.Flag("--master", "unseg.run.master", true, "Spark master for embedded runs (default local[*,4]: all cores, 4 attempts a task)"));
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(UnsegCli.class);
 
   private UnsegCli() {}
+
+  /** Where bin/unseg's log file is (its log4j2 configuration writes UnsegCli's traces there only). */
+  private static String logPointer() {
+    String file = System.getProperty("unseg_log_file");
+    return file == null ? " (details in the driver's log)" : " (details in " + file + ")";
+  }
 
   public static void main(String[] args) {
     System.exit(run(args, System.out, System.err));
@@ -69,9 +77,15 @@ public final class UnsegCli {
     } catch (ConfigException | IllegalArgumentException | FileNotFoundException | InvalidIndexException e) {
       err.println("unseg: " + e.getMessage());
       return 2;
+    } catch (dev.unseg.jobs.protect.RunStoppedException e) {
+      LOG.warn("The run stopped", e.getCause());
+      err.println("unseg: " + e.getMessage() + "; _SUCCESS was not written" + logPointer());
+      return 1;
     } catch (Exception e) {
-      err.println("unseg: failed: " + e);
-      e.printStackTrace(err);
+      // A bug, not a user's mistake: the trace goes to the log; the console gets one line.
+      LOG.error("unseg failed", e);
+      err.println("unseg: internal error: " + String.valueOf(e).lines().findFirst().orElse("") + logPointer()
+          + "; please report it with that log");
       return 1;
     }
   }

@@ -45,7 +45,8 @@ public final class ProtectJob {
   private final ProtectConfig config;
   private final java.io.PrintStream console;
   /** What the run is doing, for the message when the output turns out to be full. */
-  private String step = "starting";
+  private String step = STARTING;
+  private static final String STARTING = "starting"; // start checks throw their own user errors
 
   /** @param console where notices for the user go (taking over a dead run's output) */
   public ProtectJob(SparkSession spark, ProtectConfig config, java.io.PrintStream console) {
@@ -71,7 +72,8 @@ public final class ProtectJob {
       if (OutputFullException.isOutOfSpace(e)) {
         throw OutputFullException.stopping(config.output(), step, e);
       }
-      throw e;
+      RunStoppedException stop = step.equals(STARTING) ? null : RunStoppedException.ifStorage(config.output(), step, e);
+      throw stop != null ? stop : e;
     }
   }
 

@@ -104,6 +104,9 @@ final class StartChecks {
       return FileSystem.get(uri, hadoop).getFileStatus(new Path(uri));
     } catch (FileNotFoundException e) {
       throw new FileNotFoundException(uri + " does not exist: set " + key + " to " + what + ".");
+    } catch (IOException e) {
+      throw new ConfigException("cannot reach " + uri + " (" + key + "): " + dev.unseg.jobs.io.StorageErrors.reason(e) + ". Check the storage's settings"
+          + " (for s3a://: spark.hadoop.fs.s3a.endpoint, region and credentials) and that it is reachable.");
     }
   }
 }
