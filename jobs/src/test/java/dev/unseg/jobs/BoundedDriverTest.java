@@ -33,10 +33,7 @@ class BoundedDriverTest {
     Path masks = tmp.resolve("data/masks");
     generate(images, masks);
     Path out = tmp.resolve("out");
-    List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx512m"));
-    cmd.addAll(List.of(System.getProperty("unseg.test.add-opens", "").trim().split("\\s+")));
-    cmd.removeIf(String::isEmpty);
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.unseg.jobs.cli.UnsegCli", "protect",
+    List<String> cmd = new ArrayList<>(ChildProcess.java("512m", System.getProperty("java.class.path"), "dev.unseg.jobs.cli.UnsegCli", "protect",
         "--format", "mask-pairs", "--images", images.toString(), "--annotations", masks.toString(),
         "--output", out.toString(), "--key", "bounded", "--master", "local[2]",
         "--conf", "spark.ui.enabled=false", "--conf", "unseg.partitions.size=100"));
@@ -95,9 +92,5 @@ class BoundedDriverTest {
       ImageIO.write(img, jpeg ? "jpg" : "png", images.resolve(dir + stem + (jpeg ? ".jpg" : ".png")).toFile());
       ImageIO.write(mask, "png", masks.resolve(dir + stem + ".png").toFile());
     }
-  }
-
-  static String javaBin() {
-    return System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
   }
 }

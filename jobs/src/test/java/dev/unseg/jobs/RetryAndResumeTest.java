@@ -108,10 +108,7 @@ class RetryAndResumeTest {
     assertEquals(0, ProtectJobTest.protect(RobustRuns.protectArgs(data, reference)).code());
 
     Path out = tmp.resolve("out");
-    List<String> cmd = new ArrayList<>(List.of(BoundedDriverTest.javaBin(), "-Xmx768m"));
-    cmd.addAll(List.of(System.getProperty("unseg.test.add-opens", "").trim().split("\\s+")));
-    cmd.removeIf(String::isEmpty);
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.unseg.jobs.cli.UnsegCli", "protect"));
+    List<String> cmd = new ArrayList<>(ChildProcess.java("768m", System.getProperty("java.class.path"), "dev.unseg.jobs.cli.UnsegCli", "protect"));
     cmd.addAll(List.of(RobustRuns.protectArgs(data, out, "--run-id", "killed", "--key", "test-key", "--master", "local[1]",
         "--conf", "spark.ui.enabled=false", "--conf", "unseg.partitions.size=2", "--conf", "unseg.pipeline.threads=1")));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("log.txt").toFile()).start();

@@ -67,10 +67,7 @@ class S3ResumeTest {
 
       // The same run in its own JVM, killed once a few tasks have published their records.
       String out = "s3a://" + BUCKET + "/out/";
-      List<String> cmd = new ArrayList<>(List.of(BoundedDriverTest.javaBin(), "-Xmx768m"));
-      cmd.addAll(List.of(System.getProperty("unseg.test.add-opens", "").trim().split("\\s+")));
-      cmd.removeIf(String::isEmpty);
-      cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.unseg.jobs.cli.UnsegCli"));
+      List<String> cmd = new ArrayList<>(ChildProcess.java("768m", System.getProperty("java.class.path"), "dev.unseg.jobs.cli.UnsegCli"));
       cmd.addAll(List.of(args(in, out, conf, "--run-id", "killed", "--master", "local[1]",
           "--conf", "unseg.partitions.size=2", "--conf", "unseg.pipeline.threads=1")));
       Path logFile = tmp.resolve("killed.log");

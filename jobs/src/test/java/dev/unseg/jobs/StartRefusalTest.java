@@ -129,10 +129,7 @@ class StartRefusalTest {
     Path data = tmp.resolve("data");
     RobustRuns.dataset(data, 0, 24, 96);
     Path out = tmp.resolve("out");
-    List<String> cmd = new ArrayList<>(List.of(BoundedDriverTest.javaBin(), "-Xmx768m"));
-    cmd.addAll(List.of(System.getProperty("unseg.test.add-opens", "").trim().split("\\s+")));
-    cmd.removeIf(String::isEmpty);
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.unseg.jobs.cli.UnsegCli", "protect"));
+    List<String> cmd = new ArrayList<>(ChildProcess.java("768m", System.getProperty("java.class.path"), "dev.unseg.jobs.cli.UnsegCli", "protect"));
     cmd.addAll(List.of(RobustRuns.protectArgs(data, out, "--run-id", "first", "--key", "test-key", "--master", "local[1]",
         "--conf", "spark.ui.enabled=false", "--conf", "unseg.partitions.size=2", "--conf", "unseg.pipeline.threads=1",
         "--conf", "unseg.run.lease-expiry=2s")));
