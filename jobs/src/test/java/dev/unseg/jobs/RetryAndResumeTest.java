@@ -44,7 +44,8 @@ class RetryAndResumeTest {
     assertEquals(0, run.code(), run.err());
 
     Map<String, String> expected = RobustRuns.contentTree(clean);
-    assertEquals(12 * 3 + 1, expected.size(), "images, masks copied, eps masks, settings.json: " + expected.keySet());
+    assertEquals(12 * 3 + 1 + 2 + 4 * 4, expected.size(),
+        "images, masks copied, eps masks, settings.json, the report's 2 charts and 4 samples' 4 pictures: " + expected.keySet());
     assertEquals(expected, RobustRuns.contentTree(again), "same input, config and key: byte-identical");
     assertEquals(expected, RobustRuns.contentTree(faulty), "retried tasks: byte-identical to a fault-free run");
     assertEquals(RobustRuns.stableManifest(clean), RobustRuns.stableManifest(faulty));

@@ -64,7 +64,8 @@ final class RobustRuns {
 
   /**
    * SHA-256 of every file of an output, by relative path, leaving out what is run-specific by
-   * design: the manifest files, the summary, the per-task records and _SUCCESS (its run id).
+   * design: the manifest files, the summary, the per-task records, report.html (run id, times) and
+   * _SUCCESS (its run id). The report's pictures are compared: they depend only on the manifest and images.
    */
   static Map<String, String> contentTree(Path out) throws Exception {
     Map<String, String> tree = new TreeMap<>();
@@ -72,7 +73,8 @@ final class RobustRuns {
       for (Path f : files.filter(Files::isRegularFile).toList()) {
         String rel = out.relativize(f).toString();
         if (rel.startsWith("_unseg/manifest") || rel.startsWith("_unseg/records") || rel.equals("_unseg/summary.json")
-            || rel.equals("_SUCCESS") || f.getFileName().toString().startsWith(".")) { // .crc: checksums of those
+            || rel.equals("_unseg/report.html") || rel.equals("_SUCCESS")
+            || f.getFileName().toString().startsWith(".")) { // .crc: checksums of those
           continue;
         }
         tree.put(rel, sha256(Files.readAllBytes(f)));

@@ -119,6 +119,17 @@ class S3ProtectTest {
       // The input is only read.
       assertEquals(uploaded.keySet(), readAll(sdk, "raw/ade20k/").keySet());
 
+      // The report: in the bucket with every picture it shows beside it; `unseg report s3a://...` builds it again.
+      checkReport(objects, "released/ade20k/_unseg/");
+      List<String> reportArgs = new ArrayList<>(List.of("report", out, "--samples", "1", "--master", "local[2]"));
+      reportArgs.addAll(s3.s3aConf());
+      ProtectJobTest.Run report = ProtectJobTest.runCli(reportArgs.toArray(String[]::new));
+      assertEquals(0, report.code(), report.err());
+      assertTrue(report.out().contains("report: " + out + "_unseg/report.html"), report.out());
+      Map<String, byte[]> rebuilt = readAll(sdk, "released/ade20k/_unseg/");
+      assertEquals(2 + 4, checkReport(rebuilt, "released/ade20k/_unseg/"), "two charts and one sample's four pictures");
+      objects.putAll(rebuilt);
+
       // Credentials: nowhere in logs, console, manifest (inspect output), summary or any object.
       List<String> places = new ArrayList<>(List.of(logs, run.out(), run.err(), inspected));
       for (Map.Entry<String, byte[]> o : objects.entrySet()) {
@@ -131,6 +142,22 @@ class S3ProtectTest {
         }
       }
     }
+  }
+
+  /** report.html under the prefix, and every picture it shows there, decodable; returns how many. */
+  private static int checkReport(Map<String, byte[]> objects, String auditPrefix) throws Exception {
+    byte[] html = objects.get(auditPrefix + "report.html");
+    assertTrue(html != null, "no report.html in " + objects.keySet());
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("<img src=\"([^\"]+)\"")
+        .matcher(new String(html, StandardCharsets.UTF_8));
+    int n = 0;
+    while (m.find()) {
+      byte[] png = objects.get(auditPrefix + m.group(1));
+      assertTrue(png != null && ImageIO.read(new ByteArrayInputStream(png)) != null, "picture " + m.group(1));
+      n++;
+    }
+    assertTrue(n >= 2, "the report shows its charts");
+    return n;
   }
 
   private static Map<String, Path> upload(AmazonS3 sdk, Path root, String prefix) throws Exception {

@@ -182,7 +182,7 @@ class S3ResumeTest {
 
   /**
    * SHA-256 of every object under a prefix, by key relative to it, except what is run-specific by
-   * design: the manifest, the summary, the task records and _SUCCESS (its run id), and empty
+   * design: the manifest, the summary, the task records, report.html and _SUCCESS (run id, times), and empty
    * directory markers.
    */
   static Map<String, String> contentTree(Map<String, byte[]> objects, String prefix) throws Exception {
@@ -190,7 +190,7 @@ class S3ResumeTest {
     for (Map.Entry<String, byte[]> o : objects.entrySet()) {
       String rel = o.getKey().substring(prefix.length());
       if (rel.startsWith("_unseg/manifest/") || rel.startsWith("_unseg/records/") || rel.equals("_unseg/summary.json")
-          || rel.equals("_SUCCESS") || (rel.endsWith("/") && o.getValue().length == 0)) {
+          || rel.equals("_unseg/report.html") || rel.equals("_SUCCESS") || (rel.endsWith("/") && o.getValue().length == 0)) {
         continue;
       }
       tree.put(rel, RobustRuns.sha256(o.getValue()));

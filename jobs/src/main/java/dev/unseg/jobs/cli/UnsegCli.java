@@ -51,6 +51,10 @@ public final class UnsegCli {
 
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(UnsegCli.class);
 
+  static final List<CommandLine.Flag> REPORT_FLAGS = List.of(
+      new CommandLine.Flag("--samples", "unseg.report.samples", true, "images shown as quadruples (default 4)"),
+      new CommandLine.Flag("--master", "unseg.run.master", true, "Spark master for embedded runs (default local[*])"));
+
   private UnsegCli() {}
 
   /** Where bin/unseg's log file is (its log4j2 configuration writes UnsegCli's traces there only). */
@@ -60,6 +64,9 @@ public final class UnsegCli {
   }
 
   public static void main(String[] args) {
+    if (System.getProperty("java.awt.headless") == null) {
+      System.setProperty("java.awt.headless", "true"); // the reports' charts and pictures need no display
+    }
     System.exit(run(args, System.out, System.err));
   }
 
@@ -99,6 +106,8 @@ public final class UnsegCli {
         return verify(args, out, err);
       case "inspect":
         return Inspect.main(args, out, err);
+      case "report":
+        return report(args, out);
       case "bench":
         return dev.unseg.jobs.bench.Bench.main(args, out);
       case "evaluate":
@@ -125,6 +134,7 @@ public final class UnsegCli {
         Commands:
           protect   protect a dataset: write the protected copy, a Parquet manifest and a summary
           inspect   print an output's manifest as JSON lines, and its summary
+          report    build an output's _unseg/report.html again (protect writes it at the end of every run)
           verify    check an output: a row per input, SHA-256 of every output, bounds against the originals
           bench     time the pipeline against the decode+encode floor on generated data
           evaluate  train a small U-Net on clean and on protected images; report the clean-test drop
@@ -150,6 +160,9 @@ public final class UnsegCli {
       out.printf("run %s: %d images: %d protected, %d without mask, %d failed, in %.1f s (%.1f img/s)%n",
           r.runId(), r.rows(), r.protectedImages(), r.noMask(), r.failed(), r.seconds(), r.rows() / r.seconds());
       out.printf("output: %s (manifest: %s_unseg/manifest, summary: %s_unseg/summary.json)%n", r.output(), r.output(), r.output());
+      if (r.report() != null) {
+        out.println("report: " + r.report());
+      }
       if (r.stopped() != null) {
         err.println("unseg: " + r.stopped() + "; _SUCCESS was not written");
         return 1;
@@ -161,6 +174,28 @@ public final class UnsegCli {
       if (r.failed() > 0) {
         err.printf("unseg: %d images failed; their manifest rows say why (unseg inspect %s)%n", r.failed(), r.output());
       }
+      return 0;
+    }
+  }
+
+  private static int report(String[] args, PrintStream out) throws Exception {
+    CommandLine cl = CommandLine.parse(args, 1, REPORT_FLAGS);
+    if (cl.help()) {
+      out.println(CommandLine.usage("usage: unseg report OUTPUT [--samples N] [--conf spark.hadoop.KEY=VALUE]... [options]\n\n"
+          + "Builds OUTPUT/_unseg/report.html (and its pictures in _unseg/report/) again from a protect run's manifest,\n"
+          + "summary and images: settings, counts by status and error code, bytes, L-inf/PSNR histograms, sample images.\n"
+          + "OUTPUT is a path or URI (s3a://, gs://, hdfs://); object-store settings as for protect.", REPORT_FLAGS));
+      return 0;
+    }
+    if (cl.positional().size() != 1) {
+      throw new ConfigException("give the output of one protect run: unseg report OUTPUT (see unseg report --help)");
+    }
+    Config config = cl.config();
+    dev.unseg.jobs.config.ReportSettings settings = dev.unseg.jobs.config.ReportSettings.from(config);
+    try (SparkSession spark = session(config, config.getString("unseg.run.master"), "unseg-report")) {
+      org.apache.hadoop.fs.Path html = dev.unseg.jobs.report.ProtectReport.write(spark,
+          dev.unseg.jobs.io.Locations.directory(dev.unseg.jobs.io.Locations.qualify(cl.positional().get(0))), settings);
+      out.println("report: " + html);
       return 0;
     }
   }

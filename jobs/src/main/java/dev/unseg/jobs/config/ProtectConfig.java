@@ -40,7 +40,8 @@ public record ProtectConfig(
     String master,
     Duration progressInterval,
     String configDigest,
-    RunSafety safety)
+    RunSafety safety,
+    ReportSettings report)
     implements Serializable {
 
   public static ProtectConfig from(Config root) {
@@ -95,7 +96,8 @@ public record ProtectConfig(
         .render(ConfigRenderOptions.concise().setJson(true)).getBytes(StandardCharsets.UTF_8));
     return new ProtectConfig(format, images, annotations, string(c, "input.panoptic-masks"), selection, maskName,
         output, protection, bool(c, "output.copy-annotations"), generator, partitionSize, partitionCount,
-        threads, maxInFlight, string(c, "run.id"), string(c, "run.master"), progress, digest, RunSafety.from(c));
+        threads, maxInFlight, string(c, "run.id"), string(c, "run.master"), progress, digest, RunSafety.from(c),
+        ReportSettings.from(root));
   }
 
   /**

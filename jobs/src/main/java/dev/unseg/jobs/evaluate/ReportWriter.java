@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.unseg.jobs.report.ReportHtml;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -115,14 +116,8 @@ public final class ReportWriter {
 
   /** (protected - clean) x16 around mid grey: where the noise is, and what shape it has. */
   private static Rgb amplified(TrainingPair p) {
-    byte[] a = p.clean().hwc();
-    byte[] b = p.protectedImage().hwc();
-    byte[] out = new byte[a.length];
-    for (int i = 0; i < a.length; i++) {
-      int d = ((b[i] & 255) - (a[i] & 255)) * AMPLIFY + 128;
-      out[i] = (byte) Math.max(0, Math.min(255, d));
-    }
-    return new Rgb(p.clean().width(), p.clean().height(), out);
+    return new Rgb(p.clean().width(), p.clean().height(),
+        ReportHtml.amplifiedNoise(p.clean().hwc(), p.protectedImage().hwc(), AMPLIFY));
   }
 
   private static BufferedImage curves(EvaluationResult r) {
@@ -182,7 +177,7 @@ public final class ReportWriter {
 
   private static String html(EvaluationResult r, String rows) {
     return String.format(Locale.ROOT, """
-        <!doctype html><html><head><meta charset="utf-8"><title>unseg evaluate %s</title></head><body>
+        <!doctype html><html><head><meta charset="utf-8"><title>unseg evaluate %s</title><style>%s</style></head><body>
         <h1>Does it protect? (run %s)</h1>
         <p>The same U-Net, trained from the same seeds (%d trainings a side) on %d clean and on the same %d
         protected training images (defence: %s), tested on %d held-out clean images (%d px, %d epochs).
@@ -199,7 +194,7 @@ public final class ReportWriter {
         <table>%s</table>
         <p>Every number: <a href="report.json">report.json</a>.</p>
         </body></html>
-        """, escape(r.settings().runId()), escape(r.settings().runId()), r.settings().repeats(),
+        """, escape(r.settings().runId()), ReportHtml.STYLE, escape(r.settings().runId()), r.settings().repeats(),
         r.trainImages().size(), r.trainImages().size(),
         escape(r.settings().defense().toString()), r.testImages().size(), r.settings().size(), r.settings().probe().epochs(),
         r.objectIouSpread(),
@@ -209,6 +204,6 @@ public final class ReportWriter {
   }
 
   private static String escape(String s) {
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    return ReportHtml.escape(s);
   }
 }

@@ -10,6 +10,7 @@ import dev.unseg.jobs.io.OutputFullException;
 import dev.unseg.jobs.io.Publisher;
 import dev.unseg.jobs.io.SerializableHadoopConf;
 import dev.unseg.jobs.plan.TaskPlanner;
+import dev.unseg.jobs.report.ProtectReport;
 import dev.unseg.pipeline.dataset.DatasetFormat;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,7 +34,8 @@ import org.apache.spark.util.LongAccumulator;
 /**
  * The protect run on the driver: check the settings against the storage, plan the tasks, run
  * them, write the manifest (Spark's committer makes it exactly one row per image even when tasks
- * are retried), then the summary, and {@code _SUCCESS} last, only when every entry has its row.
+ * are retried), then the summary, the report ({@code _unseg/report.html}), and {@code _SUCCESS}
+ * last, only when every entry has its row.
  */
 public final class ProtectJob {
   public static final String MANIFEST = "manifest";
@@ -57,7 +59,7 @@ public final class ProtectJob {
 
   /** What a run did, as the summary records it. */
   public record Result(String runId, URI output, long entries, long rows, long protectedImages, long noMask,
-      long failed, boolean success, double seconds, String stopped) {}
+      long failed, boolean success, double seconds, String stopped, String report) {}
 
   /**
    * Runs it. A full output (no space left, a quota reached), met by a task or by the driver's own
@@ -169,13 +171,31 @@ public final class ProtectJob {
     step = "writing _unseg/summary.json";
     Publisher.publish(outFs, locations.auditPath(SUMMARY), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
         .writeValueAsBytes(summary));
+    String report = report(locations);
     outFs.delete(planDir, true);
     if (success) {
       step = "writing _SUCCESS";
       Publisher.publish(outFs, locations.outputPath("_SUCCESS"), runId.getBytes(StandardCharsets.UTF_8));
     }
     return new Result(runId, locations.output(), plan.entries(), totals.rows(), totals.count("protected"),
-        totals.count("no_mask"), totals.count("failed"), success, seconds, stopped);
+        totals.count("no_mask"), totals.count("failed"), success, seconds, stopped, report);
+  }
+
+  /**
+   * {@code _unseg/report.html}, after the manifest and summary it shows and before {@code _SUCCESS}. The
+   * report is for people: a failure to build it (an original image moved, say) is said on the console and
+   * does not fail the run, whose outputs are complete; {@code unseg report OUTPUT} builds it again.
+   *
+   * @return where the report is, or null when it could not be written
+   */
+  private String report(Locations locations) {
+    try {
+      return ProtectReport.write(spark, locations.output(), config.report()).toString();
+    } catch (Exception e) {
+      console.println("unseg: the report could not be written (" + e + "); the run's outputs are complete."
+          + " Build it again with: unseg report " + locations.output());
+      return null;
+    }
   }
 
   /** Where label maps, mask files or panoptic PNGs are read from. */

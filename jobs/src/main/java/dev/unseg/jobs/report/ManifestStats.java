@@ -1,0 +1,129 @@
+package dev.unseg.jobs.report;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.floor;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+
+/**
+ * What the report shows of the manifest, computed by Spark: a handful of groups, bucket counts and
+ * at most {@code samples + codes x errorPaths} rows reach the driver, however many images there are.
+ *
+ * @param statuses rows by status; {@code errors} rows by error code
+ * @param errorPaths the first paths (by input path) of each error code, with their messages
+ * @param histograms per metric (linf_inside, linf_outside, psnr_inside, psnr_outside), images per
+ *     bucket: an L-inf value (grey levels), or a PSNR floored to whole dB; {@link #INFINITE} counts
+ *     an infinite PSNR (the output is identical to the input there)
+ * @param samples the sample images, in their fixed order
+ */
+record ManifestStats(Map<String, Long> statuses, Map<String, Long> errors, List<ErrorPath> errorPaths,
+    Bytes bytes, Map<String, Map<Long, Long>> histograms, List<Sample> samples) {
+
+  static final long INFINITE = -1;
+  static final List<String> METRICS = List.of("linf_inside", "linf_outside", "psnr_inside", "psnr_outside");
+
+  /** A failed image of an error code. */
+  record ErrorPath(String code, String path, String message) {}
+
+  /**
+   * Byte sums: over every row, and over the rows that have an output (protected and no_mask
+   * images), whose change is the size change of the release.
+   */
+  record Bytes(long in, long out, long inWritten, long outWritten, long written) {}
+
+  /** A sample image's row. */
+  record Sample(String inputPath, String outputPath, int width, int height, String format, double eps, double epsBg,
+      Integer linfInside, Integer linfOutside, Double psnrInside, Double psnrOutside, Long epsPixels) {}
+
+  long rows() {
+    return statuses.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  static ManifestStats of(Dataset<Row> m, int errorPathsPerCode, int samples) {
+    // One Spark job for the counts, the byte sums and the four histograms (each query costs a job and its
+    // planning, 0.3-0.5 s on a small machine): every row once as "rows" with its bytes, and once per metric
+    // with its value, grouped by (metric, bucket, status, error code).
+    Column hasOutput = col("output_bytes").isNotNull();
+    Column noLong = lit(null).cast("long");
+    Dataset<Row> values = m.select(lit("rows").as("metric"), lit(null).cast("double").as("v"), col("status"),
+        col("error_code"), col("input_bytes").as("in"), col("output_bytes").as("out"),
+        when(hasOutput, col("input_bytes")).as("in_written"), when(hasOutput, lit(1L)).as("written"));
+    for (String metric : METRICS) {
+      values = values.unionAll(m.select(lit(metric).as("metric"), col(metric).cast("double").as("v"), col("status"),
+          col("error_code"), noLong.as("in"), noLong.as("out"), noLong.as("in_written"), noLong.as("written")));
+    }
+    Column bucket = when(col("v").equalTo(lit(Double.POSITIVE_INFINITY)), lit(INFINITE)).otherwise(floor(col("v")));
+    List<Row> groups = values.where(col("metric").equalTo("rows").or(col("v").isNotNull().and(col("v").isNaN().unary_$bang())))
+        .groupBy(col("metric"), bucket.as("bucket"), col("status"), col("error_code"))
+        .agg(count(lit(1)), sum("in"), sum("out"), sum("in_written"), sum("written")).collectAsList();
+
+    Map<String, Long> statuses = new TreeMap<>();
+    Map<String, Long> errors = new TreeMap<>();
+    Map<String, Map<Long, Long>> histograms = new TreeMap<>();
+    METRICS.forEach(metric -> histograms.put(metric, new TreeMap<>()));
+    long in = 0;
+    long out = 0;
+    long inWritten = 0;
+    long written = 0;
+    for (Row r : groups) {
+      long n = r.getLong(4);
+      if (!r.getString(0).equals("rows")) {
+        histograms.get(r.getString(0)).merge(r.getLong(1), n, Long::sum);
+        continue;
+      }
+      statuses.merge(r.getString(2), n, Long::sum);
+      if (!r.isNullAt(3)) {
+        errors.merge(r.getString(3), n, Long::sum);
+      }
+      in += longOr0(r, 5);
+      out += longOr0(r, 6);
+      inWritten += longOr0(r, 7);
+      written += longOr0(r, 8);
+    }
+    long outWritten = out;
+
+    List<ErrorPath> paths = new ArrayList<>();
+    if (!errors.isEmpty() && errorPathsPerCode > 0) {
+      for (Row r : m.where(col("error_code").isNotNull())
+          .withColumn("n", row_number().over(Window.partitionBy("error_code").orderBy("input_path")))
+          .where(col("n").leq(errorPathsPerCode))
+          .select("error_code", "input_path", "error_message").collectAsList()) {
+        paths.add(new ErrorPath(r.getString(0), r.getString(1), r.isNullAt(2) ? "" : r.getString(2)));
+      }
+      paths.sort(java.util.Comparator.comparing(ErrorPath::code).thenComparing(ErrorPath::path));
+    }
+
+    List<Sample> picked = new ArrayList<>();
+    if (samples > 0) {
+      // Deterministic and spread over the dataset: the smallest SHA-256 of the input path, not the first names.
+      for (Row r : m.where(col("status").equalTo("protected"))
+          .withColumn("pick", sha2(col("input_path"), 256))
+          .orderBy(col("pick"), col("input_path")).limit(samples)
+          .select("input_path", "output_path", "width", "height", "format", "eps", "eps_bg", "linf_inside",
+              "linf_outside", "psnr_inside", "psnr_outside", "eps_pixels").collectAsList()) {
+        picked.add(new Sample(r.getString(0), r.getString(1), r.getInt(2), r.getInt(3), r.getString(4), r.getDouble(5),
+            r.getDouble(6), r.isNullAt(7) ? null : r.getInt(7), r.isNullAt(8) ? null : r.getInt(8),
+            r.isNullAt(9) ? null : r.getDouble(9), r.isNullAt(10) ? null : r.getDouble(10),
+            r.isNullAt(11) ? null : r.getLong(11)));
+      }
+    }
+    return new ManifestStats(statuses, errors, paths, new Bytes(in, out, inWritten, outWritten, written), histograms, picked);
+  }
+
+  private static long longOr0(Row r, int i) {
+    return r.isNullAt(i) ? 0 : r.getLong(i);
+  }
+}
