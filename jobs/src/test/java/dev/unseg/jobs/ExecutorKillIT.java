@@ -99,7 +99,7 @@ class ExecutorKillIT {
 
     assertTrue(Files.exists(out.resolve("_SUCCESS")));
     Map<String, String> expected = RobustRuns.contentTree(reference);
-    assertEquals(IMAGES * 3 + 1, expected.size(), "images, copied masks, eps masks, settings.json");
+    assertEquals(IMAGES * 3 + 1 + 2 + 4 * 4, expected.size(), "images, copied masks, eps masks, settings.json, report pictures");
     assertEquals(expected, RobustRuns.contentTree(out), "outputs byte-identical to the fault-free local run");
     List<JsonNode> rows = ProtectJobTest.inspectRows(out); // asserts one row per input path
     assertEquals(IMAGES, rows.size());

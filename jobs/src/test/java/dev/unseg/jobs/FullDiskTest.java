@@ -49,7 +49,9 @@ class FullDiskTest {
     ProtectJobTest.Run reference = ProtectJobTest.protect(RobustRuns.protectArgs(data, clean));
     assertEquals(0, reference.code(), reference.err());
     expected = RobustRuns.contentTree(clean);
-    assertEquals(IMAGES * 3 + 1, expected.size(), "images, copied masks, eps masks, settings.json: " + expected.keySet());
+    // Report pictures: 2 charts and 4 per sample image (unseg.report.samples = 4).
+    assertEquals(IMAGES * 3 + 1 + 2 + 4 * 4, expected.size(),
+        "images, copied masks, eps masks, settings.json, report pictures: " + expected.keySet());
   }
 
   @AfterEach
@@ -88,7 +90,7 @@ class FullDiskTest {
     // settings.json, the task records, and the plan's chunk file with the .crc Hadoop's file system
     // adds beside it (one page each, 40 tasks make a chunk under 4 KiB).
     long beforeManifest = pages(clean, rel -> !rel.startsWith("_unseg/manifest") && !rel.equals("_unseg/summary.json")
-        && !rel.equals("_SUCCESS")) + 2 * PAGE;
+        && !rel.startsWith("_unseg/report") && !rel.equals("_SUCCESS")) + 2 * PAGE; // the report comes after the manifest
     // The manifest needs its Parquet file, the .crc beside it and the .crc of Spark's _SUCCESS marker.
     long manifest = pages(clean, rel -> rel.startsWith("_unseg/manifest/") && rel.endsWith(".parquet")) + 2 * PAGE;
     // Half of that is left free: room for an estimate off by a page or two either way (a record a

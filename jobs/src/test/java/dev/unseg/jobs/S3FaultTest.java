@@ -60,7 +60,9 @@ class S3FaultTest {
       assertEquals(0, clean.code(), clean.err() + "\nS3Proxy log:\n" + s3.log());
       long cleanMillis = millisSince(t0);
       Map<String, String> expected = S3ResumeTest.contentTree(S3ResumeTest.objects(sdk, BUCKET, "released/clean/"), "released/clean/");
-      assertEquals(IMAGES * 3 + 1, expected.size(), "images, label maps, eps masks, settings.json: " + expected.keySet());
+      // Report pictures: 2 charts and 4 per sample image (unseg.report.samples = 4, at most the images).
+      assertEquals(IMAGES * 3 + 1 + 2 + 4 * Math.min(4, IMAGES), expected.size(),
+          "images, label maps, eps masks, settings.json, report pictures: " + expected.keySet());
       S3ResumeTest.inspect("s3a://" + BUCKET + "/released/clean/", s3.s3aConf(), IMAGES);
       FileSystem.closeAll(); // the cached S3A instance goes to S3Proxy directly
 

@@ -99,7 +99,9 @@ class S3ResumeTest {
       assertTrue(resumed.err().contains("taking over the output from run killed"), resumed.err());
 
       Map<String, String> expected = contentTree(objects(sdk, "reference/"), "reference/");
-      assertEquals(IMAGES * 3 + 1, expected.size(), "images, copied masks, eps masks, settings.json: " + expected.keySet());
+      // Report pictures: 2 charts and 4 per sample image (unseg.report.samples = 4).
+      assertEquals(IMAGES * 3 + 1 + 2 + 4 * 4, expected.size(),
+          "images, copied masks, eps masks, settings.json, report pictures: " + expected.keySet());
       assertEquals(expected, contentTree(objects(sdk, "out/"), "out/"), "killed and resumed: the objects of an uninterrupted run");
       assertTrue(objects(sdk, "out/").containsKey("out/_SUCCESS"));
 
