@@ -1,7 +1,6 @@
 package dev.unseg.jobs.report;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -9,10 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageOutputStream;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * What the HTML reports share (the protect run's {@code _unseg/report.html} and {@code unseg
@@ -79,19 +74,9 @@ public final class ReportHtml {
     return out;
   }
 
-  /** An image as a PNG file's bytes, encoded in memory (ImageIO.write would cache through a temporary file). */
+  /** An image as a PNG file's bytes, encoded in memory. */
   public static byte[] png(BufferedImage img) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
-    try (ImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
-      writer.setOutput(stream);
-      writer.write(img);
-    } catch (IOException e) {
-      throw new UncheckedIOException("in-memory PNG encoding cannot fail on I/O", e);
-    } finally {
-      writer.dispose();
-    }
-    return out.toByteArray();
+    return dev.unseg.pipeline.image.PngBytes.encode(img);
   }
 
   /** Interleaved 8-bit RGB (HWC) as an image. */
