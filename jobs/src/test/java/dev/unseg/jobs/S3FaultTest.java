@@ -76,7 +76,7 @@ class S3FaultTest {
       long t1 = System.nanoTime();
       try (FaultyTcpProxy proxy = new FaultyTcpProxy(s3.port,
           FaultyTcpProxy.seeded(SEED, FAULT_PERCENT, MAX_FAULTS), Duration.ofMinutes(5))) {
-        List<String> conf = throughProxy(s3.s3aConf(), proxy.endpoint());
+        List<String> conf = throughProxy(s3, proxy.endpoint());
         run = ProtectJobTest.runCli(protect("faulty", conf, "--run-id", "faulty", "--master", "local[2,4]"));
         outcome.add(outcome("run", run));
         if (run.code() != 0) {
@@ -143,7 +143,7 @@ class S3FaultTest {
       String logs;
       try (FaultyTcpProxy proxy = new FaultyTcpProxy(s3.port, script, Duration.ofMinutes(3));
           LogCapture capture = new LogCapture()) {
-        run = ProtectJobTest.runCli(protect("scripted", throughProxy(s3.s3aConf(), proxy.endpoint()), "--master", "local[2,4]"));
+        run = ProtectJobTest.runCli(protect("scripted", throughProxy(s3, proxy.endpoint()), "--master", "local[2,4]"));
         faults = proxy.injected();
         logs = capture.text();
         System.out.printf("S3FaultTest: scripted faults %s; %s; faulted requests:%n%s%n", faults, proxy.stats(), proxy.trace());
@@ -232,12 +232,8 @@ class S3FaultTest {
    * retries in the AWS SDK, three tries an operation in S3A (so a burst of faults can exhaust
    * them, as a longer outage would in production), 50 ms apart, and short connection timeouts.
    */
-  private static List<String> throughProxy(List<String> direct, String endpoint) {
+  private static List<String> throughProxy(S3ProxyServer s3, String endpoint) {
     Map<String, String> m = new LinkedHashMap<>();
-    for (int i = 0; i + 1 < direct.size(); i += 2) {
-      String kv = direct.get(i + 1);
-      m.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
-    }
     m.put("spark.hadoop.fs.s3a.endpoint", endpoint);
     m.put("spark.hadoop.fs.s3a.attempts.maximum", "0");
     m.put("spark.hadoop.fs.s3a.retry.limit", "2");
@@ -246,9 +242,7 @@ class S3FaultTest {
     m.put("spark.hadoop.fs.s3a.retry.throttle.interval", "50ms");
     m.put("spark.hadoop.fs.s3a.connection.establish.timeout", "2000");
     m.put("spark.hadoop.fs.s3a.connection.timeout", "10000");
-    List<String> out = new ArrayList<>();
-    m.forEach((k, v) -> out.addAll(List.of("--conf", k + "=" + v)));
-    return out;
+    return s3.s3aConf(m);
   }
 
   private static long millisSince(long nanos) {

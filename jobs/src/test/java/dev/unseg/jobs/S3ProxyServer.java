@@ -68,6 +68,11 @@ final class S3ProxyServer implements AutoCloseable {
 
   /** The S3A settings a user passes, as --conf arguments. */
   List<String> s3aConf() {
+    return s3aConf(Map.of());
+  }
+
+  /** The same, with some settings replaced or added (another endpoint, other retries). */
+  List<String> s3aConf(Map<String, String> overrides) {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("spark.hadoop.fs.s3a.endpoint", endpoint());
     m.put("spark.hadoop.fs.s3a.endpoint.region", "us-east-1");
@@ -80,6 +85,7 @@ final class S3ProxyServer implements AutoCloseable {
     m.put("spark.hadoop.fs.s3a.retry.throttle.limit", "1");
     m.put("spark.hadoop.fs.s3a.access.key", accessKey);
     m.put("spark.hadoop.fs.s3a.secret.key", secretKey);
+    m.putAll(overrides);
     return m.entrySet().stream().flatMap(e -> java.util.stream.Stream.of("--conf", e.getKey() + "=" + e.getValue())).toList();
   }
 

@@ -52,7 +52,7 @@ public final class OutputFullException extends RuntimeException {
       return String.valueOf(cause);
     }
     // A task's stop as the driver sees it: keep its own words, not Spark's wrapping.
-    return c instanceof OutputFullException ? c.getMessage() : c.getClass().getName() + ": " + firstLine(c.getMessage());
+    return c instanceof OutputFullException ? c.getMessage() : StorageErrors.reason(c);
   }
 
   private static Throwable outOfSpaceCause(Throwable t) {
@@ -69,13 +69,5 @@ public final class OutputFullException extends RuntimeException {
       }
     }
     return textOnly;
-  }
-
-  private static String firstLine(String s) {
-    if (s == null) {
-      return "";
-    }
-    int nl = s.indexOf('\n');
-    return (nl < 0 ? s : s.substring(0, nl)).trim();
   }
 }
