@@ -33,7 +33,7 @@ class BenchCommandTest {
   @Test
   void badOptionsNameTheOption() throws Exception {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int rc = TestCli.run(new String[] {"bench", "--threads", "0"}, new PrintStream(new ByteArrayOutputStream()),
+    int rc = TestCli.run(new String[] {"bench", "--threads", "-1"}, new PrintStream(new ByteArrayOutputStream()),
         new PrintStream(err, true, StandardCharsets.UTF_8));
     assertEquals(2, rc);
     assertTrue(err.toString(StandardCharsets.UTF_8).contains("--threads"));

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.unseg.jobs.config.ConfigException;
+import dev.unseg.pipeline.error.UserError;
 import dev.unseg.jobs.config.ProtectConfig;
 import dev.unseg.pipeline.dataset.DatasetFormat;
 import java.io.File;
@@ -43,14 +43,14 @@ class ConfigTest {
       "unseg.run.progress-interval, soon, unseg.run.progress-interval",
   })
   void badValuesNameTheirKey(String key, String value, String named) {
-    ConfigException e = assertThrows(ConfigException.class, () -> ProtectConfig.from(with(Map.of(key, value))));
+    UserError e = assertThrows(UserError.class, () -> ProtectConfig.from(with(Map.of(key, value))));
     assertTrue(e.getMessage().contains(named), e.getMessage());
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"unseg.input.images", "unseg.input.annotations", "unseg.output.uri"})
   void missingRequiredKeysAreNamed(String key) {
-    ConfigException e = assertThrows(ConfigException.class, () -> ProtectConfig.from(with(Map.of(key, ""))));
+    UserError e = assertThrows(UserError.class, () -> ProtectConfig.from(with(Map.of(key, ""))));
     assertTrue(e.getMessage().contains(key) && e.getMessage().contains("--"), e.getMessage());
   }
 

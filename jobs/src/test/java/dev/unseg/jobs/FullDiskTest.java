@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.unseg.jobs.io.Publisher;
+import dev.unseg.jobs.io.Storage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -119,13 +119,13 @@ class FullDiskTest {
     Path disk = mount("size=16k");
     byte[] index = Files.readAllBytes(ProtectJobTest.SAMPLES.resolve("coco/annotations/instances_sample.json"));
     assertTrue(index.length > 16 * 1024, "the copy must not fit: " + index.length);
-    org.apache.hadoop.fs.FileSystem fs = Publisher.outputFileSystem(disk.toUri(), new org.apache.hadoop.conf.Configuration());
+    Storage fs = Storage.of(disk.toUri(), new org.apache.hadoop.conf.Configuration());
     Path absent = disk.resolve("annotations/instances_sample.json");
     Path old = Files.createDirectories(disk.resolve("annotations")).resolve("old.json");
     Files.writeString(old, "{\"images\": []}");
     for (Path target : List.of(absent, old)) {
       byte[] before = Files.exists(target) ? Files.readAllBytes(target) : null;
-      IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> Publisher.publish(fs,
+      IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> fs.publish(
           new org.apache.hadoop.fs.Path(target.toUri()), new java.io.ByteArrayInputStream(index)));
       assertTrue(dev.unseg.jobs.io.OutputFullException.isOutOfSpace(e), e.toString());
       if (before == null) {
@@ -244,7 +244,7 @@ class FullDiskTest {
 
   private static long temporaryFiles(Path out) throws IOException {
     try (Stream<Path> s = Files.walk(out)) {
-      return s.filter(f -> f.getFileName().toString().startsWith(Publisher.TEMP_PREFIX)).count();
+      return s.filter(f -> f.getFileName().toString().startsWith(Storage.TEMP_PREFIX)).count();
     }
   }
 

@@ -259,7 +259,7 @@ class ProtectJobTest {
           new java.awt.image.DataBufferByte(img.rgb(), img.rgb().length), img.width(), img.height(),
           img.width() * 3, 3, new int[] {0, 1, 2}, null);
       return raster;
-    } catch (dev.unseg.pipeline.audit.InputException e) {
+    } catch (dev.unseg.pipeline.error.InputException e) {
       throw new IOException(e);
     }
   }

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.s3.AmazonS3;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.unseg.jobs.io.Publisher;
+import dev.unseg.jobs.io.Storage;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -168,7 +168,7 @@ class S3FaultTest {
     Map<String, byte[]> objects = S3ResumeTest.objects(sdk, BUCKET, prefix);
     assertTrue(objects.containsKey(prefix + "_SUCCESS"), objects.keySet().toString());
     for (String key : objects.keySet()) {
-      assertFalse(key.contains(Publisher.TEMP_PREFIX) || key.contains("_temporary") || key.contains("_unseg/plan/"),
+      assertFalse(key.contains(Storage.TEMP_PREFIX) || key.contains("_temporary") || key.contains("_unseg/plan/"),
           "no temporary or half-published object: " + key);
     }
     if (expected != null) {

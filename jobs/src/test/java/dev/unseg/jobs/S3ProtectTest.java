@@ -130,6 +130,14 @@ class S3ProtectTest {
       assertEquals(2 + 4, checkReport(rebuilt, "released/ade20k/_unseg/"), "two charts and one sample's four pictures");
       objects.putAll(rebuilt);
 
+      // `unseg verify` on the bucket: hashes, and bounds against the originals read from the bucket too.
+      List<String> verifyArgs = new ArrayList<>(List.of("verify", "--output", out, "--originals", in + "images",
+          "--master", "local[2]"));
+      verifyArgs.addAll(s3.s3aConf());
+      ProtectJobTest.Run verified = ProtectJobTest.runCli(verifyArgs.toArray(String[]::new));
+      assertEquals(0, verified.code(), verified.out() + verified.err());
+      assertTrue(verified.out().contains("verified " + out + ": 3 manifest rows"), verified.out());
+
       // Credentials: nowhere in logs, console, manifest (inspect output), summary or any object.
       List<String> places = new ArrayList<>(List.of(logs, run.out(), run.err(), inspected));
       for (Map.Entry<String, byte[]> o : objects.entrySet()) {

@@ -77,6 +77,30 @@ class VerifyTest {
     assertTrue(indexed.err().contains("verify found"), indexed.err());
   }
 
+  /**
+   * Issue 14: verify plans the originals from the run's own spec (_unseg/settings.json), not from the
+   * defaults: a run with a raised unseg.limits.max-pixels once failed verify. Here the run raises it; then
+   * the spec's limit is lowered below the images' size by hand, and verify must apply it.
+   */
+  @Test
+  void verifyAppliesTheRunsOwnLimitsFromItsSpec() throws Exception {
+    Path data = tmp.resolve("data");
+    RobustRuns.dataset(data, 0, 4, 64);
+    Path out = tmp.resolve("out");
+    assertEquals(0, ProtectJobTest.protect(RobustRuns.protectArgs(data, out, "--conf", "unseg.limits.max-pixels=200000000")).code());
+    Path settings = out.resolve("_unseg/settings.json");
+    String spec = Files.readString(settings);
+    assertTrue(spec.contains("\"unseg.limits.max-pixels\" : 200000000"), spec);
+    String originals = data.resolve("images").toString();
+    ProtectJobTest.Run full = verify("--output", out.toString(), "--originals", originals);
+    assertEquals(0, full.code(), full.out() + full.err());
+
+    Files.writeString(settings, spec.replace("200000000", "1000"));
+    ProtectJobTest.Run lowered = verify("--output", out.toString(), "--originals", originals);
+    assertEquals(1, lowered.code(), lowered.out());
+    assertTrue(lowered.out().contains("1000"), "verify decoded the originals under the spec's limit: " + lowered.out());
+  }
+
   private static boolean mismatch(ProtectJobTest.Run run, String path, String what) {
     return run.out().lines().anyMatch(l -> l.startsWith("MISMATCH " + path) && l.contains(what));
   }

@@ -52,12 +52,9 @@ public final class Bench {
     void run(List<String> files, Path out) throws Exception;
   }
 
-  public static int main(String[] args, PrintStream out) throws Exception {
-    if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
-      out.println(BenchOptions.USAGE);
-      return 0;
-    }
-    BenchOptions o = BenchOptions.parse(args, 1);
+  /** {@code unseg bench}, with the {@code unseg.bench} settings of {@code config}. */
+  public static int run(com.typesafe.config.Config config, PrintStream out) throws Exception {
+    BenchOptions o = BenchOptions.from(config);
     Path work = o.work() != null ? Files.createDirectories(o.work()) : Files.createTempDirectory("unseg-bench");
     try {
       return run(o, work, out);

@@ -1,5 +1,8 @@
 package dev.unseg.jobs.bench;
 
+import com.typesafe.config.Config;
+import dev.unseg.jobs.config.SettingReads;
+import dev.unseg.pipeline.error.UserError;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -22,106 +25,50 @@ record BenchOptions(int jpegImages, int pngImages, int jpegWidth, int jpegHeight
     int threads, int repeats, int batchSize, int maxInFlight, Path model, List<String> skip, Path work, boolean keep,
     boolean profile) {
 
-  static final String USAGE = """
-      usage: unseg bench [options]
-
-      Times, in one run and on the same generated data (COCO-like JPEGs, then PNG tiles, each kind on
-      its own): the floor (read, decode, encode, write only), the in-task pipeline with the built-in
-      generator, the same with a TorchScript model through DJL, the whole Spark job (embedded) with the
-      built-in generator, the pipeline's steps on one thread (serial), and the naive one-thread loop of
-      the reference scripts. Prints images/s (median of the repeats, min-max) and the ratios to the
-      floor, the naive loop and the serial run.
-
-      Options:
-        --jpeg N          COCO-like JPEGs (default 160; 0 skips the kind)
-        --png N           PNG tiles (default 16; 0 skips the kind)
-        --jpeg-size WxH   default 640x480
-        --png-size WxH    default 2048x1024
-        --threads N       worker threads (default: cores)
-        --repeats N       timed runs per scenario (default 3)
-        --batch-size N    generator batch (default 4)
-        --max-in-flight N pipeline admission bound (default 16)
-        --model PATH      TorchScript generator for the DJL scenario
-                          (e.g. pipeline/src/test/resources/torchscript/fixture_generator.pt); without it, skipped
-        --skip A,B        scenarios to skip: floor,pipeline,djl,spark,serial,naive
-        --work DIR        working folder (default: a new temporary folder)
-        --keep            keep the working folder
-        --profile         first print where the ms of one image go, step by step (one thread)""";
-
-  static BenchOptions parse(String[] args, int from) {
-    int jpeg = 160;
-    int png = 16;
-    int[] jpegSize = {640, 480};
-    int[] pngSize = {2048, 1024};
-    int threads = Runtime.getRuntime().availableProcessors();
-    int repeats = 3;
-    int batch = 4;
-    int inFlight = 16;
-    Path model = null;
-    List<String> skip = List.of();
-    Path work = null;
-    boolean keep = false;
-    boolean profile = false;
-    for (int i = from; i < args.length; i++) {
-      String a = args[i];
-      if (a.equals("--keep") || a.equals("--profile")) {
-        keep |= a.equals("--keep");
-        profile |= a.equals("--profile");
-        continue;
-      }
-      if (i + 1 >= args.length) {
-        throw new IllegalArgumentException("bench: " + a + " needs a value (see unseg bench --help)");
-      }
-      String v = args[++i];
-      switch (a) {
-        case "--jpeg" -> jpeg = count(a, v, 0);
-        case "--png" -> png = count(a, v, 0);
-        case "--jpeg-size" -> jpegSize = size(a, v);
-        case "--png-size" -> pngSize = size(a, v);
-        case "--threads" -> threads = count(a, v, 1);
-        case "--repeats" -> repeats = count(a, v, 1);
-        case "--batch-size" -> batch = count(a, v, 1);
-        case "--max-in-flight" -> inFlight = count(a, v, 1);
-        case "--model" -> model = Path.of(v);
-        case "--skip" -> skip = List.of(v.toLowerCase(Locale.ROOT).split(","));
-        case "--work" -> work = Path.of(v);
-        default -> throw new IllegalArgumentException("bench: unknown option " + a + " (see unseg bench --help)");
-      }
-    }
+  /** From the {@code unseg.bench} block (flags in UnsegCli); every value checked, naming its key. */
+  static BenchOptions from(Config config) {
+    Config c = config.getConfig("unseg");
+    int jpeg = SettingReads.intIn(c, "bench.jpeg-images", "--jpeg", 0, 1_000_000);
+    int png = SettingReads.intIn(c, "bench.png-images", "--png", 0, 1_000_000);
+    int[] jpegSize = size(c, "bench.jpeg-size", "--jpeg-size");
+    int[] pngSize = size(c, "bench.png-size", "--png-size");
+    int threads = SettingReads.intIn(c, "bench.threads", "--threads", 0, 1024);
+    int repeats = SettingReads.intIn(c, "bench.repeats", "--repeats", 1, 1000);
+    int batch = SettingReads.intIn(c, "bench.batch-size", "--batch-size", 1, 1024);
+    int inFlight = SettingReads.intIn(c, "bench.max-in-flight", "--max-in-flight", 1, 100_000);
+    String model = SettingReads.string(c, "bench.model");
+    String skip = SettingReads.string(c, "bench.skip").toLowerCase(Locale.ROOT);
+    String work = SettingReads.string(c, "bench.work");
     if (jpeg + png == 0) {
-      throw new IllegalArgumentException("bench: --jpeg and --png are both 0: nothing to time");
+      throw new UserError("unseg.bench.jpeg-images and unseg.bench.png-images are both 0 (--jpeg, --png): nothing to time");
     }
     if (inFlight < batch) {
-      throw new IllegalArgumentException("bench: --max-in-flight " + inFlight + " must be >= --batch-size " + batch);
+      throw new UserError("unseg.bench.max-in-flight = " + inFlight + " is below unseg.bench.batch-size = " + batch
+          + ": a batch could never fill. Raise --max-in-flight to at least --batch-size.");
     }
-    if (model != null && !model.toFile().isFile()) {
-      throw new IllegalArgumentException("bench: --model " + model + " does not exist");
+    if (!model.isEmpty() && !Path.of(model).toFile().isFile()) {
+      throw new UserError("unseg.bench.model = " + model + " does not exist: give a TorchScript file with --model, or none");
     }
-    return new BenchOptions(jpeg, png, jpegSize[0], jpegSize[1], pngSize[0], pngSize[1], threads, repeats, batch,
-        inFlight, model, skip, work, keep, profile);
+    return new BenchOptions(jpeg, png, jpegSize[0], jpegSize[1], pngSize[0], pngSize[1],
+        threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), repeats, batch, inFlight,
+        model.isEmpty() ? null : Path.of(model), skip.isEmpty() ? List.of() : List.of(skip.split(",")),
+        work.isEmpty() ? null : Path.of(work), SettingReads.bool(c, "bench.keep"), SettingReads.bool(c, "bench.profile"));
   }
 
   boolean runs(String scenario) {
     return !skip.contains(scenario);
   }
 
-  private static int count(String flag, String v, int min) {
+  private static int[] size(Config c, String key, String flag) {
+    String v = SettingReads.string(c, key);
+    String[] p = v.toLowerCase(Locale.ROOT).split("x");
     try {
-      int n = Integer.parseInt(v);
-      if (n >= min) {
-        return n;
+      if (p.length == 2 && Integer.parseInt(p[0]) > 0 && Integer.parseInt(p[1]) > 0) {
+        return new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1])};
       }
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new IllegalArgumentException("bench: " + flag + " needs an integer >= " + min + ", got '" + v + "'");
-  }
-
-  private static int[] size(String flag, String v) {
-    String[] p = v.toLowerCase(Locale.ROOT).split("x");
-    if (p.length == 2) {
-      return new int[] {count(flag, p[0], 1), count(flag, p[1], 1)};
-    }
-    throw new IllegalArgumentException("bench: " + flag + " needs WIDTHxHEIGHT, got '" + v + "'");
+    throw SettingReads.bad(key, flag, v, "WIDTHxHEIGHT, such as 640x480");
   }
 }

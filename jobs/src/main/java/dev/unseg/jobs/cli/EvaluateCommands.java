@@ -1,7 +1,7 @@
 package dev.unseg.jobs.cli;
 
 import com.typesafe.config.Config;
-import dev.unseg.jobs.config.ConfigException;
+import dev.unseg.pipeline.error.UserError;
 import dev.unseg.jobs.evaluate.Defense;
 import dev.unseg.jobs.evaluate.EvaluateSettings;
 import dev.unseg.jobs.evaluate.Evaluation;
@@ -19,37 +19,32 @@ import java.util.Locale;
 
 /** {@code unseg evaluate} and {@code unseg make-dataset}: flags to settings, and the console lines. */
 final class EvaluateCommands {
-  static final List<CommandLine.Flag> EVALUATE_FLAGS = List.of(
-      new CommandLine.Flag("--format", "unseg.evaluate.format", true, "mask-pairs (the only one for now)"),
-      new CommandLine.Flag("--clean", "unseg.evaluate.clean", true, "folder of the clean images (local path)"),
-      new CommandLine.Flag("--masks", "unseg.evaluate.masks", true, "folder of their masks ({dir}{stem}.png)"),
-      new CommandLine.Flag("--protected", "unseg.evaluate.protected", true, "the protect job's --output (local path)"),
-      new CommandLine.Flag("--sample", "unseg.evaluate.sample", true, "training images"),
-      new CommandLine.Flag("--test", "unseg.evaluate.test", true, "held-out clean test images"),
-      new CommandLine.Flag("--epochs", "unseg.evaluate.epochs", true, "training epochs"),
-      new CommandLine.Flag("--size", "unseg.evaluate.size", true, "probe input side in pixels (multiple of 4)"),
-      new CommandLine.Flag("--defense", "unseg.evaluate.defense", true, "none|jpeg:Q|blur:SIGMA on the protected training images"),
-      new CommandLine.Flag("--seed", "unseg.evaluate.seed", true, "seed of the split, the weights and the data order"),
-      new CommandLine.Flag("--repeats", "unseg.evaluate.repeats", true, "trainings a side (seeds seed, seed+1, ...): measures run-to-run noise"),
-      new CommandLine.Flag("--run-id", "unseg.evaluate.run", true, "report folder name"));
-  static final List<CommandLine.Flag> DATASET_FLAGS = List.of(
-      new CommandLine.Flag("--photos", "unseg.make-dataset.photos", true, "comma-separated folders of real photos"),
-      new CommandLine.Flag("--output", "unseg.make-dataset.output", true, "where images/ and masks/ go"),
-      new CommandLine.Flag("--count", "unseg.make-dataset.count", true, "images to make"),
-      new CommandLine.Flag("--size", "unseg.make-dataset.size", true, "image side in pixels"),
-      new CommandLine.Flag("--seed", "unseg.make-dataset.seed", true, "seed"));
+  static final List<Command.Flag> EVALUATE_FLAGS = List.of(
+      new Command.Flag("--format", "unseg.evaluate.format", "FORMAT", "mask-pairs (the only one for now)"),
+      new Command.Flag("--clean", "unseg.evaluate.clean", "DIR", "folder of the clean images (local path)"),
+      new Command.Flag("--masks", "unseg.evaluate.masks", "DIR", "folder of their masks ({dir}{stem}.png)"),
+      new Command.Flag("--protected", "unseg.evaluate.protected", "DIR", "the protect job's --output (local path)"),
+      new Command.Flag("--sample", "unseg.evaluate.sample", "N", "training images"),
+      new Command.Flag("--test", "unseg.evaluate.test", "N", "held-out clean test images"),
+      new Command.Flag("--epochs", "unseg.evaluate.epochs", "N", "training epochs"),
+      new Command.Flag("--size", "unseg.evaluate.size", "PX", "probe input side in pixels (multiple of 4)"),
+      new Command.Flag("--defense", "unseg.evaluate.defense", "DEFENCE", "none|jpeg:Q|blur:SIGMA on the protected training images"),
+      new Command.Flag("--seed", "unseg.evaluate.seed", "N", "seed of the split, the weights and the data order"),
+      new Command.Flag("--repeats", "unseg.evaluate.repeats", "N", "trainings a side (seeds seed, seed+1, ...): measures run-to-run noise"),
+      new Command.Flag("--run-id", "unseg.evaluate.run", "NAME", "report folder name"));
+  static final List<Command.Flag> DATASET_FLAGS = List.of(
+      new Command.Flag("--photos", "unseg.make-dataset.photos", "DIRS", "comma-separated folders of real photos"),
+      new Command.Flag("--output", "unseg.make-dataset.output", "DIR", "where images/ and masks/ go"),
+      new Command.Flag("--count", "unseg.make-dataset.count", "N", "images to make"),
+      new Command.Flag("--size", "unseg.make-dataset.size", "PX", "image side in pixels"),
+      new Command.Flag("--seed", "unseg.make-dataset.seed", "N", "seed"));
 
   private EvaluateCommands() {}
 
-  static int evaluate(String[] args, PrintStream out) throws Exception {
-    CommandLine cl = CommandLine.parse(args, 1, EVALUATE_FLAGS);
-    if (cl.help()) {
-      out.println(CommandLine.usage("usage: unseg evaluate --clean DIR --masks DIR --protected DIR [options]", EVALUATE_FLAGS));
-      return 0;
-    }
-    Config c = cl.config().getConfig("unseg.evaluate");
+  static int evaluate(Config config, PrintStream out) throws Exception {
+    Config c = config.getConfig("unseg.evaluate");
     if (!c.getString("format").equals("mask-pairs")) {
-      throw new ConfigException("unseg.evaluate.format: only mask-pairs is supported for now (--format)");
+      throw new UserError("unseg.evaluate.format: only mask-pairs is supported for now (--format)");
     }
     Defense defense = Defense.parse(c.getString("defense"));
     long seed = c.getLong("seed");
@@ -76,13 +71,8 @@ final class EvaluateCommands {
     return 0;
   }
 
-  static int makeDataset(String[] args, PrintStream out) throws Exception {
-    CommandLine cl = CommandLine.parse(args, 1, DATASET_FLAGS);
-    if (cl.help()) {
-      out.println(CommandLine.usage("usage: unseg make-dataset --output DIR [options]", DATASET_FLAGS));
-      return 0;
-    }
-    Config c = cl.config().getConfig("unseg.make-dataset");
+  static int makeDataset(Config config, PrintStream out) throws Exception {
+    Config c = config.getConfig("unseg.make-dataset");
     Path output = required(c, "output");
     List<Path> photos = Arrays.stream(c.getString("photos").split(",")).map(String::trim).map(Path::of).toList();
     new SyntheticDataset(SyntheticDataset.readPhotos(photos), c.getInt("size"), c.getLong("seed"))
@@ -94,10 +84,10 @@ final class EvaluateCommands {
   private static Path required(Config c, String key) {
     String v = c.getString(key);
     if (v.isEmpty()) {
-      throw new ConfigException("unseg.evaluate/make-dataset: --" + key + " is required");
+      throw new UserError("unseg.evaluate/make-dataset: --" + key + " is required");
     }
     if (v.contains("://") && !v.startsWith("file://")) {
-      throw new ConfigException("--" + key + " " + v + ": evaluate reads local paths only for now");
+      throw new UserError("--" + key + " " + v + ": evaluate reads local paths only for now");
     }
     return Path.of(v.startsWith("file://") ? v.substring(7) : v);
   }

@@ -2,58 +2,114 @@ package dev.unseg.jobs.cli;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValue;
-import dev.unseg.jobs.config.ConfigException;
 import dev.unseg.jobs.config.ProtectConfig;
+import dev.unseg.jobs.config.SettingReads;
 import dev.unseg.jobs.inspect.Inspect;
 import dev.unseg.jobs.protect.ProtectJob;
-import dev.unseg.pipeline.dataset.InvalidIndexException;
-import java.io.FileNotFoundException;
+import dev.unseg.pipeline.error.UserError;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * {@code unseg <command>}: the entry point for bin/unseg (embedded Spark) and for
  * {@code spark-submit --class dev.unseg.jobs.cli.UnsegCli <jar> protect ...} on a cluster.
  */
 public final class UnsegCli {
-  static final List<CommandLine.Flag> PROTECT_FLAGS = List.of(
-      new CommandLine.Flag("--format", "unseg.input.format", true, "coco|coco-panoptic|ade20k|cityscapes|voc|mask-pairs"),
-      new CommandLine.Flag("--images", "unseg.input.images", true, "root of the images (path or URI)"),
-      new CommandLine.Flag("--annotations", "unseg.input.annotations", true, "COCO JSON file, or root of label/mask files"),
-      new CommandLine.Flag("--panoptic-masks", "unseg.input.panoptic-masks", true, "coco-panoptic: folder of panoptic PNGs"),
-      new CommandLine.Flag("--select", "unseg.input.selection", true, "segments in the mask: default|all|class:ID|classes:ID,..|things"),
-      new CommandLine.Flag("--mask-name", "unseg.input.mask-name", true, "mask-pairs: mask name rule, e.g. {dir}{stem}_mask.png"),
-      new CommandLine.Flag("--output", "unseg.output.uri", true, "where the protected dataset goes"),
-      new CommandLine.Flag("--output-format", "unseg.output.format", true, "same|png|jpeg (default same)"),
-      new CommandLine.Flag("--jpeg-quality", "unseg.output.jpeg-quality", true, "JPEG quality 1..100 (default 95)"),
-      new CommandLine.Flag("--write-masks", "unseg.output.write-masks", false, "also write each image's mask PNG under _unseg/masks/"),
-      new CommandLine.Flag("--eps", "unseg.noise.eps", true, "noise budget inside the mask, grey levels (default 8)"),
-      new CommandLine.Flag("--eps-bg", "unseg.noise.eps-bg", true, "noise budget outside the mask, grey levels (default 2)"),
-      new CommandLine.Flag("--generator", "unseg.generator.kind", true, "synthetic (built-in baseline) | unseg (TorchScript)"),
-      new CommandLine.Flag("--key", "unseg.generator.key", true, "secret keying the synthetic generator (or UNSEG_KEY)"),
-      new CommandLine.Flag("--model", "unseg.generator.model", true, "unseg: TorchScript model path or URI"),
-      new CommandLine.Flag("--model-sha256", "unseg.generator.model-sha256", true, "unseg: expected SHA-256 of the model"),
-      new CommandLine.Flag("--device", "unseg.generator.device", true, "cpu|gpu|gpu:N (default cpu)"),
-      new CommandLine.Flag("--batch-size", "unseg.generator.batch-size", true, "images per generator call"),
-      new CommandLine.Flag("--partitions", "unseg.partitions.count", true, "number of Spark partitions (default: images/64)"),
-      new CommandLine.Flag("--master", "unseg.run.master", true, "Spark master for embedded runs (default local[*,4]: all cores, 4 attempts a task)"),
-      new CommandLine.Flag("--run-id", "unseg.run.id", true, "run id stored in the manifest (default: generated)"),
-      new CommandLine.Flag("--resume", "unseg.run.resume", false, "continue the run in --output: protect only images without a record"),
-      new CommandLine.Flag("--overwrite", "unseg.run.overwrite", false, "delete the run in --output and start again"));
-
-  static final List<CommandLine.Flag> VERIFY_FLAGS = List.of(
-      new CommandLine.Flag("--output", "unseg.verify.output", true, "the output of a protect run"),
-      new CommandLine.Flag("--originals", "unseg.verify.originals", true, "root of the original images: also check rows against"
-          + " the dataset's index and every image's bound"),
-      new CommandLine.Flag("--master", "unseg.run.master", true, "Spark master for embedded runs (default local[*,4]: all cores, 4 attempts a task)"));
-
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(UnsegCli.class);
+  private static final Command.Flag MASTER = new Command.Flag("--master", "unseg.run.master", "URL",
+      "Spark master for embedded runs (local[*,4]: all cores, 4 attempts a task)");
 
-  static final List<CommandLine.Flag> REPORT_FLAGS = List.of(
-      new CommandLine.Flag("--samples", "unseg.report.samples", true, "images shown as quadruples (default 4)"),
-      new CommandLine.Flag("--master", "unseg.run.master", true, "Spark master for embedded runs (default local[*])"));
+  static final List<Command.Flag> PROTECT_FLAGS = List.of(
+      new Command.Flag("--format", "unseg.input.format", "FORMAT", "coco|coco-panoptic|ade20k|cityscapes|voc|mask-pairs"),
+      new Command.Flag("--images", "unseg.input.images", "URI", "root of the images (path or URI)"),
+      new Command.Flag("--annotations", "unseg.input.annotations", "URI", "COCO JSON file, or root of label/mask files"),
+      new Command.Flag("--panoptic-masks", "unseg.input.panoptic-masks", "URI", "coco-panoptic: folder of panoptic PNGs"),
+      new Command.Flag("--select", "unseg.input.selection", "SEGMENTS", "segments in the mask: default|all|class:ID|classes:ID,..|things"),
+      new Command.Flag("--mask-name", "unseg.input.mask-name", "RULE", "mask-pairs: mask name rule, e.g. {dir}{stem}_mask.png"),
+      new Command.Flag("--output", "unseg.output.uri", "URI", "where the protected dataset goes"),
+      new Command.Flag("--output-format", "unseg.output.format", "FORMAT", "same|png|jpeg"),
+      new Command.Flag("--jpeg-quality", "unseg.output.jpeg-quality", "Q", "JPEG quality 1..100"),
+      new Command.Flag("--write-masks", "unseg.output.write-masks", null, "also write each image's mask PNG under _unseg/masks/"),
+      new Command.Flag("--eps", "unseg.noise.eps", "GREYS", "noise budget inside the mask, grey levels"),
+      new Command.Flag("--eps-bg", "unseg.noise.eps-bg", "GREYS", "noise budget outside the mask, grey levels"),
+      new Command.Flag("--generator", "unseg.generator.kind", "KIND", "synthetic (built-in) | unseg (TorchScript)"),
+      new Command.Flag("--key", "unseg.generator.key", "SECRET", "secret keying the synthetic generator (or UNSEG_KEY)"),
+      new Command.Flag("--model", "unseg.generator.model", "URI", "unseg: TorchScript model path or URI"),
+      new Command.Flag("--model-sha256", "unseg.generator.model-sha256", "HEX", "unseg: expected SHA-256 of the model"),
+      new Command.Flag("--device", "unseg.generator.device", "DEVICE", "cpu|gpu|gpu:N"),
+      new Command.Flag("--batch-size", "unseg.generator.batch-size", "N", "images per generator call"),
+      new Command.Flag("--partitions", "unseg.partitions.count", "N", "number of Spark partitions (0: images / unseg.partitions.size)"),
+      MASTER,
+      new Command.Flag("--run-id", "unseg.run.id", "ID", "run id stored in the manifest (empty: generated)"),
+      new Command.Flag("--resume", "unseg.run.resume", null, "continue the run in --output: protect only images without a record"),
+      new Command.Flag("--overwrite", "unseg.run.overwrite", null, "delete the run in --output and start again"));
+
+  static final List<Command.Flag> VERIFY_FLAGS = List.of(
+      new Command.Flag("--output", "unseg.verify.output", "URI", "the output of a protect run"),
+      new Command.Flag("--originals", "unseg.verify.originals", "URI", "root of the original images: also check rows against"
+          + " the dataset's index and every image's bound"),
+      MASTER);
+
+  static final List<Command.Flag> REPORT_FLAGS = List.of(
+      new Command.Flag("--samples", "unseg.report.samples", "N", "images shown as quadruples"), MASTER);
+
+  static final List<Command.Flag> INSPECT_FLAGS = List.of(
+      new Command.Flag("--summary-only", "unseg.inspect.summary-only", null, "print only the summary, not the manifest"));
+
+  static final List<Command.Flag> BENCH_FLAGS = List.of(
+      new Command.Flag("--jpeg", "unseg.bench.jpeg-images", "N", "COCO-like JPEGs (0 skips the kind)"),
+      new Command.Flag("--png", "unseg.bench.png-images", "N", "PNG tiles (0 skips the kind)"),
+      new Command.Flag("--jpeg-size", "unseg.bench.jpeg-size", "WxH", "size of the JPEGs"),
+      new Command.Flag("--png-size", "unseg.bench.png-size", "WxH", "size of the PNG tiles"),
+      new Command.Flag("--threads", "unseg.bench.threads", "N", "worker threads (0: the cores)"),
+      new Command.Flag("--repeats", "unseg.bench.repeats", "N", "timed runs per scenario (the median is reported)"),
+      new Command.Flag("--batch-size", "unseg.bench.batch-size", "N", "generator batch"),
+      new Command.Flag("--max-in-flight", "unseg.bench.max-in-flight", "N", "pipeline admission bound"),
+      new Command.Flag("--model", "unseg.bench.model", "PATH", "TorchScript generator for the DJL scenario (e.g."
+          + " pipeline/src/test/resources/torchscript/fixture_generator.pt); empty skips it"),
+      new Command.Flag("--skip", "unseg.bench.skip", "A,B", "scenarios to skip: floor,pipeline,djl,spark,serial,naive"),
+      new Command.Flag("--work", "unseg.bench.work", "DIR", "working folder (empty: a new temporary folder)"),
+      new Command.Flag("--keep", "unseg.bench.keep", null, "keep the working folder"),
+      new Command.Flag("--profile", "unseg.bench.profile", null, "first print where the ms of one image go, step by step"));
+
+  private static final String BENCH_DESCRIPTION = "Times, in one run and on the same generated data (COCO-like JPEGs, then"
+      + " PNG tiles, each kind on its own): the floor (read, decode, encode, write only), the in-task pipeline with the"
+      + " built-in generator, the same with a TorchScript model through DJL, the whole Spark job (embedded), the"
+      + " pipeline's steps on one thread (serial), and the naive one-thread loop of the reference scripts. Prints"
+      + " images/s (median of the repeats, min-max) and the ratios to the floor, the naive loop and the serial run.";
+
+  static final List<Command> COMMANDS = List.of(
+      new Command("protect", "protect a dataset: write the protected copy, a Parquet manifest, a summary and a report",
+          "Protects every image of a mask-annotated dataset and writes the protected copy to --output.",
+          PROTECT_FLAGS, null, UnsegCli::protect),
+      new Command("inspect", "print an output's manifest as JSON lines, and its summary",
+          "Prints the manifest of a protect run's OUTPUT as JSON lines, one per input image, then its summary.json;"
+              + " reads Parquet directly (no Spark). Object-store settings: --conf spark.hadoop.fs.s3a.*=... as for protect.",
+          INSPECT_FLAGS, "OUTPUT", Inspect::run),
+      new Command("report", "build an output's _unseg/report.html again (protect writes it at the end of every run)",
+          "Builds OUTPUT/_unseg/report.html (and its pictures in _unseg/report/) again from a protect run's manifest,"
+              + " summary and images: settings, counts by status and error code, bytes, L-inf/PSNR histograms, sample images.",
+          REPORT_FLAGS, "OUTPUT", UnsegCli::report),
+      new Command("verify", "check an output: a row per input, SHA-256 of every output, bounds against the originals",
+          "Checks a protect run's output with Spark: every input has a row, every output's SHA-256 matches its row,"
+              + " and with --originals every protected image is within its bound.",
+          VERIFY_FLAGS, null, UnsegCli::verify),
+      new Command("bench", "time the pipeline against the decode+encode floor on generated data",
+          BENCH_DESCRIPTION, BENCH_FLAGS, null,
+          (config, arg, out, err) -> dev.unseg.jobs.bench.Bench.run(config, out)),
+      new Command("evaluate", "train a small U-Net on clean and on protected images; report the clean-test drop",
+          "Trains the probe on clean and on protected images and reports the drop on held-out clean images.",
+          EvaluateCommands.EVALUATE_FLAGS, null, (config, arg, out, err) -> EvaluateCommands.evaluate(config, out)),
+      new Command("make-dataset", "write a mask-pairs dataset of textured shapes on real photos (for evaluate)",
+          "Writes a mask-pairs dataset of textured shapes pasted on crops of real photos.",
+          EvaluateCommands.DATASET_FLAGS, null, (config, arg, out, err) -> EvaluateCommands.makeDataset(config, out)));
 
   private UnsegCli() {}
 
@@ -71,8 +127,8 @@ public final class UnsegCli {
   }
 
   /**
-   * Runs a command. Exit codes: 0 done; 1 the run failed (or did not account for every image);
-   * 2 a setting or input is wrong, and the message names it.
+   * Runs a command. Exit codes: 0 done; 1 the run failed (or did not account for every image), or a bug
+   * (its trace in the log); 2 a setting or input is wrong, and the message names it.
    */
   public static int run(String[] args, PrintStream out, PrintStream err) {
     try {
@@ -81,7 +137,7 @@ public final class UnsegCli {
       // Not a bug: the storage is full. The message names the output and the fix; no stack trace.
       err.println("unseg: " + e.getMessage() + "; _SUCCESS was not written");
       return 1;
-    } catch (ConfigException | IllegalArgumentException | FileNotFoundException | InvalidIndexException e) {
+    } catch (UserError e) {
       err.println("unseg: " + e.getMessage());
       return 2;
     } catch (dev.unseg.jobs.protect.RunStoppedException e) {
@@ -97,65 +153,70 @@ public final class UnsegCli {
     }
   }
 
-  private static int dispatch(String[] args, PrintStream out, PrintStream err) throws Exception {
-    String command = args.length == 0 ? "--help" : args[0];
-    switch (command) {
-      case "protect":
-        return protect(args, out, err);
-      case "verify":
-        return verify(args, out, err);
-      case "inspect":
-        return Inspect.main(args, out, err);
-      case "report":
-        return report(args, out);
-      case "bench":
-        return dev.unseg.jobs.bench.Bench.main(args, out);
-      case "evaluate":
-        return EvaluateCommands.evaluate(args, out);
-      case "make-dataset":
-        return EvaluateCommands.makeDataset(args, out);
-      case "--help":
-      case "-h":
-      case "help":
-        out.println(usage());
-        return args.length == 0 ? 2 : 0;
-      default:
-        err.println("unseg: unknown command '" + command + "'\n\n" + usage());
-        return 2;
+  /** The picocli model of {@code unseg} and its subcommands. */
+  static CommandLine commandLine() {
+    CommandSpec root = CommandSpec.create().name("unseg");
+    root.usageMessage().description("Protects a mask-annotated image dataset with UnSeg-style unlearnable noise before release.")
+        .headerHeading("%n").commandListHeading("%nCommands:%n").footer("%nRun 'unseg <command> --help' for a command's options.");
+    root.addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true).description("this text").build());
+    CommandLine cl = new CommandLine(root);
+    for (Command c : COMMANDS) {
+      CommandSpec sub = c.spec();
+      sub.usageMessage().header(c.summary());
+      cl.addSubcommand(c.name(), sub);
+    }
+    return cl;
+  }
+
+  private static ParseResult parse(CommandLine cl, String[] args) {
+    try {
+      return cl.parseArgs(args);
+    } catch (ParameterException e) {
+      throw new UserError(problem(e));
     }
   }
 
-  static String usage() {
-    return """
-        usage: unseg <command> [options]
-
-        Protects a mask-annotated image dataset with UnSeg-style unlearnable noise before release.
-
-        Commands:
-          protect   protect a dataset: write the protected copy, a Parquet manifest and a summary
-          inspect   print an output's manifest as JSON lines, and its summary
-          report    build an output's _unseg/report.html again (protect writes it at the end of every run)
-          verify    check an output: a row per input, SHA-256 of every output, bounds against the originals
-          bench     time the pipeline against the decode+encode floor on generated data
-          evaluate  train a small U-Net on clean and on protected images; report the clean-test drop
-          make-dataset  write a mask-pairs dataset of textured shapes on real photos (for evaluate)
-
-        Run 'unseg <command> --help' for a command's options.""";
+  private static Command command(ParseResult sub) {
+    String name = sub.commandSpec().name();
+    return COMMANDS.stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
   }
 
-  private static int protect(String[] args, PrintStream out, PrintStream err) throws Exception {
-    CommandLine cl = CommandLine.parse(args, 1, PROTECT_FLAGS);
-    if (cl.help()) {
-      out.println(CommandLine.usage("usage: unseg protect --format F --images URI --annotations URI --output URI [options]",
-          PROTECT_FLAGS));
+  /** The effective config of a command line such as {@code protect --eps 4 --conf k=v} (for tests). */
+  static Config config(String... args) {
+    ParseResult sub = parse(commandLine(), args).subcommand();
+    return command(sub).config(sub);
+  }
+
+  private static int dispatch(String[] args, PrintStream out, PrintStream err) throws Exception {
+    CommandLine cl = commandLine();
+    ParseResult parsed = parse(cl, args);
+    if (!parsed.hasSubcommand()) {
+      out.print(cl.getUsageMessage());
+      return parsed.isUsageHelpRequested() ? 0 : 2;
+    }
+    ParseResult sub = parsed.subcommand();
+    if (sub.isUsageHelpRequested()) {
+      out.print(sub.commandSpec().commandLine().getUsageMessage());
       return 0;
     }
-    if (!cl.positional().isEmpty()) {
-      throw new ConfigException("unexpected argument '" + cl.positional().get(0) + "' (see unseg protect --help)");
+    return command(sub).run(sub, out, err);
+  }
+
+  /** picocli's message, with its suggestion for a mistyped option or command, and where help is. */
+  private static String problem(ParameterException e) {
+    String command = e.getCommandLine().getCommandName();
+    String where = command.equals("unseg") ? "unseg --help" : "unseg " + command + " --help";
+    StringBuilder m = new StringBuilder(e.getMessage().replace("Unknown option: ", "unknown option ")
+        .replace("Unmatched argument at index", "unexpected argument at index"));
+    if (e instanceof UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+      m.append("; did you mean ").append(String.join(" or ", u.getSuggestions())).append('?');
     }
-    Config config = cl.config();
+    return m.append(" (see ").append(where).append(')').toString();
+  }
+
+  private static int protect(Config config, String arg, PrintStream out, PrintStream err) throws Exception {
     ProtectConfig settings = ProtectConfig.from(config);
-    try (SparkSession spark = session(config, settings)) {
+    try (SparkSession spark = session(config, settings.master(), "unseg-protect")) {
       ProtectJob.Result r = new ProtectJob(spark, settings, err).run();
       out.printf("run %s: %d images: %d protected, %d without mask, %d failed, in %.1f s (%.1f img/s)%n",
           r.runId(), r.rows(), r.protectedImages(), r.noMask(), r.failed(), r.seconds(), r.rows() / r.seconds());
@@ -178,43 +239,24 @@ public final class UnsegCli {
     }
   }
 
-  private static int report(String[] args, PrintStream out) throws Exception {
-    CommandLine cl = CommandLine.parse(args, 1, REPORT_FLAGS);
-    if (cl.help()) {
-      out.println(CommandLine.usage("usage: unseg report OUTPUT [--samples N] [--conf spark.hadoop.KEY=VALUE]... [options]\n\n"
-          + "Builds OUTPUT/_unseg/report.html (and its pictures in _unseg/report/) again from a protect run's manifest,\n"
-          + "summary and images: settings, counts by status and error code, bytes, L-inf/PSNR histograms, sample images.\n"
-          + "OUTPUT is a path or URI (s3a://, gs://, hdfs://); object-store settings as for protect.", REPORT_FLAGS));
-      return 0;
-    }
-    if (cl.positional().size() != 1) {
-      throw new ConfigException("give the output of one protect run: unseg report OUTPUT (see unseg report --help)");
-    }
-    Config config = cl.config();
+  private static int report(Config config, String output, PrintStream out, PrintStream err) throws Exception {
     dev.unseg.jobs.config.ReportSettings settings = dev.unseg.jobs.config.ReportSettings.from(config);
     try (SparkSession spark = session(config, config.getString("unseg.run.master"), "unseg-report")) {
       org.apache.hadoop.fs.Path html = dev.unseg.jobs.report.ProtectReport.write(spark,
-          dev.unseg.jobs.io.Locations.directory(dev.unseg.jobs.io.Locations.qualify(cl.positional().get(0))), settings);
+          dev.unseg.jobs.io.OutputLayout.of(output).root(), settings);
       out.println("report: " + html);
       return 0;
     }
   }
 
-  private static int verify(String[] args, PrintStream out, PrintStream err) throws Exception {
-    CommandLine cl = CommandLine.parse(args, 1, VERIFY_FLAGS);
-    if (cl.help()) {
-      out.println(CommandLine.usage("usage: unseg verify --output URI [--originals URI] [options]", VERIFY_FLAGS));
-      return 0;
-    }
-    Config config = cl.config();
-    String output = config.getString("unseg.verify.output").trim();
-    if (output.isEmpty()) {
-      throw new ConfigException("unseg.verify.output is not set: give the output of a protect run with --output");
-    }
-    try (SparkSession spark = session(config, config.getString("unseg.run.master"), "unseg-verify")) {
-      dev.unseg.jobs.verify.VerifyJob.Result r =
-          new dev.unseg.jobs.verify.VerifyJob(spark, output, config.getString("unseg.verify.originals").trim(),
-              config.getDuration("unseg.run.progress-interval")).run();
+  private static int verify(Config config, String arg, PrintStream out, PrintStream err) throws Exception {
+    Config c = config.getConfig("unseg");
+    String output = SettingReads.required(c, "verify.output", "--output", "the output of a protect run");
+    try (SparkSession spark = session(config, SettingReads.string(c, "run.master"), "unseg-verify")) {
+      dev.unseg.jobs.verify.VerifyJob.Result r = new dev.unseg.jobs.verify.VerifyJob(spark, output,
+          SettingReads.string(c, "verify.originals"), SettingReads.duration(c, "run.progress-interval", "a duration such as 5s or 0"),
+          SettingReads.intIn(c, "partitions.size", null, 1, 1_000_000),
+          SettingReads.intIn(c, "partitions.count", "--partitions", 0, 10_000_000)).run();
       r.shown().forEach(p -> out.println("MISMATCH " + p));
       if (r.problems() > 0) {
         err.printf("unseg: verify found %d problems in %s (%d manifest rows)%s%n", r.problems(), output, r.rows(),
@@ -227,10 +269,6 @@ public final class UnsegCli {
   }
 
   /** Embedded Spark unless spark-submit already chose a master; spark.* settings pass through. */
-  static SparkSession session(Config config, ProtectConfig settings) {
-    return session(config, settings.master(), "unseg-protect");
-  }
-
   static SparkSession session(Config config, String master, String appName) {
     SparkSession.Builder b = SparkSession.builder().appName(appName);
     if (System.getProperty("spark.master") == null) {
@@ -241,7 +279,7 @@ public final class UnsegCli {
     }
     if (config.hasPath("spark")) {
       for (Map.Entry<String, ConfigValue> e : config.getConfig("spark").entrySet()) {
-        b.config(CommandLine.sparkKey(e.getKey()), String.valueOf(e.getValue().unwrapped()));
+        b.config(ConfigLayer.sparkKey(e.getKey()), String.valueOf(e.getValue().unwrapped()));
       }
     }
     // A portable manifest: readers without Spark (unseg inspect, pandas, DuckDB) read plain timestamps.

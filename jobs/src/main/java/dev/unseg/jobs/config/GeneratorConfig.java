@@ -1,5 +1,6 @@
 package dev.unseg.jobs.config;
 
+import dev.unseg.pipeline.error.UserError;
 import com.typesafe.config.Config;
 import java.io.Serializable;
 import java.util.Locale;
@@ -28,33 +29,33 @@ public record GeneratorConfig(
   }
 
   static GeneratorConfig from(Config c) {
-    Kind kind = ProtectConfig.enumSetting(c, "generator.kind", "--generator",
+    Kind kind = SettingReads.enumSetting(c, "generator.kind", "--generator",
         s -> Kind.valueOf(s.toUpperCase(Locale.ROOT)), "synthetic or unseg");
-    String key = ProtectConfig.string(c, "generator.key");
+    String key = SettingReads.string(c, "generator.key");
     if (kind == Kind.SYNTHETIC && key.isEmpty()) {
-      throw new ConfigException("unseg.generator.key is not set: the synthetic generator's noise is keyed by a secret "
+      throw new UserError("unseg.generator.key is not set: the synthetic generator's noise is keyed by a secret "
           + "of yours. Give one with --key, the UNSEG_KEY environment variable, or --conf unseg.generator.key=...; "
           + "keep it private and reuse it to reproduce a run.");
     }
-    String model = ProtectConfig.string(c, "generator.model");
+    String model = SettingReads.string(c, "generator.model");
     if (kind == Kind.UNSEG && model.isEmpty()) {
-      throw new ConfigException("unseg.generator.model is not set: --generator unseg needs the TorchScript export of "
+      throw new UserError("unseg.generator.model is not set: --generator unseg needs the TorchScript export of "
           + "the UnSeg generator (see tools/export_unseg.py); give its path or URI with --model.");
     }
-    String sha = ProtectConfig.string(c, "generator.model-sha256").toLowerCase(Locale.ROOT);
+    String sha = SettingReads.string(c, "generator.model-sha256").toLowerCase(Locale.ROOT);
     if (!sha.isEmpty() && !sha.matches("[0-9a-f]{64}")) {
-      throw ProtectConfig.bad("generator.model-sha256", null, sha, "64 hex digits (sha256sum of the model file) or empty");
+      throw SettingReads.bad("generator.model-sha256", null, sha, "64 hex digits (sha256sum of the model file) or empty");
     }
-    String device = ProtectConfig.string(c, "generator.device").toLowerCase(Locale.ROOT);
+    String device = SettingReads.string(c, "generator.device").toLowerCase(Locale.ROOT);
     if (!device.matches("cpu|gpu|gpu:\\d+")) {
-      throw ProtectConfig.bad("generator.device", null, device, "cpu, gpu or gpu:N");
+      throw SettingReads.bad("generator.device", null, device, "cpu, gpu or gpu:N");
     }
     return new GeneratorConfig(kind, key,
-        ProtectConfig.intIn(c, "generator.cell-size", null, 1, 256),
+        SettingReads.intIn(c, "generator.cell-size", null, 1, 256),
         model, sha, device,
-        ProtectConfig.intIn(c, "generator.batch-size", null, 1, 1024),
-        ProtectConfig.intIn(c, "generator.interop-threads", null, 0, 1024),
-        ProtectConfig.intIn(c, "generator.intraop-threads", null, 0, 1024));
+        SettingReads.intIn(c, "generator.batch-size", null, 1, 1024),
+        SettingReads.intIn(c, "generator.interop-threads", null, 0, 1024),
+        SettingReads.intIn(c, "generator.intraop-threads", null, 0, 1024));
   }
 
   public int batchSize() {

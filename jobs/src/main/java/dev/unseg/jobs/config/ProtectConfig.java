@@ -1,8 +1,7 @@
 package dev.unseg.jobs.config;
 
+import dev.unseg.pipeline.error.UserError;
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException.Missing;
-import com.typesafe.config.ConfigException.WrongType;
 import com.typesafe.config.ConfigRenderOptions;
 import dev.unseg.pipeline.audit.Sha256;
 import dev.unseg.pipeline.composite.NoiseBudget;
@@ -46,57 +45,57 @@ public record ProtectConfig(
 
   public static ProtectConfig from(Config root) {
     Config c = root.getConfig("unseg");
-    DatasetFormat format = enumSetting(c, "input.format", "--format", DatasetFormat::fromName,
+    DatasetFormat format = SettingReads.enumSetting(c, "input.format", "--format", DatasetFormat::fromName,
         "coco, coco-panoptic, ade20k, cityscapes, voc or mask-pairs");
-    String images = required(c, "input.images", "--images", "the root folder (URI) of the dataset's images");
-    String annotations = required(c, "input.annotations", "--annotations",
+    String images = SettingReads.required(c, "input.images", "--images", "the root folder (URI) of the dataset's images");
+    String annotations = SettingReads.required(c, "input.annotations", "--annotations",
         format == DatasetFormat.COCO || format == DatasetFormat.COCO_PANOPTIC
             ? "the dataset's annotation JSON file (URI)"
             : "the root folder (URI) of the label/mask files");
-    String selectionSpec = string(c, "input.selection");
+    String selectionSpec = SettingReads.string(c, "input.selection");
     Selection selection;
     try {
       selection = "default".equals(selectionSpec) ? Selection.defaultFor(format) : Selection.parse(selectionSpec);
     } catch (IllegalArgumentException e) {
-      throw bad("input.selection", "--select", selectionSpec,
+      throw SettingReads.bad("input.selection", "--select", selectionSpec,
           "default, all, class:ID, classes:ID,ID,... or things (" + e.getMessage() + ")");
     }
-    String maskName = string(c, "input.mask-name");
+    String maskName = SettingReads.string(c, "input.mask-name");
     if (format == DatasetFormat.MASK_PAIRS && !maskName.contains("{stem}")) {
-      throw bad("input.mask-name", "--mask-name", maskName, "a name rule containing {stem}, e.g. {dir}{stem}_mask.png");
+      throw SettingReads.bad("input.mask-name", "--mask-name", maskName, "a name rule containing {stem}, e.g. {dir}{stem}_mask.png");
     }
-    String output = required(c, "output.uri", "--output", "where the protected dataset goes (a URI outside the inputs)");
-    OutputFormat outputFormat = enumSetting(c, "output.format", "--output-format",
+    String output = SettingReads.required(c, "output.uri", "--output", "where the protected dataset goes (a URI outside the inputs)");
+    OutputFormat outputFormat = SettingReads.enumSetting(c, "output.format", "--output-format",
         s -> OutputFormat.valueOf(s.toUpperCase(Locale.ROOT)), "same, png or jpeg");
-    int quality = intIn(c, "output.jpeg-quality", "--jpeg-quality", 1, 100);
-    double eps = doubleIn(c, "noise.eps", "--eps", 0, 255);
-    double epsBg = doubleIn(c, "noise.eps-bg", "--eps-bg", 0, 255);
+    int quality = SettingReads.intIn(c, "output.jpeg-quality", "--jpeg-quality", 1, 100);
+    double eps = SettingReads.doubleIn(c, "noise.eps", "--eps", 0, 255);
+    double epsBg = SettingReads.doubleIn(c, "noise.eps-bg", "--eps-bg", 0, 255);
     NoiseBudget budget;
     try {
       budget = new NoiseBudget(eps, epsBg);
     } catch (IllegalArgumentException e) {
-      throw new ConfigException("unseg.noise.eps / unseg.noise.eps-bg: " + e.getMessage() + " (flags --eps, --eps-bg)");
+      throw new UserError("unseg.noise.eps / unseg.noise.eps-bg: " + e.getMessage() + " (flags --eps, --eps-bg)");
     }
-    long maxPixels = longIn(c, "limits.max-pixels", null, 1, Long.MAX_VALUE);
-    long maxFileBytes = bytesIn(c, "limits.max-file-bytes");
+    long maxPixels = SettingReads.longIn(c, "limits.max-pixels", null, 1, Long.MAX_VALUE);
+    long maxFileBytes = SettingReads.bytesIn(c, "limits.max-file-bytes");
     ProtectionSettings protection = new ProtectionSettings(budget, new EncodeOptions(outputFormat, quality),
-        maxFileBytes, maxPixels, bool(c, "output.write-masks"));
+        maxFileBytes, maxPixels, SettingReads.bool(c, "output.write-masks"));
     GeneratorConfig generator = GeneratorConfig.from(c);
-    int partitionSize = intIn(c, "partitions.size", null, 1, 1_000_000);
-    int partitionCount = intIn(c, "partitions.count", "--partitions", 0, 10_000_000);
-    int threads = intIn(c, "pipeline.threads", null, 0, 256);
-    int maxInFlight = intIn(c, "pipeline.max-in-flight", null, 1, 100_000);
+    int partitionSize = SettingReads.intIn(c, "partitions.size", null, 1, 1_000_000);
+    int partitionCount = SettingReads.intIn(c, "partitions.count", "--partitions", 0, 10_000_000);
+    int threads = SettingReads.intIn(c, "pipeline.threads", null, 0, 256);
+    int maxInFlight = SettingReads.intIn(c, "pipeline.max-in-flight", null, 1, 100_000);
     if (maxInFlight < generator.batchSize()) {
-      throw new ConfigException("unseg.pipeline.max-in-flight = " + maxInFlight + " is smaller than unseg.generator.batch-size = "
+      throw new UserError("unseg.pipeline.max-in-flight = " + maxInFlight + " is smaller than unseg.generator.batch-size = "
           + generator.batchSize() + ": a batch could never fill. Raise max-in-flight to at least the batch size.");
     }
-    Duration progress = duration(c, "run.progress-interval", "a duration such as 5s or 0");
+    Duration progress = SettingReads.duration(c, "run.progress-interval", "a duration such as 5s or 0");
     String digest = Sha256.hex(c.withoutPath("generator.key").withoutPath("run.resume").withoutPath("run.overwrite")
         .withoutPath("run.lease-expiry").root()
         .render(ConfigRenderOptions.concise().setJson(true)).getBytes(StandardCharsets.UTF_8));
-    return new ProtectConfig(format, images, annotations, string(c, "input.panoptic-masks"), selection, maskName,
-        output, protection, bool(c, "output.copy-annotations"), generator, partitionSize, partitionCount,
-        threads, maxInFlight, string(c, "run.id"), string(c, "run.master"), progress, digest, RunSafety.from(c),
+    return new ProtectConfig(format, images, annotations, SettingReads.string(c, "input.panoptic-masks"), selection, maskName,
+        output, protection, SettingReads.bool(c, "output.copy-annotations"), generator, partitionSize, partitionCount,
+        threads, maxInFlight, SettingReads.string(c, "run.id"), SettingReads.string(c, "run.master"), progress, digest, RunSafety.from(c),
         ReportSettings.from(root));
   }
 
@@ -109,105 +108,5 @@ public record ProtectConfig(
     int threads = pipelineThreads > 0 ? pipelineThreads
         : Math.max(1, executorCores.orElse(Runtime.getRuntime().availableProcessors()));
     return new PipelineSettings(threads, generator.batchSize(), maxInFlight);
-  }
-
-  // ---- typed reads that name the key on failure ----
-
-  static String string(Config c, String key) {
-    try {
-      return c.getString(key).trim();
-    } catch (Missing | WrongType e) {
-      throw new ConfigException("unseg." + key + ": " + e.getMessage());
-    }
-  }
-
-  static String required(Config c, String key, String flag, String what) {
-    String v = string(c, key);
-    if (v.isEmpty()) {
-      throw new ConfigException("unseg." + key + " is not set: give " + what
-          + (flag == null ? "" : " with " + flag) + " or --conf unseg." + key + "=...");
-    }
-    return v;
-  }
-
-  static boolean bool(Config c, String key) {
-    try {
-      return c.getBoolean(key);
-    } catch (Missing | WrongType e) {
-      throw bad(key, null, c.hasPath(key) ? c.getValue(key).unwrapped() : null, "true or false");
-    }
-  }
-
-  static int intIn(Config c, String key, String flag, int min, int max) {
-    long v = longIn(c, key, flag, min, max);
-    return (int) v;
-  }
-
-  static long longIn(Config c, String key, String flag, long min, long max) {
-    long v;
-    try {
-      v = c.getLong(key);
-    } catch (Missing | WrongType e) {
-      throw bad(key, flag, c.hasPath(key) ? c.getValue(key).unwrapped() : null, "a whole number from " + min + " to " + max);
-    }
-    if (v < min || v > max) {
-      throw bad(key, flag, v, "a whole number from " + min + " to " + max);
-    }
-    return v;
-  }
-
-  static double doubleIn(Config c, String key, String flag, double min, double max) {
-    double v;
-    try {
-      v = c.getDouble(key);
-    } catch (Missing | WrongType e) {
-      throw bad(key, flag, c.hasPath(key) ? c.getValue(key).unwrapped() : null, "a number from " + min + " to " + max);
-    }
-    if (!(v >= min && v <= max)) {
-      throw bad(key, flag, v, "a number from " + min + " to " + max);
-    }
-    return v;
-  }
-
-  static Duration duration(Config c, String key, String accepted) {
-    try {
-      return c.getDuration(key);
-    } catch (com.typesafe.config.ConfigException e) {
-      throw bad(key, null, c.hasPath(key) ? c.getValue(key).unwrapped() : null, accepted);
-    }
-  }
-
-  static long bytesIn(Config c, String key) {
-    try {
-      long v = c.getBytes(key);
-      if (v <= 0) {
-        throw bad(key, null, v, "a positive size such as 512 MiB");
-      }
-      return v;
-    } catch (com.typesafe.config.ConfigException e) {
-      throw bad(key, null, c.hasPath(key) ? c.getValue(key).unwrapped() : null, "a size such as 512 MiB");
-    }
-  }
-
-  interface Parser<T> {
-    T parse(String s);
-  }
-
-  static <T> T enumSetting(Config c, String key, String flag, Parser<T> parser, String accepted) {
-    String v = string(c, key);
-    if (v.isEmpty()) {
-      throw new ConfigException("unseg." + key + " is not set: it accepts " + accepted
-          + (flag == null ? "" : " (flag " + flag + ")"));
-    }
-    try {
-      return parser.parse(v);
-    } catch (IllegalArgumentException e) {
-      throw bad(key, flag, v, accepted);
-    }
-  }
-
-  static ConfigException bad(String key, String flag, Object value, String accepted) {
-    return new ConfigException("unseg." + key + " = " + (value == null ? "(missing)" : "'" + value + "'")
-        + " is not valid: it accepts " + accepted + (flag == null ? "" : " (flag " + flag + ")"));
   }
 }

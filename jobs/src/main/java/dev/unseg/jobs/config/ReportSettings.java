@@ -15,8 +15,8 @@ public record ReportSettings(int samples, long maxPixels, long maxFileBytes) imp
   /** From the effective config's {@code unseg} block; a bad value names its key. */
   public static ReportSettings from(Config root) {
     Config c = root.getConfig("unseg");
-    return new ReportSettings(ProtectConfig.intIn(c, "report.samples", "--samples (unseg report)", 0, MAX_SAMPLES),
-        ProtectConfig.longIn(c, "limits.max-pixels", null, 1, Long.MAX_VALUE),
-        ProtectConfig.bytesIn(c, "limits.max-file-bytes"));
+    return new ReportSettings(SettingReads.intIn(c, "report.samples", "--samples (unseg report)", 0, MAX_SAMPLES),
+        SettingReads.longIn(c, "limits.max-pixels", null, 1, Long.MAX_VALUE),
+        SettingReads.bytesIn(c, "limits.max-file-bytes"));
   }
 }

@@ -1,5 +1,6 @@
 package dev.unseg.jobs.config;
 
+import dev.unseg.pipeline.error.UserError;
 import com.typesafe.config.Config;
 import java.io.Serializable;
 import java.util.List;
@@ -18,25 +19,25 @@ public record RunSafety(boolean resume, boolean overwrite, double maxFailedFract
     List<Integer> failPartitionsOnFirstAttempt, java.time.Duration leaseExpiry) implements Serializable {
 
   static RunSafety from(Config c) {
-    boolean resume = ProtectConfig.bool(c, "run.resume");
-    boolean overwrite = ProtectConfig.bool(c, "run.overwrite");
+    boolean resume = SettingReads.bool(c, "run.resume");
+    boolean overwrite = SettingReads.bool(c, "run.overwrite");
     if (resume && overwrite) {
-      throw new ConfigException("unseg.run.resume (--resume) and unseg.run.overwrite (--overwrite) exclude each other:"
+      throw new UserError("unseg.run.resume (--resume) and unseg.run.overwrite (--overwrite) exclude each other:"
           + " give --resume to continue the run in --output, or --overwrite to delete it and start again");
     }
-    double maxFailed = ProtectConfig.doubleIn(c, "run.max-failed-fraction", null, 0, 1);
+    double maxFailed = SettingReads.doubleIn(c, "run.max-failed-fraction", null, 0, 1);
     List<Integer> fail;
     try {
       fail = intList(c, "testing.fail-partitions-on-first-attempt");
     } catch (com.typesafe.config.ConfigException | NumberFormatException e) {
-      throw ProtectConfig.bad("testing.fail-partitions-on-first-attempt", null,
+      throw SettingReads.bad("testing.fail-partitions-on-first-attempt", null,
           c.hasPath("testing.fail-partitions-on-first-attempt")
               ? c.getValue("testing.fail-partitions-on-first-attempt").unwrapped() : null,
           "a list of partition numbers such as [0, 2] (test only; leave it empty)");
     }
-    java.time.Duration leaseExpiry = ProtectConfig.duration(c, "run.lease-expiry", "a duration such as 2m or 30s");
+    java.time.Duration leaseExpiry = SettingReads.duration(c, "run.lease-expiry", "a duration such as 2m or 30s");
     if (leaseExpiry.toMillis() < 100) {
-      throw ProtectConfig.bad("run.lease-expiry", null, c.getValue("run.lease-expiry").unwrapped(), "a duration of at least 100ms, such as 2m");
+      throw SettingReads.bad("run.lease-expiry", null, c.getValue("run.lease-expiry").unwrapped(), "a duration of at least 100ms, such as 2m");
     }
     return new RunSafety(resume, overwrite, maxFailed, fail, leaseExpiry);
   }

@@ -1,6 +1,6 @@
 package dev.unseg.jobs.evaluate;
 
-import dev.unseg.pipeline.audit.InputException;
+import dev.unseg.pipeline.error.InputException;
 import dev.unseg.pipeline.dataset.BinaryMaskFile;
 import dev.unseg.pipeline.dataset.LocalAnnotationStore;
 import dev.unseg.pipeline.image.DecodedImage;

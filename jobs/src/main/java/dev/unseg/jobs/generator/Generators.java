@@ -1,6 +1,6 @@
 package dev.unseg.jobs.generator;
 
-import dev.unseg.jobs.config.ConfigException;
+import dev.unseg.pipeline.error.UserError;
 import dev.unseg.jobs.config.GeneratorConfig;
 import dev.unseg.pipeline.audit.Sha256;
 import dev.unseg.pipeline.generator.GeneratorCache;
@@ -68,7 +68,7 @@ public final class Generators {
     if (!config.modelSha256().isEmpty()) {
       String actual = ModelFiles.sha256(config.model(), hadoopConf);
       if (!actual.equals(config.modelSha256())) {
-        throw new ConfigException("unseg.generator.model-sha256 (--model-sha256) expects " + config.modelSha256()
+        throw new UserError("unseg.generator.model-sha256 (--model-sha256) expects " + config.modelSha256()
             + " but " + config.model() + " has SHA-256 " + actual + ". Use the model file that digest was recorded"
             + " for, or, if this file is the one you mean, pass --model-sha256 " + actual + ". Nothing was written.");
       }

@@ -2,7 +2,6 @@ package dev.unseg.jobs.generator;
 
 import dev.unseg.jobs.io.Locations;
 import dev.unseg.pipeline.generator.djl.ModelDigest;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -11,7 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
+import dev.unseg.jobs.io.Storage;
 
 /**
  * Brings a model from any Hadoop URI to a local file, once per node: libtorch loads from local
@@ -22,7 +21,7 @@ final class ModelFiles {
 
   static Path localCopy(String model, Configuration conf) throws IOException {
     URI uri = Locations.qualify(model);
-    if ("file".equals(uri.getScheme())) {
+    if (Storage.isLocal(uri)) {
       Path p = Paths.get(uri);
       if (!Files.isRegularFile(p)) {
         throw notFound(model);
@@ -33,8 +32,12 @@ final class ModelFiles {
     Path dir = Paths.get(System.getProperty("java.io.tmpdir"), "unseg-models",
         Integer.toHexString(uri.toString().hashCode()));
     Path target = dir.resolve(name);
-    FileSystem fs = FileSystem.get(uri, conf);
-    long remoteLength = fs.getFileStatus(new org.apache.hadoop.fs.Path(uri)).getLen();
+    Storage fs = Storage.of(uri, conf);
+    Storage.Status remote = fs.status(new org.apache.hadoop.fs.Path(uri));
+    if (remote == null) {
+      throw notFound(model);
+    }
+    long remoteLength = remote.length();
     if (Files.isRegularFile(target) && Files.size(target) == remoteLength) {
       return target;
     }
@@ -51,7 +54,7 @@ final class ModelFiles {
 
   static void checkExists(String model, Configuration conf) throws IOException {
     URI uri = Locations.qualify(model);
-    if (!FileSystem.get(uri, conf).exists(new org.apache.hadoop.fs.Path(uri))) {
+    if (!Storage.of(uri, conf).exists(new org.apache.hadoop.fs.Path(uri))) {
       throw notFound(model);
     }
   }
@@ -59,11 +62,11 @@ final class ModelFiles {
   /** SHA-256 hex of the model file, streamed from its file system (no local copy). */
   static String sha256(String model, Configuration conf) throws IOException {
     URI uri = Locations.qualify(model);
-    return ModelDigest.sha256(FileSystem.get(uri, conf).open(new org.apache.hadoop.fs.Path(uri)));
+    return ModelDigest.sha256(Storage.of(uri, conf).open(new org.apache.hadoop.fs.Path(uri)));
   }
 
-  private static FileNotFoundException notFound(String model) {
-    return new FileNotFoundException("unseg.generator.model = " + model + " does not exist. Export the UnSeg generator"
+  private static dev.unseg.pipeline.error.UserError notFound(String model) {
+    return new dev.unseg.pipeline.error.UserError("unseg.generator.model = " + model + " does not exist. Export the UnSeg generator"
         + " with tools/export_unseg.py and give the .pt file's path or URI with --model.");
   }
 }

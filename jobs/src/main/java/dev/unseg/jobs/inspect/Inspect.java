@@ -4,18 +4,16 @@ import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.unseg.jobs.io.Locations;
-import java.io.FileNotFoundException;
+import com.typesafe.config.Config;
+import dev.unseg.jobs.io.OutputLayout;
+import dev.unseg.jobs.io.Storage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.net.URI;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.hadoop.ParquetReader;
@@ -30,68 +28,44 @@ import org.apache.parquet.schema.Type;
  * summary, reading Parquet directly so no Spark session is started.
  */
 public final class Inspect {
-  private static final String HADOOP_PREFIX = "spark.hadoop.";
+  private static final String HADOOP_PREFIX = "hadoop."; // under the config's "spark" block
 
   private Inspect() {}
 
-  public static int main(String[] args, PrintStream out, PrintStream err) throws IOException {
-    boolean summaryOnly = false;
-    String target = null;
+  /**
+   * Prints the manifest of the run in {@code target}, then its summary. Hadoop settings are the
+   * {@code spark.hadoop.*} keys of the config (from {@code --conf}), as protect takes them.
+   */
+  public static int run(Config config, String target, PrintStream out, PrintStream err) throws IOException {
+    boolean summaryOnly = config.getBoolean("unseg.inspect.summary-only");
     Configuration conf = new Configuration();
-    for (int i = 1; i < args.length; i++) {
-      switch (args[i]) {
-        case "--help", "-h" -> {
-          out.println("""
-              usage: unseg inspect OUTPUT [--summary-only] [--conf spark.hadoop.KEY=VALUE]...
-
-              Prints the manifest of a protect run's OUTPUT (path or URI) as JSON lines, one per input
-              image, then its summary.json. Object-store settings are the same --conf
-              spark.hadoop.fs.s3a.* (or fs.gs.*) settings that protect takes; a core-site.xml on the
-              classpath or in HADOOP_CONF_DIR is read too.""");
-          return 0;
+    if (config.hasPath("spark")) {
+      config.getConfig("spark").entrySet().forEach(e -> {
+        String key = String.join(".", com.typesafe.config.ConfigUtil.splitPath(e.getKey()));
+        if (key.startsWith(HADOOP_PREFIX)) {
+          conf.set(key.substring(HADOOP_PREFIX.length()), String.valueOf(e.getValue().unwrapped()));
         }
-        case "--summary-only" -> summaryOnly = true;
-        case "--conf" -> {
-          if (i + 1 >= args.length) {
-            err.println("unseg inspect: --conf needs spark.hadoop.KEY=VALUE");
-            return 2;
-          }
-          String kv = args[++i];
-          int eq = kv.indexOf('=');
-          if (eq <= 0 || !kv.startsWith(HADOOP_PREFIX)) {
-            err.println("unseg inspect: --conf takes Hadoop settings as spark.hadoop.KEY=VALUE, got '"
-                + (eq > 0 ? kv.substring(0, eq) : kv) + "'");
-            return 2;
-          }
-          conf.set(kv.substring(HADOOP_PREFIX.length(), eq), kv.substring(eq + 1));
-        }
-        default -> target = args[i];
-      }
+      });
     }
-    if (target == null) {
-      err.println("unseg inspect: give the output location of a protect run (see unseg inspect --help)");
-      return 2;
-    }
-    Locations loc = Locations.of(target, target, target);
-    URI output = loc.output();
-    FileSystem fs = FileSystem.get(output, conf);
-    Path manifest = loc.auditPath("manifest");
+    OutputLayout loc = OutputLayout.of(target);
+    Storage fs = Storage.of(loc.root(), conf);
+    Path manifest = loc.manifest();
     if (!fs.exists(manifest)) {
-      throw new FileNotFoundException(target + " has no manifest (" + manifest + "): is it the --output of a protect run?");
+      throw new dev.unseg.pipeline.error.UserError(target + " has no manifest (" + manifest + "): is it the --output of a protect run?");
     }
     ObjectMapper json = JsonMapper.builder().enable(JsonWriteFeature.WRITE_NAN_AS_STRINGS).build();
     if (!summaryOnly) {
-      FileStatus[] parts = fs.listStatus(manifest, p -> p.getName().endsWith(".parquet"));
-      Arrays.sort(parts, Comparator.comparing(s -> s.getPath().getName()));
-      for (FileStatus part : parts) {
-        try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(), part.getPath()).withConf(conf).build()) {
+      List<Path> parts = fs.children(manifest).stream().filter(p -> p.getName().endsWith(".parquet"))
+          .sorted(Comparator.comparing(Path::getName)).toList();
+      for (Path part : parts) {
+        try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(), part).withConf(conf).build()) {
           for (Group g = reader.read(); g != null; g = reader.read()) {
             out.println(json.writeValueAsString(toJson(json, g)));
           }
         }
       }
     }
-    Path summary = loc.auditPath("summary.json");
+    Path summary = loc.summary();
     if (fs.exists(summary)) {
       try (InputStream in = fs.open(summary)) {
         out.println(json.writerWithDefaultPrettyPrinter().writeValueAsString(json.readTree(in)));

@@ -10,10 +10,9 @@ import java.net.URI;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 
 /**
- * {@link DatasetIO} over Hadoop FileSystem: the same code for file://, s3a://, gs:// and hdfs://.
+ * {@link DatasetIO} on {@link Storage}: the same code for file://, s3a://, gs:// and hdfs://.
  *
  * <p>The pipeline makes every I/O error a failed manifest row of its image. That is right for a
  * missing or refused file, but not when a remote store gives up (S3A after its bounded retries on
@@ -24,18 +23,18 @@ import org.apache.hadoop.fs.FileSystem;
  */
 public final class HadoopDatasetIO implements DatasetIO {
   private final Locations locations;
-  private final HadoopStore images;
+  private final FolderStore images;
   private final AnnotationStore annotations;
-  private final FileSystem outputFs;
+  private final Storage output;
   private final Queue<String> storeFailures = new ConcurrentLinkedQueue<>();
   /** The first write that found the output full (the pipeline writes from several threads). */
   private volatile OutputFullException full;
 
   public HadoopDatasetIO(Locations locations, URI annotationRoot, Configuration conf) throws IOException {
     this.locations = locations;
-    this.images = new HadoopStore(locations.images(), conf);
-    this.annotations = noting(new HadoopStore(annotationRoot, conf), !Publisher.isLocal(Locations.directory(annotationRoot)));
-    this.outputFs = Publisher.outputFileSystem(locations.output(), conf);
+    this.images = new FolderStore(locations.images(), conf);
+    this.annotations = noting(new FolderStore(annotationRoot, conf), !Storage.isLocal(annotationRoot));
+    this.output = Storage.of(locations.output(), conf);
   }
 
   @Override
@@ -43,7 +42,7 @@ public final class HadoopDatasetIO implements DatasetIO {
     try {
       return images.read(imagePath, maxBytes);
     } catch (IOException e) {
-      throw noted(!Publisher.isLocal(locations.images()), imagePath, e);
+      throw noted(!Storage.isLocal(locations.images()), imagePath, e);
     }
   }
 
@@ -59,18 +58,18 @@ public final class HadoopDatasetIO implements DatasetIO {
 
   @Override
   public void publishAudit(String auditPath, byte[] data) throws IOException {
-    publish(locations.auditPath(auditPath), data);
+    publish(locations.layout().path(OutputLayout.AUDIT + auditPath), data);
   }
 
   private void publish(org.apache.hadoop.fs.Path target, byte[] data) throws IOException {
     try {
-      Publisher.publish(outputFs, target, data);
+      output.publish(target, data);
     } catch (IOException e) {
       if (full == null && OutputFullException.isOutOfSpace(e)) {
         full = OutputFullException.writing(target, e);
       }
       // The image's row says output_write_failed; the task then stops (see stopIfOutputFull, checkStore).
-      throw noted(!Publisher.isLocal(locations.output()), target.toString(), e);
+      throw noted(!Storage.isLocal(locations.output()), target.toString(), e);
     }
   }
 
@@ -97,14 +96,14 @@ public final class HadoopDatasetIO implements DatasetIO {
   /** A remote store's error, unless it says that the file is missing, refused or too large: not the file's fault. */
   private IOException noted(boolean remote, String path, IOException e) {
     if (remote && !(e instanceof FileNotFoundException || e instanceof java.nio.file.NoSuchFileException
-        || e instanceof java.nio.file.AccessDeniedException || e instanceof FileTooLargeException)) {
+        || e instanceof java.nio.file.AccessDeniedException || e instanceof dev.unseg.pipeline.dataset.FileTooLargeException)) {
       storeFailures.add(path + ": " + e);
     }
     return e;
   }
 
   /** The annotation store, noting the store's errors on opening and on reading (ImageIO swallows the latter). */
-  private AnnotationStore noting(HadoopStore store, boolean remote) {
+  private AnnotationStore noting(FolderStore store, boolean remote) {
     return new AnnotationStore() {
       @Override
       public InputStream open(String relativePath) throws IOException {

@@ -12,7 +12,7 @@ import org.apache.hadoop.fs.Path;
  * <p>The output mirrors the deepest folder holding both the images and the annotations (the
  * dataset root): {@code coco/val2017/x.jpg} and {@code coco/annotations/instances.json} become
  * {@code <output>/val2017/x.jpg} and {@code <output>/annotations/instances.json}, so the output is
- * a drop-in replacement. The audit trail goes to {@code <output>/_unseg/}.
+ * a drop-in replacement. The audit trail goes to the output's {@link OutputLayout#AUDIT}.
  *
  * @param images root folder of the images
  * @param annotations the annotation file (COCO) or root folder (label maps, mask pairs)
@@ -21,8 +21,6 @@ import org.apache.hadoop.fs.Path;
  *     empty when they share none worth mirroring (another bucket, or only "/")
  */
 public record Locations(URI images, URI annotations, URI output, String datasetRoot) implements Serializable {
-
-  public static final String AUDIT_DIR = "_unseg/";
 
   public static Locations of(String images, String annotations, String output) {
     URI img = directory(qualify(images));
@@ -69,12 +67,9 @@ public record Locations(URI images, URI annotations, URI output, String datasetR
     return child(output, mirror(images) + relative);
   }
 
-  public Path outputPath(String relative) {
-    return child(output, relative);
-  }
-
-  public Path auditPath(String relative) {
-    return child(output, AUDIT_DIR + relative);
+  /** The names under the output root. */
+  public OutputLayout layout() {
+    return new OutputLayout(output);
   }
 
   /**
@@ -89,7 +84,7 @@ public record Locations(URI images, URI annotations, URI output, String datasetR
       String o = output.getPath();
       String i = directory(in).getPath();
       if (o.startsWith(i) || i.startsWith(o)) {
-        throw new IllegalArgumentException("--output " + output + " overlaps the input " + in
+        throw new dev.unseg.pipeline.error.UserError("--output " + output + " overlaps the input " + in
             + ": the output root must not be, contain, or lie inside an input root, so the originals can never be"
             + " overwritten. Choose an --output outside " + in + ".");
       }

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
-import org.apache.hadoop.fs.FileSystem;
+import dev.unseg.jobs.io.Storage;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -20,7 +20,7 @@ import org.apache.hadoop.fs.Path;
  * back. One spill per kind of object (images, annotations, tasks).
  */
 public final class ChunkSpill<T extends Serializable> implements AutoCloseable {
-  private final FileSystem fs;
+  private final Storage fs;
   private final Path dir;
   private final String prefix;
   private final int chunkSize;
@@ -29,7 +29,7 @@ public final class ChunkSpill<T extends Serializable> implements AutoCloseable {
   private int inCurrent;
   private long total;
 
-  public ChunkSpill(FileSystem fs, Path dir, String prefix, int chunkSize) {
+  public ChunkSpill(Storage fs, Path dir, String prefix, int chunkSize) {
     this.fs = fs;
     this.dir = dir;
     this.prefix = prefix;
@@ -40,7 +40,7 @@ public final class ChunkSpill<T extends Serializable> implements AutoCloseable {
     if (current == null || inCurrent == chunkSize) {
       closeCurrent();
       Path p = new Path(dir, String.format("%s-%06d.bin.gz", prefix, chunks.size()));
-      current = new ObjectOutputStream(new GZIPOutputStream(new BufferedOutputStream(fs.create(p, true), 1 << 16)));
+      current = new ObjectOutputStream(new GZIPOutputStream(new BufferedOutputStream(fs.create(p), 1 << 16)));
       chunks.add(p.toString());
       inCurrent = 0;
     }
@@ -74,7 +74,7 @@ public final class ChunkSpill<T extends Serializable> implements AutoCloseable {
 
   /** Reads one chunk back (on an executor). */
   @SuppressWarnings("unchecked")
-  public static <T> List<T> read(FileSystem fs, Path chunk) throws IOException {
+  public static <T> List<T> read(Storage fs, Path chunk) throws IOException {
     List<T> out = new ArrayList<>();
     try (ObjectInputStream in = new ObjectInputStream(new GZIPInputStream(new BufferedInputStream(fs.open(chunk), 1 << 16)))) {
       while (true) {

@@ -1,10 +1,9 @@
 package dev.unseg.jobs.plan;
 
-import dev.unseg.jobs.config.ProtectConfig;
-import dev.unseg.jobs.io.FileListing;
+import dev.unseg.jobs.config.RunSpec;
 import dev.unseg.jobs.io.Locations;
 import dev.unseg.jobs.io.SerializableHadoopConf;
-import dev.unseg.pipeline.audit.ErrorCode;
+import dev.unseg.pipeline.error.ErrorCode;
 import dev.unseg.pipeline.dataset.CocoAnnotationEntry;
 import dev.unseg.pipeline.dataset.CocoCategory;
 import dev.unseg.pipeline.dataset.CocoImageEntry;
@@ -29,7 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.apache.hadoop.fs.FileSystem;
+import dev.unseg.jobs.io.Storage;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
@@ -51,14 +50,27 @@ public final class TaskPlanner {
   private static final Set<String> OTHER_IMAGE_EXTENSIONS = Set.of("bmp", "gif", "webp", "jp2", "heic", "heif", "avif", "ppm", "pgm");
 
   private final JavaSparkContext sc;
-  private final ProtectConfig config;
+  private final DatasetFormat format;
+  private final Selection selection;
+  private final String maskName;
+  private final int partitionSize;
+  private final int partitionCount;
   private final Locations locations;
   private final SerializableHadoopConf hadoopConf;
   private final Path planDir;
 
-  public TaskPlanner(JavaSparkContext sc, ProtectConfig config, Locations locations, SerializableHadoopConf hadoopConf, Path planDir) {
+  /**
+   * @param partitionSize images per partition ({@code unseg.partitions.size})
+   * @param partitionCount partitions, overriding the size when above 0 ({@code unseg.partitions.count})
+   */
+  public TaskPlanner(JavaSparkContext sc, RunSpec spec, int partitionSize, int partitionCount, Locations locations,
+      SerializableHadoopConf hadoopConf, Path planDir) {
     this.sc = sc;
-    this.config = config;
+    this.format = spec.datasetFormat();
+    this.selection = spec.segmentSelection();
+    this.maskName = spec.maskName();
+    this.partitionSize = partitionSize;
+    this.partitionCount = partitionCount;
     this.locations = locations;
     this.hadoopConf = hadoopConf;
     this.planDir = planDir;
@@ -75,21 +87,21 @@ public final class TaskPlanner {
   public record Plan(JavaRDD<ImageTask> tasks, long entries, long notImages, LongAccumulator orphanAnnotations) {}
 
   public Plan plan() throws IOException, InvalidIndexException {
-    FileSystem fs = planDir.getFileSystem(hadoopConf.get());
+    Storage fs = Storage.of(planDir.toUri(), hadoopConf.get());
     LongAccumulator orphans = sc.sc().longAccumulator("unseg.orphanAnnotations");
-    return switch (config.format()) {
+    return switch (format) {
       case COCO, COCO_PANOPTIC -> planCoco(fs, orphans);
       default -> planListing(fs, orphans);
     };
   }
 
-  private Plan planListing(FileSystem planFs, LongAccumulator orphans) throws IOException {
-    LabelMapLayout layout = LabelMapLayout.forFormat(config.format(), config.selection(), config.maskName());
+  private Plan planListing(Storage planFs, LongAccumulator orphans) throws IOException {
+    LabelMapLayout layout = LabelMapLayout.forFormat(format, selection, maskName);
     URI root = locations.images();
-    FileSystem fs = FileSystem.get(root, hadoopConf.get());
+    Storage fs = Storage.of(root, hadoopConf.get());
     try (ChunkSpill<ImageTask> spill = new ChunkSpill<>(planFs, planDir, "tasks", CHUNK_SIZE)) {
       long[] skipped = {0};
-      FileListing.walk(fs, root, rel -> {
+      fs.walk(root, rel -> {
         if (hidden(rel)) {
           skipped[0]++;
         } else if (layout.isImage(rel)) {
@@ -107,13 +119,13 @@ public final class TaskPlanner {
     }
   }
 
-  private Plan planCoco(FileSystem planFs, LongAccumulator orphans) throws IOException, InvalidIndexException {
-    boolean panoptic = config.format() == DatasetFormat.COCO_PANOPTIC;
+  private Plan planCoco(Storage planFs, LongAccumulator orphans) throws IOException, InvalidIndexException {
+    boolean panoptic = format == DatasetFormat.COCO_PANOPTIC;
     Map<Long, CocoCategory> categories = new HashMap<>();
     URI index = locations.annotations();
     try (ChunkSpill<CocoImageEntry> images = new ChunkSpill<>(planFs, planDir, "images", CHUNK_SIZE);
         ChunkSpill<Serializable> annotations = new ChunkSpill<>(planFs, planDir, "annotations", CHUNK_SIZE);
-        InputStream in = FileSystem.get(index, hadoopConf.get()).open(new Path(index))) {
+        InputStream in = Storage.of(index, hadoopConf.get()).open(new Path(index))) {
       CocoIndexReader.read(in, index.toString(), new CocoIndexVisitor() {
         @Override
         public void image(CocoImageEntry image) {
@@ -138,12 +150,12 @@ public final class TaskPlanner {
       images.close();
       annotations.close();
       Broadcast<Map<Long, CocoCategory>> cats = sc.broadcast(categories);
-      Selection selection = config.selection();
       JavaPairRDD<Long, CocoImageEntry> byId = readChunks(images.chunks())
           .mapToPair(e -> new Tuple2<>(((CocoImageEntry) e).imageId(), (CocoImageEntry) e));
       JavaPairRDD<Long, Serializable> annById = readChunks(annotations.chunks())
           .mapToPair(e -> new Tuple2<>(imageIdOf(e), (Serializable) e));
       int n = partitions(images.total());
+      Selection selection = this.selection; // the task closure must not capture the planner (it holds the SparkContext)
       JavaRDD<ImageTask> tasks = byId.cogroup(annById, n).flatMap(group -> {
         List<Serializable> anns = new ArrayList<>();
         group._2()._2().forEach(anns::add);
@@ -204,7 +216,7 @@ public final class TaskPlanner {
   }
 
   private int partitions(long count) {
-    return partitionCount(count, config.partitionSize(), config.partitionCount(), sc.defaultParallelism());
+    return partitionCount(count, partitionSize, partitionCount, sc.defaultParallelism());
   }
 
   /**
@@ -230,7 +242,7 @@ public final class TaskPlanner {
     }
     return sc.parallelize(chunks, chunks.size()).flatMap(chunk -> {
       Path p = new Path(chunk);
-      List<T> items = ChunkSpill.read(p.getFileSystem(conf.get()), p);
+      List<T> items = ChunkSpill.read(Storage.of(p.toUri(), conf.get()), p);
       Iterator<T> it = items.iterator();
       return it;
     });

@@ -2,25 +2,20 @@ package dev.unseg.jobs.protect;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import dev.unseg.jobs.config.ConfigException;
+import dev.unseg.pipeline.error.UserError;
 import dev.unseg.jobs.config.RunSafety;
 import dev.unseg.jobs.io.Locations;
-import dev.unseg.jobs.io.Publisher;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.hadoop.fs.FileSystem;
+import dev.unseg.jobs.io.Storage;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +32,6 @@ import org.slf4j.LoggerFactory;
  * could both take it; each rereads the lease after writing and the later writer wins.
  */
 final class OutputLease implements AutoCloseable {
-  static final String FILE = "lease.json";
   private static final Logger LOG = LoggerFactory.getLogger(OutputLease.class);
   private static final ObjectMapper JSON =
       new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
@@ -54,13 +48,13 @@ final class OutputLease implements AutoCloseable {
     }
   }
 
-  private final FileSystem fs;
+  private final Storage fs;
   private final Path file;
   private final Holder mine;
   private final ScheduledExecutorService heartbeat;
   private volatile String lostTo;
 
-  private OutputLease(FileSystem fs, Path file, Holder mine, Duration expiry) {
+  private OutputLease(Storage fs, Path file, Holder mine, Duration expiry) {
     this.fs = fs;
     this.file = file;
     this.mine = mine;
@@ -77,8 +71,8 @@ final class OutputLease implements AutoCloseable {
    * Refuses (exit 2) when a live run holds the output; changes nothing. Called with the other start
    * checks, before anything is written.
    */
-  static void checkFree(FileSystem fs, Locations locations, RunSafety safety) throws IOException {
-    Holder holder = read(fs, locations.auditPath(FILE));
+  static void checkFree(Storage fs, Locations locations, RunSafety safety) throws IOException {
+    Holder holder = read(fs, locations.layout().lease());
     Instant now = Instant.now();
     if (holder == null) {
       return;
@@ -87,27 +81,27 @@ final class OutputLease implements AutoCloseable {
       throw inUse(locations, holder, now, safety);
     }
     if (!safety.resume() && !safety.overwrite()) {
-      throw new ConfigException("--output " + locations.output() + " was being written by " + holder.describe(now)
+      throw new UserError("--output " + locations.output() + " was being written by " + holder.describe(now)
           + ", which stopped without finishing. Give --resume to finish it, --overwrite to start again, or choose a new --output.");
     }
   }
 
   /** Takes the output for {@code runId}: the first write to the output of a run that passed every check. */
-  static OutputLease acquire(FileSystem fs, Locations locations, RunSafety safety, String runId, PrintStream console)
+  static OutputLease acquire(Storage fs, Locations locations, RunSafety safety, String runId, PrintStream console)
       throws IOException {
-    Path file = locations.auditPath(FILE);
+    Path file = locations.layout().lease();
     Instant now = Instant.now();
     Holder mine = new Holder(runId, host(), ProcessHandle.current().pid(), now.toString(), now.toString());
     Holder before = read(fs, file);
     if (before == null) {
-      if (!createNew(fs, file, JSON.writeValueAsBytes(mine))) {
+      if (!fs.createNew(file, JSON.writeValueAsBytes(mine))) {
         Holder winner = read(fs, file);
         throw inUse(locations, winner == null ? mine : winner, Instant.now(), safety);
       }
     } else if (before.age(now).compareTo(safety.leaseExpiry()) > 0) {
       console.println("unseg: taking over the output from " + before.describe(now) + ": its lease expired (unseg.run.lease-expiry = "
           + safety.leaseExpiry().toSeconds() + " s), so that run is taken to have died");
-      Publisher.publish(fs, file, JSON.writeValueAsBytes(mine));
+      fs.publish(file, JSON.writeValueAsBytes(mine));
     } else {
       throw inUse(locations, before, now, safety);
     }
@@ -132,7 +126,7 @@ final class OutputLease implements AutoCloseable {
         heartbeat.shutdown();
         return;
       }
-      Publisher.publish(fs, file, JSON.writeValueAsBytes(
+      fs.publish(file, JSON.writeValueAsBytes(
           new Holder(mine.runId(), mine.host(), mine.pid(), mine.acquiredAt(), Instant.now().toString())));
     } catch (IOException | RuntimeException e) {
       // A storage hiccup: the next beat tries again; expiry is several beats long.
@@ -155,58 +149,27 @@ final class OutputLease implements AutoCloseable {
     }
   }
 
-  private static ConfigException inUse(Locations locations, Holder holder, Instant now, RunSafety safety) {
-    return new ConfigException("--output " + locations.output() + " is in use by " + holder.describe(now)
+  private static UserError inUse(Locations locations, Holder holder, Instant now, RunSafety safety) {
+    return new UserError("--output " + locations.output() + " is in use by " + holder.describe(now)
         + ". Two runs must not write one output: wait for that run to end, or choose another --output. If that run"
         + " died, its lease expires " + safety.leaseExpiry().toSeconds() + " s after its last heartbeat"
         + " (unseg.run.lease-expiry); then --resume takes the output over.");
   }
 
-  static Holder read(FileSystem fs, Path file) throws IOException {
+  static Holder read(Storage fs, Path file) throws IOException {
     byte[] bytes;
-    try {
-      if (Publisher.isLocal(file.toUri())) {
-        bytes = Files.readAllBytes(java.nio.file.Path.of(file.toUri()));
-      } else {
-        try (InputStream in = fs.open(file)) {
-          bytes = in.readAllBytes();
-        }
-      }
-    } catch (FileNotFoundException | java.nio.file.NoSuchFileException e) {
+    try (InputStream in = fs.open(file)) {
+      bytes = in.readAllBytes();
+    } catch (FileNotFoundException e) {
       return null;
     }
     try {
       return JSON.readValue(bytes, Holder.class);
     } catch (IOException e) {
       // Being written by another run this instant, or cut short by a full disk: its age is the file's.
-      long millis = Publisher.isLocal(file.toUri())
-          ? Files.getLastModifiedTime(java.nio.file.Path.of(file.toUri())).toMillis()
-          : fs.getFileStatus(file).getModificationTime();
-      String written = Instant.ofEpochMilli(millis).toString();
+      Storage.Status status = fs.status(file);
+      String written = Instant.ofEpochMilli(status == null ? 0 : status.modified()).toString();
       return new Holder("(unreadable lease file)", "?", -1, written, written);
-    }
-  }
-
-  /** Creates {@code file} only if it does not exist; false if it does. */
-  private static boolean createNew(FileSystem fs, Path file, byte[] data) throws IOException {
-    if (Publisher.isLocal(file.toUri())) {
-      java.nio.file.Path p = java.nio.file.Path.of(file.toUri());
-      Files.createDirectories(p.getParent());
-      try {
-        Files.write(p, data, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        return true;
-      } catch (FileAlreadyExistsException e) {
-        return false;
-      } catch (IOException e) {
-        Files.deleteIfExists(p); // a lease cut short (a full disk) would hold the output until it expired
-        throw e;
-      }
-    }
-    try (OutputStream out = fs.create(file, false)) {
-      out.write(data);
-      return true;
-    } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
-      return false;
     }
   }
 

@@ -1,12 +1,10 @@
 package dev.unseg.jobs.protect;
 
 import dev.unseg.jobs.config.RunSafety;
-import dev.unseg.jobs.io.FileListing;
 import dev.unseg.jobs.io.Locations;
-import dev.unseg.jobs.io.Publisher;
+import dev.unseg.jobs.io.OutputLayout;
+import dev.unseg.jobs.io.Storage;
 import java.io.IOException;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -21,13 +19,13 @@ final class PreviousRun {
    * Whether the output holds a run that this one resumes; refuses one that holds a run when neither
    * --resume nor --overwrite is given. Changes nothing: a start check.
    */
-  static boolean check(FileSystem fs, Locations locations, RunSafety safety) throws IOException {
-    Path audit = locations.auditPath("");
+  static boolean check(Storage fs, Locations locations, RunSafety safety) throws IOException {
+    Path audit = locations.layout().audit();
     if (!fs.exists(audit)) {
       return false;
     }
     if (!safety.resume() && !safety.overwrite()) {
-      throw new IllegalArgumentException("--output " + locations.output() + " already holds a run (" + audit
+      throw new dev.unseg.pipeline.error.UserError("--output " + locations.output() + " already holds a run (" + audit
           + "). Give --resume to protect only the images it has not done yet, --overwrite to delete it and start"
           + " again, or choose a new --output.");
     }
@@ -38,11 +36,11 @@ final class PreviousRun {
    * Readies an output that held a run ({@link #check} said so) once this run holds its lease: a resumed
    * run's leftovers are removed, an overwritten run is deleted, all but the lease.
    */
-  static void prepare(FileSystem fs, Locations locations, RunSafety safety) throws IOException {
+  static void prepare(Storage fs, Locations locations, RunSafety safety) throws IOException {
     if (safety.resume()) {
       // The output is about to change: it no longer claims to be complete until this run says so.
-      fs.delete(locations.outputPath("_SUCCESS"), false);
-      fs.delete(locations.auditPath("plan/"), true);
+      fs.delete(locations.layout().success(), false);
+      fs.delete(locations.layout().plan(), true);
       removeTemporaryFiles(fs, locations);
     } else if (safety.overwrite()) {
       wipe(fs, locations);
@@ -54,19 +52,20 @@ final class PreviousRun {
    * be complete), {@code _unseg/} last (an interrupted wipe is still recognised as a run), all of it
    * but this run's lease.
    */
-  private static void wipe(FileSystem fs, Locations locations) throws IOException {
+  private static void wipe(Storage fs, Locations locations) throws IOException {
     Path root = new Path(locations.output());
-    Path audit = locations.auditPath("");
-    fs.delete(locations.outputPath("_SUCCESS"), false);
-    String auditName = Locations.AUDIT_DIR.replace("/", ""); // audit.getName() is "" (the path ends with '/')
-    for (FileStatus child : fs.listStatus(root)) {
-      if (!child.getPath().getName().equals(auditName)) {
-        delete(fs, child.getPath());
+    OutputLayout layout = locations.layout();
+    Path audit = layout.audit();
+    fs.delete(layout.success(), false);
+    String auditName = OutputLayout.AUDIT.replace("/", ""); // audit.getName() is "" (the path ends with '/')
+    for (Path child : fs.children(root)) {
+      if (!child.getName().equals(auditName)) {
+        delete(fs, child);
       }
     }
-    for (FileStatus child : fs.listStatus(audit)) {
-      if (!child.getPath().getName().equals(OutputLease.FILE)) {
-        delete(fs, child.getPath());
+    for (Path child : fs.children(audit)) {
+      if (!child.getName().equals(layout.lease().getName())) {
+        delete(fs, child);
       }
     }
   }
@@ -75,18 +74,18 @@ final class PreviousRun {
    * Temporary files of writers killed mid-write (a dead driver's or a lost executor's). Streamed
    * listing; skipped on object stores, where nothing is written under a temporary name.
    */
-  static void removeTemporaryFiles(FileSystem fs, Locations locations) throws IOException {
-    if (!Publisher.usesTemporaryFiles(locations.output())) {
+  static void removeTemporaryFiles(Storage fs, Locations locations) throws IOException {
+    if (!fs.usesTemporaryFiles()) {
       return;
     }
-    FileListing.walk(fs, locations.output(), rel -> {
-      if (new Path(rel).getName().startsWith(Publisher.TEMP_PREFIX)) {
-        fs.delete(locations.outputPath(rel), false);
+    fs.walk(locations.output(), rel -> {
+      if (new Path(rel).getName().startsWith(Storage.TEMP_PREFIX)) {
+        fs.delete(locations.layout().path(rel), false);
       }
     });
   }
 
-  private static void delete(FileSystem fs, Path p) throws IOException {
+  private static void delete(Storage fs, Path p) throws IOException {
     if (!fs.delete(p, true) && fs.exists(p)) {
       throw new IOException("--overwrite: cannot delete " + p + " under the output root; delete it by hand or choose a new --output");
     }

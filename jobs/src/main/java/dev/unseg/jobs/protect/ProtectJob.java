@@ -4,10 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.unseg.jobs.config.ProtectConfig;
+import dev.unseg.jobs.config.RunSpec;
 import dev.unseg.jobs.generator.Generators;
 import dev.unseg.jobs.io.Locations;
 import dev.unseg.jobs.io.OutputFullException;
-import dev.unseg.jobs.io.Publisher;
+import dev.unseg.jobs.io.Storage;
 import dev.unseg.jobs.io.SerializableHadoopConf;
 import dev.unseg.jobs.plan.TaskPlanner;
 import dev.unseg.jobs.report.ProtectReport;
@@ -21,7 +22,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -38,8 +38,6 @@ import org.apache.spark.util.LongAccumulator;
  * last, only when every entry has its row.
  */
 public final class ProtectJob {
-  public static final String MANIFEST = "manifest";
-  public static final String SUMMARY = "summary.json";
   private static final java.time.format.DateTimeFormatter RUN_ID_TIME =
       java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(java.time.ZoneOffset.UTC);
 
@@ -86,35 +84,43 @@ public final class ProtectJob {
         : config.runId();
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Configuration hadoop = sc.hadoopConfiguration();
-    Locations locations = Locations.of(config.images(), config.annotations(), config.output());
+    RunSpec spec = RunSpec.of(config);
+    Locations locations = spec.locations();
     locations.checkOutputSeparate();
-    URI annotationRoot = annotationRoot(config, locations);
+    URI annotationRoot = spec.annotationRoot(locations);
     // Every start check comes before the first write to the output: a refused start leaves it as it was.
     StartChecks.inputs(config, locations, annotationRoot, hadoop);
     Generators.checkModel(config.generator(), hadoop);
-    FileSystem outFs = Publisher.outputFileSystem(locations.output(), hadoop);
+    Storage outFs = Storage.of(locations.output(), hadoop);
     OutputLease.checkFree(outFs, locations, config.safety());
     boolean resuming = PreviousRun.check(outFs, locations, config.safety());
-    if (resuming) {
-      RunSettings.checkSame(outFs, locations, config);
+    if (resuming && outFs.exists(locations.layout().settings())) { // a run that died before writing it has no outputs
+      spec.checkResumable(readSpec(outFs, locations.layout()));
     }
     step = "taking the output's lease _unseg/lease.json";
     try (OutputLease lease = OutputLease.acquire(outFs, locations, config.safety(), runId, console)) {
       PreviousRun.prepare(outFs, locations, config.safety());
       if (!resuming) {
         step = "writing _unseg/settings.json";
-        RunSettings.record(outFs, locations, config);
+        outFs.publish(locations.layout().settings(), spec.toJson());
       }
-      return runHoldingLease(runId, started, sc, hadoop, locations, annotationRoot, outFs, resuming, lease);
+      return runHoldingLease(runId, spec, started, sc, hadoop, locations, annotationRoot, outFs, resuming, lease);
     }
   }
 
-  private Result runHoldingLease(String runId, Instant started, JavaSparkContext sc, Configuration hadoop,
-      Locations locations, URI annotationRoot, FileSystem outFs, boolean resuming, OutputLease lease) throws Exception {
+  /** The spec of the run an output holds. */
+  public static RunSpec readSpec(Storage fs, dev.unseg.jobs.io.OutputLayout layout) throws IOException {
+    try (InputStream in = fs.open(layout.settings())) {
+      return RunSpec.fromJson(in);
+    }
+  }
+
+  private Result runHoldingLease(String runId, RunSpec spec, Instant started, JavaSparkContext sc, Configuration hadoop,
+      Locations locations, URI annotationRoot, Storage outFs, boolean resuming, OutputLease lease) throws Exception {
     SerializableHadoopConf conf = new SerializableHadoopConf(hadoop);
-    Path planDir = locations.auditPath("plan/");
+    Path planDir = locations.layout().plan();
     step = "planning the run into _unseg/plan/";
-    TaskPlanner.Plan plan = new TaskPlanner(sc, config, locations, conf, planDir).plan();
+    TaskPlanner.Plan plan = new TaskPlanner(sc, spec, config.partitionSize(), config.partitionCount(), locations, conf, planDir).plan();
     LongAccumulator done = sc.sc().longAccumulator("unseg.done");
     LongAccumulator failedAcc = sc.sc().longAccumulator("unseg.failed");
     LongAccumulator loads = sc.sc().longAccumulator("unseg.generator_loads");
@@ -123,7 +129,7 @@ public final class ProtectJob {
         : plan.tasks();
     JavaRDD<Row> rows = pending.mapPartitions(
         new ProtectPartition(config, locations, annotationRoot, conf, runId, done, failedAcc, loads));
-    String manifest = locations.auditPath(MANIFEST).toString();
+    String manifest = locations.layout().manifest().toString();
     FailureLimit limit = new FailureLimit(sc, plan.entries(), failedAcc, config.safety().maxFailedFraction());
     step = "protecting the images";
     try (Progress progress = Progress.start(sc.sc(), plan.entries(), done, failedAcc, config.progressInterval());
@@ -148,7 +154,7 @@ public final class ProtectJob {
       latest.write().mode("overwrite").parquet(manifest);
       return null;
     });
-    Publisher.removeChecksumFiles(locations.auditPath(MANIFEST));
+    outFs.afterSparkWrite(locations.layout().manifest());
 
     Dataset<Row> written = spark.read().parquet(manifest);
     ManifestTotals totals = ManifestTotals.of(written);
@@ -157,7 +163,7 @@ public final class ProtectJob {
     }
     if (config.copyAnnotations() && (config.format() == DatasetFormat.COCO || config.format() == DatasetFormat.COCO_PANOPTIC)) {
       step = "copying the annotations";
-      copyFile(hadoop, locations.annotations(), locations.outputPath(locations.mirror(locations.annotations())));
+      copyFile(hadoop, locations.annotations(), locations.layout().path(locations.mirror(locations.annotations())));
     }
     Instant finished = Instant.now();
     double seconds = Math.max(1e-3, Duration.between(started, finished).toMillis() / 1000.0);
@@ -166,16 +172,16 @@ public final class ProtectJob {
           + " was late by more than unseg.run.lease-expiry): check the output with unseg verify, or --resume it";
     }
     boolean success = totals.rows() == plan.entries() && stopped == null;
-    ObjectNode summary = summary(runId, locations, plan, totals, started, finished, seconds, success, resuming);
+    ObjectNode summary = summary(runId, spec, locations, plan, totals, started, finished, seconds, success, resuming);
     summary.put("generator_loads", loads.value()); // model loads by executor JVMs in this run: one each, never per task
     step = "writing _unseg/summary.json";
-    Publisher.publish(outFs, locations.auditPath(SUMMARY), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+    outFs.publish(locations.layout().summary(), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
         .writeValueAsBytes(summary));
     String report = report(locations);
     outFs.delete(planDir, true);
     if (success) {
       step = "writing _SUCCESS";
-      Publisher.publish(outFs, locations.outputPath("_SUCCESS"), runId.getBytes(StandardCharsets.UTF_8));
+      outFs.publish(locations.layout().success(), runId.getBytes(StandardCharsets.UTF_8));
     }
     return new Result(runId, locations.output(), plan.entries(), totals.rows(), totals.count("protected"),
         totals.count("no_mask"), totals.count("failed"), success, seconds, stopped, report);
@@ -198,46 +204,25 @@ public final class ProtectJob {
     }
   }
 
-  /** Where label maps, mask files or panoptic PNGs are read from. */
-  public static URI annotationRoot(ProtectConfig config, Locations locations) {
-    return switch (config.format()) {
-      case COCO -> Locations.qualify(new Path(locations.annotations()).getParent().toString());
-      case COCO_PANOPTIC -> {
-        String masks = config.panopticMasks();
-        if (masks.isEmpty()) {
-          String json = locations.annotations().toString();
-          masks = json.endsWith(".json") ? json.substring(0, json.length() - 5) : json + "_png";
-        }
-        yield Locations.directory(Locations.qualify(masks));
-      }
-      default -> Locations.directory(locations.annotations());
-    };
-  }
-
   /** Published like every output file: a full disk leaves no truncated copy under its name. */
   private static void copyFile(Configuration hadoop, URI from, Path to) throws IOException {
-    FileSystem in = FileSystem.get(from, hadoop);
-    try (InputStream src = in.open(new Path(from))) {
-      Publisher.publish(Publisher.outputFileSystem(to.toUri(), hadoop), to, src);
+    try (InputStream src = Storage.of(from, hadoop).open(new Path(from))) {
+      Storage.of(to.toUri(), hadoop).publish(to, src);
     }
   }
 
-  private ObjectNode summary(String runId, Locations locations, TaskPlanner.Plan plan, ManifestTotals totals,
+  private ObjectNode summary(String runId, RunSpec spec, Locations locations, TaskPlanner.Plan plan, ManifestTotals totals,
       Instant started, Instant finished, double seconds, boolean success, boolean resuming) {
     ObjectMapper json = new ObjectMapper();
     ObjectNode s = json.createObjectNode();
     s.put("run_id", runId);
     s.put("success", success);
     s.put("resumed", resuming);
-    s.put("format", config.format().cliName());
+    s.put("format", spec.format());
     s.put("images", locations.images().toString());
     s.put("annotations", locations.annotations().toString());
     s.put("output", locations.output().toString());
     s.put("images_in_output", locations.mirror(locations.images()));
-    // What unseg verify needs to plan the dataset again: the input settings.
-    s.put("panoptic_masks", config.panopticMasks());
-    s.put("selection", SelectionSpec.of(config.selection()));
-    s.put("mask_name", config.maskName());
     s.put("entries", plan.entries());
     s.put("manifest_rows", totals.rows());
     ObjectNode status = s.putObject("status");
@@ -250,16 +235,17 @@ public final class ProtectJob {
     s.put("orphan_annotations", plan.orphanAnnotations().value());
     s.put("bytes_in", totals.bytesIn());
     s.put("bytes_out", totals.bytesOut());
-    s.put("eps", config.protection().budget().eps());
-    s.put("eps_bg", config.protection().budget().epsBackground());
-    s.put("output_format", config.protection().encode().format().name().toLowerCase(java.util.Locale.ROOT));
-    s.put("jpeg_quality", config.protection().encode().jpegQuality());
+    s.put("eps", spec.eps());
+    s.put("eps_bg", spec.epsBackground());
+    s.put("output_format", spec.outputFormat());
+    s.put("jpeg_quality", spec.jpegQuality());
     s.set("generators", json.valueToTree(totals.generators()));
     s.put("config_sha256", config.configDigest());
     s.put("started_at", started.toString());
     s.put("finished_at", finished.toString());
     s.put("seconds", seconds);
     s.put("images_per_second", totals.rows() / seconds);
+    s.set("settings", json.valueToTree(spec)); // the run spec, as _unseg/settings.json holds it
     return s;
   }
 
@@ -272,7 +258,8 @@ public final class ProtectJob {
      */
     static ManifestTotals of(Dataset<Row> m) {
       List<Row> groups = m.groupBy("status", "error_code", "generator_id", "generator_version", "model_digest")
-          .agg(functions.count(functions.lit(1)), functions.sum("input_bytes"), functions.sum("output_bytes"))
+          .agg(functions.count(functions.lit(1)).as("images"), functions.sum("input_bytes").as("bytes_in"),
+              functions.sum("output_bytes").as("bytes_out"))
           .collectAsList();
       long rows = 0;
       long bytesIn = 0;
@@ -281,19 +268,19 @@ public final class ProtectJob {
       java.util.Map<String, Long> errors = new java.util.TreeMap<>();
       java.util.Set<java.util.Map<String, String>> generators = new java.util.LinkedHashSet<>();
       for (Row r : groups) {
-        long n = r.getLong(5);
+        long n = r.<Long>getAs("images");
         rows += n;
-        bytesIn += r.isNullAt(6) ? 0 : r.getLong(6);
-        bytesOut += r.isNullAt(7) ? 0 : r.getLong(7);
-        statuses.merge(r.getString(0), n, Long::sum);
-        if (!r.isNullAt(1)) {
-          errors.merge(r.getString(1), n, Long::sum);
+        bytesIn += r.<Long>getAs("bytes_in") == null ? 0 : r.<Long>getAs("bytes_in");
+        bytesOut += r.<Long>getAs("bytes_out") == null ? 0 : r.<Long>getAs("bytes_out");
+        statuses.merge(r.getAs("status"), n, Long::sum);
+        if (r.getAs("error_code") != null) {
+          errors.merge(r.getAs("error_code"), n, Long::sum);
         }
         if (generators.size() < 10) {
           java.util.Map<String, String> g = new java.util.LinkedHashMap<>();
-          g.put("id", r.getString(2));
-          g.put("version", r.getString(3));
-          g.put("model_digest", r.getString(4));
+          g.put("id", r.getAs("generator_id"));
+          g.put("version", r.getAs("generator_version"));
+          g.put("model_digest", r.getAs("model_digest"));
           generators.add(g);
         }
       }

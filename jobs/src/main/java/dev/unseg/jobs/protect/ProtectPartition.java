@@ -4,10 +4,10 @@ import dev.unseg.jobs.config.ProtectConfig;
 import dev.unseg.jobs.generator.GeneratorLoads;
 import dev.unseg.jobs.generator.Generators;
 import dev.unseg.jobs.io.HadoopDatasetIO;
-import dev.unseg.jobs.io.HadoopStore;
+import dev.unseg.jobs.io.FolderStore;
 import dev.unseg.jobs.io.Locations;
 import dev.unseg.jobs.io.OutputFullException;
-import dev.unseg.jobs.io.Publisher;
+import dev.unseg.jobs.io.Storage;
 import dev.unseg.jobs.io.SerializableHadoopConf;
 import dev.unseg.pipeline.audit.ImageStatus;
 import dev.unseg.pipeline.dataset.ImageTask;
@@ -22,7 +22,6 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
@@ -107,10 +106,9 @@ final class ProtectPartition implements FlatMapFunction<Iterator<ImageTask>, Row
     }
     // Last, after every file it names: the task's durable record, which --resume trusts.
     if (!rows.isEmpty()) {
-      FileSystem outFs = Publisher.outputFileSystem(locations.output(), hadoopConf.get());
       org.apache.hadoop.fs.Path record = RunRecords.file(locations, runId, ctx.partitionId(), ctx.taskAttemptId());
       try {
-        Publisher.publish(outFs, record, RunRecords.encode(rows));
+        Storage.of(locations.output(), hadoopConf.get()).publish(record, RunRecords.encode(rows));
       } catch (IOException e) {
         throw OutputFullException.stopIfFull(e, record);
       }
@@ -124,8 +122,8 @@ final class ProtectPartition implements FlatMapFunction<Iterator<ImageTask>, Row
 
   /** Label maps, panoptic PNGs and mask files travel unchanged with their images. */
   private void copyAnnotations(Set<String> relativePaths) throws IOException {
-    HadoopStore source = new HadoopStore(annotationRoot, hadoopConf.get());
-    FileSystem outFs = Publisher.outputFileSystem(locations.output(), hadoopConf.get());
+    FolderStore source = new FolderStore(annotationRoot, hadoopConf.get());
+    Storage output = Storage.of(locations.output(), hadoopConf.get());
     String prefix = annotationsPrefix();
     for (String rel : relativePaths) {
       byte[] data;
@@ -134,9 +132,9 @@ final class ProtectPartition implements FlatMapFunction<Iterator<ImageTask>, Row
       } catch (FileNotFoundException | java.nio.file.AccessDeniedException e) {
         continue; // the image's row already says annotation_missing or path_unsafe
       }
-      org.apache.hadoop.fs.Path target = locations.outputPath(prefix + rel);
+      org.apache.hadoop.fs.Path target = locations.layout().path(prefix + rel);
       try {
-        Publisher.publish(outFs, target, data);
+        output.publish(target, data);
       } catch (IOException e) {
         throw OutputFullException.stopIfFull(e, target);
       }

@@ -7,12 +7,11 @@ import dev.unseg.pipeline.dataset.ImageTask;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
-import org.apache.hadoop.fs.FileSystem;
+import dev.unseg.jobs.io.Storage;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
@@ -30,7 +29,6 @@ import scala.Tuple2;
  * rebuilt from all records, one row per image: the rows of the newest record file naming it.
  */
 final class RunRecords {
-  static final String DIR = "records/";
   private static final String TIME_PATTERN = "yyyy-MM-dd'T'HH:mm:ss.SSSXXX";
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern(TIME_PATTERN).withZone(ZoneOffset.UTC);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -38,13 +36,13 @@ final class RunRecords {
   private RunRecords() {}
 
   static Path dir(Locations locations) {
-    return locations.auditPath(DIR);
+    return locations.layout().records();
   }
 
   /** One file per task attempt; the attempt id is unique within the Spark application. */
   static Path file(Locations locations, String runId, int partition, long taskAttemptId) {
     String safeRun = runId.replaceAll("[^A-Za-z0-9._-]", "_");
-    return locations.auditPath(DIR + String.format("part-%s-p%05d-t%d.json", safeRun, partition, taskAttemptId));
+    return locations.layout().record(String.format("part-%s-p%05d-t%d.json", safeRun, partition, taskAttemptId));
   }
 
   /** Manifest rows as JSON lines, typed by {@link ManifestSchema#SCHEMA}. */
@@ -71,9 +69,9 @@ final class RunRecords {
   }
 
   /** Every record row of every earlier attempt and run (duplicates included). */
-  static Dataset<Row> all(SparkSession spark, FileSystem fs, Locations locations) throws IOException {
+  static Dataset<Row> all(SparkSession spark, Storage fs, Locations locations) throws IOException {
     Path dir = dir(locations);
-    if (!fs.exists(dir) || fs.listStatus(dir, p -> p.getName().endsWith(".json") && !p.getName().startsWith(".")).length == 0) {
+    if (fs.children(dir).stream().noneMatch(p -> p.getName().endsWith(".json") && !p.getName().startsWith("."))) {
       return spark.createDataFrame(List.of(), ManifestSchema.SCHEMA);
     }
     // FAILFAST: a record file is published whole, so one that does not parse is a real problem.
@@ -107,7 +105,7 @@ final class RunRecords {
   static JavaRDD<ImageTask> withoutRecord(JavaRDD<ImageTask> tasks, Dataset<Row> records) {
     JavaRDD<Row> donePaths = records.select("input_path").distinct().javaRDD();
     return tasks.mapToPair(t -> new Tuple2<>(t.imagePath(), t))
-        .subtractByKey(donePaths.mapToPair(r -> new Tuple2<>(r.getString(0), Boolean.TRUE)))
+        .subtractByKey(donePaths.mapToPair(r -> new Tuple2<>(r.<String>getAs("input_path"), Boolean.TRUE)))
         .values();
   }
 }

@@ -1,20 +1,17 @@
 package dev.unseg.jobs.protect;
 
-import dev.unseg.jobs.config.ConfigException;
+import dev.unseg.pipeline.error.UserError;
 import dev.unseg.jobs.config.ProtectConfig;
-import dev.unseg.jobs.io.FileListing;
+import dev.unseg.jobs.io.Storage;
 import dev.unseg.jobs.io.Locations;
 import dev.unseg.pipeline.dataset.CocoIndexReader;
 import dev.unseg.pipeline.dataset.DatasetFormat;
 import dev.unseg.pipeline.dataset.InvalidIndexException;
 import dev.unseg.pipeline.dataset.LabelMapLayout;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -22,7 +19,7 @@ import org.apache.hadoop.fs.Path;
  * its format needs, a COCO index is read once whole, so that a malformed, empty or foreign index (or
  * one of the other COCO kind) is refused with exit code 2 instead of failing inside Spark tasks, and an
  * images folder of another format must hold at least one image of it (the listing stops at the first).
- * Reading the index twice costs one streaming pass (measured in the README, Reliability).
+ * Reading the index twice costs one streaming pass (measured in docs/reliability.md).
  */
 final class StartChecks {
   private StartChecks() {}
@@ -32,16 +29,16 @@ final class StartChecks {
     DatasetFormat format = config.format();
     boolean coco = format == DatasetFormat.COCO || format == DatasetFormat.COCO_PANOPTIC;
     folder(hadoop, locations.images(), "unseg.input.images (--images)", "the folder that holds the dataset's images");
-    FileStatus annotations = status(hadoop, locations.annotations(), "unseg.input.annotations (--annotations)",
+    Storage.Status annotations = status(hadoop, locations.annotations(), "unseg.input.annotations (--annotations)",
         coco ? "the dataset's JSON file" : "the folder of label/mask files");
-    if (coco && annotations.isDirectory()) {
-      throw new ConfigException("--annotations " + locations.annotations() + " is a folder, but --format " + format.cliName()
+    if (coco && annotations.directory()) {
+      throw new UserError("--annotations " + locations.annotations() + " is a folder, but --format " + format.cliName()
           + " reads one JSON file: give the " + (format == DatasetFormat.COCO ? "instances" : "panoptic")
           + " JSON (for example annotations/" + (format == DatasetFormat.COCO ? "instances" : "panoptic")
           + "_val2017.json), or the --format of a dataset laid out in folders (ade20k, cityscapes, voc, mask-pairs).");
     }
-    if (!coco && !annotations.isDirectory()) {
-      throw new ConfigException("--annotations " + locations.annotations() + " is a file, but --format " + format.cliName()
+    if (!coco && !annotations.directory()) {
+      throw new UserError("--annotations " + locations.annotations() + " is a file, but --format " + format.cliName()
           + " reads a folder of " + (format == DatasetFormat.MASK_PAIRS ? "mask" : "label") + " files mirroring --images"
           + ": give that folder" + (locations.annotations().getPath().endsWith(".json")
               ? ", or --format coco (or coco-panoptic) for a COCO JSON file." : "."));
@@ -50,8 +47,8 @@ final class StartChecks {
       index(hadoop, locations.annotations(), format);
     } else {
       LabelMapLayout layout = LabelMapLayout.forFormat(format, config.selection(), config.maskName());
-      if (!FileListing.any(FileSystem.get(locations.images(), hadoop), locations.images(), layout::isImage)) {
-        throw new ConfigException("--images " + locations.images() + " holds no " + format.cliName() + " image ("
+      if (!Storage.of(locations.images(), hadoop).any(locations.images(), layout::isImage)) {
+        throw new UserError("--images " + locations.images() + " holds no " + format.cliName() + " image ("
             + imageNames(format) + "), so there is nothing to protect: check --images and --format.");
       }
     }
@@ -62,25 +59,25 @@ final class StartChecks {
 
   private static void index(Configuration hadoop, URI index, DatasetFormat format) throws IOException, InvalidIndexException {
     CocoIndexReader.Counts counts;
-    try (InputStream in = FileSystem.get(index, hadoop).open(new Path(index))) {
+    try (InputStream in = Storage.of(index, hadoop).open(new Path(index))) {
       counts = CocoIndexReader.count(in, index.toString());
     }
     String name = "--annotations " + index;
     if (!counts.hasImageList()) {
-      throw new ConfigException(name + " has no 'images' list, so it is not a COCO "
+      throw new UserError(name + " has no 'images' list, so it is not a COCO "
           + (format == DatasetFormat.COCO ? "instances" : "panoptic") + " file and names no image to protect."
           + " Give the dataset's instances_*.json or panoptic_*.json (a detection results list is not an index).");
     }
     if (counts.images() == 0) {
-      throw new ConfigException(name + " lists no images ('images' is empty): there is nothing to protect."
+      throw new UserError(name + " lists no images ('images' is empty): there is nothing to protect."
           + " Give the index of the dataset you mean to release.");
     }
     if (format == DatasetFormat.COCO && counts.panopticAnnotations() > 0) {
-      throw new ConfigException(name + " is a COCO panoptic file (" + counts.panopticAnnotations()
+      throw new UserError(name + " is a COCO panoptic file (" + counts.panopticAnnotations()
           + " annotations with 'segments_info'), but --format is coco: give --format coco-panoptic, or the instances JSON.");
     }
     if (format == DatasetFormat.COCO_PANOPTIC && counts.instanceAnnotations() > 0) {
-      throw new ConfigException(name + " is a COCO instances file (" + counts.instanceAnnotations()
+      throw new UserError(name + " is a COCO instances file (" + counts.instanceAnnotations()
           + " annotations with 'segmentation'), but --format is coco-panoptic: give --format coco, or the panoptic JSON.");
     }
   }
@@ -94,19 +91,22 @@ final class StartChecks {
   }
 
   private static void folder(Configuration hadoop, URI uri, String key, String what) throws IOException {
-    if (!status(hadoop, uri, key, what).isDirectory()) {
-      throw new ConfigException(uri + " is a file: set " + key + " to " + what + ".");
+    if (!status(hadoop, uri, key, what).directory()) {
+      throw new UserError(uri + " is a file: set " + key + " to " + what + ".");
     }
   }
 
-  private static FileStatus status(Configuration hadoop, URI uri, String key, String what) throws IOException {
+  private static Storage.Status status(Configuration hadoop, URI uri, String key, String what) throws IOException {
+    Storage.Status status;
     try {
-      return FileSystem.get(uri, hadoop).getFileStatus(new Path(uri));
-    } catch (FileNotFoundException e) {
-      throw new FileNotFoundException(uri + " does not exist: set " + key + " to " + what + ".");
+      status = Storage.of(uri, hadoop).status(new Path(uri));
     } catch (IOException e) {
-      throw new ConfigException("cannot reach " + uri + " (" + key + "): " + dev.unseg.jobs.io.StorageErrors.reason(e) + ". Check the storage's settings"
+      throw new UserError("cannot reach " + uri + " (" + key + "): " + dev.unseg.jobs.io.StorageErrors.reason(e) + ". Check the storage's settings"
           + " (for s3a://: spark.hadoop.fs.s3a.endpoint, region and credentials) and that it is reachable.");
     }
+    if (status == null) {
+      throw new UserError(uri + " does not exist: set " + key + " to " + what + ".");
+    }
+    return status;
   }
 }

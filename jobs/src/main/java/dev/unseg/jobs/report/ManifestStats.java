@@ -68,7 +68,8 @@ record ManifestStats(Map<String, Long> statuses, Map<String, Long> errors, List<
     Column bucket = when(col("v").equalTo(lit(Double.POSITIVE_INFINITY)), lit(INFINITE)).otherwise(floor(col("v")));
     List<Row> groups = values.where(col("metric").equalTo("rows").or(col("v").isNotNull().and(col("v").isNaN().unary_$bang())))
         .groupBy(col("metric"), bucket.as("bucket"), col("status"), col("error_code"))
-        .agg(count(lit(1)), sum("in"), sum("out"), sum("in_written"), sum("written")).collectAsList();
+        .agg(count(lit(1)).as("n"), sum("in").as("in"), sum("out").as("out"), sum("in_written").as("in_written"),
+            sum("written").as("written")).collectAsList();
 
     Map<String, Long> statuses = new TreeMap<>();
     Map<String, Long> errors = new TreeMap<>();
@@ -79,19 +80,20 @@ record ManifestStats(Map<String, Long> statuses, Map<String, Long> errors, List<
     long inWritten = 0;
     long written = 0;
     for (Row r : groups) {
-      long n = r.getLong(4);
-      if (!r.getString(0).equals("rows")) {
-        histograms.get(r.getString(0)).merge(r.getLong(1), n, Long::sum);
+      long n = r.<Long>getAs("n");
+      String metric = r.getAs("metric");
+      if (!metric.equals("rows")) {
+        histograms.get(metric).merge(r.<Long>getAs("bucket"), n, Long::sum);
         continue;
       }
-      statuses.merge(r.getString(2), n, Long::sum);
-      if (!r.isNullAt(3)) {
-        errors.merge(r.getString(3), n, Long::sum);
+      statuses.merge(r.getAs("status"), n, Long::sum);
+      if (r.getAs("error_code") != null) {
+        errors.merge(r.getAs("error_code"), n, Long::sum);
       }
-      in += longOr0(r, 5);
-      out += longOr0(r, 6);
-      inWritten += longOr0(r, 7);
-      written += longOr0(r, 8);
+      in += longOr0(r, "in");
+      out += longOr0(r, "out");
+      inWritten += longOr0(r, "in_written");
+      written += longOr0(r, "written");
     }
     long outWritten = out;
 
@@ -101,7 +103,8 @@ record ManifestStats(Map<String, Long> statuses, Map<String, Long> errors, List<
           .withColumn("n", row_number().over(Window.partitionBy("error_code").orderBy("input_path")))
           .where(col("n").leq(errorPathsPerCode))
           .select("error_code", "input_path", "error_message").collectAsList()) {
-        paths.add(new ErrorPath(r.getString(0), r.getString(1), r.isNullAt(2) ? "" : r.getString(2)));
+        String message = r.getAs("error_message");
+        paths.add(new ErrorPath(r.getAs("error_code"), r.getAs("input_path"), message == null ? "" : message));
       }
       paths.sort(java.util.Comparator.comparing(ErrorPath::code).thenComparing(ErrorPath::path));
     }
@@ -114,16 +117,17 @@ record ManifestStats(Map<String, Long> statuses, Map<String, Long> errors, List<
           .orderBy(col("pick"), col("input_path")).limit(samples)
           .select("input_path", "output_path", "width", "height", "format", "eps", "eps_bg", "linf_inside",
               "linf_outside", "psnr_inside", "psnr_outside", "eps_pixels").collectAsList()) {
-        picked.add(new Sample(r.getString(0), r.getString(1), r.getInt(2), r.getInt(3), r.getString(4), r.getDouble(5),
-            r.getDouble(6), r.isNullAt(7) ? null : r.getInt(7), r.isNullAt(8) ? null : r.getInt(8),
-            r.isNullAt(9) ? null : r.getDouble(9), r.isNullAt(10) ? null : r.getDouble(10),
-            r.isNullAt(11) ? null : r.getLong(11)));
+        picked.add(new Sample(r.getAs("input_path"), r.getAs("output_path"), r.<Integer>getAs("width"),
+            r.<Integer>getAs("height"), r.getAs("format"), r.<Double>getAs("eps"), r.<Double>getAs("eps_bg"),
+            r.getAs("linf_inside"), r.getAs("linf_outside"), r.getAs("psnr_inside"), r.getAs("psnr_outside"),
+            r.getAs("eps_pixels")));
       }
     }
     return new ManifestStats(statuses, errors, paths, new Bytes(in, out, inWritten, outWritten, written), histograms, picked);
   }
 
-  private static long longOr0(Row r, int i) {
-    return r.isNullAt(i) ? 0 : r.getLong(i);
+  private static long longOr0(Row r, String column) {
+    Long v = r.getAs(column);
+    return v == null ? 0 : v;
   }
 }

@@ -3,12 +3,11 @@ package dev.unseg.jobs.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.unseg.jobs.config.ReportSettings;
-import dev.unseg.jobs.io.HadoopStore;
-import dev.unseg.jobs.io.Locations;
-import dev.unseg.jobs.io.Publisher;
+import dev.unseg.jobs.io.FolderStore;
+import dev.unseg.jobs.io.OutputLayout;
+import dev.unseg.jobs.io.Storage;
 import dev.unseg.pipeline.image.ImageCodec;
 import dev.unseg.pipeline.protect.ProtectionSettings;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -16,15 +15,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 
@@ -41,8 +37,6 @@ import org.apache.spark.sql.SparkSession;
  * ({@link ManifestStats}); the driver decodes only the sample images, one at a time.
  */
 public final class ProtectReport {
-  public static final String HTML = "report.html";
-  public static final String DIR = "report/";
   /** Failed paths listed per error code. */
   static final int ERROR_PATHS = 5;
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -59,37 +53,37 @@ public final class ProtectReport {
   /** Builds the report of the run in {@code output} and returns where report.html is. */
   public static Path write(SparkSession spark, URI output, ReportSettings settings) throws IOException {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-    Locations loc = Locations.of(output.toString(), output.toString(), output.toString());
-    FileSystem fs = Publisher.outputFileSystem(loc.output(), hadoop);
-    HadoopStore audit = new HadoopStore(loc.auditPath("").toUri(), hadoop);
-    if (!fs.exists(loc.auditPath("manifest"))) {
-      throw new FileNotFoundException(loc.auditPath("manifest") + " does not exist: " + loc.output()
+    OutputLayout loc = new OutputLayout(output);
+    Storage fs = Storage.of(loc.root(), hadoop);
+    FolderStore audit = new FolderStore(loc.audit().toUri(), hadoop);
+    if (!fs.exists(loc.manifest())) {
+      throw new dev.unseg.pipeline.error.UserError(loc.manifest() + " does not exist: " + loc.root()
           + " holds no protect run with a manifest (is it the --output of unseg protect?)");
     }
-    if (!fs.exists(loc.auditPath("summary.json"))) {
-      throw new FileNotFoundException(loc.auditPath("summary.json") + " does not exist: the run in " + loc.output()
+    if (!fs.exists(loc.summary())) {
+      throw new dev.unseg.pipeline.error.UserError(loc.summary() + " does not exist: the run in " + loc.root()
           + " did not finish; finish it with unseg protect --resume (which writes the report)");
     }
-    JsonNode summary = readJson(audit, "summary.json");
-    JsonNode runSettings = fs.exists(loc.auditPath("settings.json")) ? readJson(audit, "settings.json") : null;
-    ManifestStats stats = ManifestStats.of(spark.read().parquet(loc.auditPath("manifest").toString()), ERROR_PATHS,
+    JsonNode summary = readJson(audit, loc.summary().getName());
+    JsonNode runSettings = fs.exists(loc.settings()) ? readJson(audit, loc.settings().getName()) : null;
+    ManifestStats stats = ManifestStats.of(spark.read().parquet(loc.manifest().toString()), ERROR_PATHS,
         settings.samples());
 
     // A rebuild replaces the pictures of the previous one (which may have shown more samples).
-    Path pictures = loc.auditPath(DIR);
+    Path pictures = loc.reportFiles();
     fs.delete(pictures, true);
     double eps = summary.path("eps").asDouble();
     double epsBg = summary.path("eps_bg").asDouble();
     Map<String, Map<Long, Long>> h = stats.histograms();
-    Publisher.publish(fs, loc.auditPath(DIR + "linf.png"),
+    fs.publish(loc.reportFile("linf.png"),
         Charts.linf(h.get("linf_inside"), h.get("linf_outside"), eps, epsBg));
-    Publisher.publish(fs, loc.auditPath(DIR + "psnr.png"), Charts.psnr(h.get("psnr_inside"), h.get("psnr_outside")));
+    fs.publish(loc.reportFile("psnr.png"), Charts.psnr(h.get("psnr_inside"), h.get("psnr_outside")));
     String samples = samples(fs, loc, audit, summary, stats.samples(), settings, hadoop);
 
     Map<String, String> v = new LinkedHashMap<>();
     v.put("style", ReportHtml.STYLE);
     v.put("run_id", esc(summary.path("run_id").asText()));
-    v.put("output", esc(loc.output().toString()));
+    v.put("output", esc(loc.root().toString()));
     v.put("outcome", summary.path("success").asBoolean()
         ? "<span class=\"ok\">finished, every image accounted for</span>"
         : "<span class=\"bad\">did not succeed</span> (no _SUCCESS: stopped, or the manifest lacks rows)");
@@ -105,12 +99,12 @@ public final class ProtectReport {
     v.put("manifest_parts", manifestParts(fs, loc));
     v.put("settings_link", runSettings == null ? ""
         : "<li><a href=\"settings.json\">settings.json</a>: the settings that decide the output's bytes (checked on --resume)</li>");
-    Path html = loc.auditPath(HTML);
-    Publisher.publish(fs, html, ReportHtml.fill(TEMPLATE, v).getBytes(StandardCharsets.UTF_8));
+    Path html = loc.report();
+    fs.publish(html, ReportHtml.fill(TEMPLATE, v).getBytes(StandardCharsets.UTF_8));
     return html;
   }
 
-  private static JsonNode readJson(HadoopStore store, String name) throws IOException {
+  private static JsonNode readJson(FolderStore store, String name) throws IOException {
     try (InputStream in = store.open(name)) {
       return JSON.readTree(in);
     }
@@ -235,13 +229,13 @@ public final class ProtectReport {
         + " px window, not a scaled copy.</p>\n";
   }
 
-  private static String samples(FileSystem fs, Locations loc, HadoopStore audit, JsonNode summary,
+  private static String samples(Storage fs, OutputLayout loc, FolderStore audit, JsonNode summary,
       List<ManifestStats.Sample> samples, ReportSettings settings, Configuration hadoop) throws IOException {
     if (samples.isEmpty()) {
       return "";
     }
-    HadoopStore originals = new HadoopStore(URI.create(summary.path("images").asText()), hadoop);
-    HadoopStore written = new HadoopStore(loc.outputPath(summary.path("images_in_output").asText()).toUri(), hadoop);
+    FolderStore originals = new FolderStore(URI.create(summary.path("images").asText()), hadoop);
+    FolderStore written = new FolderStore(loc.path(summary.path("images_in_output").asText()).toUri(), hadoop);
     ImageCodec codec = new ImageCodec(settings.maxPixels());
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < samples.size(); i++) {
@@ -260,7 +254,7 @@ public final class ProtectReport {
             hasMask ? audit.read(maskPath, settings.maxFileBytes()) : null, s.epsBg());
         shown.append(q.cropped() ? String.format(Locale.ROOT, " Shown: the central %d x %d window (from x %d, y %d).",
             q.width(), q.height(), q.x0(), q.y0()) : "").append("</p>\n<div class=\"row\">\n");
-        String stem = DIR + "sample-" + (i + 1) + "-";
+        String stem = "sample-" + (i + 1) + "-";
         String[][] pictures = {
             {"original", "original"},
             {"protected", "protected"},
@@ -273,8 +267,9 @@ public final class ProtectReport {
           if (k == 2) { // two pairs: original and protected side by side, then noise and region
             shown.append("</div>\n<div class=\"row\">\n");
           }
-          String file = stem + pictures[k][0] + ".png";
-          Publisher.publish(fs, loc.auditPath(file), ReportHtml.png(ReportHtml.rgbImage(data[k], q.width(), q.height())));
+          String name = stem + pictures[k][0] + ".png";
+          String file = OutputLayout.REPORT_FILES + name; // relative to report.html
+          fs.publish(loc.reportFile(name), ReportHtml.png(ReportHtml.rgbImage(data[k], q.width(), q.height())));
           shown.append(String.format(Locale.ROOT, "<figure><img src=\"%s\" width=\"%d\" height=\"%d\" alt=\"%s\">"
               + "<figcaption>%s</figcaption></figure>\n", esc(file), q.width(), q.height(), pictures[k][0],
               esc(pictures[k][1])));
@@ -288,12 +283,12 @@ public final class ProtectReport {
     return b.toString();
   }
 
-  private static String manifestParts(FileSystem fs, Locations loc) throws IOException {
-    FileStatus[] parts = fs.listStatus(loc.auditPath("manifest"), p -> p.getName().endsWith(".parquet"));
-    Arrays.sort(parts, java.util.Comparator.comparing(p -> p.getPath().getName()));
+  private static String manifestParts(Storage fs, OutputLayout loc) throws IOException {
+    Path[] parts = fs.children(loc.manifest()).stream().filter(p -> p.getName().endsWith(".parquet"))
+        .sorted(java.util.Comparator.comparing(Path::getName)).toArray(Path[]::new);
     List<String> links = new ArrayList<>();
     for (int i = 0; i < Math.min(3, parts.length); i++) {
-      String name = parts[i].getPath().getName();
+      String name = parts[i].getName();
       links.add("<a href=\"manifest/" + esc(name) + "\">" + esc(name) + "</a>");
     }
     return parts.length + " Parquet file" + (parts.length == 1 ? "" : "s") + (links.isEmpty() ? "" : ": " + String.join(", ", links))

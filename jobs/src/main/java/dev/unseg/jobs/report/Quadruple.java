@@ -1,6 +1,6 @@
 package dev.unseg.jobs.report;
 
-import dev.unseg.pipeline.audit.InputException;
+import dev.unseg.pipeline.error.InputException;
 import dev.unseg.pipeline.image.DecodedImage;
 import dev.unseg.pipeline.image.ImageCodec;
 import java.io.IOException;

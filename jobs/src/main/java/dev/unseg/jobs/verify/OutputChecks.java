@@ -1,6 +1,6 @@
 package dev.unseg.jobs.verify;
 
-import dev.unseg.jobs.io.HadoopStore;
+import dev.unseg.jobs.io.FolderStore;
 import dev.unseg.jobs.io.SerializableHadoopConf;
 import dev.unseg.pipeline.audit.Distortion;
 import dev.unseg.pipeline.audit.Sha256;
@@ -12,7 +12,7 @@ import dev.unseg.pipeline.image.ImageFormat;
 import dev.unseg.pipeline.mask.BinaryMask;
 import java.io.FileNotFoundException;
 import java.net.URI;
-import org.apache.hadoop.fs.FileSystem;
+import dev.unseg.jobs.io.Storage;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
@@ -30,8 +30,8 @@ final class OutputChecks {
     return manifest.where("output_path IS NOT NULL").select("input_path", "output_path", "output_sha256", "output_bytes")
         .javaRDD().mapPartitions(rows -> {
           List<String> out = new ArrayList<>();
-          try (FileSystem fs = uncheckedFileSystem(output, conf)) {
-            HadoopStore store = new HadoopStore(output, fs);
+          try (Storage fs = Storage.unverified(output, conf.get())) {
+            FolderStore store = new FolderStore(output, fs);
             while (rows.hasNext()) {
               int before = out.size();
               check(rows.next(), store, imagesInOutput, out);
@@ -53,18 +53,8 @@ final class OutputChecks {
     }
   }
 
-  /**
-   * The output's file system without its own checksum layer (file:// keeps .crc files): a file
-   * changed after the run must reach the SHA-256 comparison, not fail the read.
-   */
-  static FileSystem uncheckedFileSystem(URI root, SerializableHadoopConf conf) throws java.io.IOException {
-    FileSystem fs = FileSystem.newInstance(root, conf.get());
-    fs.setVerifyChecksum(false);
-    return fs;
-  }
-
-  private static void check(Row r, HadoopStore store, String imagesInOutput, List<String> out) {
-    String rel = imagesInOutput + r.getString(1);
+    private static void check(Row r, FolderStore store, String imagesInOutput, List<String> out) {
+    String rel = imagesInOutput + r.<String>getAs("output_path");
     byte[] data;
     try {
       data = store.read(rel, Long.MAX_VALUE);
@@ -75,9 +65,9 @@ final class OutputChecks {
       out.add(rel + ": cannot read the output: " + e);
       return;
     }
-    if (!Sha256.hex(data).equals(r.getString(2)) || data.length != r.getLong(3)) {
+    if (!Sha256.hex(data).equals(r.<String>getAs("output_sha256")) || data.length != r.<Long>getAs("output_bytes")) {
       out.add(rel + ": output SHA-256 " + Sha256.hex(data) + " (" + data.length + " bytes) does not match its row's "
-          + r.getString(2) + " (" + r.getLong(3) + " bytes): the file was changed after the run");
+          + r.<String>getAs("output_sha256") + " (" + r.<Long>getAs("output_bytes") + " bytes): the file was changed after the run");
     }
   }
 
@@ -91,15 +81,15 @@ final class OutputChecks {
     JavaRDD<Row> rows = manifest.where("status IN ('protected', 'no_mask')")
         .select("input_path", "output_path", "eps", "eps_bg", "linf_inside", "linf_outside", "eps_pixels").javaRDD();
     return tasks.filter(t -> t.rejection() == null).mapToPair(t -> new Tuple2<>(t.imagePath(), t))
-        .join(rows.mapToPair(r -> new Tuple2<>(r.getString(0), r)))
+        .join(rows.mapToPair(r -> new Tuple2<>(r.<String>getAs("input_path"), r)))
         .values()
         .mapPartitions(pairs -> {
-          HadoopStore originals = new HadoopStore(images, conf.get());
-          HadoopStore annotations = new HadoopStore(annotationRoot, conf.get());
+          FolderStore originals = new FolderStore(images, conf.get());
+          FolderStore annotations = new FolderStore(annotationRoot, conf.get());
           ImageCodec codec = new ImageCodec(maxPixels);
           List<String> out = new ArrayList<>();
-          try (FileSystem fs = uncheckedFileSystem(output, conf)) {
-            HadoopStore written = new HadoopStore(output, fs);
+          try (Storage fs = Storage.unverified(output, conf.get())) {
+            FolderStore written = new FolderStore(output, fs);
             while (pairs.hasNext()) {
               Tuple2<ImageTask, Row> p = pairs.next();
               String problem = bound(p._1(), p._2(), originals, annotations, written, imagesInOutput, codec);
@@ -113,10 +103,10 @@ final class OutputChecks {
         });
   }
 
-  private static String bound(ImageTask task, Row r, HadoopStore originals, HadoopStore annotations, HadoopStore written,
+  private static String bound(ImageTask task, Row r, FolderStore originals, FolderStore annotations, FolderStore written,
       String imagesInOutput, ImageCodec codec) {
     String path = task.imagePath();
-    String outRel = imagesInOutput + r.getString(1);
+    String outRel = imagesInOutput + r.<String>getAs("output_path");
     try {
       DecodedImage in = codec.decode(originals.read(path, Long.MAX_VALUE), path);
       DecodedImage out;
@@ -134,20 +124,20 @@ final class OutputChecks {
       Distortion d = Distortion.measure(in.rgb(), out.rgb(), region);
       int linfIn = d.linfInside() == null ? 0 : d.linfInside();
       int linfOut = d.linfOutside() == null ? 0 : d.linfOutside();
-      if (!r.isNullAt(6) && r.getLong(6) != region.count()) {
-        return outRel + ": the recomputed eps region has " + region.count() + " pixels, its row says " + r.getLong(6);
+      if (r.getAs("eps_pixels") != null && r.<Long>getAs("eps_pixels") != region.count()) {
+        return outRel + ": the recomputed eps region has " + region.count() + " pixels, its row says " + r.getAs("eps_pixels");
       }
       if (out.format() == ImageFormat.JPEG) {
-        Integer recIn = r.isNullAt(4) ? null : r.getInt(4);
-        Integer recOut = r.isNullAt(5) ? null : r.getInt(5);
+        Integer recIn = r.getAs("linf_inside");
+        Integer recOut = r.getAs("linf_outside");
         if ((recIn != null && recIn != linfIn) || (recOut != null && recOut != linfOut)) {
           return outRel + ": JPEG output differs from its original by L-inf " + linfIn + " inside / " + linfOut
               + " outside, but its row recorded " + recIn + " / " + recOut;
         }
         return null;
       }
-      double eps = r.getDouble(2);
-      double epsBg = r.getDouble(3);
+      double eps = r.<Double>getAs("eps");
+      double epsBg = r.<Double>getAs("eps_bg");
       if (linfIn > Math.ceil(eps) || linfOut > Math.ceil(epsBg)) {
         return outRel + ": |out - original| reaches " + linfIn + " inside the eps region and " + linfOut
             + " outside, above eps " + eps + " / eps_bg " + epsBg;

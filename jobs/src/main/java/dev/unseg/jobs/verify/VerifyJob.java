@@ -2,23 +2,20 @@ package dev.unseg.jobs.verify;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import dev.unseg.jobs.config.ProtectConfig;
+import dev.unseg.jobs.config.RunSpec;
+import dev.unseg.jobs.io.OutputLayout;
 import dev.unseg.jobs.io.Locations;
 import dev.unseg.jobs.io.SerializableHadoopConf;
 import dev.unseg.jobs.plan.TaskPlanner;
 import dev.unseg.jobs.protect.ProtectJob;
 import dev.unseg.jobs.protect.Progress;
 import dev.unseg.pipeline.dataset.ImageTask;
-import java.io.FileNotFoundException;
 import java.io.InputStream;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
+import dev.unseg.jobs.io.Storage;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -43,13 +40,22 @@ public final class VerifyJob {
   private final URI output;
   private final String originals;
   private final java.time.Duration progressInterval;
+  private final int partitionSize;
+  private final int partitionCount;
 
-  /** @param progressInterval how often the progress line is printed (0: never) */
-  public VerifyJob(SparkSession spark, String output, String originals, java.time.Duration progressInterval) {
+  /**
+   * @param progressInterval how often the progress line is printed (0: never)
+   * @param partitionSize images per partition when planning the originals ({@code unseg.partitions.size})
+   * @param partitionCount partitions, overriding the size when above 0 ({@code unseg.partitions.count})
+   */
+  public VerifyJob(SparkSession spark, String output, String originals, java.time.Duration progressInterval,
+      int partitionSize, int partitionCount) {
     this.spark = spark;
     this.output = Locations.directory(Locations.qualify(output));
     this.originals = originals;
     this.progressInterval = progressInterval;
+    this.partitionSize = partitionSize;
+    this.partitionCount = partitionCount;
   }
 
   /** What did not hold: the total count and the first {@link #SHOWN} messages. */
@@ -58,15 +64,16 @@ public final class VerifyJob {
   public Result run() throws Exception {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Configuration hadoop = sc.hadoopConfiguration();
-    FileSystem fs = FileSystem.get(output, hadoop);
-    Path summaryPath = new Path(output.toString() + Locations.AUDIT_DIR + ProtectJob.SUMMARY);
-    Path manifestPath = new Path(output.toString() + Locations.AUDIT_DIR + ProtectJob.MANIFEST);
+    Storage fs = Storage.of(output, hadoop);
+    OutputLayout layout = new OutputLayout(output);
+    Path summaryPath = layout.summary();
+    Path manifestPath = layout.manifest();
     if (!fs.exists(manifestPath)) {
-      throw new FileNotFoundException(manifestPath + " does not exist: --output " + output
+      throw new dev.unseg.pipeline.error.UserError(manifestPath + " does not exist: --output " + output
           + " holds no finished protect run (run unseg protect, or --resume it, first)");
     }
     if (!fs.exists(summaryPath)) {
-      throw new FileNotFoundException(summaryPath + " does not exist: the run in --output " + output
+      throw new dev.unseg.pipeline.error.UserError(summaryPath + " does not exist: the run in --output " + output
           + " did not finish; rerun unseg protect with --resume");
     }
     JsonNode summary;
@@ -89,15 +96,15 @@ public final class VerifyJob {
     if (originals == null || originals.isEmpty()) {
       problems.add(sc.parallelize(countProblems(summary, rows, manifest)));
     } else {
-      ProtectConfig config = ProtectConfig.from(replanConfig(summary));
-      Locations locations = Locations.of(config.images(), config.annotations(), output.toString());
-      Path planDir = new Path(output.toString() + Locations.AUDIT_DIR + "verify-plan/");
+      RunSpec spec = runSpec(fs, layout).withImages(originals);
+      Locations locations = spec.locations();
+      Path planDir = layout.verifyPlan();
       try {
-        TaskPlanner.Plan plan = new TaskPlanner(sc, config, locations, conf, planDir).plan();
+        TaskPlanner.Plan plan = new TaskPlanner(sc, spec, partitionSize, partitionCount, locations, conf, planDir).plan();
         JavaRDD<ImageTask> tasks = plan.tasks().cache();
         problems.add(rowAccounting(tasks, manifest));
-        problems.add(OutputChecks.bounds(tasks, manifest, locations.images(), ProtectJob.annotationRoot(config, locations),
-            output, imagesInOutput, conf, config.protection().maxPixels(), tally));
+        problems.add(OutputChecks.bounds(tasks, manifest, locations.images(), spec.annotationRoot(locations),
+            output, imagesInOutput, conf, spec.maxPixels(), tally));
         checks += manifest.where("status IN ('protected', 'no_mask')").count();
         return collect(sc, problems, rows, checks, tally);
       } finally {
@@ -148,19 +155,13 @@ public final class VerifyJob {
     return missing.union(extra);
   }
 
-  /** The run's input settings from its summary, with the images root moved to --originals. */
-  private Config replanConfig(JsonNode summary) {
-    Map<String, Object> m = new java.util.HashMap<>();
-    m.put("unseg.input.format", summary.get("format").asText());
-    m.put("unseg.input.images", originals);
-    m.put("unseg.input.annotations", summary.get("annotations").asText());
-    m.put("unseg.input.panoptic-masks", summary.path("panoptic_masks").asText(""));
-    m.put("unseg.input.selection", summary.path("selection").asText("default"));
-    m.put("unseg.input.mask-name", summary.path("mask_name").asText("{dir}{stem}.png"));
-    m.put("unseg.output.uri", output.toString());
-    m.put("unseg.noise.eps", summary.get("eps").asDouble());
-    m.put("unseg.noise.eps-bg", summary.get("eps_bg").asDouble());
-    m.put("unseg.generator.key", "unused-by-verify"); // verify never generates noise
-    return ConfigFactory.parseMap(m).withFallback(ConfigFactory.defaultReference()).resolve();
+  /** The run's spec: the dataset it read and the limits it applied, as it recorded them. */
+  private static RunSpec runSpec(Storage fs, OutputLayout layout) throws java.io.IOException {
+    RunSpec spec = fs.exists(layout.settings()) ? ProtectJob.readSpec(fs, layout) : null;
+    if (spec == null || spec.annotations() == null || spec.maxPixels() == 0) {
+      throw new dev.unseg.pipeline.error.UserError("--originals: " + layout.settings() + " does not record the dataset this run"
+          + " read (a run made by an earlier version). Verify without --originals, or protect the dataset again.");
+    }
+    return spec;
   }
 }

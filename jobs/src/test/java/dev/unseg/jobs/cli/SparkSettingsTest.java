@@ -15,18 +15,18 @@ class SparkSettingsTest {
   static Map<String, String> sparkSettings(Config c) {
     Map<String, String> m = new TreeMap<>();
     for (Map.Entry<String, ConfigValue> e : c.getConfig("spark").entrySet()) {
-      m.put(CommandLine.sparkKey(e.getKey()), String.valueOf(e.getValue().unwrapped()));
+      m.put(ConfigLayer.sparkKey(e.getKey()), String.valueOf(e.getValue().unwrapped()));
     }
     return m;
   }
 
   @Test
   void prefixKeysFromConfBothSurvive() {
-    CommandLine cl = CommandLine.parse(new String[] {"protect",
+    Config config = UnsegCli.config("protect",
         "--conf", "spark.hadoop.fs.s3a.endpoint=http://127.0.0.1:9000",
         "--conf", "spark.hadoop.fs.s3a.endpoint.region=eu-west-1",
-        "--conf", "spark.executor.memory=2g", "--conf", "spark.executor.memoryOverhead=1g"}, 1, UnsegCli.PROTECT_FLAGS);
-    Map<String, String> s = sparkSettings(cl.config());
+        "--conf", "spark.executor.memory=2g", "--conf", "spark.executor.memoryOverhead=1g");
+    Map<String, String> s = sparkSettings(config);
     assertEquals("http://127.0.0.1:9000", s.get("spark.hadoop.fs.s3a.endpoint"));
     assertEquals("eu-west-1", s.get("spark.hadoop.fs.s3a.endpoint.region"));
     assertEquals("2g", s.get("spark.executor.memory"));
@@ -36,8 +36,7 @@ class SparkSettingsTest {
   @Test
   void quotedKeysInTheS3aProfileReadWhole() {
     Path profile = Path.of("..", "conf", "s3a.conf").toAbsolutePath();
-    CommandLine cl = CommandLine.parse(new String[] {"protect", "--config", profile.toString()}, 1, UnsegCli.PROTECT_FLAGS);
-    Map<String, String> s = sparkSettings(cl.config());
+    Map<String, String> s = sparkSettings(UnsegCli.config("protect", "--config", profile.toString()));
     for (String k : List.of("spark.hadoop.fs.s3a.endpoint", "spark.hadoop.fs.s3a.endpoint.region",
         "spark.hadoop.fs.s3a.path.style.access")) {
       assertEquals(true, s.containsKey(k), k + " in " + s);

@@ -101,7 +101,8 @@ public final class PlanAtScaleMain {
       System.out.println("start_check_images=" + counts.images());
 
       long t0 = System.nanoTime();
-      TaskPlanner.Plan plan = new TaskPlanner(sc, config, locations, conf, locations.auditPath("plan/")).plan();
+      TaskPlanner.Plan plan = new TaskPlanner(sc, dev.unseg.jobs.config.RunSpec.of(config), config.partitionSize(), config.partitionCount(),
+          locations, conf, locations.layout().plan()).plan();
       long t1 = System.nanoTime(); // the driver has streamed the index into spill chunks
       long tasks = plan.tasks().count(); // Spark reads the chunks, groups by image id and by path
       long t2 = System.nanoTime();

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -45,7 +44,7 @@ class RunRecordsTest {
     record("part-r-p00001-t2.json", 3, row("z", "no_mask", null, "10:00:03"),
         row("d", "failed", "duplicate_image", "10:00:03"), row("d", "failed", "duplicate_image", "10:00:03"));
     Locations locations = Locations.of(tmp.resolve("in/images").toString(), tmp.resolve("in/masks").toString(), out.toString());
-    FileSystem fs = FileSystem.get(locations.output(), spark.sparkContext().hadoopConfiguration());
+    dev.unseg.jobs.io.Storage fs = dev.unseg.jobs.io.Storage.of(locations.output(), spark.sparkContext().hadoopConfiguration());
     List<Row> rows = RunRecords.latest(RunRecords.all(spark, fs, locations)).select("input_path", "status", "error_code")
         .collectAsList();
     Map<String, String> got = new TreeMap<>();

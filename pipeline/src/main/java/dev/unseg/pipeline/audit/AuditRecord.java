@@ -1,5 +1,6 @@
 package dev.unseg.pipeline.audit;
 
+import dev.unseg.pipeline.error.ErrorCode;
 import dev.unseg.pipeline.generator.GeneratorInfo;
 
 /**

@@ -1,6 +1,6 @@
 package dev.unseg.pipeline.dataset;
 
-import dev.unseg.pipeline.audit.InputException;
+import dev.unseg.pipeline.error.InputException;
 import dev.unseg.pipeline.mask.BinaryMask;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;

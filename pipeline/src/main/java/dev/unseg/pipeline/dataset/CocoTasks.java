@@ -1,7 +1,7 @@
 package dev.unseg.pipeline.dataset;
 
-import dev.unseg.pipeline.audit.ErrorCode;
-import dev.unseg.pipeline.audit.InputException;
+import dev.unseg.pipeline.error.ErrorCode;
+import dev.unseg.pipeline.error.InputException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.unseg.pipeline.dataset;
 
-import dev.unseg.pipeline.audit.ErrorCode;
+import dev.unseg.pipeline.error.ErrorCode;
 import java.io.Serializable;
 
 /**

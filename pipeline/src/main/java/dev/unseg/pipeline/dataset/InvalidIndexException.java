@@ -4,7 +4,7 @@ package dev.unseg.pipeline.dataset;
  * A dataset index (COCO JSON) that cannot be read as a whole: malformed JSON, or a structure that
  * is not COCO's. The job refuses to start with it; the message names the file, line and column.
  */
-public final class InvalidIndexException extends Exception {
+public final class InvalidIndexException extends dev.unseg.pipeline.error.UserError {
   private final String source;
   private final long line;
   private final long column;

@@ -1,7 +1,6 @@
 package dev.unseg.pipeline.dataset;
 
-import dev.unseg.pipeline.audit.ErrorCode;
-import dev.unseg.pipeline.audit.InputException;
+import dev.unseg.pipeline.error.InputException;
 import java.util.Locale;
 import java.util.Set;
 

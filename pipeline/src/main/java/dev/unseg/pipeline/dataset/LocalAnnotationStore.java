@@ -40,7 +40,7 @@ public final class LocalAnnotationStore implements AnnotationStore {
       // One byte past the limit tells a file that is too large; the cap keeps maxBytes + 1 an int.
       byte[] data = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8L, maxBytes) + 1);
       if (data.length > maxBytes) {
-        throw new dev.unseg.pipeline.protect.DatasetIO.FileTooLargeException(relativePath + " holds more than "
+        throw new dev.unseg.pipeline.dataset.FileTooLargeException(relativePath + " holds more than "
             + maxBytes + " bytes, above unseg.limits.max-file-bytes; raise that limit to protect it");
       }
       return data;

@@ -1,7 +1,7 @@
 package dev.unseg.pipeline.image;
 
-import dev.unseg.pipeline.audit.ErrorCode;
-import dev.unseg.pipeline.audit.InputException;
+import dev.unseg.pipeline.error.ErrorCode;
+import dev.unseg.pipeline.error.InputException;
 
 /**
  * Reads width, height and sample layout straight from the PNG IHDR, the JPEG SOF segment or the

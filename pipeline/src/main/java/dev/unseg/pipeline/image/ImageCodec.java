@@ -1,8 +1,8 @@
 package dev.unseg.pipeline.image;
 
 import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
-import dev.unseg.pipeline.audit.ErrorCode;
-import dev.unseg.pipeline.audit.InputException;
+import dev.unseg.pipeline.error.ErrorCode;
+import dev.unseg.pipeline.error.InputException;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;

@@ -1,6 +1,6 @@
 package dev.unseg.pipeline.image;
 
-import dev.unseg.pipeline.audit.InputException;
+import dev.unseg.pipeline.error.InputException;
 
 /** Reads the first IFD of a classic or BigTIFF file: only the few tags a header needs. */
 final class TiffHeaderParser {

@@ -13,7 +13,7 @@ public interface DatasetIO {
    * Reads a whole image file.
    *
    * @throws java.io.FileNotFoundException when it does not exist
-   * @throws FileTooLargeException when it holds more than {@code maxBytes}
+   * @throws dev.unseg.pipeline.dataset.FileTooLargeException when it holds more than {@code maxBytes}
    */
   byte[] readImage(String imagePath, long maxBytes) throws IOException;
 
@@ -28,11 +28,4 @@ public interface DatasetIO {
 
   /** Writes an audit file (a mask PNG) at {@code auditPath}, relative to the output's {@code _unseg/}. */
   void publishAudit(String auditPath, byte[] data) throws IOException;
-
-  /** An input file larger than the configured limit; its message names the file and the limit. */
-  final class FileTooLargeException extends IOException {
-    public FileTooLargeException(String message) {
-      super(message);
-    }
-  }
 }

@@ -2,9 +2,9 @@ package dev.unseg.pipeline.protect;
 
 import dev.unseg.pipeline.audit.AuditRecord;
 import dev.unseg.pipeline.audit.Distortion;
-import dev.unseg.pipeline.audit.ErrorCode;
+import dev.unseg.pipeline.error.ErrorCode;
 import dev.unseg.pipeline.audit.ImageStatus;
-import dev.unseg.pipeline.audit.InputException;
+import dev.unseg.pipeline.error.InputException;
 import dev.unseg.pipeline.audit.Sha256;
 import dev.unseg.pipeline.composite.Composite;
 import dev.unseg.pipeline.dataset.ImageTask;
@@ -152,7 +152,7 @@ public final class ImageProtector {
     } catch (FileNotFoundException e) {
       throw new InputException(ErrorCode.IMAGE_MISSING,
           "image " + path + " is named by the dataset but does not exist under the images root");
-    } catch (DatasetIO.FileTooLargeException e) {
+    } catch (dev.unseg.pipeline.dataset.FileTooLargeException e) {
       throw new InputException(ErrorCode.IMAGE_TOO_LARGE, e.getMessage());
     } catch (java.nio.file.AccessDeniedException e) {
       throw new InputException(ErrorCode.PATH_UNSAFE, "image path " + path + " was not followed: " + e.getMessage());

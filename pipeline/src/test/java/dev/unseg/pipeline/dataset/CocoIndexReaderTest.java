@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.unseg.pipeline.audit.ErrorCode;
+import dev.unseg.pipeline.error.ErrorCode;
 import dev.unseg.pipeline.mask.Rle;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.unseg.pipeline.audit.ErrorCode;
-import dev.unseg.pipeline.audit.InputException;
+import dev.unseg.pipeline.error.ErrorCode;
+import dev.unseg.pipeline.error.InputException;
 import dev.unseg.pipeline.mask.BinaryMask;
 import dev.unseg.pipeline.mask.PolygonRasterizer;
 import dev.unseg.pipeline.mask.Rle;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.unseg.pipeline.audit.ErrorCode;
-import dev.unseg.pipeline.audit.InputException;
+import dev.unseg.pipeline.error.ErrorCode;
+import dev.unseg.pipeline.error.InputException;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;

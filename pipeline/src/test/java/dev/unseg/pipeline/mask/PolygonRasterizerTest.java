@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.unseg.pipeline.audit.ErrorCode;
-import dev.unseg.pipeline.audit.InputException;
+import dev.unseg.pipeline.error.ErrorCode;
+import dev.unseg.pipeline.error.InputException;
 import org.junit.jupiter.api.Test;
 
 class PolygonRasterizerTest {

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.unseg.pipeline.audit.AuditRecord;
-import dev.unseg.pipeline.audit.ErrorCode;
+import dev.unseg.pipeline.error.ErrorCode;
 import dev.unseg.pipeline.audit.ImageStatus;
 import dev.unseg.pipeline.composite.NoiseBudget;
 import dev.unseg.pipeline.dataset.DatasetFormat;

@@ -4,91 +4,39 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValueFactory;
-import dev.unseg.jobs.config.ConfigException;
+import dev.unseg.pipeline.error.UserError;
 import java.io.File;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Flags of a subcommand: each flag is a shorthand for one config key, {@code --conf key=value}
- * sets any key, {@code --config FILE} adds a HOCON file (the conf/ profiles).
+ * The one config layer of every command: its flags (each a shorthand for one config key), then
+ * {@code --conf key=value}, {@code --config FILE} (the conf/ profiles), system properties and
+ * reference.conf, which alone holds the defaults. Every {@code unseg.*} key must be one it defines.
  */
-final class CommandLine {
-  /** A flag: its config key, whether it takes a value, and its help line. */
-  record Flag(String name, String key, boolean takesValue, String help) {}
+final class ConfigLayer {
+  private final Map<String, String> flagValues;
+  private final List<String[]> confs;
+  private final String configFile;
 
-  private final Map<String, String> flagValues = new LinkedHashMap<>();
-  private final List<String[]> confs = new ArrayList<>();
-  private final List<String> positional = new ArrayList<>();
-  private String configFile;
-  private boolean help;
+  /**
+   * @param flagValues config key to value, from the command's flags
+   * @param confs {@code --conf} settings in the order given, as key and value
+   * @param configFile the {@code --config} file, or null
+   */
+  ConfigLayer(Map<String, String> flagValues, List<String[]> confs, String configFile) {
+    this.flagValues = flagValues;
+    this.confs = confs;
+    this.configFile = configFile;
+  }
 
-  static CommandLine parse(String[] args, int from, List<Flag> flags) {
-    CommandLine cl = new CommandLine();
-    for (int i = from; i < args.length; i++) {
-      String a = args[i];
-      if (a.equals("--help") || a.equals("-h")) {
-        cl.help = true;
-        continue;
-      }
-      String value = null;
-      if (a.startsWith("--") && a.contains("=")) {
-        value = a.substring(a.indexOf('=') + 1);
-        a = a.substring(0, a.indexOf('='));
-      }
-      if (a.equals("--conf") || a.equals("--config")) {
-        if (value == null) {
-          value = next(args, ++i, a);
-        }
-        if (a.equals("--config")) {
-          cl.configFile = value;
-        } else {
-          int eq = value.indexOf('=');
-          if (eq <= 0) {
-            throw new ConfigException("--conf needs key=value, got '" + value + "'");
-          }
-          cl.confs.add(new String[] {value.substring(0, eq).trim(), value.substring(eq + 1)});
-        }
-        continue;
-      }
-      if (!a.startsWith("--")) {
-        cl.positional.add(a);
-        continue;
-      }
-      Flag flag = find(flags, a);
-      if (flag.takesValue()) {
-        cl.flagValues.put(flag.key(), value != null ? value : next(args, ++i, a));
-      } else {
-        cl.flagValues.put(flag.key(), value != null ? value : "true");
-      }
+  /** Parses one {@code --conf key=value}. */
+  static String[] conf(String value) {
+    int eq = value.indexOf('=');
+    if (eq <= 0) {
+      throw new UserError("--conf needs key=value, got '" + value + "'");
     }
-    return cl;
-  }
-
-  private static Flag find(List<Flag> flags, String name) {
-    for (Flag f : flags) {
-      if (f.name().equals(name)) {
-        return f;
-      }
-    }
-    throw new ConfigException("unknown option " + name + " (see --help)");
-  }
-
-  private static String next(String[] args, int i, String flag) {
-    if (i >= args.length) {
-      throw new ConfigException(flag + " needs a value (see --help)");
-    }
-    return args[i];
-  }
-
-  boolean help() {
-    return help;
-  }
-
-  List<String> positional() {
-    return positional;
+    return new String[] {value.substring(0, eq).trim(), value.substring(eq + 1)};
   }
 
   /** --conf, then flags, then -D system properties, then --config FILE, then reference.conf. */
@@ -106,13 +54,13 @@ final class CommandLine {
     if (configFile != null) {
       File f = new File(configFile);
       if (!f.isFile()) {
-        throw new ConfigException("--config " + configFile + (f.isDirectory() ? " is a folder" : " does not exist")
+        throw new UserError("--config " + configFile + (f.isDirectory() ? " is a folder" : " does not exist")
             + ": give a HOCON settings file (examples in conf/)");
       }
       try {
         c = c.withFallback(ConfigFactory.parseFile(f));
       } catch (com.typesafe.config.ConfigException e) {
-        throw new ConfigException("--config " + configFile + lineOf(e) + ": " + problemOf(e)
+        throw new UserError("--config " + configFile + lineOf(e) + ": " + problemOf(e)
             + ". Fix the file's HOCON syntax (examples in conf/; JSON is valid HOCON).");
       }
     }
@@ -120,7 +68,7 @@ final class CommandLine {
     try {
       resolved = c.withFallback(ConfigFactory.defaultReference()).resolve();
     } catch (com.typesafe.config.ConfigException e) {
-      throw new ConfigException("settings" + (e.origin() == null ? "" : " (" + e.origin().description() + ")") + ": "
+      throw new UserError("settings" + (e.origin() == null ? "" : " (" + e.origin().description() + ")") + ": "
           + problemOf(e) + ". Fix the setting, or the file that gives it.");
     }
     refuseUnknownKeys(resolved);
@@ -141,8 +89,8 @@ final class CommandLine {
       String key = "unseg." + e.getKey();
       if (!known.contains(key)) {
         String origin = e.getValue().origin() == null ? "" : e.getValue().origin().description();
-        throw new ConfigException(key + " is not a setting" + (origin.isEmpty() ? "" : " (from " + origin + ")")
-            + closest(key, known) + ". Every setting is listed in reference.conf (see README, Configuration).");
+        throw new UserError(key + " is not a setting" + (origin.isEmpty() ? "" : " (from " + origin + ")")
+            + closest(key, known) + ". Every setting is listed in docs/configuration.md.");
       }
     }
   }
@@ -201,17 +149,5 @@ final class CommandLine {
   /** The Spark key of an entry under "spark" (quoted single element, or a nested HOCON path). */
   static String sparkKey(String entryKey) {
     return "spark." + String.join(".", ConfigUtil.splitPath(entryKey));
-  }
-
-  static String usage(String synopsis, List<Flag> flags) {
-    StringBuilder sb = new StringBuilder(synopsis).append("\n\nOptions:\n");
-    for (Flag f : flags) {
-      sb.append(String.format("  %-22s %s%n", f.name() + (f.takesValue() ? " V" : ""), f.help()
-          + (f.key() == null ? "" : " [" + f.key() + "]")));
-    }
-    sb.append(String.format("  %-22s %s%n", "--config FILE", "add a HOCON settings file (see conf/)"));
-    sb.append(String.format("  %-22s %s%n", "--conf KEY=VALUE", "set any setting (unseg.* keys, or spark.* for Spark/Hadoop)"));
-    sb.append(String.format("  %-22s %s%n", "--help", "this text"));
-    return sb.toString();
   }
 }

@@ -1,4 +1,4 @@
-package dev.unseg.pipeline.audit;
+package dev.unseg.pipeline.error;
 
 /**
  * Why one image could not be protected. Each value is written to the manifest's {@code error_code}

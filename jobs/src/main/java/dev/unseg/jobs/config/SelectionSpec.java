@@ -1,4 +1,4 @@
-package dev.unseg.jobs.protect;
+package dev.unseg.jobs.config;
 
 import dev.unseg.pipeline.dataset.Selection;
 import java.util.stream.Collectors;

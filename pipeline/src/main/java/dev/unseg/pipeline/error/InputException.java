@@ -1,4 +1,4 @@
-package dev.unseg.pipeline.audit;
+package dev.unseg.pipeline.error;
 
 /**
  * A problem with one input (image or annotation) that fails that image only. It becomes a

@@ -1,0 +1,158 @@
+package dev.unseg.jobs.config;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.unseg.jobs.io.Locations;
+import dev.unseg.pipeline.dataset.DatasetFormat;
+import dev.unseg.pipeline.dataset.Selection;
+import dev.unseg.pipeline.error.UserError;
+import dev.unseg.pipeline.generator.SyntheticTextureGenerator;
+import java.io.IOException;
+import java.io.Serializable;
+import java.net.URI;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What a protect run was: the dataset it read and everything that decides its output's bytes, named by
+ * the config keys that set them. Written once, when a run starts afresh, to {@code _unseg/settings.json}
+ * (and embedded in {@code summary.json}); {@code --resume} compares with it, and verify, report and
+ * evaluate read the dataset and settings from it, never from a re-parsed config. The generator's key is
+ * never written, only its fingerprint (an HMAC of a fixed label under the key: it identifies the key and
+ * reveals nothing of it).
+ */
+@JsonInclude(JsonInclude.Include.ALWAYS)
+@JsonIgnoreProperties(ignoreUnknown = true) // a newer version's extra keys do not stop an older reader
+public record RunSpec(
+    @JsonProperty("unseg.input.format") String format,
+    @JsonProperty("unseg.input.images") String images,
+    @JsonProperty("unseg.input.annotations") String annotations,
+    @JsonProperty("unseg.input.panoptic-masks") String panopticMasks,
+    @JsonProperty("unseg.input.selection") String selection,
+    @JsonProperty("unseg.input.mask-name") String maskName,
+    @JsonProperty("unseg.output.uri") String output,
+    @JsonProperty("unseg.output.format") String outputFormat,
+    @JsonProperty("unseg.output.jpeg-quality") int jpegQuality,
+    @JsonProperty("unseg.output.write-masks") boolean writeMasks,
+    @JsonProperty("unseg.output.copy-annotations") boolean copyAnnotations,
+    @JsonProperty("unseg.noise.eps") double eps,
+    @JsonProperty("unseg.noise.eps-bg") double epsBackground,
+    @JsonProperty("unseg.limits.max-pixels") long maxPixels,
+    @JsonProperty("unseg.limits.max-file-bytes") long maxFileBytes,
+    @JsonProperty("unseg.generator.kind") String generator,
+    @JsonProperty("unseg.generator.cell-size") int cellSize,
+    @JsonProperty("unseg.generator.model") String model,
+    @JsonProperty("unseg.generator.model-sha256") String modelSha256,
+    @JsonProperty(RunSpec.KEY_FINGERPRINT) String keyFingerprint)
+    implements Serializable {
+
+  public static final String KEY_FINGERPRINT = "unseg.generator.key-fingerprint";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * Keys that say where the run read and wrote, or which images it may refuse, not what its bytes are:
+   * a resumed run may read the same dataset from another mount, or raise a limit.
+   */
+  private static final Set<String> NOT_COMPARED = Set.of("unseg.input.images", "unseg.output.uri",
+      "unseg.limits.max-pixels", "unseg.limits.max-file-bytes");
+
+  public static RunSpec of(ProtectConfig c) {
+    return new RunSpec(c.format().cliName(), c.images(), c.annotations(), c.panopticMasks(),
+        SelectionSpec.of(c.selection()), c.maskName(), c.output(),
+        c.protection().encode().format().name().toLowerCase(Locale.ROOT), c.protection().encode().jpegQuality(),
+        c.protection().writeMasks(), c.copyAnnotations(), c.protection().budget().eps(),
+        c.protection().budget().epsBackground(), c.protection().maxPixels(), c.protection().maxFileBytes(),
+        c.generator().kind().name().toLowerCase(Locale.ROOT), c.generator().cellSize(), c.generator().model(),
+        c.generator().modelSha256(), c.generator().kind() == GeneratorConfig.Kind.SYNTHETIC
+            ? SyntheticTextureGenerator.keyFingerprint(c.generator().key()) : "");
+  }
+
+  /** The same run, its images read from another root (verify's {@code --originals}). */
+  public RunSpec withImages(String root) {
+    return new RunSpec(format, root, annotations, panopticMasks, selection, maskName, output, outputFormat, jpegQuality,
+        writeMasks, copyAnnotations, eps, epsBackground, maxPixels, maxFileBytes, generator, cellSize, model, modelSha256,
+        keyFingerprint);
+  }
+
+  @JsonIgnore
+  public DatasetFormat datasetFormat() {
+    return DatasetFormat.fromName(format);
+  }
+
+  @JsonIgnore
+  public Selection segmentSelection() {
+    return "default".equals(selection) ? Selection.defaultFor(datasetFormat()) : Selection.parse(selection);
+  }
+
+  public Locations locations() {
+    return Locations.of(images, annotations, output);
+  }
+
+  /** Where label maps, mask files or panoptic PNGs are read from. */
+  public URI annotationRoot(Locations locations) {
+    return switch (datasetFormat()) {
+      case COCO -> Locations.qualify(new org.apache.hadoop.fs.Path(locations.annotations()).getParent().toString());
+      case COCO_PANOPTIC -> {
+        String masks = panopticMasks;
+        if (masks.isEmpty()) {
+          String json = locations.annotations().toString();
+          masks = json.endsWith(".json") ? json.substring(0, json.length() - 5) : json + "_png";
+        }
+        yield Locations.directory(Locations.qualify(masks));
+      }
+      default -> Locations.directory(locations.annotations());
+    };
+  }
+
+  public byte[] toJson() throws IOException {
+    return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(this);
+  }
+
+  public static RunSpec fromJson(java.io.InputStream in) throws IOException {
+    return JSON.readValue(in, RunSpec.class);
+  }
+
+  public Map<String, Object> asMap() {
+    return JSON.convertValue(this, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
+  }
+
+  /**
+   * On {@code --resume}: the previous run's spec must be this run's, key by key (but for where it read and
+   * wrote, and its limits). A spec written by an older version lacks the keys it did not record.
+   */
+  public void checkResumable(RunSpec before) {
+    Map<String, Object> was = before.asMap();
+    StringBuilder diff = new StringBuilder();
+    asMap().forEach((key, now) -> {
+      Object then = was.get(key);
+      if (NOT_COMPARED.contains(key) || then == null) {
+        return;
+      }
+      if (key.equals(KEY_FINGERPRINT)) {
+        if (!now.equals(then)) {
+          diff.append(String.format("%n  unseg.generator.key (--key, UNSEG_KEY): the run in --output was made with"
+              + " another key (fingerprint %s, this key's %s); its noise and this key's would mix in one release",
+              abbreviate(then.toString()), abbreviate(now.toString())));
+        }
+      } else if (!String.valueOf(now).equals(String.valueOf(then))) {
+        diff.append(String.format("%n  %s: the run in --output used '%s', this run '%s'", key, then, now));
+      }
+    });
+    if (diff.length() > 0) {
+      throw new UserError("--resume would mix outputs made with other settings:" + diff
+          + "\nResume with the run's settings, or start again with --overwrite.");
+    }
+  }
+
+  private static String abbreviate(String fingerprint) {
+    return fingerprint.isEmpty() ? "none" : fingerprint.substring(0, Math.min(16, fingerprint.length()));
+  }
+
+  @Override
+  public String toString() {
+    return asMap().toString();
+  }
+}

@@ -1,0 +1,188 @@
+package dev.unseg.jobs.io;
+
+import dev.unseg.pipeline.dataset.FileTooLargeException;
+import dev.unseg.pipeline.protect.LocalDatasetIO;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.apache.hadoop.fs.Path;
+
+/** {@link Storage} of file:// locations, with java.nio. */
+final class LocalStorage implements Storage {
+  static final LocalStorage INSTANCE = new LocalStorage();
+
+  private LocalStorage() {}
+
+  private static java.nio.file.Path local(Path p) {
+    return java.nio.file.Path.of(p.toUri());
+  }
+
+  private static Path hadoop(java.nio.file.Path p) {
+    return new Path(p.toUri());
+  }
+
+  @Override
+  public Status status(Path path) throws IOException {
+    try {
+      BasicFileAttributes a = Files.readAttributes(local(path), BasicFileAttributes.class);
+      return new Status(a.size(), a.isDirectory(), a.lastModifiedTime().toMillis());
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public InputStream open(Path file) throws IOException {
+    java.nio.file.Path p = local(file);
+    if (Files.isDirectory(p)) {
+      throw new FileNotFoundException(file + " is a folder");
+    }
+    try {
+      return Files.newInputStream(p);
+    } catch (NoSuchFileException e) {
+      throw new FileNotFoundException(file.toString());
+    }
+  }
+
+  @Override
+  public byte[] read(Path file, long maxBytes) throws IOException {
+    Status s = status(file);
+    if (s == null || s.directory()) {
+      throw new FileNotFoundException(file + (s == null ? "" : " is a folder"));
+    }
+    if (s.length() > maxBytes) {
+      throw new FileTooLargeException(file + " holds " + s.length() + " bytes, above unseg.limits.max-file-bytes = "
+          + maxBytes + "; raise that limit to protect it");
+    }
+    return Files.readAllBytes(local(file));
+  }
+
+  @Override
+  public void walk(URI root, Visitor visitor) throws IOException {
+    java.nio.file.Path base = java.nio.file.Path.of(root);
+    try (Stream<java.nio.file.Path> files = Files.walk(base)) {
+      for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files.filter(Files::isRegularFile)::iterator) {
+        visitor.file(relative(base, f));
+      }
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
+  @Override
+  public boolean any(URI root, Predicate<String> match) throws IOException {
+    java.nio.file.Path base = java.nio.file.Path.of(root);
+    try (Stream<java.nio.file.Path> files = Files.walk(base)) {
+      return files.filter(Files::isRegularFile).anyMatch(f -> match.test(relative(base, f)));
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
+  private static String relative(java.nio.file.Path base, java.nio.file.Path f) {
+    return base.relativize(f).toString().replace(java.io.File.separatorChar, '/');
+  }
+
+  @Override
+  public List<Path> children(Path dir) throws IOException {
+    List<Path> out = new ArrayList<>();
+    if (!Files.isDirectory(local(dir))) {
+      return out;
+    }
+    try (Stream<java.nio.file.Path> entries = Files.list(local(dir))) {
+      entries.sorted().forEach(p -> out.add(hadoop(p)));
+    }
+    return out;
+  }
+
+  @Override
+  public void publish(Path target, byte[] data) throws IOException {
+    LocalDatasetIO.publish(local(target), data);
+  }
+
+  @Override
+  public void publish(Path target, InputStream data) throws IOException {
+    java.nio.file.Path file = local(target);
+    if (Files.isDirectory(file)) {
+      throw new IOException(target + " is a folder; the file cannot be written there");
+    }
+    Files.createDirectories(file.getParent());
+    java.nio.file.Path tmp = file.resolveSibling(TEMP_PREFIX + UUID.randomUUID() + "_" + file.getFileName());
+    try {
+      Files.copy(data, tmp);
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  @Override
+  public boolean createNew(Path file, byte[] data) throws IOException {
+    java.nio.file.Path p = local(file);
+    Files.createDirectories(p.getParent());
+    try {
+      Files.write(p, data, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      return true;
+    } catch (FileAlreadyExistsException e) {
+      return false;
+    } catch (IOException e) {
+      Files.deleteIfExists(p); // a file cut short (a full disk) must not stand for a whole one
+      throw e;
+    }
+  }
+
+  @Override
+  public OutputStream create(Path file) throws IOException {
+    java.nio.file.Path p = local(file);
+    Files.createDirectories(p.getParent());
+    return Files.newOutputStream(p);
+  }
+
+  @Override
+  public boolean delete(Path path, boolean recursive) throws IOException {
+    java.nio.file.Path p = local(path);
+    if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return false;
+    }
+    if (recursive && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      try (Stream<java.nio.file.Path> all = Files.walk(p)) {
+        for (java.nio.file.Path f : all.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(f);
+        }
+      }
+      return true;
+    }
+    return Files.deleteIfExists(p);
+  }
+
+  @Override
+  public boolean usesTemporaryFiles() {
+    return true;
+  }
+
+  /** Deletes the hidden {@code .NAME.crc} files Hadoop's local file system wrote beside Spark's files. */
+  @Override
+  public void afterSparkWrite(Path dir) throws IOException {
+    for (Path f : children(dir)) {
+      String name = f.getName();
+      if (name.startsWith(".") && name.endsWith(".crc")) {
+        Files.deleteIfExists(local(f));
+      }
+    }
+  }
+}

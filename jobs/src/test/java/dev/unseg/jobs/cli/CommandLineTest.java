@@ -1,0 +1,64 @@
+package dev.unseg.jobs.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Every subcommand's help shows each flag's key and reference.conf default; mistakes get a suggestion and exit 2. */
+class CommandLineTest {
+  record Result(int code, String out, String err) {}
+
+  static Result run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = UnsegCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void helpShowsKeysAndDefaultsFromReferenceConf() {
+    Result r = run("protect", "--help");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("--eps=GREYS") && r.out().contains("(default 8)") && r.out().contains("[unseg.noise.eps]"), r.out());
+    assertTrue(r.out().contains("(default 95)") && r.out().contains("[unseg.output.jpeg-quality]"), r.out());
+    for (Command c : UnsegCli.COMMANDS) {
+      Result h = run(c.name(), "--help");
+      assertEquals(0, h.code(), c.name() + ": " + h.err());
+      for (Command.Flag f : c.flags()) {
+        assertTrue(h.out().contains(f.name()) && h.out().contains("[" + f.key() + "]"), c.name() + " help lacks " + f.name() + ":\n" + h.out());
+      }
+    }
+    Result top = run("--help");
+    assertEquals(0, top.code());
+    UnsegCli.COMMANDS.forEach(c -> assertTrue(top.out().contains(c.name()), top.out()));
+    assertEquals(2, run().code(), "no command at all is a usage error");
+  }
+
+  @Test
+  void mistypedOptionsAndCommandsGetASuggestion() {
+    Result option = run("protect", "--epss", "4");
+    assertEquals(2, option.code());
+    assertTrue(option.err().contains("--epss") && option.err().contains("did you mean --eps"), option.err());
+    assertTrue(option.err().lines().count() == 1 && !option.err().contains("Exception"), option.err());
+    Result command = run("protcet", "--eps", "4");
+    assertEquals(2, command.code());
+    assertTrue(command.err().contains("did you mean protect"), command.err());
+  }
+
+  @Test
+  void badValuesNameTheirKeyAndFlag() {
+    Result size = run("bench", "--jpeg-size", "640");
+    assertEquals(2, size.code());
+    assertTrue(size.err().contains("unseg.bench.jpeg-size") && size.err().contains("--jpeg-size"), size.err());
+    Result noOutput = run("inspect");
+    assertEquals(2, noOutput.code());
+    assertTrue(noOutput.err().contains("OUTPUT"), noOutput.err());
+    Result unknownKey = run("report", "out", "--conf", "unseg.report.sample=3");
+    assertEquals(2, unknownKey.code());
+    assertTrue(unknownKey.err().contains("did you mean unseg.report.samples"), unknownKey.err());
+  }
+}
