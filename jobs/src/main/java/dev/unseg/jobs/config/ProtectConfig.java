@@ -9,6 +9,7 @@ import dev.unseg.pipeline.composite.NoiseBudget;
 import dev.unseg.pipeline.dataset.DatasetFormat;
 import dev.unseg.pipeline.dataset.Selection;
 import dev.unseg.pipeline.image.EncodeOptions;
+import dev.unseg.pipeline.image.JpegCodec;
 import dev.unseg.pipeline.image.OutputFormat;
 import dev.unseg.pipeline.protect.PipelineSettings;
 import dev.unseg.pipeline.protect.ProtectionSettings;
@@ -80,7 +81,7 @@ public record ProtectConfig(
     long maxPixels = longIn(c, "limits.max-pixels", null, 1, Long.MAX_VALUE);
     long maxFileBytes = bytesIn(c, "limits.max-file-bytes");
     ProtectionSettings protection = new ProtectionSettings(budget, new EncodeOptions(outputFormat, quality),
-        maxFileBytes, maxPixels, bool(c, "output.write-masks"));
+        maxFileBytes, maxPixels, bool(c, "output.write-masks"), jpegCodec(c));
     GeneratorConfig generator = GeneratorConfig.from(c);
     int partitionSize = intIn(c, "partitions.size", null, 1, 1_000_000);
     int partitionCount = intIn(c, "partitions.count", "--partitions", 0, 10_000_000);
@@ -186,6 +187,16 @@ public record ProtectConfig(
       return v;
     } catch (com.typesafe.config.ConfigException e) {
       throw bad(key, null, c.hasPath(key) ? c.getValue(key).unwrapped() : null, "a size such as 512 MiB");
+    }
+  }
+
+  /** unseg.codec.jpeg resolved here, at start: turbo without libturbojpeg is refused, with the fix. */
+  static JpegCodec jpegCodec(Config c) {
+    JpegCodec wanted = enumSetting(c, "codec.jpeg", null, JpegCodec::parse, "auto, turbo or imageio");
+    try {
+      return wanted.resolve();
+    } catch (IllegalStateException e) {
+      throw new ConfigException("unseg.codec.jpeg = turbo, but " + e.getMessage());
     }
   }
 

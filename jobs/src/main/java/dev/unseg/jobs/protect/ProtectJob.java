@@ -11,6 +11,7 @@ import dev.unseg.jobs.io.Publisher;
 import dev.unseg.jobs.io.SerializableHadoopConf;
 import dev.unseg.jobs.plan.TaskPlanner;
 import dev.unseg.jobs.report.ProtectReport;
+import dev.unseg.pipeline.image.JpegCodec;
 import dev.unseg.pipeline.dataset.DatasetFormat;
 import java.io.IOException;
 import java.io.InputStream;
@@ -98,6 +99,9 @@ public final class ProtectJob {
     if (resuming) {
       RunSettings.checkSame(outFs, locations, config);
     }
+    // After the start checks, so that a refused start still prints its one line only.
+    console.println("unseg: JPEG codec: " + (config.protection().jpegCodec() == JpegCodec.TURBO
+        ? "libjpeg-turbo (libturbojpeg)" : "ImageIO") + " (unseg.codec.jpeg)");
     step = "taking the output's lease _unseg/lease.json";
     try (OutputLease lease = OutputLease.acquire(outFs, locations, config.safety(), runId, console)) {
       PreviousRun.prepare(outFs, locations, config.safety());

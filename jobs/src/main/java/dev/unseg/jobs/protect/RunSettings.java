@@ -25,6 +25,8 @@ import org.apache.hadoop.fs.Path;
 final class RunSettings {
   static final String FILE = "settings.json";
   static final String KEY_FINGERPRINT = "unseg.generator.key-fingerprint";
+  /** The JPEG library resolved at start (turbo or imageio): the two write different bytes. */
+  static final String KEY_JPEG_CODEC = "unseg.codec.jpeg";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private RunSettings() {}
@@ -39,6 +41,7 @@ final class RunSettings {
     m.put("unseg.output.format", c.protection().encode().format().name().toLowerCase(java.util.Locale.ROOT));
     m.put("unseg.output.jpeg-quality", String.valueOf(c.protection().encode().jpegQuality()));
     m.put("unseg.output.write-masks", String.valueOf(c.protection().writeMasks()));
+    m.put(KEY_JPEG_CODEC, c.protection().jpegCodec().setting());
     m.put("unseg.output.copy-annotations", String.valueOf(c.copyAnnotations()));
     m.put("unseg.noise.eps", String.valueOf(c.protection().budget().eps()));
     m.put("unseg.noise.eps-bg", String.valueOf(c.protection().budget().epsBackground()));
@@ -67,7 +70,8 @@ final class RunSettings {
     }
     StringBuilder diff = new StringBuilder();
     of(config).forEach((key, now) -> {
-      String was = before.get(key);
+      // A run recorded before the codec was a setting wrote its JPEGs with ImageIO.
+      String was = key.equals(KEY_JPEG_CODEC) ? before.getOrDefault(key, "imageio") : before.get(key);
       if (key.equals(KEY_FINGERPRINT)) {
         if (was != null && !now.equals(was)) { // null: recorded by a version without fingerprints
           diff.append(String.format("%n  unseg.generator.key (--key, UNSEG_KEY): the run in --output was made with"
