@@ -17,10 +17,11 @@ import java.util.Locale;
  * @param skip scenario names not to run
  * @param profile print the per-step breakdown of one image first
  * @param work where the generated data and the outputs go (deleted at the end unless {@code keep})
+ * @param python the interpreter of the pillow and python-naive scenarios (needs PIL and numpy)
  */
 record BenchOptions(int jpegImages, int pngImages, int jpegWidth, int jpegHeight, int pngWidth, int pngHeight,
     int threads, int repeats, int batchSize, int maxInFlight, Path model, List<String> skip, Path work, boolean keep,
-    boolean profile) {
+    boolean profile, Path python) {
 
   static final String USAGE = """
       usage: unseg bench [options]
@@ -29,8 +30,10 @@ record BenchOptions(int jpegImages, int pngImages, int jpegWidth, int jpegHeight
       its own): the floor (read, decode, encode, write only), the in-task pipeline with the built-in
       generator, the same with a TorchScript model through DJL, the whole Spark job (embedded) with the
       built-in generator, the pipeline's steps on one thread (serial), and the naive one-thread loop of
-      the reference scripts. Prints images/s (median of the repeats, min-max) and the ratios to the
-      floor, the naive loop and the serial run.
+      the reference scripts; then two Python baselines as child processes on the same files and threads:
+      a plain Pillow loop (pillow: decode, encode q95, write) and a naive numpy protector (python-naive:
+      Pillow decode, +-8 mask-keyed noise, clip, encode, write). Prints images/s (median of the repeats,
+      min-max) and the ratios to the floor, the naive loop, the serial run, pillow and python-naive.
 
       Options:
         --jpeg N          COCO-like JPEGs (default 160; 0 skips the kind)
@@ -43,7 +46,9 @@ record BenchOptions(int jpegImages, int pngImages, int jpegWidth, int jpegHeight
         --max-in-flight N pipeline admission bound (default 16)
         --model PATH      TorchScript generator for the DJL scenario
                           (e.g. pipeline/src/test/resources/torchscript/fixture_generator.pt); without it, skipped
-        --skip A,B        scenarios to skip: floor,pipeline,djl,spark,serial,naive
+        --skip A,B        scenarios to skip: floor,pipeline,djl,spark,serial,naive,pillow,python-naive
+        --python PATH     interpreter with PIL and numpy for pillow and python-naive (default
+                          /usr/bin/python3: Debian's python3-pil, python3-numpy); without them both are skipped, saying why
         --work DIR        working folder (default: a new temporary folder)
         --keep            keep the working folder
         --profile         first print where the ms of one image go, step by step (one thread)""";
@@ -62,6 +67,7 @@ record BenchOptions(int jpegImages, int pngImages, int jpegWidth, int jpegHeight
     Path work = null;
     boolean keep = false;
     boolean profile = false;
+    Path python = Path.of("/usr/bin/python3");
     for (int i = from; i < args.length; i++) {
       String a = args[i];
       if (a.equals("--keep") || a.equals("--profile")) {
@@ -85,6 +91,7 @@ record BenchOptions(int jpegImages, int pngImages, int jpegWidth, int jpegHeight
         case "--model" -> model = Path.of(v);
         case "--skip" -> skip = List.of(v.toLowerCase(Locale.ROOT).split(","));
         case "--work" -> work = Path.of(v);
+        case "--python" -> python = Path.of(v);
         default -> throw new IllegalArgumentException("bench: unknown option " + a + " (see unseg bench --help)");
       }
     }
@@ -98,7 +105,7 @@ record BenchOptions(int jpegImages, int pngImages, int jpegWidth, int jpegHeight
       throw new IllegalArgumentException("bench: --model " + model + " does not exist");
     }
     return new BenchOptions(jpeg, png, jpegSize[0], jpegSize[1], pngSize[0], pngSize[1], threads, repeats, batch,
-        inFlight, model, skip, work, keep, profile);
+        inFlight, model, skip, work, keep, profile, python);
   }
 
   boolean runs(String scenario) {
