@@ -28,6 +28,37 @@ class BenchCommandTest {
     for (String scenario : new String[] {"floor", "pipeline", "naive"}) {
       assertTrue(text.lines().anyMatch(l -> l.startsWith(scenario + " ")), scenario + " missing in\n" + text);
     }
+    // The Python baselines run where Debian's python3-pil and python3-numpy are (CI installs them).
+    boolean python = pythonWithPillowAndNumpy();
+    for (String scenario : new String[] {"pillow", "python-naive"}) {
+      assertEquals(python, text.lines().anyMatch(l -> l.startsWith(scenario + " ")), scenario + " in\n" + text);
+    }
+    assertEquals(!python, text.contains("pillow, python-naive: skipped"), text);
+    assertTrue(text.contains("x pillow") && text.contains("x py-nv"), text);
+  }
+
+  @Test
+  void withoutPythonThePythonScenariosAreSkippedSayingWhy() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int rc = TestCli.run(new String[] {"bench", "--jpeg", "2", "--png", "0", "--jpeg-size", "32x24", "--repeats", "1",
+        "--skip", "spark,djl,pipeline,serial,naive", "--python", work.resolve("no-python").toString(),
+        "--work", work.resolve("b").toString()},
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream()));
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertEquals(0, rc, text);
+    assertTrue(text.contains("pillow, python-naive: skipped: " + work.resolve("no-python") + " not found")
+        && text.contains("python3-pil"), text);
+    assertTrue(text.lines().anyMatch(l -> l.startsWith("floor ")), text);
+    assertTrue(text.lines().noneMatch(l -> l.startsWith("pillow ") || l.startsWith("python-naive ")), text);
+  }
+
+  private static boolean pythonWithPillowAndNumpy() throws Exception {
+    if (!java.nio.file.Files.isExecutable(Path.of("/usr/bin/python3"))) {
+      return false;
+    }
+    Process p = new ProcessBuilder("/usr/bin/python3", "-c", "import PIL, numpy").redirectErrorStream(true).start();
+    p.getInputStream().readAllBytes();
+    return p.waitFor() == 0;
   }
 
   @Test

@@ -41,6 +41,7 @@ class ConfigTest {
       "unseg.partitions.size, 0, unseg.partitions.size",
       "unseg.limits.max-file-bytes, lots, unseg.limits.max-file-bytes",
       "unseg.run.progress-interval, soon, unseg.run.progress-interval",
+      "unseg.codec.jpeg, fast, unseg.codec.jpeg",
   })
   void badValuesNameTheirKey(String key, String value, String named) {
     UserError e = assertThrows(UserError.class, () -> ProtectConfig.from(with(Map.of(key, value))));
@@ -90,5 +91,21 @@ class ConfigTest {
     ProtectConfig b = ProtectConfig.from(with(Map.of("unseg.generator.key", "secret-two")));
     assertEquals(a.configDigest(), b.configDigest());
     assertTrue(!a.toString().contains("secret-one"), a.toString());
+  }
+
+  @org.junit.jupiter.api.Test
+  void theJpegCodecIsResolvedAtStartAndTurboWithoutTheLibraryIsRefused() {
+    boolean turbo = dev.unseg.pipeline.image.JpegCodec.turboUnavailableReason() == null;
+    dev.unseg.pipeline.image.JpegCodec auto = ProtectConfig.from(with(Map.of())).protection().jpegCodec();
+    assertEquals(turbo ? "TURBO" : "IMAGEIO", auto.name());
+    assertEquals("IMAGEIO",
+        ProtectConfig.from(with(Map.of("unseg.codec.jpeg", "imageio"))).protection().jpegCodec().name());
+    if (turbo) {
+      assertEquals("TURBO", ProtectConfig.from(with(Map.of("unseg.codec.jpeg", "turbo"))).protection().jpegCodec().name());
+    } else {
+      UserError e = assertThrows(UserError.class,
+          () -> ProtectConfig.from(with(Map.of("unseg.codec.jpeg", "turbo"))));
+      assertTrue(e.getMessage().contains("unseg.codec.jpeg") && e.getMessage().contains("libturbojpeg0"), e.getMessage());
+    }
   }
 }

@@ -195,7 +195,7 @@ class S3ResumeTest {
           || rel.equals("_unseg/report.html") || rel.equals("_SUCCESS") || (rel.endsWith("/") && o.getValue().length == 0)) {
         continue;
       }
-      tree.put(rel, RobustRuns.sha256(o.getValue()));
+      tree.put(rel, RobustRuns.contentHash(rel, o.getValue()));
     }
     return tree;
   }

@@ -123,6 +123,26 @@ class StartRefusalTest {
     assertTrue(Files.exists(out.resolve("_SUCCESS")));
   }
 
+  @Test
+  void resumingWithAnotherJpegCodecIsRefused() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(dev.unseg.pipeline.image.JpegCodec.turboUnavailableReason() == null,
+        "needs libturbojpeg (CI installs libturbojpeg0)");
+    Path out = tmp.resolve("out");
+    ProtectJobTest.Run first = cocoRun("coco", INSTANCES, out, "--conf", "unseg.codec.jpeg=imageio");
+    assertEquals(0, first.code(), first.err());
+    assertTrue(first.err().contains("JPEG codec: ImageIO") || first.out().contains("JPEG codec: ImageIO"),
+        first.err());
+    assertTrue(Files.readString(out.resolve("_unseg/settings.json")).contains("\"unseg.codec.jpeg\" : \"imageio\""));
+    Files.delete(out.resolve("_SUCCESS")); // as if the run had died
+    Map<String, String> before = RobustRuns.contentTree(out);
+
+    ProtectJobTest.Run other = cocoRun("coco", INSTANCES, out, "--resume", "--conf", "unseg.codec.jpeg=turbo");
+    assertEquals(2, other.code(), other.err());
+    assertTrue(other.err().contains("unseg.codec.jpeg: the run in --output used 'imageio', this run 'turbo'"),
+        other.err());
+    assertEquals(before, RobustRuns.contentTree(out), "a refused resume changes nothing");
+  }
+
   /** A run in another JVM holds the output; a second run (fresh, --resume or --overwrite) is refused meanwhile. */
   @Test
   void aSecondRunIsRefusedWhileTheFirstHoldsTheOutput() throws Exception {

@@ -48,8 +48,20 @@ public final class Bench {
     }
   }
 
+  /** One timed pass; returns the CPU nanoseconds of child processes (0 for scenarios inside this JVM). */
   private interface Run {
+    long run(List<String> files, Path out) throws Exception;
+  }
+
+  private interface InJvm {
     void run(List<String> files, Path out) throws Exception;
+  }
+
+  private static Run inJvm(InJvm run) {
+    return (files, out) -> {
+      run.run(files, out);
+      return 0L;
+    };
   }
 
   /** {@code unseg bench}, with the {@code unseg.bench} settings of {@code config}. */
@@ -72,6 +84,10 @@ public final class Bench {
         o.batchSize(), o.maxInFlight(), o.repeats(), Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20);
     List<BenchData> kinds = BenchData.generate(o, work.resolve("data"));
+    String pythonMissing = o.runs("pillow") || o.runs("python-naive") ? PythonScenarios.unavailable(o.python()) : "";
+    if (pythonMissing != null && !pythonMissing.isEmpty()) {
+      out.println("pillow, python-naive: skipped: " + pythonMissing);
+    }
     NoiseGenerator djl = null;
     SparkSession spark = null;
     try (NoiseGenerator synthetic = new SyntheticTextureGenerator("bench-key")) {
@@ -90,7 +106,11 @@ public final class Bench {
         if (o.profile()) {
           StageProfile.print(data, synthetic, out);
         }
-        print(time(scenarios(data, o, synthetic, djl, spark), data, o, work, out), out);
+        List<Scenario> scenarios = scenarios(data, o, synthetic, djl, spark);
+        if (pythonMissing == null) {
+          addPython(scenarios, PythonScenarios.create(o.python(), work, data, o.threads()), o);
+        }
+        print(time(scenarios, data, o, work, out), out);
       }
     } finally {
       if (djl != null) {
@@ -108,29 +128,41 @@ public final class Bench {
     Scenarios s = new Scenarios(data, o);
     List<Scenario> scenarios = new ArrayList<>();
     if (o.runs("floor")) {
-      scenarios.add(new Scenario("floor", "read+decode+encode+write only, " + o.threads() + " threads", s::floor));
+      scenarios.add(new Scenario("floor", "read+decode+encode+write only, " + o.threads() + " threads", inJvm(s::floor)));
     }
     if (o.runs("pipeline")) {
       scenarios.add(new Scenario("pipeline", "in-task pipeline, built-in generator, with audit",
-          (f, p) -> s.pipeline(f, p, synthetic)));
+          inJvm((f, p) -> s.pipeline(f, p, synthetic))));
     }
     if (djl != null) {
       scenarios.add(new Scenario("djl", "in-task pipeline, DJL " + o.model().getFileName() + " on CPU",
-          (f, p) -> s.pipeline(f, p, djl)));
+          inJvm((f, p) -> s.pipeline(f, p, djl))));
     }
     if (spark != null) {
       scenarios.add(new Scenario("spark", "whole Spark job, local[" + o.threads() + "], built-in generator",
-          (f, p) -> s.spark(spark, p)));
+          inJvm((f, p) -> s.spark(spark, p))));
     }
     if (o.runs("serial")) {
       scenarios.add(new Scenario("serial", "the pipeline's steps with audit, one thread, one image at a time",
-          (f, p) -> s.serial(f, p, synthetic)));
+          inJvm((f, p) -> s.serial(f, p, synthetic))));
     }
     if (o.runs("naive")) {
       scenarios.add(new Scenario("naive", "one-thread loop of the reference scripts, built-in generator, no audit",
-          (f, p) -> s.naive(f, p, synthetic)));
+          inJvm((f, p) -> s.naive(f, p, synthetic))));
     }
     return scenarios;
+  }
+
+  /** The Python baselines, after the JVM scenarios, on the same files and threads. */
+  private static void addPython(List<Scenario> scenarios, PythonScenarios py, BenchOptions o) {
+    if (o.runs("pillow")) {
+      scenarios.add(new Scenario("pillow", "Python: Pillow read+decode+encode q95+write, " + o.threads() + " threads",
+          (f, p) -> py.run("pillow", f, p)));
+    }
+    if (o.runs("python-naive")) {
+      scenarios.add(new Scenario("python-naive", "Python: Pillow decode, numpy +-8 mask-keyed noise, clip, encode, write",
+          (f, p) -> py.run("python-naive", f, p)));
+    }
   }
 
   private record Scenario(String name, String what, Run run) {}
@@ -155,10 +187,10 @@ public final class Bench {
         System.gc();
         long cpuStart = processCpuNanos();
         long start = System.nanoTime();
-        sc.run().run(data.files(), target);
+        long childCpu = sc.run().run(data.files(), target);
         double seconds = (System.nanoTime() - start) / 1e9;
         ips[k][r] = data.files().size() / seconds;
-        cpu[k][r] = (processCpuNanos() - cpuStart) / 1e6 / data.files().size();
+        cpu[k][r] = (processCpuNanos() - cpuStart + childCpu) / 1e6 / data.files().size();
         out.printf(Locale.ROOT, "  round %d %-8s %6.2f img/s (%.2f s, %.1f CPU ms/image)%n",
             r + 1, sc.name(), ips[k][r], seconds, cpu[k][r]);
       }
@@ -175,23 +207,29 @@ public final class Bench {
     Figure floor = figures.stream().filter(f -> f.name().equals("floor")).findFirst().orElse(null);
     Figure naive = figures.stream().filter(f -> f.name().equals("naive")).findFirst().orElse(null);
     Figure serial = figures.stream().filter(f -> f.name().equals("serial")).findFirst().orElse(null);
+    Figure pillow = figures.stream().filter(f -> f.name().equals("pillow")).findFirst().orElse(null);
+    Figure pyNaive = figures.stream().filter(f -> f.name().equals("python-naive")).findFirst().orElse(null);
     out.println();
-    out.printf("%-9s %8s %13s %8s %8s %8s %8s %9s  %s%n", "scenario", "img/s", "min-max", "x floor", "x naive",
-        "x serial", "cpu ms", "x floor*", "what");
+    out.printf("%-12s %8s %13s %8s %8s %8s %8s %8s %8s %9s %9s  %s%n", "scenario", "img/s", "min-max", "x floor",
+        "x naive", "x serial", "x pillow", "x py-nv", "cpu ms", "x floor*", "x pillow*", "what");
     for (Figure f : figures) {
-      out.printf(Locale.ROOT, "%-9s %8.2f %13s %8s %8s %8s %8.1f %9s  %s%n", f.name(), f.median(),
+      out.printf(Locale.ROOT, "%-12s %8.2f %13s %8s %8s %8s %8s %8s %8.1f %9s %9s  %s%n", f.name(), f.median(),
           String.format(Locale.ROOT, "%.2f-%.2f", f.min(), f.max()), ratio(f, floor), ratio(f, naive),
-          ratio(f, serial), f.cpuMillis(),
-          floor == null ? "-" : String.format(Locale.ROOT, "%.2f", floor.cpuMillis() / f.cpuMillis()), f.what());
+          ratio(f, serial), ratio(f, pillow), ratio(f, pyNaive), f.cpuMillis(), cpuRatio(floor, f),
+          cpuRatio(pillow, f), f.what());
     }
-    out.println("img/s: median of the rounds (min-max); x floor, x naive, x serial: ratio of the medians;"
-        + " cpu ms: median CPU time of the whole JVM per image; x floor* = the floor's CPU per image over the"
-        + " scenario's: the throughput ratio once every core is busy, steadier than wall time on a machine"
-        + " shared with other work");
+    out.println("img/s: median of the rounds (min-max); x floor, x naive, x serial, x pillow, x py-nv (python-naive):"
+        + " ratio of the medians; cpu ms: median CPU time per image (the whole JVM, or the Python child process);"
+        + " x floor* = the floor's CPU per image over the scenario's (x pillow*: the pillow loop's): the throughput"
+        + " ratio once every core is busy, steadier than wall time on a machine shared with other work");
   }
 
   private static String ratio(Figure f, Figure base) {
     return base == null ? "-" : String.format(Locale.ROOT, "%.2f", f.median() / base.median());
+  }
+
+  private static String cpuRatio(Figure base, Figure f) {
+    return base == null ? "-" : String.format(Locale.ROOT, "%.2f", base.cpuMillis() / f.cpuMillis());
   }
 
   private static long processCpuNanos() {

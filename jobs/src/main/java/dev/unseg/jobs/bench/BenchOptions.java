@@ -19,11 +19,12 @@ import java.util.Locale;
  * @param model the DJL fixture (or any TorchScript generator); null skips the DJL scenario
  * @param skip scenario names not to run
  * @param profile print the per-step breakdown of one image first
+ * @param python the interpreter of the pillow and python-naive scenarios (PIL and numpy)
  * @param work where the generated data and the outputs go (deleted at the end unless {@code keep})
  */
 record BenchOptions(int jpegImages, int pngImages, int jpegWidth, int jpegHeight, int pngWidth, int pngHeight,
     int threads, int repeats, int batchSize, int maxInFlight, Path model, List<String> skip, Path work, boolean keep,
-    boolean profile) {
+    boolean profile, Path python) {
 
   /** From the {@code unseg.bench} block (flags in UnsegCli); every value checked, naming its key. */
   static BenchOptions from(Config config) {
@@ -52,7 +53,8 @@ record BenchOptions(int jpegImages, int pngImages, int jpegWidth, int jpegHeight
     return new BenchOptions(jpeg, png, jpegSize[0], jpegSize[1], pngSize[0], pngSize[1],
         threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), repeats, batch, inFlight,
         model.isEmpty() ? null : Path.of(model), skip.isEmpty() ? List.of() : List.of(skip.split(",")),
-        work.isEmpty() ? null : Path.of(work), SettingReads.bool(c, "bench.keep"), SettingReads.bool(c, "bench.profile"));
+        work.isEmpty() ? null : Path.of(work), SettingReads.bool(c, "bench.keep"), SettingReads.bool(c, "bench.profile"),
+        Path.of(SettingReads.required(c, "bench.python", "--python", "a Python interpreter with PIL and numpy")));
   }
 
   boolean runs(String scenario) {

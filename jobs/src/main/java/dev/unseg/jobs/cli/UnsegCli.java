@@ -74,7 +74,8 @@ public final class UnsegCli {
       new Command.Flag("--max-in-flight", "unseg.bench.max-in-flight", "N", "pipeline admission bound"),
       new Command.Flag("--model", "unseg.bench.model", "PATH", "TorchScript generator for the DJL scenario (e.g."
           + " pipeline/src/test/resources/torchscript/fixture_generator.pt); empty skips it"),
-      new Command.Flag("--skip", "unseg.bench.skip", "A,B", "scenarios to skip: floor,pipeline,djl,spark,serial,naive"),
+      new Command.Flag("--skip", "unseg.bench.skip", "A,B", "scenarios to skip: floor,pipeline,djl,spark,serial,naive,pillow,python-naive"),
+      new Command.Flag("--python", "unseg.bench.python", "PATH", "interpreter with PIL and numpy for pillow and python-naive"),
       new Command.Flag("--work", "unseg.bench.work", "DIR", "working folder (empty: a new temporary folder)"),
       new Command.Flag("--keep", "unseg.bench.keep", null, "keep the working folder"),
       new Command.Flag("--profile", "unseg.bench.profile", null, "first print where the ms of one image go, step by step"));
@@ -82,8 +83,11 @@ public final class UnsegCli {
   private static final String BENCH_DESCRIPTION = "Times, in one run and on the same generated data (COCO-like JPEGs, then"
       + " PNG tiles, each kind on its own): the floor (read, decode, encode, write only), the in-task pipeline with the"
       + " built-in generator, the same with a TorchScript model through DJL, the whole Spark job (embedded), the"
-      + " pipeline's steps on one thread (serial), and the naive one-thread loop of the reference scripts. Prints"
-      + " images/s (median of the repeats, min-max) and the ratios to the floor, the naive loop and the serial run.";
+      + " pipeline's steps on one thread (serial), and the naive one-thread loop of the reference scripts; then two"
+      + " Python baselines as child processes on the same files and threads: a plain Pillow loop (pillow: decode,"
+      + " encode q95, write) and a naive numpy protector (python-naive: Pillow decode, +-8 mask-keyed noise, clip,"
+      + " encode, write). Prints images/s (median of the repeats, min-max) and the ratios to the floor, the naive"
+      + " loop, the serial run, pillow and python-naive.";
 
   static final List<Command> COMMANDS = List.of(
       new Command("protect", "protect a dataset: write the protected copy, a Parquet manifest, a summary and a report",

@@ -8,6 +8,7 @@ import dev.unseg.pipeline.composite.NoiseBudget;
 import dev.unseg.pipeline.dataset.DatasetFormat;
 import dev.unseg.pipeline.dataset.Selection;
 import dev.unseg.pipeline.image.EncodeOptions;
+import dev.unseg.pipeline.image.JpegCodec;
 import dev.unseg.pipeline.image.OutputFormat;
 import dev.unseg.pipeline.protect.PipelineSettings;
 import dev.unseg.pipeline.protect.ProtectionSettings;
@@ -79,7 +80,7 @@ public record ProtectConfig(
     long maxPixels = SettingReads.longIn(c, "limits.max-pixels", null, 1, Long.MAX_VALUE);
     long maxFileBytes = SettingReads.bytesIn(c, "limits.max-file-bytes");
     ProtectionSettings protection = new ProtectionSettings(budget, new EncodeOptions(outputFormat, quality),
-        maxFileBytes, maxPixels, SettingReads.bool(c, "output.write-masks"));
+        maxFileBytes, maxPixels, SettingReads.bool(c, "output.write-masks"), jpegCodec(c));
     GeneratorConfig generator = GeneratorConfig.from(c);
     int partitionSize = SettingReads.intIn(c, "partitions.size", null, 1, 1_000_000);
     int partitionCount = SettingReads.intIn(c, "partitions.count", "--partitions", 0, 10_000_000);
@@ -108,5 +109,15 @@ public record ProtectConfig(
     int threads = pipelineThreads > 0 ? pipelineThreads
         : Math.max(1, executorCores.orElse(Runtime.getRuntime().availableProcessors()));
     return new PipelineSettings(threads, generator.batchSize(), maxInFlight);
+  }
+
+  /** unseg.codec.jpeg resolved here, at start: turbo without libturbojpeg is refused, with the fix. */
+  static JpegCodec jpegCodec(Config c) {
+    JpegCodec wanted = SettingReads.enumSetting(c, "codec.jpeg", null, JpegCodec::parse, "auto, turbo or imageio");
+    try {
+      return wanted.resolve();
+    } catch (IllegalStateException e) {
+      throw new UserError("unseg.codec.jpeg = turbo, but " + e.getMessage());
+    }
   }
 }

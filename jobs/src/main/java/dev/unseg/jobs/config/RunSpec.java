@@ -39,6 +39,7 @@ public record RunSpec(
     @JsonProperty("unseg.output.jpeg-quality") int jpegQuality,
     @JsonProperty("unseg.output.write-masks") boolean writeMasks,
     @JsonProperty("unseg.output.copy-annotations") boolean copyAnnotations,
+    @JsonProperty("unseg.codec.jpeg") String jpegCodec,
     @JsonProperty("unseg.noise.eps") double eps,
     @JsonProperty("unseg.noise.eps-bg") double epsBackground,
     @JsonProperty("unseg.limits.max-pixels") long maxPixels,
@@ -59,11 +60,16 @@ public record RunSpec(
   private static final Set<String> NOT_COMPARED = Set.of("unseg.input.images", "unseg.output.uri",
       "unseg.limits.max-pixels", "unseg.limits.max-file-bytes");
 
+  public RunSpec {
+    // A run recorded before the codec was a setting wrote its JPEGs with ImageIO: the two write other bytes.
+    jpegCodec = jpegCodec == null ? "imageio" : jpegCodec;
+  }
+
   public static RunSpec of(ProtectConfig c) {
     return new RunSpec(c.format().cliName(), c.images(), c.annotations(), c.panopticMasks(),
         SelectionSpec.of(c.selection()), c.maskName(), c.output(),
         c.protection().encode().format().name().toLowerCase(Locale.ROOT), c.protection().encode().jpegQuality(),
-        c.protection().writeMasks(), c.copyAnnotations(), c.protection().budget().eps(),
+        c.protection().writeMasks(), c.copyAnnotations(), c.protection().jpegCodec().setting(), c.protection().budget().eps(),
         c.protection().budget().epsBackground(), c.protection().maxPixels(), c.protection().maxFileBytes(),
         c.generator().kind().name().toLowerCase(Locale.ROOT), c.generator().cellSize(), c.generator().model(),
         c.generator().modelSha256(), c.generator().kind() == GeneratorConfig.Kind.SYNTHETIC
@@ -73,7 +79,7 @@ public record RunSpec(
   /** The same run, its images read from another root (verify's {@code --originals}). */
   public RunSpec withImages(String root) {
     return new RunSpec(format, root, annotations, panopticMasks, selection, maskName, output, outputFormat, jpegQuality,
-        writeMasks, copyAnnotations, eps, epsBackground, maxPixels, maxFileBytes, generator, cellSize, model, modelSha256,
+        writeMasks, copyAnnotations, jpegCodec, eps, epsBackground, maxPixels, maxFileBytes, generator, cellSize, model, modelSha256,
         keyFingerprint);
   }
 

@@ -12,6 +12,7 @@ import dev.unseg.jobs.io.Storage;
 import dev.unseg.jobs.io.SerializableHadoopConf;
 import dev.unseg.jobs.plan.TaskPlanner;
 import dev.unseg.jobs.report.ProtectReport;
+import dev.unseg.pipeline.image.JpegCodec;
 import dev.unseg.pipeline.dataset.DatasetFormat;
 import java.io.IOException;
 import java.io.InputStream;
@@ -97,6 +98,9 @@ public final class ProtectJob {
     if (resuming && outFs.exists(locations.layout().settings())) { // a run that died before writing it has no outputs
       spec.checkResumable(readSpec(outFs, locations.layout()));
     }
+    // After the start checks, so that a refused start still prints its one line only.
+    console.println("unseg: JPEG codec: " + (config.protection().jpegCodec() == JpegCodec.TURBO
+        ? "libjpeg-turbo (libturbojpeg)" : "ImageIO") + " (unseg.codec.jpeg)");
     step = "taking the output's lease _unseg/lease.json";
     try (OutputLease lease = OutputLease.acquire(outFs, locations, config.safety(), runId, console)) {
       PreviousRun.prepare(outFs, locations, config.safety());

@@ -60,13 +60,28 @@ public final class ImageCodec {
 
   private final long maxPixels;
   private final Plugins plugins = new Plugins();
+  private final JpegCodec jpegCodec;
 
   /** @param maxPixels the largest width*height accepted (config {@code unseg.limits.max-pixels}) */
   public ImageCodec(long maxPixels) {
+    this(maxPixels, JpegCodec.AUTO);
+  }
+
+  /**
+   * @param jpegCodec which library handles JPEG; AUTO takes libjpeg-turbo where it loads
+   * @throws IllegalStateException for {@link JpegCodec#TURBO} when libturbojpeg cannot be loaded
+   */
+  public ImageCodec(long maxPixels, JpegCodec jpegCodec) {
     if (maxPixels <= 0) {
       throw new IllegalArgumentException("unseg.limits.max-pixels must be positive, got " + maxPixels);
     }
     this.maxPixels = maxPixels;
+    this.jpegCodec = jpegCodec.resolve();
+  }
+
+  /** The JPEG library in use: TURBO or IMAGEIO, never AUTO. */
+  public JpegCodec jpegCodec() {
+    return jpegCodec;
   }
 
   /** The header, from the bytes only: no pixel buffer is allocated. Enforces the pixel limit. */
@@ -84,13 +99,19 @@ public final class ImageCodec {
   public DecodedImage decode(byte[] data, String name) throws InputException {
     ImageHeader header = readHeader(data, name);
     ImageFormat format = header.format();
+    JpegMarkers markers = format == ImageFormat.JPEG ? JpegMarkers.scan(data) : null;
+    if (markers != null && jpegCodec == JpegCodec.TURBO) {
+      DecodedImage fast = decodeTurbo(data, header, markers);
+      if (fast != null) {
+        return fast;
+      }
+    }
     ImageReader reader = null;
     try {
       reader = plugins.reader(format);
       List<String> warnings = new ArrayList<>();
       reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
       reader.setInput(new ByteArrayImageInputStream(data), true, format == ImageFormat.JPEG);
-      JpegMarkers markers = format == ImageFormat.JPEG ? JpegMarkers.scan(data) : null;
       // With an ICC profile the readers convert to sRGB; training loaders (libjpeg, Pillow) do not.
       boolean raw = markers != null && markers.iccSegments() != null
           && (markers.components() == 1 || markers.components() == 3);
@@ -134,6 +155,38 @@ public final class ImageCodec {
         reader.dispose();
       }
     }
+  }
+
+  /**
+   * A YCbCr or gray JPEG through libjpeg-turbo, with exactly the pixels and carried data of the ImageIO path
+   * (for a file with an ICC profile, that path's raw, unmanaged samples: what libjpeg gives anyway); null
+   * for anything else (CMYK, stored RGB, other samplings, warnings), which ImageIO then decodes.
+   */
+  private static DecodedImage decodeTurbo(byte[] data, ImageHeader header, JpegMarkers markers) {
+    boolean gray = markers.components() == 1;
+    if (!gray && !markers.isYCbCr()) {
+      return null;
+    }
+    int w = header.width();
+    int h = header.height();
+    byte[] pixels = TurboJpeg.decode(data, w, h, gray);
+    if (pixels == null) {
+      return null;
+    }
+    JpegCarry jpeg = new JpegCarry(JpegSampling.of(markers), ExifOrientation.read(data), markers.iccSegments());
+    if (!gray) {
+      return new DecodedImage(ImageFormat.JPEG, w, h, pixels, 3, null, null, jpeg);
+    }
+    BufferedImage layout = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+    byte[] stored = ((java.awt.image.DataBufferByte) layout.getRaster().getDataBuffer()).getData();
+    System.arraycopy(pixels, 0, stored, 0, pixels.length);
+    byte[] rgb = new byte[pixels.length * 3];
+    for (int p = 0, o = 0; p < pixels.length; p++, o += 3) {
+      rgb[o] = pixels[p];
+      rgb[o + 1] = pixels[p];
+      rgb[o + 2] = pixels[p];
+    }
+    return new DecodedImage(ImageFormat.JPEG, w, h, rgb, 1, layout, null, jpeg);
   }
 
   /** A JPEG's samples without colour management, converted as libjpeg does. */
@@ -277,6 +330,12 @@ public final class ImageCodec {
       throw new IllegalArgumentException("protectedRgb has " + protectedRgb.length + " bytes, expected " + expected);
     }
     ImageFormat target = options.format().target(original.format());
+    if (target == ImageFormat.JPEG && jpegCodec == JpegCodec.TURBO) {
+      byte[] fast = encodeTurbo(original, protectedRgb, options);
+      if (fast != null) {
+        return fast;
+      }
+    }
     EncodePlan plan = EncodePlan.of(original, protectedRgb, target);
     ImageWriter writer = null;
     try {
@@ -295,9 +354,7 @@ public final class ImageCodec {
         writer.setOutput(out);
         writer.write(null, new IIOImage(plan.image(), null, metadata), param);
       }
-      byte[] encoded = bytes.toByteArray();
-      byte[] carried = target == ImageFormat.JPEG && original.jpeg() != null ? original.jpeg().segments() : null;
-      return carried == null ? encoded : JpegMarkers.insertAfterJfif(encoded, carried);
+      return target == ImageFormat.JPEG ? withCarried(original, bytes.toByteArray()) : bytes.toByteArray();
     } catch (IOException | RuntimeException e) {
       throw new InputException(ErrorCode.ENCODE_FAILED, "protected image (" + original.format() + " "
           + original.width() + "x" + original.height() + ") could not be encoded as " + target + ": " + e, e);
@@ -306,5 +363,50 @@ public final class ImageCodec {
         writer.dispose();
       }
     }
+  }
+
+  /** A JPEG output with what its JPEG input carries (EXIF orientation, ICC profile) after the JFIF header. */
+  private static byte[] withCarried(DecodedImage original, byte[] encoded) {
+    byte[] carried = original.jpeg() != null ? original.jpeg().segments() : null;
+    return carried == null ? encoded : JpegMarkers.insertAfterJfif(encoded, carried);
+  }
+
+  /**
+   * What the ImageIO writer would write, by libjpeg-turbo: same sampling (the input's, or 4:2:0 as the JDK
+   * writer's default), quality, accurate DCT, gray as the rounded channel mean, the same carried segments;
+   * null for a sampling TurboJPEG has no name for, which ImageIO then writes.
+   */
+  private static byte[] encodeTurbo(DecodedImage original, byte[] protectedRgb, EncodeOptions options)
+      throws InputException {
+    int w = original.width();
+    int h = original.height();
+    int subsamp = original.isGray() ? TurboJpeg.SAMP_GRAY : turboSampling(original.jpegSampling());
+    if (subsamp < 0) {
+      return null;
+    }
+    byte[] pixels = original.isGray()
+        ? ((java.awt.image.DataBufferByte) Rasters.grayImage(protectedRgb, w, h).getRaster().getDataBuffer()).getData()
+        : protectedRgb;
+    try {
+      return withCarried(original, TurboJpeg.encode(pixels, w, h, subsamp, options.jpegQuality()));
+    } catch (RuntimeException e) {
+      throw new InputException(ErrorCode.ENCODE_FAILED, "protected image (" + original.format() + " " + w + "x" + h
+          + ") could not be encoded as JPEG by libjpeg-turbo: " + e.getMessage(), e);
+    }
+  }
+
+  /** TurboJPEG's name for a luma sampling (chroma 1x1); 4:2:0 when none was carried; -1 when it has none. */
+  private static int turboSampling(JpegSampling s) {
+    if (s == null) {
+      return TurboJpeg.SAMP_420;
+    }
+    return switch (s.horizontal() * 10 + s.vertical()) {
+      case 11 -> TurboJpeg.SAMP_444;
+      case 21 -> TurboJpeg.SAMP_422;
+      case 22 -> TurboJpeg.SAMP_420;
+      case 12 -> TurboJpeg.SAMP_440;
+      case 41 -> TurboJpeg.SAMP_411;
+      default -> -1;
+    };
   }
 }

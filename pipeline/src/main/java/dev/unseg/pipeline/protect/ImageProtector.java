@@ -30,7 +30,7 @@ public final class ImageProtector {
   public ImageProtector(ProtectionSettings settings, GeneratorInfo generator) {
     this.settings = settings;
     this.generator = generator;
-    this.codec = new ImageCodec(settings.maxPixels());
+    this.codec = new ImageCodec(settings.maxPixels(), settings.jpegCodec());
   }
 
   public GeneratorInfo generator() {

@@ -2,6 +2,7 @@ package dev.unseg.pipeline.protect;
 
 import dev.unseg.pipeline.composite.NoiseBudget;
 import dev.unseg.pipeline.image.EncodeOptions;
+import dev.unseg.pipeline.image.JpegCodec;
 import java.io.Serializable;
 
 /**
@@ -13,10 +14,22 @@ import java.io.Serializable;
  * @param maxPixels images whose header declares more pixels are refused before decoding
  * @param writeMasks also publish each image's eps region as a PNG under the audit folder's
  *     {@code masks/}
+ * @param jpegCodec the JPEG library, as resolved on the driver at start (TURBO or IMAGEIO; AUTO resolves
+ *     on each executor): an executor without libturbojpeg then fails its images, with the fix, instead of
+ *     silently writing other bytes than the run recorded
  */
-public record ProtectionSettings(
-    NoiseBudget budget, EncodeOptions encode, long maxFileBytes, long maxPixels, boolean writeMasks)
-    implements Serializable {
+public record ProtectionSettings(NoiseBudget budget, EncodeOptions encode, long maxFileBytes, long maxPixels,
+    boolean writeMasks, JpegCodec jpegCodec) implements Serializable {
+
+  public ProtectionSettings {
+    java.util.Objects.requireNonNull(jpegCodec, "jpegCodec");
+  }
+
+  /** With the JPEG library chosen where the images are processed ({@link JpegCodec#AUTO}). */
+  public ProtectionSettings(
+      NoiseBudget budget, EncodeOptions encode, long maxFileBytes, long maxPixels, boolean writeMasks) {
+    this(budget, encode, maxFileBytes, maxPixels, writeMasks, JpegCodec.AUTO);
+  }
 
   /** The mask PNG's path for an image, in the audit folder: {@code masks/<path without extension>.png}. */
   public static String maskPath(String imagePath) {
