@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.unseg.jobs.testing.Cli;
 import java.awt.Graphics2D;
 import java.awt.Transparency;
 import java.awt.color.ColorSpace;
@@ -52,7 +53,7 @@ class BadInputCorpusTest {
     Path root = tmp.resolve("coco");
     Path images = root.resolve("val2017");
     Files.createDirectories(images);
-    BufferedImage photo = crop(ImageIO.read(ProtectJobTest.SAMPLES.resolve("coco/val2017/000000142238.jpg").toFile()), 64, 48);
+    BufferedImage photo = crop(ImageIO.read(Cli.SAMPLES.resolve("coco/val2017/000000142238.jpg").toFile()), 64, 48);
     byte[] jpeg = encode(photo, "jpg");
     byte[] png = encode(photo, "png");
     String poly = "[{\"segmentation\": [[8, 8, 40, 8, 40, 30, 8, 30]], \"category_id\": 1}]";
@@ -103,10 +104,10 @@ class BadInputCorpusTest {
     // A directory where an output image must go: that one image cannot be written.
     Files.createDirectories(out.resolve("val2017/blocked-output.jpg/in-the-way"));
 
-    ProtectJobTest.Run run = ProtectJobTest.protect("--format", "coco", "--images", images.toString(),
+    Cli.Run run = Cli.protect("--format", "coco", "--images", images.toString(),
         "--annotations", json.toString(), "--output", out.toString());
     assertEquals(0, run.code(), run.err());
-    List<JsonNode> rows = ProtectJobTest.inspectRowsAllowingDuplicates(out);
+    List<JsonNode> rows = Cli.inspectRowsAllowingDuplicates(out);
     Map<String, List<String>> actual = new TreeMap<>();
     for (JsonNode r : rows) {
       String outcome = r.get("status").asText().equals("failed") ? r.get("error_code").asText() : r.get("status").asText();
@@ -125,7 +126,7 @@ class BadInputCorpusTest {
     // Nothing was written outside the output root, and the file outside the images root was not read into it.
     assertFalse(Files.exists(tmp.resolve("outside.jpg")));
     assertFalse(Files.exists(out.resolve("outside.jpg")));
-    JsonNode summary = ProtectJobTest.JSON.readTree(out.resolve("_unseg/summary.json").toFile());
+    JsonNode summary = Cli.JSON.readTree(out.resolve("_unseg/summary.json").toFile());
     assertEquals(cases.size(), summary.get("manifest_rows").asInt());
     assertTrue(run.err().contains(summary.get("status").get("failed").asText() + " images failed"), run.err());
     // The summary's totals are those of the manifest's rows: per status, per error code, bytes.
@@ -141,25 +142,25 @@ class BadInputCorpusTest {
       bytesIn += r.get("input_bytes").asLong();
       bytesOut += r.get("output_bytes").asLong();
     }
-    assertEquals(statuses, ProtectJobTest.JSON.convertValue(summary.get("status"), new TypeReference<TreeMap<String, Long>>() {}));
-    assertEquals(errors, ProtectJobTest.JSON.convertValue(summary.get("errors"), new TypeReference<TreeMap<String, Long>>() {}));
+    assertEquals(statuses, Cli.JSON.convertValue(summary.get("status"), new TypeReference<TreeMap<String, Long>>() {}));
+    assertEquals(errors, Cli.JSON.convertValue(summary.get("errors"), new TypeReference<TreeMap<String, Long>>() {}));
     assertEquals(bytesIn, summary.get("bytes_in").asLong());
     assertEquals(bytesOut, summary.get("bytes_out").asLong());
     assertTrue(errors.size() >= 10 && bytesIn > 0 && bytesOut > 0, summary.toString());
 
     // verify agrees: every entry of the index has its row, every written image matches its row and bound.
-    ProtectJobTest.Run verify = ProtectJobTest.runCli(new String[] {"verify", "--output", out.toString(), "--originals",
+    Cli.Run verify = Cli.runCli(new String[] {"verify", "--output", out.toString(), "--originals",
         images.toString(), "--master", "local[2]", "--conf", "spark.ui.enabled=false"});
     assertEquals(0, verify.code(), verify.out() + verify.err());
 
     // The same corpus with a failure limit: more than 10% failed, so the run stops: exit 1, no _SUCCESS.
     Path limited = tmp.resolve("limited");
-    ProtectJobTest.Run stop = ProtectJobTest.protect("--format", "coco", "--images", images.toString(),
+    Cli.Run stop = Cli.protect("--format", "coco", "--images", images.toString(),
         "--annotations", json.toString(), "--output", limited.toString(), "--conf", "unseg.run.max-failed-fraction=0.1");
     assertEquals(1, stop.code(), stop.err());
     assertTrue(stop.err().contains("unseg.run.max-failed-fraction"), stop.err());
     assertFalse(Files.exists(limited.resolve("_SUCCESS")));
-    JsonNode stopped = ProtectJobTest.JSON.readTree(limited.resolve("_unseg/summary.json").toFile());
+    JsonNode stopped = Cli.JSON.readTree(limited.resolve("_unseg/summary.json").toFile());
     assertFalse(stopped.get("success").asBoolean());
   }
 
@@ -170,13 +171,13 @@ class BadInputCorpusTest {
     Path json = tmp.resolve("coco/annotations/broken.json");
     Files.createDirectories(json.getParent());
     Files.writeString(json, "{\"images\": [{\"id\": 1, \"file_name\": \"a.jpg\", \"width\": 4, \"height\": 4},\n  {\"id\": 2,");
-    ProtectJobTest.Run truncated = ProtectJobTest.protect("--format", "coco", "--images", images.toString(),
+    Cli.Run truncated = Cli.protect("--format", "coco", "--images", images.toString(),
         "--annotations", json.toString(), "--output", tmp.resolve("out1").toString());
     assertEquals(2, truncated.code(), truncated.err());
     assertTrue(truncated.err().contains("broken.json"), truncated.err());
 
     Files.writeString(json, "[1, 2, 3]");
-    ProtectJobTest.Run notCoco = ProtectJobTest.protect("--format", "coco", "--images", images.toString(),
+    Cli.Run notCoco = Cli.protect("--format", "coco", "--images", images.toString(),
         "--annotations", json.toString(), "--output", tmp.resolve("out2").toString());
     assertEquals(2, notCoco.code(), notCoco.err());
     assertTrue(notCoco.err().contains("broken.json"), notCoco.err());
@@ -189,7 +190,7 @@ class BadInputCorpusTest {
     Path masks = tmp.resolve("tiles/masks");
     Files.createDirectories(images);
     Files.createDirectories(masks);
-    BufferedImage photo = crop(ImageIO.read(ProtectJobTest.SAMPLES.resolve("tiles/images/chelsea.png").toFile()), 64, 48);
+    BufferedImage photo = crop(ImageIO.read(Cli.SAMPLES.resolve("tiles/images/chelsea.png").toFile()), 64, 48);
     byte[] png = encode(photo, "png");
     BufferedImage mask = new BufferedImage(64, 48, BufferedImage.TYPE_BYTE_GRAY);
     mask.getRaster().setSample(10, 10, 0, 255);
@@ -212,11 +213,11 @@ class BadInputCorpusTest {
     expected.put("empty.png", "image_unreadable");
 
     Path out = tmp.resolve("out");
-    ProtectJobTest.Run run = ProtectJobTest.protect("--format", "mask-pairs", "--images", images.toString(),
+    Cli.Run run = Cli.protect("--format", "mask-pairs", "--images", images.toString(),
         "--annotations", masks.toString(), "--output", out.toString());
     assertEquals(0, run.code(), run.err());
     Map<String, String> actual = new LinkedHashMap<>();
-    for (JsonNode r : ProtectJobTest.inspectRows(out)) {
+    for (JsonNode r : Cli.inspectRows(out)) {
       actual.put(r.get("input_path").asText(),
           r.get("status").asText().equals("failed") ? r.get("error_code").asText() : r.get("status").asText());
     }
@@ -236,17 +237,17 @@ class BadInputCorpusTest {
     Path out = tmp.resolve("out");
     String[] args = {"--format", "mask-pairs", "--images", images.toString(), "--annotations", masks.toString(),
         "--output", out.toString(), "--master", "local[1]", "--conf", "unseg.partitions.size=1"};
-    ProtectJobTest.Run stop = ProtectJobTest.protect(concat(args, "--conf", "unseg.run.max-failed-fraction=0"));
+    Cli.Run stop = Cli.protect(concat(args, "--conf", "unseg.run.max-failed-fraction=0"));
     assertEquals(1, stop.code(), stop.err());
     assertTrue(stop.err().contains("unseg.run.max-failed-fraction"), stop.err());
     assertFalse(Files.exists(out.resolve("_SUCCESS")));
-    long rows = ProtectJobTest.inspectRows(out).size();
+    long rows = Cli.inspectRows(out).size();
     assertTrue(rows >= 1 && rows < n, "cancelled before the rest were tried: " + rows + " rows");
 
     // Every image still gets its row: --resume with the default limit finishes the run.
-    ProtectJobTest.Run resumed = ProtectJobTest.protect(concat(args, "--resume"));
+    Cli.Run resumed = Cli.protect(concat(args, "--resume"));
     assertEquals(0, resumed.code(), resumed.err());
-    List<JsonNode> all = ProtectJobTest.inspectRows(out);
+    List<JsonNode> all = Cli.inspectRows(out);
     assertEquals(n, all.size());
     assertTrue(all.stream().allMatch(r -> r.get("error_code").asText().equals("image_unreadable")));
   }

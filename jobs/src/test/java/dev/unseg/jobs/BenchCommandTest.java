@@ -3,6 +3,7 @@ package dev.unseg.jobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.unseg.jobs.testing.Cli;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,7 @@ class BenchCommandTest {
   void printsEveryScenarioAgainstTheFloor() throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int rc = TestCli.run(new String[] {"bench", "--jpeg", "3", "--png", "1", "--jpeg-size", "64x48",
+    int rc = Cli.run(new String[] {"bench", "--jpeg", "3", "--png", "1", "--jpeg-size", "64x48",
         "--png-size", "128x64", "--repeats", "1", "--skip", "spark,djl", "--profile", "--work", work.resolve("b").toString()},
         new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
     String text = out.toString(StandardCharsets.UTF_8);
@@ -40,7 +41,7 @@ class BenchCommandTest {
   @Test
   void withoutPythonThePythonScenariosAreSkippedSayingWhy() throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int rc = TestCli.run(new String[] {"bench", "--jpeg", "2", "--png", "0", "--jpeg-size", "32x24", "--repeats", "1",
+    int rc = Cli.run(new String[] {"bench", "--jpeg", "2", "--png", "0", "--jpeg-size", "32x24", "--repeats", "1",
         "--skip", "spark,djl,pipeline,serial,naive", "--python", work.resolve("no-python").toString(),
         "--work", work.resolve("b").toString()},
         new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream()));
@@ -64,7 +65,7 @@ class BenchCommandTest {
   @Test
   void badOptionsNameTheOption() throws Exception {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int rc = TestCli.run(new String[] {"bench", "--threads", "-1"}, new PrintStream(new ByteArrayOutputStream()),
+    int rc = Cli.run(new String[] {"bench", "--threads", "-1"}, new PrintStream(new ByteArrayOutputStream()),
         new PrintStream(err, true, StandardCharsets.UTF_8));
     assertEquals(2, rc);
     assertTrue(err.toString(StandardCharsets.UTF_8).contains("--threads"));

@@ -4,9 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.unseg.jobs.testing.ChildProcess;
+import dev.unseg.jobs.testing.Cli;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +43,7 @@ class BoundedDriverTest {
     String log = Files.readString(tmp.resolve("log.txt"), StandardCharsets.UTF_8);
     assertEquals(0, p.exitValue(), log);
     assertTrue(Files.exists(out.resolve("_SUCCESS")), log);
-    List<JsonNode> rows = ProtectJobTest.inspectRows(out);
+    List<JsonNode> rows = Cli.inspectRows(out);
     assertEquals(IMAGES, rows.size());
     long protectedCount = rows.stream().filter(r -> r.get("status").asText().equals("protected")).count();
     long noMask = rows.stream().filter(r -> r.get("status").asText().equals("no_mask")).count();
@@ -66,7 +67,7 @@ class BoundedDriverTest {
   static void generate(Path images, Path masks) throws Exception {
     Files.createDirectories(images.resolve("a"));
     Files.createDirectories(masks.resolve("a"));
-    Path tiles = ProtectJobTest.SAMPLES.resolve("tiles/images");
+    Path tiles = Cli.SAMPLES.resolve("tiles/images");
     BufferedImage[] photos = {ImageIO.read(tiles.resolve("rocket.jpg").toFile()), ImageIO.read(tiles.resolve("chelsea.png").toFile())};
     Random rnd = new Random(42);
     for (int i = 0; i < IMAGES; i++) {

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.unseg.jobs.testing.ChildProcess;
+import dev.unseg.jobs.testing.Cli;
+import dev.unseg.jobs.testing.StandaloneCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -36,7 +39,7 @@ class ClusterIT {
   @Test
   void shadedJarOnAStandaloneClusterMatchesALocalRun() throws Exception {
     Path shaded = shadedJar();
-    Path ade = ProtectJobTest.SAMPLES.resolve("ade20k");
+    Path ade = Cli.SAMPLES.resolve("ade20k");
     List<String> common = List.of("--format", "ade20k", "--images", ade.resolve("images").toString(),
         "--annotations", ade.resolve("annotations").toString(), "--write-masks", "--key", "cluster-it-key",
         "--run-id", "cluster-it", "--partitions", "3", "--conf", "spark.ui.enabled=false",
@@ -45,7 +48,7 @@ class ClusterIT {
     Path localOut = tmp.resolve("local-out");
     List<String> local = new ArrayList<>(List.of("protect", "--master", "local[2]", "--output", localOut.toString()));
     local.addAll(common);
-    ProtectJobTest.Run run = ProtectJobTest.runCli(local.toArray(String[]::new));
+    Cli.Run run = Cli.runCli(local.toArray(String[]::new));
     assertEquals(0, run.code(), run.err());
 
     Path clusterOut = tmp.resolve("cluster-out");
@@ -79,8 +82,8 @@ class ClusterIT {
     assertEquals(3, localRows.size());
     assertEquals(localRows, clusterRows);
 
-    JsonNode ls = ProtectJobTest.JSON.readTree(localOut.resolve("_unseg/summary.json").toFile());
-    JsonNode cs = ProtectJobTest.JSON.readTree(clusterOut.resolve("_unseg/summary.json").toFile());
+    JsonNode ls = Cli.JSON.readTree(localOut.resolve("_unseg/summary.json").toFile());
+    JsonNode cs = Cli.JSON.readTree(clusterOut.resolve("_unseg/summary.json").toFile());
     for (String field : List.of("success", "entries", "manifest_rows", "status", "errors", "bytes_in", "bytes_out",
         "eps", "eps_bg", "generators")) {
       assertEquals(ls.get(field), cs.get(field), field);
@@ -116,7 +119,7 @@ class ClusterIT {
   /** Manifest rows by input path, without the run-specific columns. */
   static Map<String, JsonNode> rows(Path output) throws Exception {
     Map<String, JsonNode> m = new TreeMap<>();
-    for (JsonNode row : ProtectJobTest.inspectRows(output)) {
+    for (JsonNode row : Cli.inspectRows(output)) {
       ObjectNode r = ((ObjectNode) row).deepCopy();
       RUN_COLUMNS.forEach(r::remove);
       m.put(r.get("input_path").asText(), r);

@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.unseg.jobs.testing.ChildProcess;
+import dev.unseg.jobs.testing.Cli;
+import dev.unseg.jobs.testing.Datasets;
+import dev.unseg.jobs.testing.StandaloneCluster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,15 +40,15 @@ class ExecutorKillIT {
   void killedExecutorRunEqualsAFaultFreeRun() throws Exception {
     Path shaded = ClusterIT.shadedJar();
     Path data = tmp.resolve("data");
-    RobustRuns.dataset(data, 0, IMAGES, 64);
+    Datasets.dataset(data, 0, IMAGES, 64);
     List<String> settings = List.of("--key", "executor-kill-key", "--conf", "unseg.partitions.size=5",
         "--conf", "unseg.pipeline.threads=1", "--conf", "spark.ui.enabled=false", "--conf", "unseg.run.progress-interval=0");
 
     Path reference = tmp.resolve("reference");
     List<String> local = new ArrayList<>(List.of("protect"));
-    local.addAll(List.of(RobustRuns.protectArgs(data, reference, "--master", "local[*]", "--run-id", "reference")));
+    local.addAll(List.of(Datasets.protectArgs(data, reference, "--master", "local[*]", "--run-id", "reference")));
     local.addAll(settings);
-    ProtectJobTest.Run run = ProtectJobTest.runCli(local.toArray(String[]::new));
+    Cli.Run run = Cli.runCli(local.toArray(String[]::new));
     assertEquals(0, run.code(), run.err());
 
     Path out = tmp.resolve("cluster-out");
@@ -56,7 +60,7 @@ class ExecutorKillIT {
       List<String> submit = new ArrayList<>(List.of("--deploy-mode", "client", "--conf", "spark.executor.memory=768m",
           "--conf", "spark.executor.cores=1", "--conf", "spark.driver.host=127.0.0.1",
           "--class", "dev.unseg.jobs.cli.UnsegCli", shaded.toString(), "protect"));
-      submit.addAll(List.of(RobustRuns.protectArgs(data, out, "--run-id", "killed-executor")));
+      submit.addAll(List.of(Datasets.protectArgs(data, out, "--run-id", "killed-executor")));
       submit.addAll(settings);
       ChildProcess driver = cluster.submit("spark-submit", submit);
 
@@ -98,17 +102,17 @@ class ExecutorKillIT {
     }
 
     assertTrue(Files.exists(out.resolve("_SUCCESS")));
-    Map<String, String> expected = RobustRuns.contentTree(reference);
+    Map<String, String> expected = Datasets.contentTree(reference);
     assertEquals(IMAGES * 3 + 1 + 2 + 4 * 4, expected.size(), "images, copied masks, eps masks, settings.json, report pictures");
-    assertEquals(expected, RobustRuns.contentTree(out), "outputs byte-identical to the fault-free local run");
-    List<JsonNode> rows = ProtectJobTest.inspectRows(out); // asserts one row per input path
+    assertEquals(expected, Datasets.contentTree(out), "outputs byte-identical to the fault-free local run");
+    List<JsonNode> rows = Cli.inspectRows(out); // asserts one row per input path
     assertEquals(IMAGES, rows.size());
-    assertEquals(RobustRuns.stableManifest(reference), RobustRuns.stableManifest(out));
+    assertEquals(Datasets.stableManifest(reference), Datasets.stableManifest(out));
     for (JsonNode r : rows) {
       assertEquals("killed-executor", r.get("run_id").asText());
     }
     // unseg verify: every output's SHA-256 against its row, every entry has a row, every image within its bound.
-    ProtectJobTest.Run verify = ProtectJobTest.runCli(new String[] {"verify", "--output", out.toString(),
+    Cli.Run verify = Cli.runCli(new String[] {"verify", "--output", out.toString(),
         "--originals", data.resolve("images").toString(), "--master", "local[2]", "--conf", "spark.ui.enabled=false"});
     assertEquals(0, verify.code(), verify.out() + verify.err());
     assertTrue(verify.out().contains(IMAGES + " manifest rows"), verify.out());

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.unseg.jobs.io.Storage;
+import dev.unseg.jobs.testing.ChildProcess;
+import dev.unseg.jobs.testing.Cli;
+import dev.unseg.jobs.testing.Datasets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,11 +47,11 @@ class FullDiskTest {
   /** The reference: the same dataset protected into an ordinary folder. */
   private void cleanRun() throws Exception {
     data = tmp.resolve("data");
-    RobustRuns.dataset(data, 0, IMAGES, 160);
+    Datasets.dataset(data, 0, IMAGES, 160);
     clean = tmp.resolve("clean");
-    ProtectJobTest.Run reference = ProtectJobTest.protect(RobustRuns.protectArgs(data, clean));
+    Cli.Run reference = Cli.protect(Datasets.protectArgs(data, clean));
     assertEquals(0, reference.code(), reference.err());
-    expected = RobustRuns.contentTree(clean);
+    expected = Datasets.contentTree(clean);
     // Report pictures: 2 charts and 4 per sample image (unseg.report.samples = 4).
     assertEquals(IMAGES * 3 + 1 + 2 + 4 * 4, expected.size(),
         "images, copied masks, eps masks, settings.json, report pictures: " + expected.keySet());
@@ -117,7 +120,7 @@ class FullDiskTest {
   @Test
   void aStreamedCopyThatDoesNotFitLeavesNoTruncatedFile() throws Exception {
     Path disk = mount("size=16k");
-    byte[] index = Files.readAllBytes(ProtectJobTest.SAMPLES.resolve("coco/annotations/instances_sample.json"));
+    byte[] index = Files.readAllBytes(Cli.SAMPLES.resolve("coco/annotations/instances_sample.json"));
     assertTrue(index.length > 16 * 1024, "the copy must not fit: " + index.length);
     Storage fs = Storage.of(disk.toUri(), new org.apache.hadoop.conf.Configuration());
     Path absent = disk.resolve("annotations/instances_sample.json");
@@ -142,7 +145,7 @@ class FullDiskTest {
   /** protect in its own JVM, as bin/unseg runs it: its console is all of the JVM's output. */
   private Stopped protectInChildJvm(Path out) throws Exception {
     List<String> cmd = ChildProcess.java("1g", System.getProperty("java.class.path"), "dev.unseg.jobs.cli.UnsegCli", "protect");
-    cmd.addAll(List.of(RobustRuns.protectArgs(data, out, "--run-id", "full", "--key", "test-key", "--master", "local[2]",
+    cmd.addAll(List.of(Datasets.protectArgs(data, out, "--run-id", "full", "--key", "test-key", "--master", "local[2]",
         "--conf", "spark.ui.enabled=false", "--conf", "unseg.run.progress-interval=0")));
     try (ChildProcess run = ChildProcess.start("protect-" + out.getParent().getFileName(), cmd, Map.of(), tmp.resolve("logs"))) {
       int code = run.waitFor(Duration.ofMinutes(5));
@@ -167,7 +170,7 @@ class FullDiskTest {
       // The other acceptable ending: the images that did not fit have failed rows that say why.
       assertEquals(0, run.code(), console);
       long failed = 0;
-      for (JsonNode r : ProtectJobTest.inspectRows(out)) {
+      for (JsonNode r : Cli.inspectRows(out)) {
         if (r.get("status").asText().equals("failed")) {
           failed++;
           assertEquals("output_write_failed", r.get("error_code").asText(), r.toString());
@@ -183,7 +186,7 @@ class FullDiskTest {
         if (f.getFileName().toString().startsWith(".") || !expected.containsKey(rel)) {
           continue; // temporary files (checked after --resume), records, plan, manifest
         }
-        assertEquals(expected.get(rel), RobustRuns.contentHash(rel, Files.readAllBytes(f)), rel + " differs from the clean run's");
+        assertEquals(expected.get(rel), Datasets.contentHash(rel, Files.readAllBytes(f)), rel + " differs from the clean run's");
         if (rel.startsWith("images/")) {
           assertNotNull(ImageIO.read(f.toFile()), rel + " does not decode");
         }
@@ -198,15 +201,15 @@ class FullDiskTest {
     if (sh(Duration.ofSeconds(30), "mount", "-o", "remount,size=64m", disk.toString()) == null) {
       fail("cannot remount the tmpfs on " + disk + " with size=64m");
     }
-    ProtectJobTest.Run resumed = ProtectJobTest.protect(RobustRuns.protectArgs(data, out, "--resume", "--run-id", "resumed"));
+    Cli.Run resumed = Cli.protect(Datasets.protectArgs(data, out, "--resume", "--run-id", "resumed"));
     assertEquals(0, resumed.code(), resumed.out() + resumed.err());
-    assertEquals(expected, RobustRuns.contentTree(out), "after --resume: byte-identical to a clean run");
-    assertEquals(RobustRuns.stableManifest(clean), RobustRuns.stableManifest(out));
-    List<JsonNode> rows = ProtectJobTest.inspectRows(out); // one row per image
+    assertEquals(expected, Datasets.contentTree(out), "after --resume: byte-identical to a clean run");
+    assertEquals(Datasets.stableManifest(clean), Datasets.stableManifest(out));
+    List<JsonNode> rows = Cli.inspectRows(out); // one row per image
     assertEquals(IMAGES, rows.size());
     assertTrue(Files.exists(out.resolve("_SUCCESS")));
     assertEquals(0, temporaryFiles(out), "--resume removed the " + temporary + " temporary files the stopped run left");
-    ProtectJobTest.Run verify = ProtectJobTest.runCli(new String[] {"verify", "--output", out.toString(), "--originals",
+    Cli.Run verify = Cli.runCli(new String[] {"verify", "--output", out.toString(), "--originals",
         data.resolve("images").toString(), "--master", "local[2]", "--conf", "spark.ui.enabled=false"});
     assertEquals(0, verify.code(), verify.out() + verify.err());
   }

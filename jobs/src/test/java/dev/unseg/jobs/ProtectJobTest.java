@@ -5,19 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.unseg.jobs.testing.Cli;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,22 +21,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The protect job end to end on the real sample datasets shipped in samples/, through the same
+ * The Cli.protect job end to end on the real sample datasets shipped in samples/, through the same
  * entry point as bin/unseg, on embedded Spark with local files.
  */
 class ProtectJobTest {
-  static final Path SAMPLES = Paths.get("..", "samples").toAbsolutePath().normalize();
-  static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path tmp;
 
   @Test
   void cocoInstancesSample() throws Exception {
     Path out = tmp.resolve("coco-out");
-    Run run = protect("--format", "coco", "--images", SAMPLES.resolve("coco/val2017").toString(),
-        "--annotations", SAMPLES.resolve("coco/annotations/instances_sample.json").toString(),
+    Cli.Run run = Cli.protect("--format", "coco", "--images", Cli.SAMPLES.resolve("coco/val2017").toString(),
+        "--annotations", Cli.SAMPLES.resolve("coco/annotations/instances_sample.json").toString(),
         "--output", out.toString(), "--output-format", "png", "--write-masks");
-    assertEquals(0, run.code, run.err);
+    assertEquals(0, run.code(), run.err());
     List<JsonNode> rows = run.inspectRows(out);
     assertEquals(2, rows.size());
     for (JsonNode row : rows) {
@@ -50,18 +42,18 @@ class ProtectJobTest {
       assertTrue(row.get("mask_pixels").asLong() > 0);
     }
     // PNG output: the bound holds exactly against the mask the noise was weighted with.
-    checkBounds(SAMPLES.resolve("coco/val2017"), out.resolve("val2017"), out.resolve("_unseg/masks"), rows, 8, 2);
-    assertSameBytes(SAMPLES.resolve("coco/annotations/instances_sample.json"), out.resolve("annotations/instances_sample.json"));
+    checkBounds(Cli.SAMPLES.resolve("coco/val2017"), out.resolve("val2017"), out.resolve("_unseg/masks"), rows, 8, 2);
+    assertSameBytes(Cli.SAMPLES.resolve("coco/annotations/instances_sample.json"), out.resolve("annotations/instances_sample.json"));
     assertTrue(Files.exists(out.resolve("_SUCCESS")));
   }
 
   @Test
   void cocoPanopticSampleKeepsJpeg() throws Exception {
     Path out = tmp.resolve("panoptic-out");
-    Run run = protect("--format", "coco-panoptic", "--images", SAMPLES.resolve("coco/val2017").toString(),
-        "--annotations", SAMPLES.resolve("coco/annotations/panoptic_sample.json").toString(),
+    Cli.Run run = Cli.protect("--format", "coco-panoptic", "--images", Cli.SAMPLES.resolve("coco/val2017").toString(),
+        "--annotations", Cli.SAMPLES.resolve("coco/annotations/panoptic_sample.json").toString(),
         "--output", out.toString());
-    assertEquals(0, run.code, run.err);
+    assertEquals(0, run.code(), run.err());
     List<JsonNode> rows = run.inspectRows(out);
     assertEquals(2, rows.size());
     for (JsonNode row : rows) {
@@ -73,8 +65,8 @@ class ProtectJobTest {
       // JPEG re-encoding breaks the exact bound; the manifest records what survived.
       assertTrue(row.get("psnr_inside").asDouble() > 30, row.toString());
     }
-    assertSameBytes(SAMPLES.resolve("coco/annotations/panoptic_sample.json"), out.resolve("annotations/panoptic_sample.json"));
-    try (Stream<Path> pngs = Files.list(SAMPLES.resolve("coco/annotations/panoptic_sample"))) {
+    assertSameBytes(Cli.SAMPLES.resolve("coco/annotations/panoptic_sample.json"), out.resolve("annotations/panoptic_sample.json"));
+    try (Stream<Path> pngs = Files.list(Cli.SAMPLES.resolve("coco/annotations/panoptic_sample"))) {
       for (Path png : pngs.toList()) {
         assertSameBytes(png, out.resolve("annotations/panoptic_sample").resolve(png.getFileName()));
       }
@@ -85,20 +77,20 @@ class ProtectJobTest {
   @Test
   void ade20kSampleWithMasksWritten() throws Exception {
     Path out = tmp.resolve("ade-out");
-    Run run = protect("--format", "ade20k", "--images", SAMPLES.resolve("ade20k/images").toString(),
-        "--annotations", SAMPLES.resolve("ade20k/annotations").toString(),
+    Cli.Run run = Cli.protect("--format", "ade20k", "--images", Cli.SAMPLES.resolve("ade20k/images").toString(),
+        "--annotations", Cli.SAMPLES.resolve("ade20k/annotations").toString(),
         "--output", out.toString(), "--output-format", "png", "--write-masks", "--eps", "6", "--eps-bg", "1");
-    assertEquals(0, run.code, run.err);
+    assertEquals(0, run.code(), run.err());
     List<JsonNode> rows = run.inspectRows(out);
     assertEquals(3, rows.size());
     for (JsonNode row : rows) {
       assertEquals("protected", row.get("status").asText(), row.toString());
       assertTrue(row.get("input_path").asText().startsWith("validation/"));
-      assertSameBytes(SAMPLES.resolve("ade20k/annotations").resolve(row.get("input_path").asText().replace(".jpg", ".png")),
+      assertSameBytes(Cli.SAMPLES.resolve("ade20k/annotations").resolve(row.get("input_path").asText().replace(".jpg", ".png")),
           out.resolve("annotations").resolve(row.get("input_path").asText().replace(".jpg", ".png")));
     }
-    checkBounds(SAMPLES.resolve("ade20k/images"), out.resolve("images"), out.resolve("_unseg/masks"), rows, 6, 1);
-    JsonNode summary = JSON.readTree(out.resolve("_unseg/summary.json").toFile());
+    checkBounds(Cli.SAMPLES.resolve("ade20k/images"), out.resolve("images"), out.resolve("_unseg/masks"), rows, 6, 1);
+    JsonNode summary = Cli.JSON.readTree(out.resolve("_unseg/summary.json").toFile());
     assertEquals(3, summary.get("status").get("protected").asLong());
     assertEquals(6.0, summary.get("eps").asDouble());
   }
@@ -106,9 +98,9 @@ class ProtectJobTest {
   @Test
   void maskPairsSampleIncludingGeoTiff() throws Exception {
     Path out = tmp.resolve("tiles-out");
-    Run run = protect("--format", "mask-pairs", "--images", SAMPLES.resolve("tiles/images").toString(),
-        "--annotations", SAMPLES.resolve("tiles/masks").toString(), "--output", out.toString(), "--write-masks");
-    assertEquals(0, run.code, run.err);
+    Cli.Run run = Cli.protect("--format", "mask-pairs", "--images", Cli.SAMPLES.resolve("tiles/images").toString(),
+        "--annotations", Cli.SAMPLES.resolve("tiles/masks").toString(), "--output", out.toString(), "--write-masks");
+    assertEquals(0, run.code(), run.err());
     List<JsonNode> rows = run.inspectRows(out);
     assertEquals(3, rows.size());
     Map<String, JsonNode> byPath = new HashMap<>();
@@ -119,7 +111,7 @@ class ProtectJobTest {
     }
     // Lossless formats keep the exact bound: PNG and the GeoTIFF.
     List<JsonNode> lossless = List.of(byPath.get("chelsea.png"), byPath.get("L7_ETMs.tif"));
-    checkBounds(SAMPLES.resolve("tiles/images"), out.resolve("images"), out.resolve("_unseg/masks"), lossless, 8, 2);
+    checkBounds(Cli.SAMPLES.resolve("tiles/images"), out.resolve("images"), out.resolve("_unseg/masks"), lossless, 8, 2);
     assertEquals("tiff", byPath.get("L7_ETMs.tif").get("format").asText());
     assertTrue(Files.exists(out.resolve("images/L7_ETMs.tif")));
     assertTrue(Files.exists(out.resolve("_SUCCESS")));
@@ -141,70 +133,22 @@ class ProtectJobTest {
 
   @Test
   void refusesAnOutputInsideTheInput() throws Exception {
-    Run run = protect("--format", "ade20k", "--images", SAMPLES.resolve("ade20k/images").toString(),
-        "--annotations", SAMPLES.resolve("ade20k/annotations").toString(),
-        "--output", SAMPLES.resolve("ade20k/images/protected").toString());
-    assertEquals(2, run.code);
-    assertTrue(run.err.contains("--output") && run.err.contains("overlaps"), run.err);
-    assertTrue(!Files.exists(SAMPLES.resolve("ade20k/images/protected")));
+    Cli.Run run = Cli.protect("--format", "ade20k", "--images", Cli.SAMPLES.resolve("ade20k/images").toString(),
+        "--annotations", Cli.SAMPLES.resolve("ade20k/annotations").toString(),
+        "--output", Cli.SAMPLES.resolve("ade20k/images/protected").toString());
+    assertEquals(2, run.code());
+    assertTrue(run.err().contains("--output") && run.err().contains("overlaps"), run.err());
+    assertTrue(!Files.exists(Cli.SAMPLES.resolve("ade20k/images/protected")));
   }
 
   @Test
   void missingKeyNamesTheSetting() throws Exception {
-    Run run = protectWithoutKey("--format", "ade20k", "--images", "x", "--annotations", "y", "--output", tmp.resolve("o").toString());
-    assertEquals(2, run.code);
-    assertTrue(run.err.contains("unseg.generator.key"), run.err);
+    Cli.Run run = Cli.protectWithoutKey("--format", "ade20k", "--images", "x", "--annotations", "y", "--output", tmp.resolve("o").toString());
+    assertEquals(2, run.code());
+    assertTrue(run.err().contains("unseg.generator.key"), run.err());
   }
 
   // ---- helpers ----
-
-  record Run(int code, String out, String err) {
-    List<JsonNode> inspectRows(Path output) throws Exception {
-      return ProtectJobTest.inspectRows(output);
-    }
-  }
-
-  /** The manifest rows as `unseg inspect` prints them, checking there is one per input path. */
-  static List<JsonNode> inspectRows(Path output) throws Exception {
-    List<JsonNode> rows = inspectRowsAllowingDuplicates(output);
-    Set<String> paths = new HashSet<>();
-    rows.forEach(r -> assertTrue(paths.add(r.get("input_path").asText()), "one row per image: " + r));
-    return rows;
-  }
-
-  /** The manifest rows; entries rejected as duplicate_image share their input path. */
-  static List<JsonNode> inspectRowsAllowingDuplicates(Path output) throws Exception {
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    ByteArrayOutputStream errBuf = new ByteArrayOutputStream();
-    int code = TestCli.run(new String[] {"inspect", output.toString()}, new PrintStream(buf, true, StandardCharsets.UTF_8),
-        new PrintStream(errBuf, true, StandardCharsets.UTF_8));
-    assertEquals(0, code, errBuf.toString(StandardCharsets.UTF_8));
-    List<JsonNode> rows = new ArrayList<>();
-    for (String line : buf.toString(StandardCharsets.UTF_8).split("\n")) {
-      if (line.startsWith("{\"run_id\"")) {
-        rows.add(JSON.readTree(line));
-      }
-    }
-    return rows;
-  }
-
-  static Run protect(String... args) throws Exception {
-    String[] full = Stream.concat(Stream.of("protect"), Stream.concat(Stream.of(args),
-        Stream.of("--key", "test-key", "--master", "local[2]", "--conf", "spark.ui.enabled=false",
-            "--conf", "unseg.run.progress-interval=0"))).toArray(String[]::new);
-    return runCli(full);
-  }
-
-  static Run protectWithoutKey(String... args) throws Exception {
-    return runCli(Stream.concat(Stream.of("protect"), Stream.of(args)).toArray(String[]::new));
-  }
-
-  static Run runCli(String[] args) throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = TestCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-  }
 
   /**
    * Decodes input and output independently (ImageIO) and checks |out - in| <= eps where the

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.unseg.jobs.testing.Cli;
 import java.awt.image.BufferedImage;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +43,7 @@ class ReportTest {
   void protectWritesTheReportAndChromiumRendersIt() throws Exception {
     Path data = dataset();
     Path out = tmp.resolve("out");
-    ProtectJobTest.Run run = ProtectJobTest.protect("--format", "ade20k", "--images", data.resolve("images").toString(),
+    Cli.Run run = Cli.protect("--format", "ade20k", "--images", data.resolve("images").toString(),
         "--annotations", data.resolve("annotations").toString(), "--output", out.toString(), "--output-format", "png",
         "--write-masks", "--conf", "unseg.report.samples=2");
     assertEquals(0, run.code(), run.err());
@@ -72,7 +73,7 @@ class ReportTest {
     try (Stream<Path> masks = Files.walk(out.resolve("_unseg/masks"))) {
       masks.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
-    ProtectJobTest.Run rebuilt = ProtectJobTest.runCli(new String[] {"report", out.toString(), "--samples", "3",
+    Cli.Run rebuilt = Cli.runCli(new String[] {"report", out.toString(), "--samples", "3",
         "--master", "local[2]", "--conf", "spark.ui.enabled=false"});
     assertEquals(0, rebuilt.code(), rebuilt.err());
     assertTrue(rebuilt.out().contains("report: ") && rebuilt.out().contains("_unseg/report.html"), rebuilt.out());
@@ -91,7 +92,7 @@ class ReportTest {
 
   /** The sample ADE20K dataset, plus an image without its label map and a JPEG cut short. */
   private Path dataset() throws Exception {
-    Path src = ProtectJobTest.SAMPLES.resolve("ade20k");
+    Path src = Cli.SAMPLES.resolve("ade20k");
     Path data = tmp.resolve("ade20k");
     for (String part : List.of("images", "annotations")) {
       try (Stream<Path> files = Files.walk(src.resolve(part))) {

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.unseg.jobs.testing.ChildProcess;
+import dev.unseg.jobs.testing.Cli;
+import dev.unseg.jobs.testing.Datasets;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,28 +32,28 @@ class RetryAndResumeTest {
   @Test
   void retriedTasksEndLikeAFaultFreeRun() throws Exception {
     Path data = tmp.resolve("data");
-    RobustRuns.dataset(data, 0, 12, 64);
+    Datasets.dataset(data, 0, 12, 64);
     Path clean = tmp.resolve("clean");
     Path again = tmp.resolve("again");
     Path faulty = tmp.resolve("faulty");
-    assertEquals(0, ProtectJobTest.protect(RobustRuns.protectArgs(data, clean, "--partitions", "4")).code());
-    assertEquals(0, ProtectJobTest.protect(RobustRuns.protectArgs(data, again, "--partitions", "3")).code());
+    assertEquals(0, Cli.protect(Datasets.protectArgs(data, clean, "--partitions", "4")).code());
+    assertEquals(0, Cli.protect(Datasets.protectArgs(data, again, "--partitions", "3")).code());
     // local[2,4]: up to 4 attempts per task; partitions 0 and 2 throw on attempt 0 after publishing.
-    ProtectJobTest.Run run = ProtectJobTest.runCli(Stream.of(new String[] {"protect"},
-        RobustRuns.protectArgs(data, faulty, "--partitions", "4"),
+    Cli.Run run = Cli.runCli(Stream.of(new String[] {"protect"},
+        Datasets.protectArgs(data, faulty, "--partitions", "4"),
         new String[] {"--key", "test-key", "--master", "local[2,4]", "--conf", "spark.ui.enabled=false",
             "--conf", "unseg.run.progress-interval=0", "--conf", "unseg.testing.fail-partitions-on-first-attempt=[0,2]"})
         .flatMap(Stream::of).toArray(String[]::new));
     assertEquals(0, run.code(), run.err());
 
-    Map<String, String> expected = RobustRuns.contentTree(clean);
+    Map<String, String> expected = Datasets.contentTree(clean);
     assertEquals(12 * 3 + 1 + 2 + 4 * 4, expected.size(),
         "images, masks copied, eps masks, settings.json, the report's 2 charts and 4 samples' 4 pictures: " + expected.keySet());
-    assertEquals(expected, RobustRuns.contentTree(again), "same input, config and key: byte-identical");
-    assertEquals(expected, RobustRuns.contentTree(faulty), "retried tasks: byte-identical to a fault-free run");
-    assertEquals(RobustRuns.stableManifest(clean), RobustRuns.stableManifest(faulty));
+    assertEquals(expected, Datasets.contentTree(again), "same input, config and key: byte-identical");
+    assertEquals(expected, Datasets.contentTree(faulty), "retried tasks: byte-identical to a fault-free run");
+    assertEquals(Datasets.stableManifest(clean), Datasets.stableManifest(faulty));
 
-    List<JsonNode> rows = ProtectJobTest.inspectRows(faulty); // asserts one row per image
+    List<JsonNode> rows = Cli.inspectRows(faulty); // asserts one row per image
     assertEquals(12, rows.size());
     for (JsonNode r : rows) {
       int partition = r.get("partition_id").asInt();
@@ -67,50 +70,50 @@ class RetryAndResumeTest {
   @Test
   void refusesAnExistingRunUnlessResumeOrOverwrite() throws Exception {
     Path data = tmp.resolve("data");
-    RobustRuns.dataset(data, 0, 4, 48);
-    Map<String, String> inputs = RobustRuns.contentTree(data);
+    Datasets.dataset(data, 0, 4, 48);
+    Map<String, String> inputs = Datasets.contentTree(data);
     Path out = tmp.resolve("out");
-    assertEquals(0, ProtectJobTest.protect(RobustRuns.protectArgs(data, out)).code());
-    Map<String, String> first = RobustRuns.contentTree(out);
+    assertEquals(0, Cli.protect(Datasets.protectArgs(data, out)).code());
+    Map<String, String> first = Datasets.contentTree(out);
 
-    ProtectJobTest.Run again = ProtectJobTest.protect(RobustRuns.protectArgs(data, out));
+    Cli.Run again = Cli.protect(Datasets.protectArgs(data, out));
     assertEquals(2, again.code());
     assertTrue(again.err().contains("already holds a run") && again.err().contains("--resume")
         && again.err().contains("--overwrite"), again.err());
-    ProtectJobTest.Run both = ProtectJobTest.protect(RobustRuns.protectArgs(data, out, "--resume", "--overwrite"));
+    Cli.Run both = Cli.protect(Datasets.protectArgs(data, out, "--resume", "--overwrite"));
     assertEquals(2, both.code());
     assertTrue(both.err().contains("unseg.run.resume") && both.err().contains("unseg.run.overwrite"), both.err());
-    assertEquals(first, RobustRuns.contentTree(out), "a refused run changes nothing");
+    assertEquals(first, Datasets.contentTree(out), "a refused run changes nothing");
 
     // --overwrite removes what the old run left (a stale image), and nothing outside the output root.
     Files.writeString(out.resolve("images/stale.png"), "left by an older run");
     Path neighbour = tmp.resolve("out-neighbour.txt");
     Files.writeString(neighbour, "not ours");
-    ProtectJobTest.Run overwrite = ProtectJobTest.protect(RobustRuns.protectArgs(data, out, "--overwrite", "--run-id", "second"));
+    Cli.Run overwrite = Cli.protect(Datasets.protectArgs(data, out, "--overwrite", "--run-id", "second"));
     assertEquals(0, overwrite.code(), overwrite.err());
     assertFalse(Files.exists(out.resolve("images/stale.png")));
     assertTrue(Files.exists(neighbour));
-    assertEquals(first, RobustRuns.contentTree(out));
-    for (JsonNode r : ProtectJobTest.inspectRows(out)) {
+    assertEquals(first, Datasets.contentTree(out));
+    for (JsonNode r : Cli.inspectRows(out)) {
       assertEquals("second", r.get("run_id").asText());
     }
     try (Stream<Path> records = Files.list(out.resolve("_unseg/records"))) {
       assertTrue(records.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json"))
           .allMatch(n -> n.startsWith("part-second-")), "old records wiped");
     }
-    assertEquals(inputs, RobustRuns.contentTree(data), "the inputs were only read");
+    assertEquals(inputs, Datasets.contentTree(data), "the inputs were only read");
   }
 
   @Test
   void resumeAfterTheDriverIsKilledEqualsAnUninterruptedRun() throws Exception {
     Path data = tmp.resolve("data");
-    RobustRuns.dataset(data, 0, 48, 160);
+    Datasets.dataset(data, 0, 48, 160);
     Path reference = tmp.resolve("reference");
-    assertEquals(0, ProtectJobTest.protect(RobustRuns.protectArgs(data, reference)).code());
+    assertEquals(0, Cli.protect(Datasets.protectArgs(data, reference)).code());
 
     Path out = tmp.resolve("out");
     List<String> cmd = new ArrayList<>(ChildProcess.java("768m", System.getProperty("java.class.path"), "dev.unseg.jobs.cli.UnsegCli", "protect"));
-    cmd.addAll(List.of(RobustRuns.protectArgs(data, out, "--run-id", "killed", "--key", "test-key", "--master", "local[1]",
+    cmd.addAll(List.of(Datasets.protectArgs(data, out, "--run-id", "killed", "--key", "test-key", "--master", "local[1]",
         "--conf", "spark.ui.enabled=false", "--conf", "unseg.partitions.size=2", "--conf", "unseg.pipeline.threads=1")));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("log.txt").toFile()).start();
     Path records = out.resolve("_unseg/records");
@@ -127,24 +130,24 @@ class RetryAndResumeTest {
     assertTrue(kept >= 3 && keptRows < 48, kept + " task records before the kill\n" + log);
 
     // The killed driver's lease is live until it expires: a second run is refused, then takes it over.
-    Map<String, String> killedTree = RobustRuns.contentTree(out);
-    ProtectJobTest.Run tooSoon = ProtectJobTest.protect(RobustRuns.protectArgs(data, out, "--resume"));
+    Map<String, String> killedTree = Datasets.contentTree(out);
+    Cli.Run tooSoon = Cli.protect(Datasets.protectArgs(data, out, "--resume"));
     assertEquals(2, tooSoon.code(), tooSoon.err());
     assertTrue(tooSoon.err().contains("in use by run killed") && tooSoon.err().contains("unseg.run.lease-expiry"), tooSoon.err());
-    assertEquals(killedTree, RobustRuns.contentTree(out), "a refused run changes nothing");
+    assertEquals(killedTree, Datasets.contentTree(out), "a refused run changes nothing");
     Thread.sleep(1200);
-    ProtectJobTest.Run resumed = ProtectJobTest.protect(RobustRuns.protectArgs(data, out, "--resume", "--run-id", "resumed",
+    Cli.Run resumed = Cli.protect(Datasets.protectArgs(data, out, "--resume", "--run-id", "resumed",
         "--conf", "unseg.run.lease-expiry=1s"));
     assertEquals(0, resumed.code(), resumed.err());
     assertTrue(resumed.err().contains("taking over the output from run killed"), resumed.err());
     assertFalse(Files.exists(out.resolve("_unseg/lease.json")), "the lease is released when the run ends");
-    assertEquals(RobustRuns.contentTree(reference), RobustRuns.contentTree(out));
-    assertEquals(RobustRuns.stableManifest(reference), RobustRuns.stableManifest(out));
+    assertEquals(Datasets.contentTree(reference), Datasets.contentTree(out));
+    assertEquals(Datasets.stableManifest(reference), Datasets.stableManifest(out));
     try (Stream<Path> all = Files.walk(out)) {
       assertTrue(all.noneMatch(f -> f.getFileName().toString().startsWith("._unseg_tmp_")), "temporary files of the killed run removed");
     }
     Map<String, Long> byRun = new HashMap<>();
-    for (JsonNode r : ProtectJobTest.inspectRows(out)) {
+    for (JsonNode r : Cli.inspectRows(out)) {
       byRun.merge(r.get("run_id").asText(), 1L, Long::sum);
     }
     // The killed run's finished tasks were not redone.
@@ -156,20 +159,20 @@ class RetryAndResumeTest {
   @Test
   void imagesAddedLaterAreProtectedWithoutRedoingTheOthers() throws Exception {
     Path data = tmp.resolve("data");
-    RobustRuns.dataset(data, 0, 6, 48);
+    Datasets.dataset(data, 0, 6, 48);
     Path out = tmp.resolve("out");
-    assertEquals(0, ProtectJobTest.protect(RobustRuns.protectArgs(data, out, "--run-id", "first")).code());
+    assertEquals(0, Cli.protect(Datasets.protectArgs(data, out, "--run-id", "first")).code());
     Map<String, FileTime> before = mtimes(out.resolve("images"));
     Thread.sleep(1100); // coarse file-system clocks
 
-    RobustRuns.dataset(data, 6, 3, 48);
-    ProtectJobTest.Run more = ProtectJobTest.protect(RobustRuns.protectArgs(data, out, "--resume", "--run-id", "second"));
+    Datasets.dataset(data, 6, 3, 48);
+    Cli.Run more = Cli.protect(Datasets.protectArgs(data, out, "--resume", "--run-id", "second"));
     assertEquals(0, more.code(), more.err());
     Map<String, FileTime> after = mtimes(out.resolve("images"));
     before.forEach((f, t) -> assertEquals(t, after.get(f), f + " was rewritten"));
     assertEquals(9, after.size());
     Map<String, Long> byRun = new HashMap<>();
-    for (JsonNode r : ProtectJobTest.inspectRows(out)) {
+    for (JsonNode r : Cli.inspectRows(out)) {
       byRun.merge(r.get("run_id").asText(), 1L, Long::sum);
       assertEquals("protected", r.get("status").asText());
     }
@@ -177,15 +180,15 @@ class RetryAndResumeTest {
     assertTrue(Files.exists(out.resolve("_SUCCESS")));
 
     // Resuming with settings that change the outputs is refused, naming the key.
-    ProtectJobTest.Run other = ProtectJobTest.protect(RobustRuns.protectArgs(data, out, "--resume", "--eps", "4"));
+    Cli.Run other = Cli.protect(Datasets.protectArgs(data, out, "--resume", "--eps", "4"));
     assertEquals(2, other.code(), other.err());
     assertTrue(other.err().contains("unseg.noise.eps") && other.err().contains("--overwrite"), other.err());
     assertTrue(Files.exists(out.resolve("_SUCCESS")), "a refused resume changes nothing");
 
     // The same dataset protected in one go gives the same files.
     Path oneGo = tmp.resolve("one-go");
-    assertEquals(0, ProtectJobTest.protect(RobustRuns.protectArgs(data, oneGo)).code());
-    assertEquals(RobustRuns.contentTree(oneGo), RobustRuns.contentTree(out));
+    assertEquals(0, Cli.protect(Datasets.protectArgs(data, oneGo)).code());
+    assertEquals(Datasets.contentTree(oneGo), Datasets.contentTree(out));
   }
 
   private static long recordFiles(Path dir) throws Exception {

@@ -9,6 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.amazonaws.services.s3.AmazonS3;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.unseg.jobs.io.Storage;
+import dev.unseg.jobs.testing.Cli;
+import dev.unseg.jobs.testing.Datasets;
+import dev.unseg.jobs.testing.FaultyTcpProxy;
+import dev.unseg.jobs.testing.LogCapture;
+import dev.unseg.jobs.testing.S3ProxyServer;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,13 +55,13 @@ class S3FaultTest {
   @Test
   @Timeout(value = 6, unit = TimeUnit.MINUTES)
   void faultsInTheObjectStoreEndInTheOutputsOfACleanRun() throws Exception {
-    Path samples = ProtectJobTest.SAMPLES.resolve("ade20k");
+    Path samples = Cli.SAMPLES.resolve("ade20k");
     try (S3ProxyServer s3 = new S3ProxyServer(tmp.resolve("s3proxy"))) {
       AmazonS3 sdk = withSamples(s3, samples);
 
       // The clean run, straight to S3Proxy.
       long t0 = System.nanoTime();
-      ProtectJobTest.Run clean = ProtectJobTest.runCli(protect("clean", s3.s3aConf(), "--run-id", "clean", "--master", "local[2]"));
+      Cli.Run clean = Cli.runCli(protect("clean", s3.s3aConf(), "--run-id", "clean", "--master", "local[2]"));
       assertEquals(0, clean.code(), clean.err() + "\nS3Proxy log:\n" + s3.log());
       long cleanMillis = millisSince(t0);
       Map<String, String> expected = S3ResumeTest.contentTree(S3ResumeTest.objects(sdk, BUCKET, "released/clean/"), "released/clean/");
@@ -72,16 +77,16 @@ class S3FaultTest {
       String traffic;
       String trace;
       List<String> outcome = new ArrayList<>();
-      ProtectJobTest.Run run;
+      Cli.Run run;
       long t1 = System.nanoTime();
       try (FaultyTcpProxy proxy = new FaultyTcpProxy(s3.port,
           FaultyTcpProxy.seeded(SEED, FAULT_PERCENT, MAX_FAULTS), Duration.ofMinutes(5))) {
         List<String> conf = throughProxy(s3, proxy.endpoint());
-        run = ProtectJobTest.runCli(protect("faulty", conf, "--run-id", "faulty", "--master", "local[2,4]"));
+        run = Cli.runCli(protect("faulty", conf, "--run-id", "faulty", "--master", "local[2,4]"));
         outcome.add(outcome("run", run));
         if (run.code() != 0) {
           assertStopped(run, sdk);
-          run = ProtectJobTest.runCli(protect("faulty", conf, "--run-id", "resumed", "--master", "local[2,4]", "--resume",
+          run = Cli.runCli(protect("faulty", conf, "--run-id", "resumed", "--master", "local[2,4]", "--resume",
               "--conf", "unseg.run.lease-expiry=1s"));
           outcome.add(outcome("--resume through the proxy", run));
         }
@@ -92,7 +97,7 @@ class S3FaultTest {
       if (run.code() != 0) {
         assertStopped(run, sdk);
         FileSystem.closeAll(); // the cached S3A instance went through the proxy, now closed
-        run = ProtectJobTest.runCli(protect("faulty", s3.s3aConf(), "--run-id", "resumed-directly", "--master", "local[2]",
+        run = Cli.runCli(protect("faulty", s3.s3aConf(), "--run-id", "resumed-directly", "--master", "local[2]",
             "--resume", "--conf", "unseg.run.lease-expiry=1s"));
         outcome.add(outcome("--resume straight to S3Proxy", run));
       }
@@ -120,7 +125,7 @@ class S3FaultTest {
   @Test
   @Timeout(value = 4, unit = TimeUnit.MINUTES)
   void storeFailuresInATaskRetryTheTaskInsteadOfFailingImages() throws Exception {
-    Path samples = ProtectJobTest.SAMPLES.resolve("ade20k");
+    Path samples = Cli.SAMPLES.resolve("ade20k");
     try (S3ProxyServer s3 = new S3ProxyServer(tmp.resolve("s3proxy"))) {
       AmazonS3 sdk = withSamples(s3, samples);
       String image = "GET /" + BUCKET + "/raw/ade20k/images/validation/ADE_val_00000002.jpg ";
@@ -138,12 +143,12 @@ class S3FaultTest {
         // name, or before the ETag, gives an error instead (measured on S3Proxy's headers for this file).
         return label.equals(key) && n == 2 ? new FaultyTcpProxy.Decision(FaultyTcpProxy.Fault.CUT, 200) : FaultyTcpProxy.Decision.PASS;
       };
-      ProtectJobTest.Run run;
+      Cli.Run run;
       Map<FaultyTcpProxy.Fault, Integer> faults;
       String logs;
       try (FaultyTcpProxy proxy = new FaultyTcpProxy(s3.port, script, Duration.ofMinutes(3));
           LogCapture capture = new LogCapture()) {
-        run = ProtectJobTest.runCli(protect("scripted", throughProxy(s3, proxy.endpoint()), "--master", "local[2,4]"));
+        run = Cli.runCli(protect("scripted", throughProxy(s3, proxy.endpoint()), "--master", "local[2,4]"));
         faults = proxy.injected();
         logs = capture.text();
         System.out.printf("S3FaultTest: scripted faults %s; %s; faulted requests:%n%s%n", faults, proxy.stats(), proxy.trace());
@@ -174,7 +179,7 @@ class S3FaultTest {
     if (expected != null) {
       assertEquals(expected, S3ResumeTest.contentTree(objects, prefix), "images, label maps and masks byte-identical to the clean run's");
     }
-    JsonNode summary = ProtectJobTest.JSON.readTree(objects.get(prefix + "_unseg/summary.json"));
+    JsonNode summary = Cli.JSON.readTree(objects.get(prefix + "_unseg/summary.json"));
     assertTrue(summary.get("success").asBoolean(), summary.toString());
     assertEquals(IMAGES, summary.get("manifest_rows").asLong(), summary.toString());
     FileSystem.closeAll(); // the cached S3A instance may go through the proxy, now closed
@@ -182,7 +187,7 @@ class S3FaultTest {
       assertEquals("protected", row.get("status").asText(), "no image failed for a fault of the store: " + row);
       byte[] written = objects.get(prefix + "images/" + row.get("output_path").asText());
       assertNotNull(written, row.toString());
-      assertEquals(RobustRuns.sha256(written), row.get("output_sha256").asText(), row.toString());
+      assertEquals(Datasets.sha256(written), row.get("output_sha256").asText(), row.toString());
       assertNotNull(ImageIO.read(new ByteArrayInputStream(written)), "decodes: " + row);
       String rel = row.get("input_path").asText();
       String label = rel.substring(0, rel.lastIndexOf('.')) + ".png";
@@ -201,7 +206,7 @@ class S3FaultTest {
   }
 
   /** A run that met faults it could not get past stopped cleanly: exit 1, a reason, no _SUCCESS. */
-  private static void assertStopped(ProtectJobTest.Run run, AmazonS3 sdk) throws Exception {
+  private static void assertStopped(Cli.Run run, AmazonS3 sdk) throws Exception {
     // Exit 1 with the step and --resume; or, when the start checks could not reach the bucket, exit 2
     // before anything was written. Either way one line, no stack trace.
     assertTrue(run.code() == 1 && run.err().contains("stopped while") && run.err().contains("--resume")
@@ -211,7 +216,7 @@ class S3FaultTest {
         "a stopped run leaves no _SUCCESS: " + run.out() + run.err());
   }
 
-  private static String outcome(String what, ProtectJobTest.Run run) {
+  private static String outcome(String what, Cli.Run run) {
     String err = run.err().lines().findFirst().orElse("");
     return what + ": exit " + run.code() + (err.isEmpty() ? "" : " (" + err.substring(0, Math.min(err.length(), 240)) + ")");
   }

@@ -10,6 +10,9 @@ import com.amazonaws.services.s3.model.ListObjectsV2Request;
 import com.amazonaws.services.s3.model.ListObjectsV2Result;
 import com.amazonaws.services.s3.model.S3ObjectSummary;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.unseg.jobs.testing.Cli;
+import dev.unseg.jobs.testing.LogCapture;
+import dev.unseg.jobs.testing.S3ProxyServer;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -49,7 +52,7 @@ class S3ProtectTest {
   @Test
   @org.junit.jupiter.api.Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
   void protectsAnAde20kDatasetFromBucketToBucket() throws Exception {
-    Path samples = ProtectJobTest.SAMPLES.resolve("ade20k");
+    Path samples = Cli.SAMPLES.resolve("ade20k");
     try (S3ProxyServer s3 = new S3ProxyServer(tmp.resolve("s3proxy"))) {
       AmazonS3 sdk = s3.client();
       sdk.createBucket(BUCKET);
@@ -63,10 +66,10 @@ class S3ProtectTest {
           "--key", "s3-test-key", "--master", "local[2]", "--conf", "spark.ui.enabled=false",
           "--conf", "unseg.run.progress-interval=0"));
       args.addAll(s3.s3aConf());
-      ProtectJobTest.Run run;
+      Cli.Run run;
       String logs;
       try (LogCapture capture = new LogCapture()) {
-        run = ProtectJobTest.runCli(args.toArray(String[]::new));
+        run = Cli.runCli(args.toArray(String[]::new));
         logs = capture.text();
       }
       assertEquals(0, run.code(), run.err() + "\nS3Proxy log:\n" + s3.log());
@@ -79,7 +82,7 @@ class S3ProtectTest {
           && k.endsWith(".parquet")), objects.keySet().toString());
       assertFalse(objects.keySet().stream().anyMatch(k -> k.contains("_unseg/plan/") || k.contains("_temporary")),
           "no planning or temporary objects left: " + objects.keySet());
-      JsonNode summary = ProtectJobTest.JSON.readTree(objects.get("released/ade20k/_unseg/summary.json"));
+      JsonNode summary = Cli.JSON.readTree(objects.get("released/ade20k/_unseg/summary.json"));
       assertEquals(3, summary.get("status").get("protected").asLong(), summary.toString());
       assertEquals(3, summary.get("manifest_rows").asLong());
       assertTrue(summary.get("success").asBoolean());
@@ -90,13 +93,13 @@ class S3ProtectTest {
       inspectArgs.addAll(conf.stream().filter(a -> !a.startsWith("spark.ui")).toList());
       ByteArrayOutputStream inspectOut = new ByteArrayOutputStream();
       ByteArrayOutputStream inspectErr = new ByteArrayOutputStream();
-      assertEquals(0, TestCli.run(inspectArgs.toArray(String[]::new), new PrintStream(inspectOut, true, StandardCharsets.UTF_8),
+      assertEquals(0, Cli.run(inspectArgs.toArray(String[]::new), new PrintStream(inspectOut, true, StandardCharsets.UTF_8),
           new PrintStream(inspectErr, true, StandardCharsets.UTF_8)), inspectErr.toString(StandardCharsets.UTF_8));
       String inspected = inspectOut.toString(StandardCharsets.UTF_8);
       List<JsonNode> rows = new ArrayList<>();
       for (String line : inspected.split("\n")) {
         if (line.startsWith("{\"run_id\"")) {
-          rows.add(ProtectJobTest.JSON.readTree(line));
+          rows.add(Cli.JSON.readTree(line));
         }
       }
       assertEquals(3, rows.size(), inspected);
@@ -123,7 +126,7 @@ class S3ProtectTest {
       checkReport(objects, "released/ade20k/_unseg/");
       List<String> reportArgs = new ArrayList<>(List.of("report", out, "--samples", "1", "--master", "local[2]"));
       reportArgs.addAll(s3.s3aConf());
-      ProtectJobTest.Run report = ProtectJobTest.runCli(reportArgs.toArray(String[]::new));
+      Cli.Run report = Cli.runCli(reportArgs.toArray(String[]::new));
       assertEquals(0, report.code(), report.err());
       assertTrue(report.out().contains("report: " + out + "_unseg/report.html"), report.out());
       Map<String, byte[]> rebuilt = readAll(sdk, "released/ade20k/_unseg/");
@@ -134,7 +137,7 @@ class S3ProtectTest {
       List<String> verifyArgs = new ArrayList<>(List.of("verify", "--output", out, "--originals", in + "images",
           "--master", "local[2]"));
       verifyArgs.addAll(s3.s3aConf());
-      ProtectJobTest.Run verified = ProtectJobTest.runCli(verifyArgs.toArray(String[]::new));
+      Cli.Run verified = Cli.runCli(verifyArgs.toArray(String[]::new));
       assertEquals(0, verified.code(), verified.out() + verified.err());
       assertTrue(verified.out().contains("verified " + out + ": 3 manifest rows"), verified.out());
 

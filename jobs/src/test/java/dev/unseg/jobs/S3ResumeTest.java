@@ -9,6 +9,10 @@ import com.amazonaws.services.s3.model.ListObjectsV2Request;
 import com.amazonaws.services.s3.model.ListObjectsV2Result;
 import com.amazonaws.services.s3.model.S3ObjectSummary;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.unseg.jobs.testing.ChildProcess;
+import dev.unseg.jobs.testing.Cli;
+import dev.unseg.jobs.testing.Datasets;
+import dev.unseg.jobs.testing.S3ProxyServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +52,7 @@ class S3ResumeTest {
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void resumeOnS3AfterTheDriverIsKilledEqualsAnUninterruptedRun() throws Exception {
     Path data = tmp.resolve("data");
-    RobustRuns.dataset(data, 0, IMAGES, 160);
+    Datasets.dataset(data, 0, IMAGES, 160);
     try (S3ProxyServer s3 = new S3ProxyServer(tmp.resolve("s3proxy"))) {
       AmazonS3 sdk = s3.client();
       sdk.createBucket(BUCKET);
@@ -61,7 +65,7 @@ class S3ResumeTest {
       List<String> conf = s3.s3aConf();
 
       // The uninterrupted run.
-      ProtectJobTest.Run reference = ProtectJobTest.runCli(args(in, "s3a://" + BUCKET + "/reference/", conf,
+      Cli.Run reference = Cli.runCli(args(in, "s3a://" + BUCKET + "/reference/", conf,
           "--run-id", "reference", "--master", "local[2]"));
       assertEquals(0, reference.code(), reference.err() + "\nS3Proxy log:\n" + s3.log());
 
@@ -89,11 +93,11 @@ class S3ResumeTest {
 
       System.out.println("S3ResumeTest: killed with " + kept.size() + " task records, " + keptRows + " of " + IMAGES + " rows");
       // The killed driver's lease is still live: the output is refused until it expires.
-      ProtectJobTest.Run tooSoon = ProtectJobTest.runCli(args(in, out, conf, "--resume", "--master", "local[2]"));
+      Cli.Run tooSoon = Cli.runCli(args(in, out, conf, "--resume", "--master", "local[2]"));
       assertEquals(2, tooSoon.code(), tooSoon.err());
       assertTrue(tooSoon.err().contains("in use by run killed") && tooSoon.err().contains("unseg.run.lease-expiry"), tooSoon.err());
       Thread.sleep(1200);
-      ProtectJobTest.Run resumed = ProtectJobTest.runCli(args(in, out, conf, "--resume", "--run-id", "resumed", "--master", "local[2]",
+      Cli.Run resumed = Cli.runCli(args(in, out, conf, "--resume", "--run-id", "resumed", "--master", "local[2]",
           "--conf", "unseg.run.lease-expiry=1s"));
       assertEquals(0, resumed.code(), resumed.err() + "\nS3Proxy log:\n" + s3.log());
       assertTrue(resumed.err().contains("taking over the output from run killed"), resumed.err());
@@ -113,10 +117,10 @@ class S3ResumeTest {
       assertEquals(Map.of("killed", keptRows, "resumed", IMAGES - keptRows), byRun);
 
       // unseg verify on the s3a:// output, with and without the originals.
-      ProtectJobTest.Run verify = cli(concat(List.of("verify", "--output", out, "--master", "local[2]"), conf));
+      Cli.Run verify = cli(concat(List.of("verify", "--output", out, "--master", "local[2]"), conf));
       assertEquals(0, verify.code(), verify.out() + verify.err());
       assertTrue(verify.out().contains(IMAGES + " manifest rows"), verify.out());
-      ProtectJobTest.Run full = cli(concat(List.of("verify", "--output", out, "--originals", in + "images",
+      Cli.Run full = cli(concat(List.of("verify", "--output", out, "--originals", in + "images",
           "--master", "local[2]"), conf));
       assertEquals(0, full.code(), full.out() + full.err());
     }
@@ -124,7 +128,7 @@ class S3ResumeTest {
 
   private static String[] args(String in, String out, List<String> conf, String... more) {
     List<String> a = new ArrayList<>(List.of("protect"));
-    a.addAll(List.of(RobustRuns.protectArgs(Path.of("unused"), Path.of("unused"))));
+    a.addAll(List.of(Datasets.protectArgs(Path.of("unused"), Path.of("unused"))));
     // protectArgs builds local paths; replace them with the bucket's.
     a.set(a.indexOf("--images") + 1, in + "images");
     a.set(a.indexOf("--annotations") + 1, in + "masks");
@@ -141,12 +145,12 @@ class S3ResumeTest {
     return all;
   }
 
-  private static ProtectJobTest.Run cli(List<String> args) throws Exception {
+  private static Cli.Run cli(List<String> args) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = TestCli.run(args.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
+    int code = Cli.run(args.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new ProtectJobTest.Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return new Cli.Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   private static List<JsonNode> inspect(String out, List<String> conf) throws Exception {
@@ -155,13 +159,13 @@ class S3ResumeTest {
 
   /** The manifest rows through `unseg inspect` on an s3a:// output: as many as expected, one per image. */
   static List<JsonNode> inspect(String out, List<String> conf, int expectedRows) throws Exception {
-    ProtectJobTest.Run run = cli(concat(List.of("inspect", out), conf.stream().filter(a -> !a.startsWith("spark.ui")).toList()));
+    Cli.Run run = cli(concat(List.of("inspect", out), conf.stream().filter(a -> !a.startsWith("spark.ui")).toList()));
     assertEquals(0, run.code(), run.err());
     List<JsonNode> rows = new ArrayList<>();
     java.util.Set<String> paths = new java.util.HashSet<>();
     for (String line : run.out().split("\n")) {
       if (line.startsWith("{\"run_id\"")) {
-        JsonNode r = ProtectJobTest.JSON.readTree(line);
+        JsonNode r = Cli.JSON.readTree(line);
         assertTrue(paths.add(r.get("input_path").asText()), "one row per image: " + r);
         rows.add(r);
       }
@@ -195,7 +199,7 @@ class S3ResumeTest {
           || rel.equals("_unseg/report.html") || rel.equals("_SUCCESS") || (rel.endsWith("/") && o.getValue().length == 0)) {
         continue;
       }
-      tree.put(rel, RobustRuns.contentHash(rel, o.getValue()));
+      tree.put(rel, Datasets.contentHash(rel, o.getValue()));
     }
     return tree;
   }

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.unseg.jobs.testing.ChildProcess;
+import dev.unseg.jobs.testing.Cli;
+import dev.unseg.jobs.testing.Datasets;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,14 +24,14 @@ import org.junit.jupiter.api.io.TempDir;
  * Also: resuming with another key, and two runs into one output.
  */
 class StartRefusalTest {
-  static final Path COCO = ProtectJobTest.SAMPLES.resolve("coco");
+  static final Path COCO = Cli.SAMPLES.resolve("coco");
   static final String IMAGES = COCO.resolve("val2017").toString();
   static final String INSTANCES = COCO.resolve("annotations/instances_sample.json").toString();
 
   @TempDir Path tmp;
 
   /** A refused start: exit 2, a single console line without Java class names or traces, and no output. */
-  private static void assertRefused(ProtectJobTest.Run r, Path out, String... says) {
+  private static void assertRefused(Cli.Run r, Path out, String... says) {
     assertEquals(2, r.code(), r.err());
     List<String> lines = r.err().lines().filter(l -> !l.isBlank()).toList();
     assertEquals(1, lines.size(), "one line: " + r.err());
@@ -39,11 +42,11 @@ class StartRefusalTest {
     assertFalse(Files.exists(out), "a refused start writes nothing: " + out);
   }
 
-  private static ProtectJobTest.Run cocoRun(String format, String annotations, Path out, String... more) throws Exception {
+  private static Cli.Run cocoRun(String format, String annotations, Path out, String... more) throws Exception {
     List<String> args = new ArrayList<>(List.of("--format", format, "--images", IMAGES, "--annotations", annotations,
         "--output", out.toString()));
     args.addAll(List.of(more));
-    return ProtectJobTest.protect(args.toArray(String[]::new));
+    return Cli.protect(args.toArray(String[]::new));
   }
 
   @Test
@@ -70,7 +73,7 @@ class StartRefusalTest {
     Path noImages = Files.createDirectories(tmp.resolve("voc/JPEGImages"));
     Files.writeString(noImages.resolve("README.txt"), "not an image");
     Path labels = Files.createDirectories(tmp.resolve("voc/SegmentationClass"));
-    assertRefused(ProtectJobTest.protect("--format", "voc", "--images", noImages.toString(), "--annotations", labels.toString(),
+    assertRefused(Cli.protect("--format", "voc", "--images", noImages.toString(), "--annotations", labels.toString(),
         "--output", out.toString()), out, "JPEGImages", "holds no voc image (*.jpg)", "--format");
 
     Path badConf = Files.writeString(tmp.resolve("bad.conf"), "unseg {\n  noise { eps = 8\n");
@@ -86,7 +89,7 @@ class StartRefusalTest {
         "typo.conf: 2", "did you mean unseg.output.jpeg-quality?");
 
     // Storage that does not answer (nothing listens on port 1): refused at start, one line.
-    assertRefused(ProtectJobTest.protect("--format", "ade20k", "--images", "s3a://nowhere/raw/images/", "--annotations",
+    assertRefused(Cli.protect("--format", "ade20k", "--images", "s3a://nowhere/raw/images/", "--annotations",
         "s3a://nowhere/raw/annotations/", "--output", out.toString(), "--conf", "spark.hadoop.fs.s3a.endpoint=http://127.0.0.1:1",
         "--conf", "spark.hadoop.fs.s3a.path.style.access=true", "--conf", "spark.hadoop.fs.s3a.access.key=a",
         "--conf", "spark.hadoop.fs.s3a.secret.key=b", "--conf", "spark.hadoop.fs.s3a.endpoint.region=us-east-1",
@@ -95,7 +98,7 @@ class StartRefusalTest {
     org.apache.hadoop.fs.FileSystem.closeAll(); // the S3A instance cached for this endpoint
 
     // Nothing was written, so the corrected command runs into the same output.
-    ProtectJobTest.Run fixed = cocoRun("coco", INSTANCES, out);
+    Cli.Run fixed = cocoRun("coco", INSTANCES, out);
     assertEquals(0, fixed.code(), fixed.err());
     assertTrue(Files.exists(out.resolve("_SUCCESS")));
     assertFalse(Files.exists(out.resolve("_unseg/lease.json")), "the lease is released at the end");
@@ -109,16 +112,16 @@ class StartRefusalTest {
     assertTrue(settings.contains("unseg.generator.key-fingerprint"), settings);
     assertFalse(settings.contains("first-key"), "the key itself is never written");
     Files.delete(out.resolve("_SUCCESS")); // as if the run had died
-    Map<String, String> before = RobustRuns.contentTree(out);
+    Map<String, String> before = Datasets.contentTree(out);
 
-    ProtectJobTest.Run other = cocoRun("coco", INSTANCES, out, "--resume", "--conf", "unseg.generator.key=second-key");
+    Cli.Run other = cocoRun("coco", INSTANCES, out, "--resume", "--conf", "unseg.generator.key=second-key");
     assertEquals(2, other.code(), other.err());
     assertTrue(other.err().contains("unseg.generator.key (--key, UNSEG_KEY)") && other.err().contains("another key")
         && other.err().contains("--overwrite"), other.err());
     assertFalse(other.err().contains("second-key") || other.err().contains("first-key"), "keys are never shown: " + other.err());
-    assertEquals(before, RobustRuns.contentTree(out), "a refused resume changes nothing");
+    assertEquals(before, Datasets.contentTree(out), "a refused resume changes nothing");
 
-    ProtectJobTest.Run same = cocoRun("coco", INSTANCES, out, "--resume", "--conf", "unseg.generator.key=first-key");
+    Cli.Run same = cocoRun("coco", INSTANCES, out, "--resume", "--conf", "unseg.generator.key=first-key");
     assertEquals(0, same.code(), same.err());
     assertTrue(Files.exists(out.resolve("_SUCCESS")));
   }
@@ -128,29 +131,29 @@ class StartRefusalTest {
     org.junit.jupiter.api.Assumptions.assumeTrue(dev.unseg.pipeline.image.JpegCodec.turboUnavailableReason() == null,
         "needs libturbojpeg (CI installs libturbojpeg0)");
     Path out = tmp.resolve("out");
-    ProtectJobTest.Run first = cocoRun("coco", INSTANCES, out, "--conf", "unseg.codec.jpeg=imageio");
+    Cli.Run first = cocoRun("coco", INSTANCES, out, "--conf", "unseg.codec.jpeg=imageio");
     assertEquals(0, first.code(), first.err());
     assertTrue(first.err().contains("JPEG codec: ImageIO") || first.out().contains("JPEG codec: ImageIO"),
         first.err());
     assertTrue(Files.readString(out.resolve("_unseg/settings.json")).contains("\"unseg.codec.jpeg\" : \"imageio\""));
     Files.delete(out.resolve("_SUCCESS")); // as if the run had died
-    Map<String, String> before = RobustRuns.contentTree(out);
+    Map<String, String> before = Datasets.contentTree(out);
 
-    ProtectJobTest.Run other = cocoRun("coco", INSTANCES, out, "--resume", "--conf", "unseg.codec.jpeg=turbo");
+    Cli.Run other = cocoRun("coco", INSTANCES, out, "--resume", "--conf", "unseg.codec.jpeg=turbo");
     assertEquals(2, other.code(), other.err());
     assertTrue(other.err().contains("unseg.codec.jpeg: the run in --output used 'imageio', this run 'turbo'"),
         other.err());
-    assertEquals(before, RobustRuns.contentTree(out), "a refused resume changes nothing");
+    assertEquals(before, Datasets.contentTree(out), "a refused resume changes nothing");
   }
 
   /** A run in another JVM holds the output; a second run (fresh, --resume or --overwrite) is refused meanwhile. */
   @Test
   void aSecondRunIsRefusedWhileTheFirstHoldsTheOutput() throws Exception {
     Path data = tmp.resolve("data");
-    RobustRuns.dataset(data, 0, 24, 96);
+    Datasets.dataset(data, 0, 24, 96);
     Path out = tmp.resolve("out");
     List<String> cmd = new ArrayList<>(ChildProcess.java("768m", System.getProperty("java.class.path"), "dev.unseg.jobs.cli.UnsegCli", "protect"));
-    cmd.addAll(List.of(RobustRuns.protectArgs(data, out, "--run-id", "first", "--key", "test-key", "--master", "local[1]",
+    cmd.addAll(List.of(Datasets.protectArgs(data, out, "--run-id", "first", "--key", "test-key", "--master", "local[1]",
         "--conf", "spark.ui.enabled=false", "--conf", "unseg.partitions.size=2", "--conf", "unseg.pipeline.threads=1",
         "--conf", "unseg.run.lease-expiry=2s")));
     Process first = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("first.txt").toFile()).start();
@@ -164,7 +167,7 @@ class StartRefusalTest {
       String taken = Files.readString(lease);
       assertTrue(taken.contains("\"run_id\":\"first\""), taken);
       for (String[] flags : List.of(new String[0], new String[] {"--resume"}, new String[] {"--overwrite"})) {
-        ProtectJobTest.Run second = ProtectJobTest.protect(RobustRuns.protectArgs(data, out, flags));
+        Cli.Run second = Cli.protect(Datasets.protectArgs(data, out, flags));
         assertEquals(2, second.code(), second.err());
         assertTrue(second.err().contains("is in use by run first") && second.err().contains("choose another --output"),
             second.err());
@@ -183,8 +186,8 @@ class StartRefusalTest {
     String log = Files.readString(tmp.resolve("first.txt"), StandardCharsets.UTF_8);
     assertEquals(0, first.exitValue(), log);
     assertTrue(Files.exists(out.resolve("_SUCCESS")), log);
-    assertEquals(24, ProtectJobTest.inspectRows(out).size());
-    assertTrue(ProtectJobTest.inspectRows(out).stream().allMatch(r -> r.get("run_id").asText().equals("first")));
+    assertEquals(24, Cli.inspectRows(out).size());
+    assertTrue(Cli.inspectRows(out).stream().allMatch(r -> r.get("run_id").asText().equals("first")));
     assertFalse(Files.exists(out.resolve("_unseg/lease.json")));
   }
 
@@ -196,16 +199,16 @@ class StartRefusalTest {
     Instant beat = Instant.now().minusSeconds(600);
     Files.writeString(out.resolve("_unseg/lease.json"), "{\"run_id\":\"dead\",\"host\":\"elsewhere\",\"pid\":7,"
         + "\"acquired_at\":\"" + beat + "\",\"heartbeat_at\":\"" + beat + "\"}");
-    Map<String, String> before = RobustRuns.contentTree(out);
-    ProtectJobTest.Run plain = cocoRun("coco", INSTANCES, out);
+    Map<String, String> before = Datasets.contentTree(out);
+    Cli.Run plain = cocoRun("coco", INSTANCES, out);
     assertEquals(2, plain.code(), plain.err());
     assertTrue(plain.err().contains("run dead") && plain.err().contains("--resume"), plain.err());
-    ProtectJobTest.Run live = cocoRun("coco", INSTANCES, out, "--resume", "--conf", "unseg.run.lease-expiry=1h");
+    Cli.Run live = cocoRun("coco", INSTANCES, out, "--resume", "--conf", "unseg.run.lease-expiry=1h");
     assertEquals(2, live.code(), live.err());
     assertTrue(live.err().contains("is in use by run dead"), live.err());
-    assertEquals(before, RobustRuns.contentTree(out), "refused runs change nothing");
+    assertEquals(before, Datasets.contentTree(out), "refused runs change nothing");
 
-    ProtectJobTest.Run resumed = cocoRun("coco", INSTANCES, out, "--resume");
+    Cli.Run resumed = cocoRun("coco", INSTANCES, out, "--resume");
     assertEquals(0, resumed.code(), resumed.err());
     assertTrue(resumed.err().contains("taking over the output from run dead (host elsewhere"), resumed.err());
     assertTrue(Files.exists(out.resolve("_SUCCESS")));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.unseg.jobs.testing.Cli;
 import dev.unseg.pipeline.audit.Sha256;
 import java.awt.image.Raster;
 import java.nio.file.Files;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * once.
  */
 class UnsegGeneratorJobTest {
-  static final Path SAMPLES = ProtectJobTest.SAMPLES;
+  static final Path SAMPLES = Cli.SAMPLES;
   static final Path FIXTURE = Paths.get("..", "pipeline", "src", "test", "resources", "torchscript", "fixture_generator.pt")
       .toAbsolutePath().normalize();
   static final Path REFERENCE = Paths.get("src", "test", "resources", "unseg-reference").toAbsolutePath();
@@ -55,13 +56,13 @@ class UnsegGeneratorJobTest {
   static Path masks;
   static Path model;
   static Path out;
-  static ProtectJobTest.Run run;
+  static Cli.Run run;
   static List<JsonNode> rows;
   static JsonNode reference;
 
   @BeforeAll
   static void protectWithTheFixtureModel() throws Exception {
-    reference = ProtectJobTest.JSON.readTree(REFERENCE.resolve("reference.json").toFile());
+    reference = Cli.JSON.readTree(REFERENCE.resolve("reference.json").toFile());
     images = Files.createDirectories(tmp.resolve("in/images"));
     masks = Files.createDirectories(tmp.resolve("in/masks"));
     for (Photo p : PHOTOS) {
@@ -75,11 +76,11 @@ class UnsegGeneratorJobTest {
     // even when other tests of this JVM loaded the fixture before.
     model = Files.copy(FIXTURE, Files.createDirectories(tmp.resolve("model")).resolve("fixture_generator.pt"));
     out = tmp.resolve("out");
-    run = ProtectJobTest.protect("--format", "mask-pairs", "--images", images.toString(), "--annotations", masks.toString(),
+    run = Cli.protect("--format", "mask-pairs", "--images", images.toString(), "--annotations", masks.toString(),
         "--output", out.toString(), "--output-format", "png", "--generator", "unseg", "--model", model.toString(),
         "--model-sha256", reference.get("modelSha256").asText(), "--partitions", "12");
     assertEquals(0, run.code(), run.err());
-    rows = ProtectJobTest.inspectRows(out);
+    rows = Cli.inspectRows(out);
   }
 
   @Test
@@ -96,7 +97,7 @@ class UnsegGeneratorJobTest {
   @Test
   void aSaturatingGeneratorProtectsEveryImageLikePyTorch() throws Exception {
     Path saturatingReference = REFERENCE.resolve("saturating");
-    JsonNode meta = ProtectJobTest.JSON.readTree(saturatingReference.resolve("reference.json").toFile());
+    JsonNode meta = Cli.JSON.readTree(saturatingReference.resolve("reference.json").toFile());
     for (JsonNode c : meta.get("cases")) {
       assertTrue(c.get("noiseSaturated").asLong() > 100_000, "the fixture must saturate: " + c);
     }
@@ -104,11 +105,11 @@ class UnsegGeneratorJobTest {
     assertEquals(meta.get("modelSha256").asText(), Sha256.hex(Files.readAllBytes(saturating)),
         "saturating/reference.json was made with another fixture: rerun the script");
     Path target = tmp.resolve("saturating-out");
-    ProtectJobTest.Run r = ProtectJobTest.protect("--format", "mask-pairs", "--images", images.toString(),
+    Cli.Run r = Cli.protect("--format", "mask-pairs", "--images", images.toString(),
         "--annotations", masks.toString(), "--output", target.toString(), "--output-format", "png",
         "--generator", "unseg", "--model", saturating.toString());
     assertEquals(0, r.code(), r.err());
-    List<JsonNode> saturatedRows = ProtectJobTest.inspectRows(target);
+    List<JsonNode> saturatedRows = Cli.inspectRows(target);
     assertEquals(PHOTOS.size() * COPIES, saturatedRows.size());
     assertWithinOneGreyLevel(saturatedRows, target, saturatingReference);
     for (JsonNode row : saturatedRows) {
@@ -157,7 +158,7 @@ class UnsegGeneratorJobTest {
       assertEquals(digest, row.get("model_digest").asText(), row.toString());
       assertEquals("unseg-torchscript", row.get("generator_id").asText());
     }
-    JsonNode summary = ProtectJobTest.JSON.readTree(out.resolve("_unseg/summary.json").toFile());
+    JsonNode summary = Cli.JSON.readTree(out.resolve("_unseg/summary.json").toFile());
     assertEquals(digest, summary.get("generators").get(0).get("model_digest").asText());
   }
 
@@ -166,7 +167,7 @@ class UnsegGeneratorJobTest {
     Set<Integer> partitions = new HashSet<>();
     rows.forEach(r -> partitions.add(r.get("partition_id").asInt()));
     assertTrue(partitions.size() >= 6, "the run should spread over many tasks, got partitions " + partitions);
-    JsonNode summary = ProtectJobTest.JSON.readTree(out.resolve("_unseg/summary.json").toFile());
+    JsonNode summary = Cli.JSON.readTree(out.resolve("_unseg/summary.json").toFile());
     assertEquals(1, summary.get("generator_loads").asLong(),
         "local[2] is one executor JVM: " + partitions.size() + " tasks must share one model load");
   }
@@ -175,7 +176,7 @@ class UnsegGeneratorJobTest {
   void digestMismatchRefusesToStart() throws Exception {
     Path target = tmp.resolve("mismatch-out");
     String other = Sha256.hex(Files.readAllBytes(FIXTURE.resolveSibling("out_of_range.pt")));
-    ProtectJobTest.Run r = ProtectJobTest.protect("--format", "mask-pairs", "--images", images.toString(),
+    Cli.Run r = Cli.protect("--format", "mask-pairs", "--images", images.toString(),
         "--annotations", masks.toString(), "--output", target.toString(), "--generator", "unseg",
         "--model", model.toString(), "--model-sha256", other);
     assertEquals(2, r.code(), r.err());
@@ -186,7 +187,7 @@ class UnsegGeneratorJobTest {
 
   @Test
   void unsegWithoutModelIsRefused() throws Exception {
-    ProtectJobTest.Run r = ProtectJobTest.protect("--format", "mask-pairs", "--images", images.toString(),
+    Cli.Run r = Cli.protect("--format", "mask-pairs", "--images", images.toString(),
         "--annotations", masks.toString(), "--output", tmp.resolve("no-model-out").toString(), "--generator", "unseg");
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains("unseg.generator.model") && r.err().contains("--model"), r.err());
@@ -196,7 +197,7 @@ class UnsegGeneratorJobTest {
   void missingModelFileNamesTheKey() throws Exception {
     Path missing = tmp.resolve("nowhere/generator.pt");
     Path target = tmp.resolve("missing-model-out");
-    ProtectJobTest.Run r = ProtectJobTest.protect("--format", "mask-pairs", "--images", images.toString(),
+    Cli.Run r = Cli.protect("--format", "mask-pairs", "--images", images.toString(),
         "--annotations", masks.toString(), "--output", target.toString(), "--generator", "unseg",
         "--model", missing.toString());
     assertEquals(2, r.code(), r.err());

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.unseg.jobs.testing.Cli;
+import dev.unseg.jobs.testing.Datasets;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,31 +24,31 @@ class VerifyTest {
   @Test
   void cleanRunsVerify() throws Exception {
     Path data = tmp.resolve("data");
-    RobustRuns.dataset(data, 0, 8, 64);
+    Datasets.dataset(data, 0, 8, 64);
     Path out = tmp.resolve("out");
-    assertEquals(0, ProtectJobTest.protect(RobustRuns.protectArgs(data, out)).code());
-    ProtectJobTest.Run plain = verify("--output", out.toString());
+    assertEquals(0, Cli.protect(Datasets.protectArgs(data, out)).code());
+    Cli.Run plain = verify("--output", out.toString());
     assertEquals(0, plain.code(), plain.out() + plain.err());
     assertTrue(plain.out().contains("verified") && plain.out().contains("8 manifest rows"), plain.out());
-    ProtectJobTest.Run full = verify("--output", out.toString(), "--originals", data.resolve("images").toString());
+    Cli.Run full = verify("--output", out.toString(), "--originals", data.resolve("images").toString());
     assertEquals(0, full.code(), full.out() + full.err());
 
     // COCO: JPEG outputs are checked against the L-inf their rows recorded.
     Path coco = tmp.resolve("coco-out");
-    assertEquals(0, ProtectJobTest.protect("--format", "coco", "--images", ProtectJobTest.SAMPLES.resolve("coco/val2017").toString(),
-        "--annotations", ProtectJobTest.SAMPLES.resolve("coco/annotations/instances_sample.json").toString(),
+    assertEquals(0, Cli.protect("--format", "coco", "--images", Cli.SAMPLES.resolve("coco/val2017").toString(),
+        "--annotations", Cli.SAMPLES.resolve("coco/annotations/instances_sample.json").toString(),
         "--output", coco.toString(), "--select", "things").code());
-    ProtectJobTest.Run cocoVerify = verify("--output", coco.toString(), "--originals",
-        ProtectJobTest.SAMPLES.resolve("coco/val2017").toString());
+    Cli.Run cocoVerify = verify("--output", coco.toString(), "--originals",
+        Cli.SAMPLES.resolve("coco/val2017").toString());
     assertEquals(0, cocoVerify.code(), cocoVerify.out() + cocoVerify.err());
   }
 
   @Test
   void tamperedDeletedAndUnrecordedOutputsAreReported() throws Exception {
     Path data = tmp.resolve("data");
-    RobustRuns.dataset(data, 0, 8, 64);
+    Datasets.dataset(data, 0, 8, 64);
     Path out = tmp.resolve("out");
-    assertEquals(0, ProtectJobTest.protect(RobustRuns.protectArgs(data, out)).code());
+    assertEquals(0, Cli.protect(Datasets.protectArgs(data, out)).code());
     String originals = data.resolve("images").toString();
 
     // Tampered: one PNG output gets +30 on a pixel (beyond any bound), re-encoded.
@@ -55,23 +57,23 @@ class VerifyTest {
     int rgb = img.getRGB(5, 5);
     img.setRGB(5, 5, (rgb & 0xFF00FFFF) | ((Math.min(255, ((rgb >> 16) & 0xFF) + 30)) << 16));
     ImageIO.write(img, "png", png.toFile());
-    ProtectJobTest.Run tampered = verify("--output", out.toString(), "--originals", originals);
+    Cli.Run tampered = verify("--output", out.toString(), "--originals", originals);
     assertEquals(1, tampered.code(), tampered.out());
     assertTrue(mismatch(tampered, "images/img_0001.png", "SHA-256"), tampered.out());
     assertTrue(mismatch(tampered, "images/img_0001.png", "|out - original| reaches"), tampered.out());
 
     // Deleted output.
     Files.delete(out.resolve("images/img_0002.jpg"));
-    ProtectJobTest.Run deleted = verify("--output", out.toString());
+    Cli.Run deleted = verify("--output", out.toString());
     assertEquals(1, deleted.code(), deleted.out());
     assertTrue(mismatch(deleted, "images/img_0002.jpg", "output missing"), deleted.out());
 
     // A manifest row deleted: the counts catch it without the originals, the index with them.
     dropManifestRow(out, "img_0003.png");
-    ProtectJobTest.Run counted = verify("--output", out.toString());
+    Cli.Run counted = verify("--output", out.toString());
     assertEquals(1, counted.code());
     assertTrue(counted.out().contains("the manifest has 7 rows but the run planned 8"), counted.out());
-    ProtectJobTest.Run indexed = verify("--output", out.toString(), "--originals", originals);
+    Cli.Run indexed = verify("--output", out.toString(), "--originals", originals);
     assertEquals(1, indexed.code());
     assertTrue(mismatch(indexed, "img_0003.png", "no manifest row"), indexed.out());
     assertTrue(indexed.err().contains("verify found"), indexed.err());
@@ -85,23 +87,23 @@ class VerifyTest {
   @Test
   void verifyAppliesTheRunsOwnLimitsFromItsSpec() throws Exception {
     Path data = tmp.resolve("data");
-    RobustRuns.dataset(data, 0, 4, 64);
+    Datasets.dataset(data, 0, 4, 64);
     Path out = tmp.resolve("out");
-    assertEquals(0, ProtectJobTest.protect(RobustRuns.protectArgs(data, out, "--conf", "unseg.limits.max-pixels=200000000")).code());
+    assertEquals(0, Cli.protect(Datasets.protectArgs(data, out, "--conf", "unseg.limits.max-pixels=200000000")).code());
     Path settings = out.resolve("_unseg/settings.json");
     String spec = Files.readString(settings);
     assertTrue(spec.contains("\"unseg.limits.max-pixels\" : 200000000"), spec);
     String originals = data.resolve("images").toString();
-    ProtectJobTest.Run full = verify("--output", out.toString(), "--originals", originals);
+    Cli.Run full = verify("--output", out.toString(), "--originals", originals);
     assertEquals(0, full.code(), full.out() + full.err());
 
     Files.writeString(settings, spec.replace("200000000", "1000"));
-    ProtectJobTest.Run lowered = verify("--output", out.toString(), "--originals", originals);
+    Cli.Run lowered = verify("--output", out.toString(), "--originals", originals);
     assertEquals(1, lowered.code(), lowered.out());
     assertTrue(lowered.out().contains("1000"), "verify decoded the originals under the spec's limit: " + lowered.out());
   }
 
-  private static boolean mismatch(ProtectJobTest.Run run, String path, String what) {
+  private static boolean mismatch(Cli.Run run, String path, String what) {
     return run.out().lines().anyMatch(l -> l.startsWith("MISMATCH " + path) && l.contains(what));
   }
 
@@ -121,12 +123,12 @@ class VerifyTest {
       }
     }
     Files.move(rewritten, manifest);
-    List<JsonNode> rows = ProtectJobTest.inspectRows(out);
+    List<JsonNode> rows = Cli.inspectRows(out);
     assertEquals(7, rows.size());
   }
 
-  private static ProtectJobTest.Run verify(String... args) throws Exception {
-    return ProtectJobTest.runCli(Stream.concat(Stream.of("verify"), Stream.concat(Stream.of(args),
+  private static Cli.Run verify(String... args) throws Exception {
+    return Cli.runCli(Stream.concat(Stream.of("verify"), Stream.concat(Stream.of(args),
         Stream.of("--master", "local[2]", "--conf", "spark.ui.enabled=false"))).toArray(String[]::new));
   }
 }

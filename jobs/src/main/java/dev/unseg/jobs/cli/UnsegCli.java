@@ -169,6 +169,8 @@ public final class UnsegCli {
       sub.usageMessage().header(c.summary());
       cl.addSubcommand(c.name(), sub);
     }
+    // A flag given twice takes its last value, as in most CLIs: wrapper scripts give defaults a user overrides.
+    cl.setOverwrittenOptionsAllowed(true);
     return cl;
   }
 

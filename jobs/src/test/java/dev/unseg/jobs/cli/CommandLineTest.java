@@ -51,6 +51,12 @@ class CommandLineTest {
   }
 
   @Test
+  void aFlagGivenTwiceTakesItsLastValueAndFlagsGiveWayToConf() {
+    assertEquals(6, UnsegCli.config("protect", "--eps", "4", "--eps", "6").getInt("unseg.noise.eps"));
+    assertEquals(3, UnsegCli.config("protect", "--eps", "4", "--conf", "unseg.noise.eps=3").getInt("unseg.noise.eps"));
+  }
+
+  @Test
   void badValuesNameTheirKeyAndFlag() {
     Result size = run("bench", "--jpeg-size", "640");
     assertEquals(2, size.code());

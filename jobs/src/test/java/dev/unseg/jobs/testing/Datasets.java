@@ -1,4 +1,4 @@
-package dev.unseg.jobs;
+package dev.unseg.jobs.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -19,20 +19,20 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 
 /** Helpers of the robustness tests: a generated mask-pairs dataset, and output comparisons. */
-final class RobustRuns {
+public final class Datasets {
   /** Manifest columns that differ between runs by design (who ran it, when, how fast). */
-  static final Set<String> RUN_SPECIFIC = Set.of("run_id", "stage_id", "partition_id", "task_attempt",
+  public static final Set<String> RUN_SPECIFIC = Set.of("run_id", "stage_id", "partition_id", "task_attempt",
       "prepare_ms", "generate_ms", "finish_ms", "finished_at");
 
-  private RobustRuns() {}
+  private Datasets() {}
 
   /** {@code count} crops of the sample photos (JPEG and PNG, some in a subfolder) with ellipse masks. */
-  static void dataset(Path root, int from, int count, int size) throws IOException {
+  public static void dataset(Path root, int from, int count, int size) throws IOException {
     Path images = root.resolve("images");
     Path masks = root.resolve("masks");
     Files.createDirectories(images.resolve("sub"));
     Files.createDirectories(masks.resolve("sub"));
-    Path tiles = ProtectJobTest.SAMPLES.resolve("tiles/images");
+    Path tiles = Cli.SAMPLES.resolve("tiles/images");
     BufferedImage[] photos = {ImageIO.read(tiles.resolve("rocket.jpg").toFile()), ImageIO.read(tiles.resolve("chelsea.png").toFile())};
     for (int i = from; i < from + count; i++) {
       Random rnd = new Random(i);
@@ -56,7 +56,7 @@ final class RobustRuns {
     }
   }
 
-  static String[] protectArgs(Path data, Path out, String... more) {
+  public static String[] protectArgs(Path data, Path out, String... more) {
     return Stream.concat(Stream.of("--format", "mask-pairs", "--images", data.resolve("images").toString(),
         "--annotations", data.resolve("masks").toString(), "--output", out.toString(), "--write-masks"),
         Stream.of(more)).toArray(String[]::new);
@@ -68,16 +68,16 @@ final class RobustRuns {
    * _SUCCESS (its run id). The report's pictures are compared: they depend only on the manifest and images.
    */
   /** A file's SHA-256 for comparing outputs; the run spec names its output, so that key is left out of it. */
-  static String contentHash(String rel, byte[] content) throws Exception {
+  public static String contentHash(String rel, byte[] content) throws Exception {
     if (rel.equals("_unseg/settings.json")) {
-      ObjectNode spec = (ObjectNode) ProtectJobTest.JSON.readTree(content);
+      ObjectNode spec = (ObjectNode) Cli.JSON.readTree(content);
       spec.remove("unseg.output.uri");
-      content = ProtectJobTest.JSON.writeValueAsBytes(spec);
+      content = Cli.JSON.writeValueAsBytes(spec);
     }
     return sha256(content);
   }
 
-  static Map<String, String> contentTree(Path out) throws Exception {
+  public static Map<String, String> contentTree(Path out) throws Exception {
     Map<String, String> tree = new TreeMap<>();
     try (Stream<Path> files = Files.walk(out)) {
       for (Path f : files.filter(Files::isRegularFile).toList()) {
@@ -94,8 +94,8 @@ final class RobustRuns {
   }
 
   /** The manifest by input path, without the run-specific columns. */
-  static Map<String, String> stableManifest(Path out) throws Exception {
-    List<JsonNode> rows = ProtectJobTest.inspectRows(out);
+  public static Map<String, String> stableManifest(Path out) throws Exception {
+    List<JsonNode> rows = Cli.inspectRows(out);
     Map<String, String> m = new TreeMap<>();
     for (JsonNode row : rows) {
       ObjectNode o = row.deepCopy();
@@ -105,7 +105,7 @@ final class RobustRuns {
     return m;
   }
 
-  static String sha256(byte[] data) throws Exception {
+  public static String sha256(byte[] data) throws Exception {
     return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
   }
 }

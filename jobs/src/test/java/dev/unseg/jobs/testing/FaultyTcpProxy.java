@@ -1,4 +1,4 @@
-package dev.unseg.jobs;
+package dev.unseg.jobs.testing;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -35,16 +35,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * Content-Length; a chunked request body ends fault injection on its connection. It ends by itself
  * after {@code lifetime}; close() ends it sooner, with every socket and thread.
  */
-final class FaultyTcpProxy implements AutoCloseable {
-  enum Fault { DROP, SLOW_DOWN, CUT }
+public final class FaultyTcpProxy implements AutoCloseable {
+  public enum Fault { DROP, SLOW_DOWN, CUT }
 
   /** A request's fate: a fault, or null to pass; for CUT, after how many bytes of the response. */
-  record Decision(Fault fault, int cutAfter) {
-    static final Decision PASS = new Decision(null, 0);
+  public record Decision(Fault fault, int cutAfter) {
+    public static final Decision PASS = new Decision(null, 0);
   }
 
   /** Decides each request's fate from its request line ("GET /bucket/key?query HTTP/1.1"); called one at a time. */
-  interface Schedule {
+  public interface Schedule {
     Decision next(String requestLine);
   }
 
@@ -54,7 +54,7 @@ final class FaultyTcpProxy implements AutoCloseable {
    * after 1 to 600 bytes (mostly inside the response's headers, else early in its body); at most
    * {@code maxFaults} in all.
    */
-  static Schedule seeded(long seed, int percent, int maxFaults) {
+  public static Schedule seeded(long seed, int percent, int maxFaults) {
     Random random = new Random(seed);
     int[] scheduled = {0};
     boolean[] lastFaulted = {false};
@@ -94,7 +94,7 @@ final class FaultyTcpProxy implements AutoCloseable {
   private final Queue<String> faulted = new ConcurrentLinkedQueue<>();
   private volatile boolean closed;
 
-  FaultyTcpProxy(int targetPort, Schedule schedule, Duration lifetime) throws IOException {
+  public FaultyTcpProxy(int targetPort, Schedule schedule, Duration lifetime) throws IOException {
     this.targetPort = targetPort;
     this.schedule = schedule;
     for (Fault f : Fault.values()) {
@@ -114,23 +114,23 @@ final class FaultyTcpProxy implements AutoCloseable {
     timer.start();
   }
 
-  String endpoint() {
+  public String endpoint() {
     return "http://127.0.0.1:" + server.getLocalPort();
   }
 
   /** Faults injected so far, by kind (a CUT counts once it cut a response). */
-  Map<Fault, Integer> injected() {
+  public Map<Fault, Integer> injected() {
     Map<Fault, Integer> m = new EnumMap<>(Fault.class);
     injected.forEach((k, v) -> m.put(k, v.get()));
     return m;
   }
 
   /** The faulted requests, in order: number, method and path, fault. */
-  String trace() {
+  public String trace() {
     return String.join("\n", faulted);
   }
 
-  String stats() {
+  public String stats() {
     return connections.get() + " connections, " + requests.get() + " requests, faults " + injected();
   }
 

@@ -1,4 +1,4 @@
-package dev.unseg.jobs;
+package dev.unseg.jobs.testing;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,15 +13,15 @@ import java.util.Map;
  * Workers (1 core, 1 GiB each) as their own JVMs on 127.0.0.1 and free ports. The classpath is
  * what a cluster provides (Spark, Hadoop, S3A) and nothing of ours, so jobs need the shaded jar.
  */
-final class StandaloneCluster implements AutoCloseable {
-  final String classpath;
-  final Map<String, String> env;
-  final String masterUrl;
+public final class StandaloneCluster implements AutoCloseable {
+  public final String classpath;
+  public final Map<String, String> env;
+  public final String masterUrl;
   private final List<ChildProcess> processes = new ArrayList<>();
   private final List<ChildProcess> workers = new ArrayList<>();
   private final Path dir;
 
-  StandaloneCluster(Path dir, String classpath, int workers) throws IOException, InterruptedException {
+  public StandaloneCluster(Path dir, String classpath, int workers) throws IOException, InterruptedException {
     this.dir = dir;
     this.classpath = classpath;
     Path sparkHome = dir.resolve("spark-home");
@@ -58,14 +58,14 @@ final class StandaloneCluster implements AutoCloseable {
   }
 
   /** spark-submit as users run it (client mode): SparkSubmit with the cluster's classpath. */
-  ChildProcess submit(String name, List<String> submitArgs) throws IOException {
+  public ChildProcess submit(String name, List<String> submitArgs) throws IOException {
     List<String> cmd = ChildProcess.java("1g", classpath, "org.apache.spark.deploy.SparkSubmit", "--master", masterUrl);
     cmd.addAll(submitArgs);
     return started(ChildProcess.start(name, cmd, env, dir));
   }
 
   /** The executor JVMs (CoarseGrainedExecutorBackend) the Workers have started and that are alive now. */
-  List<ProcessHandle> executors() {
+  public List<ProcessHandle> executors() {
     List<ProcessHandle> found = new ArrayList<>();
     for (ChildProcess w : workers) {
       w.handle().descendants().filter(ProcessHandle::isAlive)
@@ -79,7 +79,7 @@ final class StandaloneCluster implements AutoCloseable {
    * A process's arguments from /proc (Linux): ProcessHandle.info() gives nothing for command lines
    * as long as an executor's (its classpath); empty when the process has gone.
    */
-  static List<String> commandLine(ProcessHandle p) {
+  public static List<String> commandLine(ProcessHandle p) {
     try {
       String raw = new String(Files.readAllBytes(Path.of("/proc", String.valueOf(p.pid()), "cmdline")),
           java.nio.charset.StandardCharsets.UTF_8);
@@ -90,7 +90,7 @@ final class StandaloneCluster implements AutoCloseable {
   }
 
   /** The stderr of an executor of an application, wherever a Worker ran it (work-dir/app/executor/stderr). */
-  List<Path> executorLogs(String appId, String executorId) {
+  public List<Path> executorLogs(String appId, String executorId) {
     List<Path> found = new ArrayList<>();
     for (int i = 1; i <= workers.size(); i++) {
       Path p = dir.resolve("worker-" + i).resolve(appId).resolve(executorId).resolve("stderr");
@@ -102,7 +102,7 @@ final class StandaloneCluster implements AutoCloseable {
   }
 
   /** Logs of every process, executors' stderr included, for failure messages. */
-  String logs() throws IOException {
+  public String logs() throws IOException {
     StringBuilder sb = new StringBuilder();
     for (ChildProcess p : processes) {
       sb.append("\n----\n").append(p.tail());

@@ -1,4 +1,4 @@
-package dev.unseg.jobs;
+package dev.unseg.jobs.testing;
 
 import com.amazonaws.auth.AWSStaticCredentialsProvider;
 import com.amazonaws.auth.BasicAWSCredentials;
@@ -20,15 +20,15 @@ import java.util.UUID;
  * free port, with a random access key and secret. Its libraries clash with Spark's, hence the
  * separate JVM.
  */
-final class S3ProxyServer implements AutoCloseable {
-  static final Path JAR = Paths.get("target", "s3proxy", "s3proxy.jar").toAbsolutePath();
+public final class S3ProxyServer implements AutoCloseable {
+  public static final Path JAR = Paths.get("target", "s3proxy", "s3proxy.jar").toAbsolutePath();
 
-  final String accessKey = "AK" + UUID.randomUUID().toString().replace("-", "").substring(0, 18).toUpperCase();
-  final String secretKey = "SK" + UUID.randomUUID().toString().replace("-", "");
-  final int port;
+  public final String accessKey = "AK" + UUID.randomUUID().toString().replace("-", "").substring(0, 18).toUpperCase();
+  public final String secretKey = "SK" + UUID.randomUUID().toString().replace("-", "");
+  public final int port;
   private final ChildProcess process;
 
-  S3ProxyServer(Path workDir) throws IOException, InterruptedException {
+  public S3ProxyServer(Path workDir) throws IOException, InterruptedException {
     if (!Files.isRegularFile(JAR)) {
       throw new IllegalStateException(JAR + " is missing: Maven copies it at generate-test-resources (mvn test)");
     }
@@ -53,12 +53,12 @@ final class S3ProxyServer implements AutoCloseable {
     }
   }
 
-  String endpoint() {
+  public String endpoint() {
     return "http://127.0.0.1:" + port;
   }
 
   /** An SDK client for what S3A does not do (create buckets) and for checking objects independently. */
-  AmazonS3 client() {
+  public AmazonS3 client() {
     return AmazonS3ClientBuilder.standard()
         .withEndpointConfiguration(new AwsClientBuilder.EndpointConfiguration(endpoint(), "us-east-1"))
         .withPathStyleAccessEnabled(true)
@@ -67,12 +67,12 @@ final class S3ProxyServer implements AutoCloseable {
   }
 
   /** The S3A settings a user passes, as --conf arguments. */
-  List<String> s3aConf() {
+  public List<String> s3aConf() {
     return s3aConf(Map.of());
   }
 
   /** The same, with some settings replaced or added (another endpoint, other retries). */
-  List<String> s3aConf(Map<String, String> overrides) {
+  public List<String> s3aConf(Map<String, String> overrides) {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("spark.hadoop.fs.s3a.endpoint", endpoint());
     m.put("spark.hadoop.fs.s3a.endpoint.region", "us-east-1");
@@ -89,7 +89,7 @@ final class S3ProxyServer implements AutoCloseable {
     return m.entrySet().stream().flatMap(e -> java.util.stream.Stream.of("--conf", e.getKey() + "=" + e.getValue())).toList();
   }
 
-  String log() throws IOException {
+  public String log() throws IOException {
     return process.log();
   }
 

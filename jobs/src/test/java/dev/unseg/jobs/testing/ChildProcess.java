@@ -1,4 +1,4 @@
-package dev.unseg.jobs;
+package dev.unseg.jobs.testing;
 
 import java.io.File;
 import java.io.IOException;
@@ -19,7 +19,7 @@ import java.util.Map;
  * A JVM (or other process) the tests start themselves: output goes to a log file the test can
  * show on failure; close() ends it and every process it started, even when the test failed.
  */
-final class ChildProcess implements AutoCloseable {
+public final class ChildProcess implements AutoCloseable {
   private final String name;
   private final Process process;
   private final Path log;
@@ -30,7 +30,7 @@ final class ChildProcess implements AutoCloseable {
     this.log = log;
   }
 
-  static ChildProcess start(String name, List<String> command, Map<String, String> env, Path logDir) throws IOException {
+  public static ChildProcess start(String name, List<String> command, Map<String, String> env, Path logDir) throws IOException {
     Files.createDirectories(logDir);
     Path log = logDir.resolve(name + ".log");
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -39,7 +39,7 @@ final class ChildProcess implements AutoCloseable {
   }
 
   /** java with Spark's --add-opens (the test JVM has them in unseg.test.add-opens), a small heap, and the classpath. */
-  static List<String> java(String heap, String classpath, String... rest) {
+  public static List<String> java(String heap, String classpath, String... rest) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     String opens = System.getProperty("unseg.test.add-opens", "");
@@ -55,14 +55,14 @@ final class ChildProcess implements AutoCloseable {
     return cmd;
   }
 
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
       return s.getLocalPort();
     }
   }
 
   /** Waits until something accepts connections on 127.0.0.1:port, failing fast if the process died. */
-  void awaitPort(int port, Duration timeout) throws IOException, InterruptedException {
+  public void awaitPort(int port, Duration timeout) throws IOException, InterruptedException {
     Instant end = Instant.now().plus(timeout);
     while (Instant.now().isBefore(end)) {
       if (!process.isAlive()) {
@@ -79,7 +79,7 @@ final class ChildProcess implements AutoCloseable {
   }
 
   /** Waits until the log contains text (e.g. a worker registered). */
-  void awaitLog(String text, Duration timeout) throws IOException, InterruptedException {
+  public void awaitLog(String text, Duration timeout) throws IOException, InterruptedException {
     Instant end = Instant.now().plus(timeout);
     while (Instant.now().isBefore(end)) {
       if (Files.exists(log) && Files.readString(log, StandardCharsets.ISO_8859_1).contains(text)) {
@@ -94,7 +94,7 @@ final class ChildProcess implements AutoCloseable {
   }
 
   /** Waits for the process to end and returns its exit code; kills it after the timeout. */
-  int waitFor(Duration timeout) throws InterruptedException {
+  public int waitFor(Duration timeout) throws InterruptedException {
     if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
       close();
       return -1;
@@ -103,20 +103,20 @@ final class ChildProcess implements AutoCloseable {
   }
 
   /** The process itself, e.g. to find the JVMs it started (a Worker's executors). */
-  ProcessHandle handle() {
+  public ProcessHandle handle() {
     return process.toHandle();
   }
 
-  String log() throws IOException {
+  public String log() throws IOException {
     return Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "";
   }
 
-  String tail() throws IOException {
+  public String tail() throws IOException {
     String s = log();
     return s.length() > 6000 ? "..." + s.substring(s.length() - 6000) : s;
   }
 
-  static String classpathOf(Path classpathFile) throws IOException {
+  public static String classpathOf(Path classpathFile) throws IOException {
     if (!Files.isRegularFile(classpathFile)) {
       throw new IllegalStateException(classpathFile + " is missing: run the *IT tests through 'mvn verify' (it is written at package)");
     }

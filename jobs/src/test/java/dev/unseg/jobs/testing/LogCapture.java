@@ -1,4 +1,4 @@
-package dev.unseg.jobs;
+package dev.unseg.jobs.testing;
 
 import java.io.StringWriter;
 import java.util.List;
@@ -15,7 +15,7 @@ import org.apache.logging.log4j.core.layout.PatternLayout;
  * check that secrets never reach the logs. Separate logger configs keep it off the console, and
  * out of reach of Spark's setLogLevel (which changes only the root logger).
  */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
   private static final List<String[]> LOGGERS = List.of(
       new String[] {"org.apache.spark", "INFO"}, new String[] {"org.apache.hadoop", "INFO"},
       new String[] {"org.apache.hadoop.fs.s3a", "DEBUG"}, new String[] {"com.amazonaws", "INFO"},
@@ -24,7 +24,7 @@ final class LogCapture implements AutoCloseable {
   private final WriterAppender appender;
   private final LoggerContext ctx;
 
-  LogCapture() {
+  public LogCapture() {
     ctx = (LoggerContext) LogManager.getContext(false);
     Configuration cfg = ctx.getConfiguration();
     appender = WriterAppender.newBuilder().setName("unseg-test-capture").setTarget(buffer)
@@ -38,7 +38,7 @@ final class LogCapture implements AutoCloseable {
     ctx.updateLoggers();
   }
 
-  String text() {
+  public String text() {
     synchronized (buffer) {
       return buffer.toString();
     }
