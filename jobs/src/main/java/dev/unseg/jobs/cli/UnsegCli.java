@@ -247,9 +247,12 @@ public final class UnsegCli {
 
   private static int report(Config config, String output, PrintStream out, PrintStream err) throws Exception {
     dev.unseg.jobs.config.ReportSettings settings = dev.unseg.jobs.config.ReportSettings.from(config);
+    dev.unseg.jobs.io.OutputLayout layout = dev.unseg.jobs.io.OutputLayout.of(output);
     try (SparkSession spark = session(config, config.getString("unseg.run.master"), "unseg-report")) {
-      org.apache.hadoop.fs.Path html = dev.unseg.jobs.report.ProtectReport.write(spark,
-          dev.unseg.jobs.io.OutputLayout.of(output).root(), settings);
+      dev.unseg.jobs.protect.OutputLease.refuseWhileHeld(
+          dev.unseg.jobs.io.Storage.of(layout.root(), spark.sparkContext().hadoopConfiguration()), layout,
+          SettingReads.duration(config.getConfig("unseg"), "run.lease-expiry", "a duration such as 2m"), "report");
+      org.apache.hadoop.fs.Path html = dev.unseg.jobs.report.ProtectReport.write(spark, layout.root(), settings);
       out.println("report: " + html);
       return 0;
     }

@@ -2,9 +2,11 @@ package dev.unseg.jobs.protect;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import dev.unseg.pipeline.error.UserError;
 import dev.unseg.jobs.config.RunSafety;
 import dev.unseg.jobs.io.Locations;
+import dev.unseg.jobs.io.OutputLayout;
+import dev.unseg.jobs.io.Storage;
+import dev.unseg.pipeline.error.UserError;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,7 +17,6 @@ import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import dev.unseg.jobs.io.Storage;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * has no conditional create, so two runs started within the same second into one bucket prefix
  * could both take it; each rereads the lease after writing and the later writer wins.
  */
-final class OutputLease implements AutoCloseable {
+public final class OutputLease implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OutputLease.class);
   private static final ObjectMapper JSON =
       new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
@@ -83,6 +84,19 @@ final class OutputLease implements AutoCloseable {
     if (!safety.resume() && !safety.overwrite()) {
       throw new UserError("--output " + locations.output() + " was being written by " + holder.describe(now)
           + ", which stopped without finishing. Give --resume to finish it, --overwrite to start again, or choose a new --output.");
+    }
+  }
+
+  /**
+   * For commands that write into an output's audit folder without taking it ({@code unseg report}):
+   * refused (exit 2) while a live run holds the output, whose own report would race this one.
+   */
+  public static void refuseWhileHeld(Storage fs, OutputLayout layout, Duration expiry, String command) throws IOException {
+    Holder holder = read(fs, layout.lease());
+    Instant now = Instant.now();
+    if (holder != null && holder.age(now).compareTo(expiry) <= 0) {
+      throw new UserError("unseg " + command + ": " + layout.root() + " is being written by " + holder.describe(now)
+          + ". Run it again once that run has ended (protect writes the report itself at its end).");
     }
   }
 

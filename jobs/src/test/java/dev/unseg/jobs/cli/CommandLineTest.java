@@ -56,6 +56,19 @@ class CommandLineTest {
     assertEquals(3, UnsegCli.config("protect", "--eps", "4", "--conf", "unseg.noise.eps=3").getInt("unseg.noise.eps"));
   }
 
+  /** report writes into _unseg/ without taking the output: a live run's lease refuses it, changing nothing. */
+  @Test
+  void reportIsRefusedWhileARunHoldsTheOutput(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+    java.nio.file.Path lease = java.nio.file.Files.createDirectories(tmp.resolve("out/_unseg")).resolve("lease.json");
+    String now = java.time.Instant.now().toString();
+    java.nio.file.Files.writeString(lease, "{\"run_id\":\"r1\",\"host\":\"h\",\"pid\":1,\"acquired_at\":\"" + now
+        + "\",\"heartbeat_at\":\"" + now + "\"}");
+    Result r = run("report", tmp.resolve("out").toString(), "--master", "local[1]", "--conf", "spark.ui.enabled=false");
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("is being written by run r1"), r.err());
+    assertEquals(java.util.List.of(lease), java.nio.file.Files.list(tmp.resolve("out/_unseg")).toList());
+  }
+
   @Test
   void badValuesNameTheirKeyAndFlag() {
     Result size = run("bench", "--jpeg-size", "640");
