@@ -1,0 +1,281 @@
+package dev.unseg.pipeline.composite;
+
+import dev.unseg.pipeline.generator.NoiseGenerator;
+import dev.unseg.pipeline.mask.BinaryMask;
+
+/**
+ * The UnSeg composite of UNSEG.md as pure functions over arrays: the generator inputs X and P, and the
+ * protected image. Every resample reproduces PyTorch 1.13's CPU {@code F.interpolate} ({@code bilinear} or
+ * {@code nearest}, {@code align_corners=False}, no antialias, sizes given) bit for bit: the same float32
+ * source indices and weights, the same order of operations, rows then columns.
+ *
+ * <p>Images are interleaved 8-bit RGB ({@code R,G,B,R,G,B,...}), row-major, {@code width x height}. The
+ * padded square {@code S = max(width, height)} is never materialised: padding is read as zeros and only the
+ * {@code height x width} crop of an {@code S x S} map is computed, so memory stays proportional to the image.
+ *
+ * <p>An image whose mask is empty gets no noise at all (UNSEG.md): the caller skips the generator and
+ * {@link #protect} and writes the image unchanged. {@link #protect} is nevertheless correct for any prompt,
+ * the empty one included (then every pixel gets the background budget).
+ */
+/** Temporary: the composite before issue 18, for before/after timing in one JVM. */
+public final class LegacyComposite {
+  private static final int X = NoiseGenerator.IMAGE_SIZE;
+  private static final int N = NoiseGenerator.NOISE_SIZE;
+
+  private LegacyComposite() {}
+
+  /** X: CHW {@code float[3 * 1024 * 1024]}, = bilinear(zero-pad to SxS -> 1024x1024) / 255. */
+  public static float[] generatorImage(byte[] rgb, int width, int height) {
+    checkImage(rgb, width, height);
+    int s = Math.max(width, height);
+    Axis ax = Axis.bilinear(s, X, X);
+    Axis ay = Axis.bilinear(s, X, X);
+    // A tap that falls into the zero padding reads pixel 0 with weight 0: pixel values are >= 0, so the
+    // product is +0, exactly the value 0 * w the padded tensor gives.
+    int[] cx0 = new int[X];
+    int[] cx1 = new int[X];
+    float[] wx0 = new float[X];
+    float[] wx1 = new float[X];
+    for (int i = 0; i < X; i++) {
+      boolean in0 = ax.i0()[i] < width;
+      boolean in1 = ax.i1()[i] < width;
+      cx0[i] = in0 ? ax.i0()[i] * 3 : 0;
+      cx1[i] = in1 ? ax.i1()[i] * 3 : 0;
+      wx0[i] = in0 ? ax.w0()[i] : 0f;
+      wx1[i] = in1 ? ax.w1()[i] : 0f;
+    }
+    float[] out = new float[3 * X * X];
+    RowCache rows = new RowCache(3 * X, (r, t) -> {
+      int base = r * width * 3;
+      for (int c = 0; c < 3; c++) {
+        int dst = c * X;
+        for (int i = 0; i < X; i++) {
+          t[dst + i] = Axis.lerp((float) (rgb[base + cx0[i] + c] & 0xff), wx0[i],
+              (float) (rgb[base + cx1[i] + c] & 0xff), wx1[i]);
+        }
+      }
+    });
+    float[] zero = new float[3 * X];
+    for (int oy = 0; oy < X; oy++) {
+      int r0 = ay.i0()[oy];
+      int r1 = ay.i1()[oy];
+      if (r0 >= height && r1 >= height) {
+        continue; // both taps in the padding: the row is +0, as the array already holds (a quarter of a 4:3 X)
+      }
+      float[] t0 = r0 < height ? rows.row(r0) : zero;
+      float[] t1 = r1 < height ? rows.row(r1) : zero;
+      float wy0 = ay.w0()[oy];
+      float wy1 = ay.w1()[oy];
+      for (int c = 0; c < 3; c++) {
+        int src = c * X;
+        int dst = c * X * X + oy * X;
+        for (int ox = 0; ox < X; ox++) {
+          out[dst + ox] = Axis.lerp(t0[src + ox], wy0, t1[src + ox], wy1) / 255f;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** P: {@code float[256 * 256]} in {0, 255}: Mpad -> nearest 1024x1024 -> bilinear 256x256 -> round * 255. */
+  public static float[] maskPrompt(BinaryMask mask) {
+    int width = mask.width();
+    int height = mask.height();
+    byte[] m = mask.pixels();
+    int s = Math.max(width, height);
+    int[] near = Axis.nearest(s, X, X);
+    Axis a = Axis.bilinear(X, N, N);
+    // Compose the two resamples' column taps once: P's tap k of column px reads Mpad column near[a.ik[px]].
+    int[] c0 = new int[N];
+    int[] c1 = new int[N];
+    for (int i = 0; i < N; i++) {
+      c0[i] = near[a.i0()[i]];
+      c1[i] = near[a.i1()[i]];
+    }
+    float[] p = new float[N * N];
+    for (int py = 0; py < N; py++) {
+      int r0 = near[a.i0()[py]];
+      int r1 = near[a.i1()[py]];
+      for (int px = 0; px < N; px++) {
+        float t0 = Axis.lerp(maskAt(m, width, height, r0, c0[px]), a.w0()[px],
+            maskAt(m, width, height, r0, c1[px]), a.w1()[px]);
+        float t1 = Axis.lerp(maskAt(m, width, height, r1, c0[px]), a.w0()[px],
+            maskAt(m, width, height, r1, c1[px]), a.w1()[px]);
+        // torch.round rounds half to even, as clampRound does: the many exact 0.5 values at edges become 0.
+        p[py * N + px] = clampRound(Axis.lerp(t0, a.w0()[py], t1, a.w1()[py])) * 255f;
+      }
+    }
+    return p;
+  }
+
+  /**
+   * W cropped to the image: {@code byte[height * width]}, 1 where round(bilinear(P / 255 -> SxS)) is 1. This
+   * is the per-pixel budget map: pixel i may move by eps where W is 1 and by epsBackground elsewhere.
+   */
+  public static byte[] foregroundWeight(float[] prompt, int width, int height) {
+    checkLength("prompt", prompt.length, N * N);
+    int s = Math.max(width, height);
+    Axis ax = Axis.bilinear(N, s, width);
+    Axis ay = Axis.bilinear(N, s, height);
+    float[] p = new float[N * N];
+    for (int i = 0; i < p.length; i++) {
+      p[i] = prompt[i] / 255f;
+    }
+    RowCache rows = noiseRows(p, 1, ax, width);
+    byte[] w = new byte[Math.multiplyExact(width, height)];
+    for (int y = 0; y < height; y++) {
+      float[] t0 = rows.row(ay.i0()[y]);
+      float[] t1 = rows.row(ay.i1()[y]);
+      float wy0 = ay.w0()[y];
+      float wy1 = ay.w1()[y];
+      int row = y * width;
+      for (int x = 0; x < width; x++) {
+        w[row + x] = (byte) clampRound(Axis.lerp(t0[x], wy0, t1[x], wy1));
+      }
+    }
+    return w;
+  }
+
+  /**
+   * The protected image: {@code clamp(I + 255 * bilinear(noise -> SxS) * bound, 0, 255)} rounded half to even,
+   * with bound = eps/255 where {@link #foregroundWeight W} is 1 and epsBackground/255 elsewhere (float32
+   * throughout, in the reference's order). {@code noise} is CHW {@code float[3 * 256 * 256]}.
+   */
+  public static byte[] protect(
+      byte[] rgb, int width, int height, float[] prompt, float[] noise, NoiseBudget budget) {
+    checkImage(rgb, width, height);
+    checkLength("noise", noise.length, 3 * N * N);
+    return protectWithWeight(rgb, width, height, foregroundWeight(prompt, width, height), noise, budget);
+  }
+
+  /**
+   * {@link #protect} with W already computed by {@link #foregroundWeight} for this prompt and size: the
+   * caller needs W anyway (it is the audit's eps region), so it is computed once, not twice.
+   */
+  public static byte[] protectWithWeight(
+      byte[] rgb, int width, int height, byte[] w, float[] noise, NoiseBudget budget) {
+    checkImage(rgb, width, height);
+    checkLength("noise", noise.length, 3 * N * N);
+    checkLength("weight", w.length, width * height);
+    int s = Math.max(width, height);
+    Axis ax = Axis.bilinear(N, s, width);
+    Axis ay = Axis.bilinear(N, s, height);
+    // Columns resampled once per needed noise row (channels interleaved like the pixels); rows blended per output row.
+    RowCache rows = noiseRows(noise, 3, ax, width);
+    float eps = budget.epsFraction();
+    float epsBg = budget.epsBackgroundFraction();
+    byte[] out = new byte[rgb.length];
+    // Per output row: the blended noise and the bound of every sample, then the pixels: three flat loops
+    // over contiguous arrays, which the JIT compiles tighter than one loop doing it all (measured faster).
+    float[] rowNoise = new float[3 * width];
+    float[] rowBound = new float[3 * width];
+    for (int y = 0; y < height; y++) {
+      float[] t0 = rows.row(ay.i0()[y]);
+      float[] t1 = rows.row(ay.i1()[y]);
+      float wy0 = ay.w0()[y];
+      float wy1 = ay.w1()[y];
+      for (int k = 0; k < rowNoise.length; k++) {
+        rowNoise[k] = Axis.lerp(t0[k], wy0, t1[k], wy1);
+      }
+      int row = y * width;
+      for (int x = 0, k = 0; x < width; x++, k += 3) {
+        float bound = w[row + x] != 0 ? eps : epsBg;
+        rowBound[k] = bound;
+        rowBound[k + 1] = bound;
+        rowBound[k + 2] = bound;
+      }
+      for (int k = 0, i = row * 3; k < rowNoise.length; k++, i++) {
+        out[i] = apply(rgb[i], rowNoise[k], rowBound[k]);
+      }
+    }
+    return out;
+  }
+
+  /** 2^23: adding and then subtracting it rounds a float in [0, 2^23) to an integer, half to even. */
+  private static final float ROUNDING = 0x1.0p23f;
+
+  /**
+   * round(clamp(I + 255 * (n * bound), 0, 255)), each step a float32 operation as in the reference. The clamp
+   * is written with comparisons and the rounding with {@link #ROUNDING} because {@code Math.min/max(float)}
+   * (which must order -0 and NaN) and {@code Math.rint} (a double) made this loop twice as slow; the results
+   * are the same for every float, NaN and -0 included (CompositeTest).
+   */
+  private static byte apply(byte pixel, float n, float bound) {
+    float d = n * bound;
+    return (byte) clampRound((float) (pixel & 0xff) + 255f * d);
+  }
+
+  /** {@code (int) Math.rint(Math.min(Math.max(v, 0f), 255f))}, fast. */
+  static int clampRound(float v) {
+    float c = v < 0f ? 0f : (v > 255f ? 255f : v);
+    return (int) ((c + ROUNDING) - ROUNDING);
+  }
+
+  /**
+   * Rows of {@code channels} consecutive 256x256 planes resampled along x to {@code count} columns, the
+   * channels interleaved ({@code t[x * channels + c]}).
+   */
+  private static RowCache noiseRows(float[] planes, int channels, Axis ax, int count) {
+    int[] i0 = ax.i0();
+    int[] i1 = ax.i1();
+    float[] w0 = ax.w0();
+    float[] w1 = ax.w1();
+    return new RowCache(channels * count, (r, t) -> {
+      for (int c = 0; c < channels; c++) {
+        int src = c * N * N + r * N;
+        for (int x = 0, k = c; x < count; x++, k += channels) {
+          t[k] = Axis.lerp(planes[src + i0[x]], w0[x], planes[src + i1[x]], w1[x]);
+        }
+      }
+    });
+  }
+
+  private static float maskAt(byte[] m, int width, int height, int y, int x) {
+    return y < height && x < width ? m[y * width + x] : 0f;
+  }
+
+  private static void checkImage(byte[] rgb, int width, int height) {
+    if (width <= 0 || height <= 0) {
+      throw new IllegalArgumentException("image size must be positive, got " + width + "x" + height);
+    }
+    checkLength("rgb", rgb.length, Math.multiplyExact(Math.multiplyExact(width, height), 3));
+  }
+
+  private static void checkLength(String what, int actual, int expected) {
+    if (actual != expected) {
+      throw new IllegalArgumentException(what + " needs " + expected + " values, got " + actual);
+    }
+  }
+
+  /**
+   * Two horizontally resampled source rows, reused while the output rows that need them go by: a resample's
+   * source rows only move forward, so two slots suffice and each row is resampled once. Keeps the working
+   * set at two rows instead of a whole resampled plane.
+   */
+  private static final class RowCache {
+    interface Filler {
+      void fill(int row, float[] target);
+    }
+
+    private final float[][] slots;
+    private final int[] ids = {-1, -1};
+    private final Filler filler;
+
+    RowCache(int length, Filler filler) {
+      this.slots = new float[][] {new float[length], new float[length]};
+      this.filler = filler;
+    }
+
+    float[] row(int r) {
+      for (int k = 0; k < 2; k++) {
+        if (ids[k] == r) {
+          return slots[k];
+        }
+      }
+      int k = ids[0] < ids[1] ? 0 : 1; // evict the older (smaller) row
+      ids[k] = r;
+      filler.fill(r, slots[k]);
+      return slots[k];
+    }
+  }
+}
