@@ -1,6 +1,9 @@
 package dev.unseg.pipeline.audit;
 
 import dev.unseg.pipeline.mask.BinaryMask;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * How far the written output (decoded again) is from the input, inside and outside the mask:
@@ -8,6 +11,9 @@ import dev.unseg.pipeline.mask.BinaryMask;
  * pixel has null values; identical pixels give an infinite PSNR.
  */
 public record Distortion(Integer linfInside, Integer linfOutside, Double psnrInside, Double psnrOutside) {
+  /** Samples per int partial sum: 32768 * 255^2 < 2^31, so the int sums are exact. */
+  private static final int CHUNK = 32_768;
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
   /** Both images are interleaved 8-bit RGB of the mask's size. */
   public static Distortion measure(byte[] original, byte[] written, BinaryMask mask) {
@@ -15,35 +21,63 @@ public record Distortion(Integer linfInside, Integer linfOutside, Double psnrIns
     if (original.length != written.length || original.length != m.length * 3L) {
       throw new IllegalArgumentException("image and mask sizes differ");
     }
-    // Plain locals instead of arrays indexed by region, so the JIT keeps them in registers (the audit
-    // runs this on every image); integer sums, so the figures are exactly those of the array version.
-    long sumIn = 0;
-    long sumOut = 0;
+    // The mask is walked as runs of equal pixels (a few per row), and each run's samples in one
+    // unit-stride loop with no mask lookup: the per-pixel region branch and the stride-3 access were
+    // most of the cost (1.16 to 0.50 ms on 640x480, pipeline/src/test/.../composite/AuditTiming.java).
+    // Integer sums, so the figures are exactly those of a per-sample count.
+    long[] sum = new long[2];
+    int[] maxSquare = new int[2];
     long pixelsIn = 0;
-    int linfIn = 0;
-    int linfOut = 0;
-    for (int p = 0, i = 0; p < m.length; p++, i += 3) {
-      int d0 = Math.abs((original[i] & 0xff) - (written[i] & 0xff));
-      int d1 = Math.abs((original[i + 1] & 0xff) - (written[i + 1] & 0xff));
-      int d2 = Math.abs((original[i + 2] & 0xff) - (written[i + 2] & 0xff));
-      int sq = d0 * d0 + d1 * d1 + d2 * d2;
-      int max = Math.max(d0, Math.max(d1, d2));
-      if (m[p] != 0) {
-        sumIn += sq;
-        linfIn = Math.max(linfIn, max);
-        pixelsIn++;
-      } else {
-        sumOut += sq;
-        linfOut = Math.max(linfOut, max);
+    for (int p = 0; p < m.length; ) {
+      int region = m[p] != 0 ? 1 : 0;
+      int end = runEnd(m, p);
+      pixelsIn += region * (long) (end - p);
+      int max = 0;
+      for (int i = 3 * p, to = 3 * end; i < to; ) {
+        int chunkEnd = Math.min(to, i + CHUNK);
+        int s = 0;
+        for (; i < chunkEnd; i++) {
+          int d = (original[i] & 0xff) - (written[i] & 0xff);
+          int q = d * d; // the largest square, not the largest |d|: no abs, one compare
+          s += q;
+          if (q > max) { // rarely taken once the maximum is met: cheaper than a select
+            max = q;
+          }
+        }
+        sum[region] += s;
       }
+      maxSquare[region] = Math.max(maxSquare[region], max);
+      p = end;
     }
     long samplesIn = pixelsIn * 3;
     long samplesOut = (m.length - pixelsIn) * 3;
     return new Distortion(
-        samplesIn == 0 ? null : linfIn,
-        samplesOut == 0 ? null : linfOut,
-        psnr(sumIn, samplesIn),
-        psnr(sumOut, samplesOut));
+        samplesIn == 0 ? null : linf(maxSquare[1]),
+        samplesOut == 0 ? null : linf(maxSquare[0]),
+        psnr(sum[1], samplesIn),
+        psnr(sum[0], samplesOut));
+  }
+
+  /**
+   * The first index after {@code from} whose mask value differs from {@code m[from]}'s (mask values are 0 or 1,
+   * BinaryMask): eight pixels at a time through a long view while they all equal it.
+   */
+  private static int runEnd(byte[] m, int from) {
+    byte v = m[from];
+    long eight = v * 0x0101010101010101L;
+    int e = from + 1;
+    while (e + 8 <= m.length && (long) LONGS.get(m, e) == eight) {
+      e += 8;
+    }
+    while (e < m.length && m[e] == v) {
+      e++;
+    }
+    return e;
+  }
+
+  /** The exact square root of a square of a grey-level difference. */
+  private static int linf(int square) {
+    return (int) Math.sqrt(square);
   }
 
   private static Double psnr(long sumSq, long samples) {

@@ -29,6 +29,33 @@ class DistortionTest {
   }
 
   @Test
+  void matchesOnALargeImageWithLongRunsAndAnyDifference() {
+    // Runs longer than the int partial sums' chunk and whole rows of one region, with differences up to 255.
+    Random r = new Random(5);
+    int w = 700;
+    int h = 160;
+    byte[] a = new byte[w * h * 3];
+    byte[] b = new byte[w * h * 3];
+    r.nextBytes(a);
+    for (int i = 0; i < a.length; i++) {
+      b[i] = (byte) Math.max(0, Math.min(255, (a[i] & 0xff) + r.nextInt(7) - 3));
+    }
+    byte[] m = new byte[w * h];
+    for (int i = 0; i < m.length; i++) {
+      int y = i / w;
+      int x = i % w;
+      m[i] = (byte) (y < 40 || (y > 100 && x > 13 && x < 600 - y) ? 1 : 0);
+    }
+    assertEquals(reference(a, b, m), Distortion.measure(a, b, new BinaryMask(w, h, m)));
+    int outlier = 3 * (120 * w + 650) + 2; // outside the mask, in the middle of a long run
+    a[outlier] = (byte) 250;
+    b[outlier] = 9;
+    Distortion d = Distortion.measure(a, b, new BinaryMask(w, h, m));
+    assertEquals(reference(a, b, m), d);
+    assertEquals(241, d.linfOutside());
+  }
+
+  @Test
   void emptyRegionsAreNullAndIdenticalPixelsInfinite() {
     byte[] a = {1, 2, 3, 4, 5, 6};
     Distortion d = Distortion.measure(a, a.clone(), new BinaryMask(2, 1, new byte[] {1, 1}));
