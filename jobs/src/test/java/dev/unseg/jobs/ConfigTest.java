@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.unseg.pipeline.error.UserError;
 import dev.unseg.jobs.config.ProtectConfig;
 import dev.unseg.pipeline.dataset.DatasetFormat;
+import dev.unseg.pipeline.error.UserError;
 import java.io.File;
 import java.util.HashMap;
 import java.util.Map;

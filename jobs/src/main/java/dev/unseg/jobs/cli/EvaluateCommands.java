@@ -1,7 +1,6 @@
 package dev.unseg.jobs.cli;
 
 import com.typesafe.config.Config;
-import dev.unseg.pipeline.error.UserError;
 import dev.unseg.jobs.evaluate.Defense;
 import dev.unseg.jobs.evaluate.EvaluateSettings;
 import dev.unseg.jobs.evaluate.Evaluation;
@@ -9,6 +8,7 @@ import dev.unseg.jobs.evaluate.EvaluationResult;
 import dev.unseg.jobs.evaluate.ProbeSettings;
 import dev.unseg.jobs.evaluate.ReportWriter;
 import dev.unseg.jobs.evaluate.SyntheticDataset;
+import dev.unseg.pipeline.error.UserError;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.LocalDateTime;

@@ -5,17 +5,20 @@ import com.typesafe.config.ConfigValue;
 import dev.unseg.jobs.config.ProtectConfig;
 import dev.unseg.jobs.config.SettingReads;
 import dev.unseg.jobs.inspect.Inspect;
+import dev.unseg.jobs.io.OutputLayout;
+import dev.unseg.jobs.io.Storage;
+import dev.unseg.jobs.protect.OutputLease;
 import dev.unseg.jobs.protect.ProtectJob;
 import dev.unseg.pipeline.error.UserError;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.UnmatchedArgumentException;
+import picocli.CommandLine;
 
 /**
  * {@code unseg <command>}: the entry point for bin/unseg (embedded Spark) and for
@@ -247,10 +250,9 @@ public final class UnsegCli {
 
   private static int report(Config config, String output, PrintStream out, PrintStream err) throws Exception {
     dev.unseg.jobs.config.ReportSettings settings = dev.unseg.jobs.config.ReportSettings.from(config);
-    dev.unseg.jobs.io.OutputLayout layout = dev.unseg.jobs.io.OutputLayout.of(output);
+    OutputLayout layout = OutputLayout.of(output);
     try (SparkSession spark = session(config, config.getString("unseg.run.master"), "unseg-report")) {
-      dev.unseg.jobs.protect.OutputLease.refuseWhileHeld(
-          dev.unseg.jobs.io.Storage.of(layout.root(), spark.sparkContext().hadoopConfiguration()), layout,
+      OutputLease.refuseWhileHeld(Storage.of(layout.root(), spark.sparkContext().hadoopConfiguration()), layout,
           SettingReads.duration(config.getConfig("unseg"), "run.lease-expiry", "a duration such as 2m"), "report");
       org.apache.hadoop.fs.Path html = dev.unseg.jobs.report.ProtectReport.write(spark, layout.root(), settings);
       out.println("report: " + html);

@@ -1,7 +1,7 @@
 package dev.unseg.jobs.config;
 
-import dev.unseg.pipeline.error.UserError;
 import com.typesafe.config.Config;
+import dev.unseg.pipeline.error.UserError;
 import java.io.Serializable;
 import java.util.Locale;
 

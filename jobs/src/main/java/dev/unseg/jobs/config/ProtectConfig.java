@@ -1,12 +1,12 @@
 package dev.unseg.jobs.config;
 
-import dev.unseg.pipeline.error.UserError;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigRenderOptions;
 import dev.unseg.pipeline.audit.Sha256;
 import dev.unseg.pipeline.composite.NoiseBudget;
 import dev.unseg.pipeline.dataset.DatasetFormat;
 import dev.unseg.pipeline.dataset.Selection;
+import dev.unseg.pipeline.error.UserError;
 import dev.unseg.pipeline.image.EncodeOptions;
 import dev.unseg.pipeline.image.JpegCodec;
 import dev.unseg.pipeline.image.OutputFormat;

@@ -1,8 +1,8 @@
 package dev.unseg.jobs.evaluate;
 
-import dev.unseg.pipeline.error.InputException;
 import dev.unseg.pipeline.dataset.BinaryMaskFile;
 import dev.unseg.pipeline.dataset.LocalAnnotationStore;
+import dev.unseg.pipeline.error.InputException;
 import dev.unseg.pipeline.image.DecodedImage;
 import dev.unseg.pipeline.image.ImageCodec;
 import dev.unseg.pipeline.mask.BinaryMask;

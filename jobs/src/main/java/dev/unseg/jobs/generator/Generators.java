@@ -1,8 +1,8 @@
 package dev.unseg.jobs.generator;
 
-import dev.unseg.pipeline.error.UserError;
 import dev.unseg.jobs.config.GeneratorConfig;
 import dev.unseg.pipeline.audit.Sha256;
+import dev.unseg.pipeline.error.UserError;
 import dev.unseg.pipeline.generator.GeneratorCache;
 import dev.unseg.pipeline.generator.NoiseGenerator;
 import dev.unseg.pipeline.generator.SyntheticTextureGenerator;

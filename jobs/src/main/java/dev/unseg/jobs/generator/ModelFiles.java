@@ -1,6 +1,8 @@
 package dev.unseg.jobs.generator;
 
 import dev.unseg.jobs.io.Locations;
+import dev.unseg.jobs.io.Storage;
+import dev.unseg.pipeline.error.UserError;
 import dev.unseg.pipeline.generator.djl.ModelDigest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import org.apache.hadoop.conf.Configuration;
-import dev.unseg.jobs.io.Storage;
 
 /**
  * Brings a model from any Hadoop URI to a local file, once per node: libtorch loads from local
@@ -65,8 +66,8 @@ final class ModelFiles {
     return ModelDigest.sha256(Storage.of(uri, conf).open(new org.apache.hadoop.fs.Path(uri)));
   }
 
-  private static dev.unseg.pipeline.error.UserError notFound(String model) {
-    return new dev.unseg.pipeline.error.UserError("unseg.generator.model = " + model + " does not exist. Export the UnSeg generator"
+  private static UserError notFound(String model) {
+    return new UserError("unseg.generator.model = " + model + " does not exist. Export the UnSeg generator"
         + " with tools/export_unseg.py and give the .pt file's path or URI with --model.");
   }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import dev.unseg.jobs.io.OutputLayout;
 import dev.unseg.jobs.io.Storage;
+import dev.unseg.pipeline.error.UserError;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -51,7 +52,7 @@ public final class Inspect {
     Storage fs = Storage.of(loc.root(), conf);
     Path manifest = loc.manifest();
     if (!fs.exists(manifest)) {
-      throw new dev.unseg.pipeline.error.UserError(target + " has no manifest (" + manifest + "): is it the --output of a protect run?");
+      throw new UserError(target + " has no manifest (" + manifest + "): is it the --output of a protect run?");
     }
     ObjectMapper json = JsonMapper.builder().enable(JsonWriteFeature.WRITE_NAN_AS_STRINGS).build();
     if (!summaryOnly) {

@@ -1,5 +1,6 @@
 package dev.unseg.jobs.io;
 
+import dev.unseg.pipeline.error.UserError;
 import java.io.File;
 import java.io.Serializable;
 import java.net.URI;
@@ -84,7 +85,7 @@ public record Locations(URI images, URI annotations, URI output, String datasetR
       String o = output.getPath();
       String i = directory(in).getPath();
       if (o.startsWith(i) || i.startsWith(o)) {
-        throw new dev.unseg.pipeline.error.UserError("--output " + output + " overlaps the input " + in
+        throw new UserError("--output " + output + " overlaps the input " + in
             + ": the output root must not be, contain, or lie inside an input root, so the originals can never be"
             + " overwritten. Choose an --output outside " + in + ".");
       }

@@ -1,5 +1,6 @@
 package dev.unseg.jobs.plan;
 
+import dev.unseg.jobs.io.Storage;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.EOFException;
@@ -11,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
-import dev.unseg.jobs.io.Storage;
 import org.apache.hadoop.fs.Path;
 
 /**

@@ -4,6 +4,7 @@ import dev.unseg.jobs.config.RunSafety;
 import dev.unseg.jobs.io.Locations;
 import dev.unseg.jobs.io.OutputLayout;
 import dev.unseg.jobs.io.Storage;
+import dev.unseg.pipeline.error.UserError;
 import java.io.IOException;
 import org.apache.hadoop.fs.Path;
 
@@ -25,7 +26,7 @@ final class PreviousRun {
       return false;
     }
     if (!safety.resume() && !safety.overwrite()) {
-      throw new dev.unseg.pipeline.error.UserError("--output " + locations.output() + " already holds a run (" + audit
+      throw new UserError("--output " + locations.output() + " already holds a run (" + audit
           + "). Give --resume to protect only the images it has not done yet, --overwrite to delete it and start"
           + " again, or choose a new --output.");
     }

@@ -1,13 +1,13 @@
 package dev.unseg.jobs.protect;
 
-import dev.unseg.pipeline.error.UserError;
 import dev.unseg.jobs.config.ProtectConfig;
-import dev.unseg.jobs.io.Storage;
 import dev.unseg.jobs.io.Locations;
+import dev.unseg.jobs.io.Storage;
 import dev.unseg.pipeline.dataset.CocoIndexReader;
 import dev.unseg.pipeline.dataset.DatasetFormat;
 import dev.unseg.pipeline.dataset.InvalidIndexException;
 import dev.unseg.pipeline.dataset.LabelMapLayout;
+import dev.unseg.pipeline.error.UserError;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

@@ -6,6 +6,7 @@ import dev.unseg.jobs.config.ReportSettings;
 import dev.unseg.jobs.io.FolderStore;
 import dev.unseg.jobs.io.OutputLayout;
 import dev.unseg.jobs.io.Storage;
+import dev.unseg.pipeline.error.UserError;
 import dev.unseg.pipeline.image.ImageCodec;
 import dev.unseg.pipeline.protect.ProtectionSettings;
 import java.io.IOException;
@@ -57,11 +58,11 @@ public final class ProtectReport {
     Storage fs = Storage.of(loc.root(), hadoop);
     FolderStore audit = new FolderStore(loc.audit().toUri(), hadoop);
     if (!fs.exists(loc.manifest())) {
-      throw new dev.unseg.pipeline.error.UserError(loc.manifest() + " does not exist: " + loc.root()
+      throw new UserError(loc.manifest() + " does not exist: " + loc.root()
           + " holds no protect run with a manifest (is it the --output of unseg protect?)");
     }
     if (!fs.exists(loc.summary())) {
-      throw new dev.unseg.pipeline.error.UserError(loc.summary() + " does not exist: the run in " + loc.root()
+      throw new UserError(loc.summary() + " does not exist: the run in " + loc.root()
           + " did not finish; finish it with unseg protect --resume (which writes the report)");
     }
     JsonNode summary = readJson(audit, loc.summary().getName());

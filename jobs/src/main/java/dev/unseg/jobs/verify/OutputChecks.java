@@ -2,6 +2,7 @@ package dev.unseg.jobs.verify;
 
 import dev.unseg.jobs.io.FolderStore;
 import dev.unseg.jobs.io.SerializableHadoopConf;
+import dev.unseg.jobs.io.Storage;
 import dev.unseg.pipeline.audit.Distortion;
 import dev.unseg.pipeline.audit.Sha256;
 import dev.unseg.pipeline.composite.Composite;
@@ -12,7 +13,6 @@ import dev.unseg.pipeline.image.ImageFormat;
 import dev.unseg.pipeline.mask.BinaryMask;
 import java.io.FileNotFoundException;
 import java.net.URI;
-import dev.unseg.jobs.io.Storage;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;

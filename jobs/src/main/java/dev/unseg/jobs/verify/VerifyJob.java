@@ -3,19 +3,20 @@ package dev.unseg.jobs.verify;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.unseg.jobs.config.RunSpec;
-import dev.unseg.jobs.io.OutputLayout;
 import dev.unseg.jobs.io.Locations;
+import dev.unseg.jobs.io.OutputLayout;
 import dev.unseg.jobs.io.SerializableHadoopConf;
+import dev.unseg.jobs.io.Storage;
 import dev.unseg.jobs.plan.TaskPlanner;
-import dev.unseg.jobs.protect.ProtectJob;
 import dev.unseg.jobs.protect.Progress;
+import dev.unseg.jobs.protect.ProtectJob;
 import dev.unseg.pipeline.dataset.ImageTask;
+import dev.unseg.pipeline.error.UserError;
 import java.io.InputStream;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
-import dev.unseg.jobs.io.Storage;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -69,11 +70,11 @@ public final class VerifyJob {
     Path summaryPath = layout.summary();
     Path manifestPath = layout.manifest();
     if (!fs.exists(manifestPath)) {
-      throw new dev.unseg.pipeline.error.UserError(manifestPath + " does not exist: --output " + output
+      throw new UserError(manifestPath + " does not exist: --output " + output
           + " holds no finished protect run (run unseg protect, or --resume it, first)");
     }
     if (!fs.exists(summaryPath)) {
-      throw new dev.unseg.pipeline.error.UserError(summaryPath + " does not exist: the run in --output " + output
+      throw new UserError(summaryPath + " does not exist: the run in --output " + output
           + " did not finish; rerun unseg protect with --resume");
     }
     JsonNode summary;
@@ -159,7 +160,7 @@ public final class VerifyJob {
   private static RunSpec runSpec(Storage fs, OutputLayout layout) throws java.io.IOException {
     RunSpec spec = fs.exists(layout.settings()) ? ProtectJob.readSpec(fs, layout) : null;
     if (spec == null || spec.annotations() == null || spec.maxPixels() == 0) {
-      throw new dev.unseg.pipeline.error.UserError("--originals: " + layout.settings() + " does not record the dataset this run"
+      throw new UserError("--originals: " + layout.settings() + " does not record the dataset this run"
           + " read (a run made by an earlier version). Verify without --originals, or protect the dataset again.");
     }
     return spec;

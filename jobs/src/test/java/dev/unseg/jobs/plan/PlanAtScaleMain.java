@@ -1,7 +1,7 @@
 package dev.unseg.jobs.plan;
 
-import com.typesafe.config.Config;
 import com.sun.management.GarbageCollectionNotificationInfo;
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.unseg.jobs.config.ProtectConfig;
 import dev.unseg.jobs.io.Locations;

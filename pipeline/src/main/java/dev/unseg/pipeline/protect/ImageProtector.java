@@ -2,12 +2,12 @@ package dev.unseg.pipeline.protect;
 
 import dev.unseg.pipeline.audit.AuditRecord;
 import dev.unseg.pipeline.audit.Distortion;
-import dev.unseg.pipeline.error.ErrorCode;
 import dev.unseg.pipeline.audit.ImageStatus;
-import dev.unseg.pipeline.error.InputException;
 import dev.unseg.pipeline.audit.Sha256;
 import dev.unseg.pipeline.composite.Composite;
 import dev.unseg.pipeline.dataset.ImageTask;
+import dev.unseg.pipeline.error.ErrorCode;
+import dev.unseg.pipeline.error.InputException;
 import dev.unseg.pipeline.generator.GeneratorInfo;
 import dev.unseg.pipeline.image.DecodedImage;
 import dev.unseg.pipeline.image.ImageCodec;

@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.unseg.pipeline.audit.AuditRecord;
-import dev.unseg.pipeline.error.ErrorCode;
 import dev.unseg.pipeline.audit.ImageStatus;
 import dev.unseg.pipeline.composite.NoiseBudget;
 import dev.unseg.pipeline.dataset.DatasetFormat;
 import dev.unseg.pipeline.dataset.ImageTask;
 import dev.unseg.pipeline.dataset.LabelMapLayout;
 import dev.unseg.pipeline.dataset.Selection;
+import dev.unseg.pipeline.error.ErrorCode;
 import dev.unseg.pipeline.generator.GeneratorInfo;
 import dev.unseg.pipeline.generator.NoiseGenerator;
 import dev.unseg.pipeline.generator.SyntheticTextureGenerator;
