@@ -1,0 +1,28 @@
+package dev.unseg.jobs.evaluate;
+
+/**
+ * How every probe is trained, the mmsegmentation way: images and labels resized to baseSize x
+ * baseSize; for training, a random rescale in [scaleMin, scaleMax], a random crop x crop (padded
+ * with the ignore label), a horizontal flip and photometric jitter; AdamW with a poly schedule (power
+ * 0.9) from learningRate; tests at baseSize on the whole image.
+ */
+public record Recipe(int baseSize, int crop, double scaleMin, double scaleMax, int batchSize, int epochs,
+    float learningRate, float weightDecay, int baseChannels, long seed) {
+  public Recipe {
+    if (epochs < 1 || batchSize < 1 || baseChannels < 1 || !(learningRate > 0) || weightDecay < 0) {
+      throw new IllegalArgumentException("epochs, batch size, channels and learning rate must be positive");
+    }
+    if (baseSize < 16 || baseSize % 8 != 0 || crop < 16 || crop % 8 != 0) {
+      throw new IllegalArgumentException("base size and crop must be multiples of 8, at least 16 (got "
+          + baseSize + ", " + crop + ")");
+    }
+    if (!(scaleMin > 0) || scaleMax < scaleMin) {
+      throw new IllegalArgumentException("rescale range must be 0 < min <= max (got " + scaleMin + "-" + scaleMax + ")");
+    }
+  }
+
+  /** The same training from another seed (initial weights, data order, augmentation). */
+  public Recipe withSeed(long other) {
+    return new Recipe(baseSize, crop, scaleMin, scaleMax, batchSize, epochs, learningRate, weightDecay, baseChannels, other);
+  }
+}
