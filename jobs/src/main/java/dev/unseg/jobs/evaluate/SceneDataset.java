@@ -23,15 +23,15 @@ import javax.imageio.ImageIO;
 
 /**
  * Makes a multi-class segmentation dataset in COCO instances format ({@code images/NNNNN.png} and
- * {@code annotations.json}, one RLE per visible object): scenes of 2 to 5 objects of four classes
+ * {@code annotations.json}, one RLE per visible object): scenes of 2 to 4 objects of four classes
  * pasted on crops of the real photos in samples/, plus unlabelled distractor blobs.
  *
  * <p>Why it looks like this: a shortcut noise only shows when the objects are harder to learn than a
- * fixed mask-keyed pattern, as in real data. So every class varies (size 8-40% of the side, aspect,
+ * fixed mask-keyed pattern, as in real data. So every class varies (size 14-48% of the side, aspect,
  * rotation, jittered outline, any of the photos as fill with random scale and tint, occlusion) and the
  * classes are told apart mostly by shape (disc, box, star, cross) and a weak context (discs sit high,
- * boxes low, each class prefers a quarter of the photos), not by one texture; the background holds
- * blobs filled from the same photos, so "pasted texture" alone does not mean object.
+ * boxes low, each class prefers a quarter of the photos, 3 times in 4), not by one texture; a quarter of the backgrounds hold
+ * a blob filled from the same photos, so "pasted texture" alone does not mean object.
  */
 public final class SceneDataset {
   public static final List<String> CLASSES = List.of("disc", "box", "star", "cross");
@@ -72,24 +72,24 @@ public final class SceneDataset {
       Graphics2D gi = image.createGraphics();
       Graphics2D gm = instances.createGraphics();
       // Distractors: blobs of photo texture that are background.
-      int blobs = random.nextInt(3);
+      int blobs = random.nextInt(4) == 0 ? 1 : 0;
       for (int b = 0; b < blobs; b++) {
         java.awt.Shape blob = outline(-1, size * (0.06 + 0.12 * random.nextDouble()),
             size * random.nextDouble(), size * random.nextDouble());
         fill(gi, blob, any());
       }
-      int objects = 2 + random.nextInt(4);
+      int objects = 2 + random.nextInt(3);
       int[] category = new int[objects + 1];
       for (int o = 1; o <= objects; o++) {
         int c = random.nextInt(CLASSES.size());
         category[o] = c + 1;
-        double radius = size * (0.04 + 0.16 * Math.pow(random.nextDouble(), 1.5));
+        double radius = size * (0.07 + 0.17 * Math.pow(random.nextDouble(), 1.5));
         double cx = size * random.nextDouble();
         // Weak context: discs tend to sit in the upper half, boxes in the lower half.
         double cy = size * (c == 0 ? 0.6 * random.nextDouble() : c == 1 ? 0.4 + 0.6 * random.nextDouble() : random.nextDouble());
         java.awt.Shape shape = outline(c, radius, cx, cy);
-        // Each class prefers a quarter of the photos, half of the time.
-        BufferedImage src = random.nextBoolean() ? photos.get(pick(c)) : any();
+        // Each class prefers a quarter of the photos, three times in four.
+        BufferedImage src = random.nextInt(4) != 0 ? photos.get(pick(c)) : any();
         fill(gi, shape, src);
         gm.setColor(new Color(o, o, o));
         gm.fill(shape);

@@ -16,15 +16,23 @@ import ai.djl.nn.pooling.Pool;
 import java.util.List;
 
 /**
- * A small U-Net (three levels, batch norm), built from DJL blocks: one of the probe segmenters.
- * Input [B, 3, S, S] in [0, 1] (S divisible by 4), output [B, classes, S, S] logits.
+ * A small U-Net (four levels, batch norm), built from DJL blocks: one of the probe segmenters.
+ * Input [B, 3, S, S] in [0, 1] (S divisible by 8), output [B, classes, S, S] logits.
  */
 final class UNet {
   private UNet() {}
 
   static Block build(int base, int classes) {
+    // Four levels: the receptive field must span an object at the recipe's 2x rescale, or the inside
+    // of a large object is only texture and cannot be told from the background (seen with three levels).
+    Block deepest = new SequentialBlock()
+        .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
+        .add(doubleConv(base * 8))
+        .add(up(base * 4));
     Block bottom = new SequentialBlock()
         .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
+        .add(doubleConv(base * 4))
+        .add(skip(deepest))
         .add(doubleConv(base * 4))
         .add(up(base * 2));
     Block middle = new SequentialBlock()
