@@ -1,18 +1,38 @@
 #!/usr/bin/env bash
-# Measures the README's "Does it protect?" table: makes the synthetic mask-pairs dataset from the
-# photos in samples/, protects it with the built-in generator at eps 8/2, and evaluates it without
-# defence, after JPEG quality 75, and after a Gaussian blur of sigma 1; each side trained 3 times
-# (seeds 1-3), so every figure comes with its run-to-run spread.
+# Measures the README's "Does it protect?" tables for the built-in generator: makes the multi-class
+# COCO scenes (320 px) and the mask pairs (64 px) from the photos in samples/, protects both at eps 8/2
+# with --key measure-key, and evaluates each with the defaults of reference.conf (the usual recipe,
+# U-Net and DeepLab, peak and last) against every defence, with the controls beside, then once more
+# with 20% of the training images taken clean; each side trained REPEATS times (seeds 1, 2, ...).
 #   tools/measure_protection.sh [WORKDIR]   (default /tmp/unseg-measure; it is replaced)
-# About 25 minutes on a 2-core machine; the reports land in WORKDIR/protected/_unseg/evaluation/.
+# Hours on a 2-core machine; minutes on a GPU. For a reduced run, set any of COUNT, SAMPLE, TEST,
+# BASE, CROP, EPOCHS, REPEATS, MODEL, DEFENSES in the environment (the reduced figures then say little).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="${1:-/tmp/unseg-measure}"
+count="${COUNT:-300}"
+defenses="${DEFENSES:-none,jpeg:75,blur:1,gray,iss:10,resize:0.5}"
+opts=(--sample "${SAMPLE:-240}" --test "${TEST:-60}" --repeats "${REPEATS:-3}" --model "${MODEL:-both}")
+[ -n "${BASE:-}" ] && opts+=(--base-size "$BASE")
+[ -n "${CROP:-}" ] && opts+=(--crop "$CROP")
+[ -n "${EPOCHS:-}" ] && opts+=(--epochs "$EPOCHS")
 rm -rf "$work"
-"$here/bin/unseg" make-dataset --photos "$here/samples" --output "$work/data" --count 300 --size 64 --seed 1
-"$here/bin/unseg" protect --format mask-pairs --images "$work/data/images" --annotations "$work/data/masks" \
-  --output "$work/protected" --key measure-key --eps 8 --eps-bg 2
-for d in none jpeg:75 blur:1; do
-  "$here/bin/unseg" evaluate --clean "$work/data/images" --masks "$work/data/masks" --protected "$work/protected" \
-    --sample 240 --test 60 --size 64 --epochs 20 --seed 1 --repeats 3 --defense "$d" --run-id "table-${d/:/-}"
-done
+unseg() { local t=$SECONDS; ${UNSEG:-"$here/bin/unseg"} "$@"; echo "  ($1: $((SECONDS - t)) s)"; }
+
+# Multi-class COCO scenes: class maps, four classes.
+unseg make-dataset --kind coco --photos "$here/samples" --output "$work/coco" --count "$count" --size 320 --seed 1
+unseg protect --format coco --images "$work/coco/images" --annotations "$work/coco/annotations.json" \
+  --output "$work/coco-protected" --key measure-key --eps 8 --eps-bg 2
+unseg evaluate --format coco --clean "$work/coco/images" --annotations "$work/coco/annotations.json" \
+  --protected "$work/coco-protected" "${opts[@]}" --defense "$defenses" --controls --run-id table
+unseg evaluate --format coco --clean "$work/coco/images" --annotations "$work/coco/annotations.json" \
+  --protected "$work/coco-protected" "${opts[@]}" --defense none --clean-fraction 0.2 --run-id mix-20
+
+# Mask pairs: binary labels.
+unseg make-dataset --kind mask-pairs --photos "$here/samples" --output "$work/pairs" --count "$count" --size 64 --seed 1
+unseg protect --format mask-pairs --images "$work/pairs/images" --annotations "$work/pairs/masks" \
+  --output "$work/pairs-protected" --key measure-key --eps 8 --eps-bg 2
+unseg evaluate --format mask-pairs --labels binary --clean "$work/pairs/images" --masks "$work/pairs/masks" \
+  --protected "$work/pairs-protected" "${opts[@]}" --base-size "${BASE:-64}" --crop "${CROP:-64}" \
+  --defense "$defenses" --controls --run-id table
+echo "reports: $work/*-protected/_unseg/evaluation/*/report.html"

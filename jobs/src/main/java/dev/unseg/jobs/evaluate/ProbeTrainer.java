@@ -88,8 +88,12 @@ final class ProbeTrainer {
               NDArray input = nd.create(x, new Shape(b, 3, c, c));
               NDArray labels = nd.create(y, new Shape(b, 1, c, c));
               try (GradientCollector gc = trainer.newGradientCollector()) {
-                NDArray loss = crossEntropy(trainer.forward(new NDList(input)).singletonOrThrow(), labels);
-                sum += loss.getFloat();
+                NDArray loss = crossEntropy(trainer.forward(new NDList(input)).singletonOrThrow(), labels, classes, y);
+                float value = loss.getFloat();
+                if (Float.isNaN(value)) {
+                  throw new IllegalStateException("NaN training loss at epoch " + (epoch + 1) + ", batch " + (batches + 1));
+                }
+                sum += value;
                 gc.backward(loss);
               }
               trainer.step();
@@ -107,13 +111,21 @@ final class ProbeTrainer {
     }
   }
 
-  /** Mean softmax cross-entropy over the labelled pixels (label 255 ignored). */
-  private static NDArray crossEntropy(NDArray logits, NDArray labels) {
-    NDArray valid = labels.neq(LabeledDataset.IGNORE);
-    NDArray safe = labels.mul(valid.toType(DataType.INT64, false));
-    NDArray picked = logits.logSoftmax(1).gather(safe, 1);
-    NDArray w = valid.toType(DataType.FLOAT32, false);
-    return picked.mul(w).sum().neg().div(w.sum().maximum(1f));
+  /**
+   * Mean softmax cross-entropy over the labelled pixels (label 255 ignored): one-hot of the labels
+   * (ignored pixels have none), the count of labelled pixels taken from the Java array (a constant).
+   */
+  private static NDArray crossEntropy(NDArray logits, NDArray labels, int classes, long[] y) {
+    long valid = 0;
+    for (long l : y) {
+      if (l != LabeledDataset.IGNORE) {
+        valid++;
+      }
+    }
+    NDArray ok = labels.neq(LabeledDataset.IGNORE);
+    NDArray safe = labels.mul(ok.toType(DataType.INT64, false)).squeeze(1);
+    NDArray oneHot = safe.oneHot(classes).transpose(0, 3, 1, 2).mul(ok.toType(DataType.FLOAT32, false));
+    return logits.logSoftmax(1).mul(oneHot).sum().neg().div(Math.max(1, valid));
   }
 
   /** Confusion matrix of the argmax over the clean test images at base size. */

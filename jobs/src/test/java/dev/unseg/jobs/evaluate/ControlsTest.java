@@ -27,11 +27,11 @@ class ControlsTest {
   void controlsBehaveAsTheyMust() throws Exception {
     // Mask pairs at 64 px, binary: the multi-class scenes need more training than CI affords (README).
     Path data = tmp.resolve("data");
-    new SyntheticDataset(SyntheticDataset.readPhotos(List.of(Path.of("../samples"))), 64, 3).write(data, 190);
-    Recipe recipe = new Recipe(64, 64, 0.75, 1.5, 8, 12, 2e-3f, 0.01f, 16, 1);
+    new SyntheticDataset(SyntheticDataset.readPhotos(List.of(Path.of("../samples"))), 64, 3).write(data, 150);
+    Recipe recipe = new Recipe(64, 64, 0.75, 1.5, 8, 10, 2e-3f, 0.01f, 12, 1);
     EvaluateSettings s = new EvaluateSettings("mask-pairs", data.resolve("images"), data.resolve("masks"), null,
-        LabelMode.parse("binary"), 150, 40, recipe, List.of("unet"), List.of(), 0, true, 8, 3, "controls");
-    EvaluationResult r = new Evaluation(s, null).run();
+        LabelMode.parse("binary"), 120, 30, recipe, List.of("unet"), List.of(), 0, true, 8, 3, "controls");
+    EvaluationResult r = new Evaluation(s, System.out).run();
     System.out.println(ReportWriter.table(r));
     Side clean = r.clean("unet");
     Side identical = r.side("unet", "control:identical");
