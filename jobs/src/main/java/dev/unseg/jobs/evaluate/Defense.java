@@ -1,5 +1,6 @@
 package dev.unseg.jobs.evaluate;
 
+import dev.unseg.pipeline.error.UserError;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -37,7 +38,7 @@ public record Defense(String kind, double value) {
     } catch (NumberFormatException e) {
       // falls through to the message below
     }
-    throw new IllegalArgumentException("--defense '" + spec + "': expected none, jpeg:Q (1..100) or blur:SIGMA (0 < SIGMA <= 20)");
+    throw new UserError("--defense '" + spec + "': expected none, jpeg:Q (1..100) or blur:SIGMA (0 < SIGMA <= 20)");
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.unseg.jobs.evaluate;
 
+import dev.unseg.jobs.io.OutputLayout;
+import dev.unseg.pipeline.error.UserError;
 import java.nio.file.Path;
 
 /**
@@ -15,13 +17,13 @@ public record EvaluateSettings(Path cleanImages, Path masks, Path protectedRoot,
 
   public EvaluateSettings {
     if (sample < 1 || test < 1) {
-      throw new IllegalArgumentException("--sample and --test must be at least 1");
+      throw new UserError("--sample and --test must be at least 1");
     }
     if (repeats < 1) {
-      throw new IllegalArgumentException("--repeats must be at least 1 (got " + repeats + ")");
+      throw new UserError("--repeats must be at least 1 (got " + repeats + ")");
     }
     if (size < 16 || size % 4 != 0) {
-      throw new IllegalArgumentException("--size must be a multiple of 4, at least 16 (got " + size + ")");
+      throw new UserError("--size must be a multiple of 4, at least 16 (got " + size + ")");
     }
   }
 
@@ -31,6 +33,6 @@ public record EvaluateSettings(Path cleanImages, Path masks, Path protectedRoot,
   }
 
   Path reportDir() {
-    return protectedRoot.resolve("_unseg").resolve("evaluation").resolve(runId);
+    return Path.of(OutputLayout.of(protectedRoot.toString()).evaluation(runId).toUri());
   }
 }

@@ -3,6 +3,7 @@ package dev.unseg.jobs.evaluate;
 import dev.unseg.pipeline.dataset.BinaryMaskFile;
 import dev.unseg.pipeline.dataset.LocalAnnotationStore;
 import dev.unseg.pipeline.error.InputException;
+import dev.unseg.pipeline.error.UserError;
 import dev.unseg.pipeline.image.DecodedImage;
 import dev.unseg.pipeline.image.ImageCodec;
 import dev.unseg.pipeline.mask.BinaryMask;
@@ -49,7 +50,7 @@ public final class Evaluation {
     // The split depends only on the seed and the file names: the same images for every run.
     Collections.shuffle(all, new Random(s.probe().seed()));
     if (all.size() < s.test() + 1) {
-      throw new IllegalArgumentException("the dataset has " + all.size() + " images; need more than --test " + s.test());
+      throw new UserError("the dataset has " + all.size() + " images; need more than --test " + s.test());
     }
     List<String> testNames = new ArrayList<>(all.subList(0, s.test()));
     List<String> trainNames = new ArrayList<>(all.subList(s.test(), Math.min(all.size(), s.test() + s.sample())));
@@ -64,11 +65,11 @@ public final class Evaluation {
       Rgb clean = read(s.cleanImages().resolve(name), name);
       Path protectedPath = s.protectedImage(name);
       if (!Files.isRegularFile(protectedPath)) {
-        throw new IllegalArgumentException("no protected copy of " + name + " at " + protectedPath);
+        throw new UserError("no protected copy of " + name + " at " + protectedPath);
       }
       Rgb prot = read(protectedPath, name);
       if (prot.width() != clean.width() || prot.height() != clean.height()) {
-        throw new IllegalArgumentException("protected " + protectedPath + " is not the size of its clean image");
+        throw new UserError("protected " + protectedPath + " is not the size of its clean image");
       }
       byte[] label = label(name, clean);
       pairs.add(new TrainingPair(name, clean.resized(s.size()), s.defense().apply(prot.resized(s.size())), label));

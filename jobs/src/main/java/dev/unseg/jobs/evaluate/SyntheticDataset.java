@@ -1,5 +1,6 @@
 package dev.unseg.jobs.evaluate;
 
+import dev.unseg.pipeline.error.UserError;
 import java.awt.AlphaComposite;
 import java.awt.Graphics2D;
 import java.awt.Polygon;
@@ -29,7 +30,7 @@ public final class SyntheticDataset {
 
   public SyntheticDataset(List<BufferedImage> photos, int size, long seed) {
     if (photos.size() < 2) {
-      throw new IllegalArgumentException("need at least 2 photos, got " + photos.size());
+      throw new UserError("need at least 2 photos, got " + photos.size());
     }
     this.photos = photos;
     this.size = size;

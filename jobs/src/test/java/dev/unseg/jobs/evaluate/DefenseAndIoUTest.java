@@ -13,9 +13,9 @@ class DefenseAndIoUTest {
   void parsesDefencesAndRejectsBadOnes() {
     assertEquals("jpeg:75", Defense.parse("jpeg:75").toString());
     assertEquals("blur:1.0", Defense.parse("blur:1").toString());
-    assertThrows(IllegalArgumentException.class, () -> Defense.parse("jpeg:0"));
-    assertThrows(IllegalArgumentException.class, () -> Defense.parse("blur:x"));
-    assertThrows(IllegalArgumentException.class, () -> Defense.parse("sharpen:2"));
+    assertThrows(dev.unseg.pipeline.error.UserError.class, () -> Defense.parse("jpeg:0"));
+    assertThrows(dev.unseg.pipeline.error.UserError.class, () -> Defense.parse("blur:x"));
+    assertThrows(dev.unseg.pipeline.error.UserError.class, () -> Defense.parse("sharpen:2"));
   }
 
   @Test
