@@ -25,13 +25,13 @@ class ControlsTest {
   @TempDir static Path tmp;
 
   @Test
-  @Disabled("training losses turn NaN after a few batches, at a different batch in each run (2026-12-02): find the cause "
-      + "before this gates CI; see the eval branch's report")
+  @Disabled("the NaN's cause is found (12 base channels; see Recipe), but the controls' margins and this test's CI time "
+      + "are not measured yet with 16")
   void controlsBehaveAsTheyMust() throws Exception {
     // Mask pairs at 64 px, binary: the multi-class scenes need more training than CI affords (README).
     Path data = tmp.resolve("data");
     new SyntheticDataset(SyntheticDataset.readPhotos(List.of(Path.of("../samples"))), 64, 3).write(data, 150);
-    Recipe recipe = new Recipe(64, 64, 0.75, 1.5, 8, 10, 2e-3f, 0.01f, 12, 1);
+    Recipe recipe = new Recipe(64, 64, 0.75, 1.5, 8, 10, 2e-3f, 0.01f, 16, 1);
     EvaluateSettings s = new EvaluateSettings("mask-pairs", data.resolve("images"), data.resolve("masks"), null,
         LabelMode.parse("binary"), 120, 30, recipe, List.of("unet"), List.of(), 0, true, 8, 3, "controls");
     EvaluationResult r = new Evaluation(s, System.out).run();
