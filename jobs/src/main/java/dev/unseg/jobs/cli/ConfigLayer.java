@@ -146,8 +146,4 @@ final class ConfigLayer {
         ? ConfigUtil.joinPath("spark", key.substring(6)) : key;
   }
 
-  /** The Spark key of an entry under "spark" (quoted single element, or a nested HOCON path). */
-  static String sparkKey(String entryKey) {
-    return "spark." + String.join(".", ConfigUtil.splitPath(entryKey));
-  }
 }

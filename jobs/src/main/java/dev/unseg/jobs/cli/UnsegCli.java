@@ -1,7 +1,6 @@
 package dev.unseg.jobs.cli;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigValue;
 import dev.unseg.jobs.config.ProtectConfig;
 import dev.unseg.jobs.config.SettingReads;
 import dev.unseg.jobs.inspect.Inspect;
@@ -12,7 +11,6 @@ import dev.unseg.jobs.protect.ProtectJob;
 import dev.unseg.pipeline.error.UserError;
 import java.io.PrintStream;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -229,7 +227,8 @@ public final class UnsegCli {
       ProtectJob.Result r = new ProtectJob(spark, settings, err).run();
       out.printf("run %s: %d images: %d protected, %d without mask, %d failed, in %.1f s (%.1f img/s)%n",
           r.runId(), r.rows(), r.protectedImages(), r.noMask(), r.failed(), r.seconds(), r.rows() / r.seconds());
-      out.printf("output: %s (manifest: %s_unseg/manifest, summary: %s_unseg/summary.json)%n", r.output(), r.output(), r.output());
+      OutputLayout layout = new OutputLayout(r.output());
+      out.printf("output: %s (manifest: %s, summary: %s)%n", r.output(), layout.manifest(), layout.summary());
       if (r.report() != null) {
         out.println("report: " + r.report());
       }
@@ -288,11 +287,7 @@ public final class UnsegCli {
       // Running tasks' image counts reach the progress line with each heartbeat (10 s by default).
       b.config("spark.executor.heartbeatInterval", "2s");
     }
-    if (config.hasPath("spark")) {
-      for (Map.Entry<String, ConfigValue> e : config.getConfig("spark").entrySet()) {
-        b.config(ConfigLayer.sparkKey(e.getKey()), String.valueOf(e.getValue().unwrapped()));
-      }
-    }
+    SettingReads.sparkSettings(config).forEach(b::config);
     // A portable manifest: readers without Spark (unseg inspect, pandas, DuckDB) read plain timestamps.
     b.config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS");
     b.config("spark.sql.debug.maxToStringFields", "100");

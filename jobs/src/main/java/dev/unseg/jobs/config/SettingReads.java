@@ -13,6 +13,21 @@ import java.time.Duration;
 public final class SettingReads {
   private SettingReads() {}
 
+  /**
+   * The Spark and Hadoop settings of a config (its "spark" block) by their Spark keys. Each is one
+   * quoted path element under "spark" (Hadoop has keys that are prefixes of others, which HOCON paths
+   * cannot both hold), or a nested path in a --config file.
+   */
+  public static java.util.Map<String, String> sparkSettings(Config root) {
+    java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+    if (root.hasPath("spark")) {
+      root.getConfig("spark").entrySet().forEach(e -> m.put(
+          "spark." + String.join(".", com.typesafe.config.ConfigUtil.splitPath(e.getKey())),
+          String.valueOf(e.getValue().unwrapped())));
+    }
+    return m;
+  }
+
   public static String string(Config c, String key) {
     try {
       return c.getString(key).trim();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
+import dev.unseg.jobs.config.SettingReads;
 import dev.unseg.jobs.io.OutputLayout;
 import dev.unseg.jobs.io.Storage;
 import dev.unseg.pipeline.error.UserError;
@@ -29,7 +30,7 @@ import org.apache.parquet.schema.Type;
  * summary, reading Parquet directly so no Spark session is started.
  */
 public final class Inspect {
-  private static final String HADOOP_PREFIX = "hadoop."; // under the config's "spark" block
+  private static final String HADOOP_PREFIX = "spark.hadoop.";
 
   private Inspect() {}
 
@@ -40,14 +41,11 @@ public final class Inspect {
   public static int run(Config config, String target, PrintStream out, PrintStream err) throws IOException {
     boolean summaryOnly = config.getBoolean("unseg.inspect.summary-only");
     Configuration conf = new Configuration();
-    if (config.hasPath("spark")) {
-      config.getConfig("spark").entrySet().forEach(e -> {
-        String key = String.join(".", com.typesafe.config.ConfigUtil.splitPath(e.getKey()));
-        if (key.startsWith(HADOOP_PREFIX)) {
-          conf.set(key.substring(HADOOP_PREFIX.length()), String.valueOf(e.getValue().unwrapped()));
-        }
-      });
-    }
+    SettingReads.sparkSettings(config).forEach((key, value) -> {
+      if (key.startsWith(HADOOP_PREFIX)) {
+        conf.set(key.substring(HADOOP_PREFIX.length()), value);
+      }
+    });
     OutputLayout loc = OutputLayout.of(target);
     Storage fs = Storage.of(loc.root(), conf);
     Path manifest = loc.manifest();

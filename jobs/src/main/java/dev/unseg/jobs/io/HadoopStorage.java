@@ -67,8 +67,7 @@ final class HadoopStorage implements Storage {
   public byte[] read(Path file, long maxBytes) throws IOException {
     long length = fs.getFileStatus(file).getLen();
     if (length > maxBytes) {
-      throw new FileTooLargeException(file + " holds " + length + " bytes, above unseg.limits.max-file-bytes = "
-          + maxBytes + "; raise that limit to protect it");
+      throw FileTooLargeException.of(file, length, maxBytes);
     }
     byte[] data = new byte[(int) length];
     try (var in = fs.open(file)) {

@@ -66,8 +66,7 @@ final class LocalStorage implements Storage {
       throw new FileNotFoundException(file + (s == null ? "" : " is a folder"));
     }
     if (s.length() > maxBytes) {
-      throw new FileTooLargeException(file + " holds " + s.length() + " bytes, above unseg.limits.max-file-bytes = "
-          + maxBytes + "; raise that limit to protect it");
+      throw FileTooLargeException.of(file, s.length(), maxBytes);
     }
     return Files.readAllBytes(local(file));
   }

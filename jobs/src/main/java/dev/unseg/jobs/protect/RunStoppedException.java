@@ -26,7 +26,7 @@ public final class RunStoppedException extends Exception {
       return null;
     }
     return new RunStoppedException("stopped while " + doing + ": the storage failed (" + dev.unseg.jobs.io.StorageErrors.reason(io) + "). What finished is"
-        + " recorded under " + output + "_unseg/: once the storage answers, run the same command with --resume to"
+        + " recorded under " + dev.unseg.jobs.io.OutputLayout.of(output).audit() + ": once the storage answers, run the same command with --resume to"
         + " finish the rest (object stores: raise spark.hadoop.fs.s3a.attempts.maximum / retry.limit to ride out"
         + " longer outages)", failure);
   }

@@ -3,7 +3,6 @@ package dev.unseg.jobs.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigValue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -13,11 +12,7 @@ import org.junit.jupiter.api.Test;
 /** Hadoop keys that are prefixes of other keys survive --conf and --config files whole. */
 class SparkSettingsTest {
   static Map<String, String> sparkSettings(Config c) {
-    Map<String, String> m = new TreeMap<>();
-    for (Map.Entry<String, ConfigValue> e : c.getConfig("spark").entrySet()) {
-      m.put(ConfigLayer.sparkKey(e.getKey()), String.valueOf(e.getValue().unwrapped()));
-    }
-    return m;
+    return new TreeMap<>(dev.unseg.jobs.config.SettingReads.sparkSettings(c));
   }
 
   @Test

@@ -7,4 +7,10 @@ public final class FileTooLargeException extends IOException {
   public FileTooLargeException(String message) {
     super(message);
   }
+
+  /** The refusal of {@code file}, {@code length} bytes long, against the limit. */
+  public static FileTooLargeException of(Object file, long length, long maxBytes) {
+    return new FileTooLargeException(file + " holds " + length + " bytes, above unseg.limits.max-file-bytes = "
+        + maxBytes + "; raise that limit to protect it");
+  }
 }
