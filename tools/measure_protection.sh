@@ -1,18 +1,50 @@
 #!/usr/bin/env bash
-# Measures the README's "Does it protect?" table: makes the synthetic mask-pairs dataset from the
-# photos in samples/, protects it with the built-in generator at eps 8/2, and evaluates it without
-# defence, after JPEG quality 75, and after a Gaussian blur of sigma 1; each side trained 3 times
-# (seeds 1-3), so every figure comes with its run-to-run spread.
+# Measures the "Does it protect?" tables for the built-in generator: makes the generated datasets from
+# the photos in samples/, protects each at eps 8/2 with --key measure-key once per generator design, and
+# evaluates every protected copy against every defence (the controls beside the first design's), then
+# once more with 20% of the training images taken clean.
 #   tools/measure_protection.sh [WORKDIR]   (default /tmp/unseg-measure; it is replaced)
-# About 25 minutes on a 2-core machine; the reports land in WORKDIR/protected/_unseg/evaluation/.
+# Environment (defaults in brackets):
+#   KINDS    which datasets: coco (multi-class scenes, 320 px, the evaluate defaults: base 128, crop 96)
+#            and/or pairs (mask pairs, 64 px, binary, the recipe ControlsTest runs: base 48, crop 32,
+#            rescale 0.75-1.5, 50 epochs) [coco pairs]
+#   DESIGNS  synthetic generator designs (unseg.generator.synthetic.design) [cells octaves]
+#   COUNT [300] images made; SAMPLE [240] TEST [60] images trained and tested on; REPEATS [3] seeds a
+#   side; MODEL [both]; DEFENSES [none,jpeg:75,blur:1,gray,iss:10,resize:0.5]; MIX [1]: 0 skips the 20%-clean run.
+# Hours on a 2-core machine with the defaults; the README says which reduced run its figures come from.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="${1:-/tmp/unseg-measure}"
+count="${COUNT:-300}"
+defenses="${DEFENSES:-none,jpeg:75,blur:1,gray,iss:10,resize:0.5}"
+common=(--sample "${SAMPLE:-240}" --test "${TEST:-60}" --repeats "${REPEATS:-3}" --model "${MODEL:-both}")
 rm -rf "$work"
-"$here/bin/unseg" make-dataset --photos "$here/samples" --output "$work/data" --count 300 --size 64 --seed 1
-"$here/bin/unseg" protect --format mask-pairs --images "$work/data/images" --annotations "$work/data/masks" \
-  --output "$work/protected" --key measure-key --eps 8 --eps-bg 2
-for d in none jpeg:75 blur:1; do
-  "$here/bin/unseg" evaluate --clean "$work/data/images" --masks "$work/data/masks" --protected "$work/protected" \
-    --sample 240 --test 60 --size 64 --epochs 20 --seed 1 --repeats 3 --defense "$d" --run-id "table-${d/:/-}"
+unseg() { local t=$SECONDS; ${UNSEG:-"$here/bin/unseg"} "$@"; echo "  ($1: $((SECONDS - t)) s)"; }
+
+for kind in ${KINDS:-coco pairs}; do
+  case "$kind" in
+    coco)
+      unseg make-dataset --kind coco --photos "$here/samples" --output "$work/coco" --count "$count" --size 320 --seed 1
+      input=(--format coco --images "$work/coco/images" --annotations "$work/coco/annotations.json")
+      recipe=() ;;
+    pairs)
+      unseg make-dataset --kind mask-pairs --photos "$here/samples" --output "$work/pairs" --count "$count" --size 64 --seed 1
+      input=(--format mask-pairs --images "$work/pairs/images" --annotations "$work/pairs/masks")
+      recipe=(--labels binary --base-size 48 --crop 32 --epochs 50 --conf unseg.evaluate.rescale-min=0.75
+        --conf unseg.evaluate.rescale-max=1.5) ;;
+    *) echo "KINDS: coco or pairs, not $kind" >&2; exit 2 ;;
+  esac
+  controls=(--controls)
+  for design in ${DESIGNS:-cells octaves}; do
+    out="$work/$kind-$design"
+    unseg protect "${input[@]}" --output "$out" --key measure-key --eps 8 --eps-bg 2 \
+      --conf "unseg.generator.synthetic.design=$design"
+    # evaluate reads the clean dataset from the protect run's own settings.
+    unseg evaluate --protected "$out" "${common[@]}" "${recipe[@]}" --defense "$defenses" "${controls[@]}" --run-id table
+    if [ "${MIX:-1}" != 0 ]; then
+      unseg evaluate --protected "$out" "${common[@]}" "${recipe[@]}" --defense none --clean-fraction 0.2 --run-id mix-20
+    fi
+    controls=()
+  done
 done
+echo "reports: $work/*/_unseg/evaluation/*/report.html"

@@ -155,6 +155,47 @@ class S3ProtectTest {
     }
   }
 
+  /**
+   * evaluate on an s3a:// output: the clean dataset from the run's settings (in the bucket), the
+   * protected copy from the bucket, the report written into the bucket under the run's _unseg/.
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
+  void evaluatesARunInTheBucket() throws Exception {
+    Path data = tmp.resolve("scenes");
+    Cli.Run made = Cli.runCli(new String[] {"make-dataset", "--photos", Cli.SAMPLES.toString(), "--output", data.toString(),
+        "--count", "14", "--size", "64"});
+    assertEquals(0, made.code(), made.err());
+    try (S3ProxyServer s3 = new S3ProxyServer(tmp.resolve("s3proxy"))) {
+      AmazonS3 sdk = s3.client();
+      sdk.createBucket(BUCKET);
+      upload(sdk, data, "raw/scenes/");
+      String in = "s3a://" + BUCKET + "/raw/scenes/";
+      String out = "s3a://" + BUCKET + "/released/scenes/";
+      List<String> protect = new ArrayList<>(List.of("protect", "--format", "coco", "--images", in + "images",
+          "--annotations", in + "annotations.json", "--output", out, "--key", "s3-test-key", "--master", "local[2]",
+          "--conf", "spark.ui.enabled=false", "--conf", "unseg.run.progress-interval=0"));
+      protect.addAll(s3.s3aConf());
+      Cli.Run run = Cli.runCli(protect.toArray(String[]::new));
+      assertEquals(0, run.code(), run.err());
+
+      List<String> evaluate = new ArrayList<>(List.of("evaluate", "--protected", out, "--sample", "8", "--test", "4",
+          "--base-size", "32", "--crop", "32", "--epochs", "1", "--model", "unet", "--defense", "none,jpeg:75",
+          "--run-id", "in-bucket"));
+      evaluate.addAll(s3.s3aConf().stream().filter(a -> !a.startsWith("spark.ui")).toList());
+      Cli.Run eval = Cli.runCli(evaluate.toArray(String[]::new));
+      assertEquals(0, eval.code(), eval.err());
+      assertTrue(eval.out().contains("trained on 8 coco images (4 classes), tested on 4 clean images"), eval.out());
+      String prefix = "released/scenes/_unseg/evaluation/in-bucket/";
+      assertTrue(eval.out().contains("report: " + out + "_unseg/evaluation/in-bucket/report.html"), eval.out());
+      Map<String, byte[]> objects = readAll(sdk, prefix);
+      JsonNode report = Cli.JSON.readTree(objects.get(prefix + "report.json"));
+      assertEquals(in + "images", report.at("/settings/clean_images").asText());
+      assertEquals(3, report.get("sides").size(), "clean, protected, protected+jpeg:75");
+      assertTrue(checkReport(objects, prefix) >= 2 + 3 * 4, "curves and the triples");
+    }
+  }
+
   /** report.html under the prefix, and every picture it shows there, decodable; returns how many. */
   private static int checkReport(Map<String, byte[]> objects, String auditPrefix) throws Exception {
     byte[] html = objects.get(auditPrefix + "report.html");

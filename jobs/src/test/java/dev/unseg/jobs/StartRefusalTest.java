@@ -146,6 +146,33 @@ class StartRefusalTest {
     assertEquals(before, Datasets.contentTree(out), "a refused resume changes nothing");
   }
 
+  /**
+   * The generator's design decides the noise: a run made with the cells design (or before the design was a
+   * setting: its spec lacks the key) resumes only with cells, and says which key to set.
+   */
+  @Test
+  void resumingWithAnotherGeneratorDesignIsRefused() throws Exception {
+    Path out = tmp.resolve("out");
+    Cli.Run first = cocoRun("coco", INSTANCES, out, "--conf", "unseg.generator.synthetic.design=cells");
+    assertEquals(0, first.code(), first.err());
+    Path settings = out.resolve("_unseg/settings.json");
+    String spec = Files.readString(settings);
+    assertTrue(spec.contains("\"unseg.generator.synthetic.design\" : \"cells\""), spec);
+    // As an older version wrote it, without the key.
+    Files.writeString(settings, spec.replaceAll("\\s*\"unseg.generator.synthetic.design\" : \"cells\",", ""));
+    assertFalse(Files.readString(settings).contains("synthetic.design"));
+    Files.delete(out.resolve("_SUCCESS")); // as if the run had died
+    Map<String, String> before = Datasets.contentTree(out);
+
+    Cli.Run other = cocoRun("coco", INSTANCES, out, "--resume", "--conf", "unseg.generator.synthetic.design=octaves");
+    assertEquals(2, other.code(), other.err());
+    assertTrue(other.err().contains("unseg.generator.synthetic.design: the run in --output used 'cells', this run 'octaves'"),
+        other.err());
+    assertEquals(before, Datasets.contentTree(out), "a refused resume changes nothing");
+    Cli.Run same = cocoRun("coco", INSTANCES, out, "--resume", "--conf", "unseg.generator.synthetic.design=cells");
+    assertEquals(0, same.code(), same.err());
+  }
+
   /** A run in another JVM holds the output; a second run (fresh, --resume or --overwrite) is refused meanwhile. */
   @Test
   void aSecondRunIsRefusedWhileTheFirstHoldsTheOutput() throws Exception {

@@ -109,11 +109,15 @@ public final class UnsegCli {
       new Command("bench", "time the pipeline against the decode+encode floor on generated data",
           BENCH_DESCRIPTION, BENCH_FLAGS, null,
           (config, arg, out, err) -> dev.unseg.jobs.bench.Bench.run(config, out)),
-      new Command("evaluate", "train a small U-Net on clean and on protected images; report the clean-test drop",
-          "Trains the probe on clean and on protected images and reports the drop on held-out clean images.",
-          EvaluateCommands.EVALUATE_FLAGS, null, (config, arg, out, err) -> EvaluateCommands.evaluate(config, out)),
-      new Command("make-dataset", "write a mask-pairs dataset of textured shapes on real photos (for evaluate)",
-          "Writes a mask-pairs dataset of textured shapes pasted on crops of real photos.",
+      new Command("evaluate", "train segmentation models on clean and on protected images; report what they learn",
+          "Trains segmentation probes (U-Net, DeepLab-style) the usual way (rescale, crop, flip, jitter; AdamW) on a"
+              + " protect run's clean images and on its protected copy (after each --defense), and tests both on held-out"
+              + " clean images: per-class IoU, object mIoU at the peak and last epoch. The dataset is the run's own"
+              + " (any format but coco-panoptic, any URI); --controls checks the probe can be trusted.",
+          EvaluateCommands.EVALUATE_FLAGS, null, (config, arg, out, err) -> EvaluateCommands.evaluate(config, out, err)),
+      new Command("make-dataset", "write a generated dataset for evaluate: multi-class scenes (COCO) or mask pairs",
+          "Writes a dataset made from the real photos in --photos: scenes of four shape classes in COCO instances format"
+              + " (--kind coco), or textured shapes with one mask per image (--kind mask-pairs).",
           EvaluateCommands.DATASET_FLAGS, null, (config, arg, out, err) -> EvaluateCommands.makeDataset(config, out)));
 
   private UnsegCli() {}

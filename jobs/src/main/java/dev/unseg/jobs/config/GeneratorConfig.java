@@ -2,6 +2,7 @@ package dev.unseg.jobs.config;
 
 import com.typesafe.config.Config;
 import dev.unseg.pipeline.error.UserError;
+import dev.unseg.pipeline.generator.SyntheticTextureGenerator;
 import java.io.Serializable;
 import java.util.Locale;
 
@@ -15,6 +16,7 @@ public record GeneratorConfig(
     Kind kind,
     String key,
     int cellSize,
+    SyntheticTextureGenerator.Design design,
     String model,
     String modelSha256,
     String device,
@@ -52,6 +54,8 @@ public record GeneratorConfig(
     }
     return new GeneratorConfig(kind, key,
         SettingReads.intIn(c, "generator.cell-size", null, 1, 256),
+        SettingReads.enumSetting(c, "generator.synthetic.design", null,
+            s -> SyntheticTextureGenerator.Design.valueOf(s.toUpperCase(Locale.ROOT)), "cells or octaves"),
         model, sha, device,
         SettingReads.intIn(c, "generator.batch-size", null, 1, 1024),
         SettingReads.intIn(c, "generator.interop-threads", null, 0, 1024),
@@ -65,7 +69,7 @@ public record GeneratorConfig(
   @Override
   public String toString() {
     // The key is a secret: records print themselves into logs and exceptions.
-    return "GeneratorConfig[kind=" + kind + ", cellSize=" + cellSize + ", model=" + model + ", device=" + device
+    return "GeneratorConfig[kind=" + kind + ", cellSize=" + cellSize + ", design=" + design + ", model=" + model + ", device=" + device
         + ", batchSize=" + batchSize + "]";
   }
 }

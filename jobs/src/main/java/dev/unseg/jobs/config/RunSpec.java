@@ -46,6 +46,7 @@ public record RunSpec(
     @JsonProperty("unseg.limits.max-file-bytes") long maxFileBytes,
     @JsonProperty("unseg.generator.kind") String generator,
     @JsonProperty("unseg.generator.cell-size") int cellSize,
+    @JsonProperty("unseg.generator.synthetic.design") String design,
     @JsonProperty("unseg.generator.model") String model,
     @JsonProperty("unseg.generator.model-sha256") String modelSha256,
     @JsonProperty(RunSpec.KEY_FINGERPRINT) String keyFingerprint)
@@ -63,6 +64,8 @@ public record RunSpec(
   public RunSpec {
     // A run recorded before the codec was a setting wrote its JPEGs with ImageIO: the two write other bytes.
     jpegCodec = jpegCodec == null ? "imageio" : jpegCodec;
+    // Likewise, a run recorded before the design was a setting made the cells design.
+    design = design == null ? "cells" : design;
   }
 
   public static RunSpec of(ProtectConfig c) {
@@ -71,7 +74,8 @@ public record RunSpec(
         c.protection().encode().format().name().toLowerCase(Locale.ROOT), c.protection().encode().jpegQuality(),
         c.protection().writeMasks(), c.copyAnnotations(), c.protection().jpegCodec().setting(), c.protection().budget().eps(),
         c.protection().budget().epsBackground(), c.protection().maxPixels(), c.protection().maxFileBytes(),
-        c.generator().kind().name().toLowerCase(Locale.ROOT), c.generator().cellSize(), c.generator().model(),
+        c.generator().kind().name().toLowerCase(Locale.ROOT), c.generator().cellSize(),
+        c.generator().design().name().toLowerCase(Locale.ROOT), c.generator().model(),
         c.generator().modelSha256(), c.generator().kind() == GeneratorConfig.Kind.SYNTHETIC
             ? SyntheticTextureGenerator.keyFingerprint(c.generator().key()) : "");
   }
@@ -79,8 +83,8 @@ public record RunSpec(
   /** The same run, its images read from another root (verify's {@code --originals}). */
   public RunSpec withImages(String root) {
     return new RunSpec(format, root, annotations, panopticMasks, selection, maskName, output, outputFormat, jpegQuality,
-        writeMasks, copyAnnotations, jpegCodec, eps, epsBackground, maxPixels, maxFileBytes, generator, cellSize, model, modelSha256,
-        keyFingerprint);
+        writeMasks, copyAnnotations, jpegCodec, eps, epsBackground, maxPixels, maxFileBytes, generator, cellSize, design, model,
+        modelSha256, keyFingerprint);
   }
 
   @JsonIgnore

@@ -28,6 +28,20 @@ public final class SettingReads {
     return m;
   }
 
+  /**
+   * The Hadoop settings of a config (its {@code spark.hadoop.*} keys, as protect passes them to Spark), for
+   * the commands that reach storage without Spark.
+   */
+  public static org.apache.hadoop.conf.Configuration hadoopConf(Config root) {
+    org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+    sparkSettings(root).forEach((key, value) -> {
+      if (key.startsWith("spark.hadoop.")) {
+        conf.set(key.substring("spark.hadoop.".length()), value);
+      }
+    });
+    return conf;
+  }
+
   public static String string(Config c, String key) {
     try {
       return c.getString(key).trim();

@@ -13,40 +13,61 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * What a data thief might do to the protected training images before training (the paper's
- * defence table): nothing, JPEG re-compression at quality Q, or a Gaussian blur of sigma pixels.
+ * defence table): nothing, JPEG re-compression at quality Q, a Gaussian blur of sigma pixels,
+ * grayscale, ISS (grayscale then JPEG at quality Q: "image shortcut squeezing"), or a resize down by
+ * factor F and back up (bilinear).
  */
 public record Defense(String kind, double value) {
 
   public static Defense parse(String spec) {
     String s = spec.trim();
-    if (s.equals("none")) {
-      return new Defense("none", 0);
+    if (s.equals("none") || s.equals("gray")) {
+      return new Defense(s, 0);
     }
     String[] parts = s.split(":", 2);
     try {
-      if (parts.length == 2 && parts[0].equals("jpeg")) {
+      if (parts.length == 2 && (parts[0].equals("jpeg") || parts[0].equals("iss"))) {
         int q = Integer.parseInt(parts[1]);
         if (q >= 1 && q <= 100) {
-          return new Defense("jpeg", q);
+          return new Defense(parts[0], q);
         }
       } else if (parts.length == 2 && parts[0].equals("blur")) {
         double sigma = Double.parseDouble(parts[1]);
         if (sigma > 0 && sigma <= 20) {
           return new Defense("blur", sigma);
         }
+      } else if (parts.length == 2 && parts[0].equals("resize")) {
+        double f = Double.parseDouble(parts[1]);
+        if (f > 0.05 && f < 1) {
+          return new Defense("resize", f);
+        }
       }
     } catch (NumberFormatException e) {
       // falls through to the message below
     }
-    throw new UserError("--defense '" + spec + "': expected none, jpeg:Q (1..100) or blur:SIGMA (0 < SIGMA <= 20)");
+    throw new UserError("--defense '" + spec + "': expected none, jpeg:Q (1..100), blur:SIGMA (0 < SIGMA <= 20), "
+        + "gray, iss:Q (grayscale then JPEG Q) or resize:F (0.05 < F < 1)");
+  }
+
+  /** A comma-separated list, e.g. {@code none,jpeg:75,blur:1,gray,iss:10,resize:0.5}; duplicates refused. */
+  public static java.util.List<Defense> parseList(String spec) {
+    java.util.List<Defense> out = new java.util.ArrayList<>();
+    for (String part : spec.split(",")) {
+      Defense d = parse(part);
+      if (out.contains(d)) {
+        throw new UserError("--defense '" + spec + "': " + d + " is listed twice");
+      }
+      out.add(d);
+    }
+    return out;
   }
 
   @Override
   public String toString() {
     return switch (kind) {
-      case "none" -> "none";
-      case "jpeg" -> "jpeg:" + (int) value;
-      default -> "blur:" + value;
+      case "none", "gray" -> kind;
+      case "jpeg", "iss" -> kind + ":" + (int) value;
+      default -> kind + ":" + value;
     };
   }
 
@@ -54,8 +75,23 @@ public record Defense(String kind, double value) {
     return switch (kind) {
       case "none" -> in;
       case "jpeg" -> jpeg(in, (float) (value / 100));
+      case "gray" -> gray(in);
+      case "iss" -> jpeg(gray(in), (float) (value / 100));
+      case "resize" -> in.resized(Math.max(1, (int) Math.round(in.width() * value)), Math.max(1, (int) Math.round(in.height() * value)))
+          .resized(in.width(), in.height());
       default -> blur(in, value);
     };
+  }
+
+  /** ITU-R BT.601 luma, repeated in the three channels (the network still takes RGB). */
+  private static Rgb gray(Rgb in) {
+    byte[] src = in.hwc();
+    byte[] out = new byte[src.length];
+    for (int i = 0; i < src.length; i += 3) {
+      int y = (int) Math.round(0.299 * (src[i] & 255) + 0.587 * (src[i + 1] & 255) + 0.114 * (src[i + 2] & 255));
+      out[i] = out[i + 1] = out[i + 2] = (byte) Math.min(255, y);
+    }
+    return new Rgb(in.width(), in.height(), out);
   }
 
   private static Rgb jpeg(Rgb in, float quality) {

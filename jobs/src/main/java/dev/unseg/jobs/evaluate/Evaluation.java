@@ -1,153 +1,267 @@
 package dev.unseg.jobs.evaluate;
 
-import dev.unseg.pipeline.dataset.BinaryMaskFile;
-import dev.unseg.pipeline.dataset.LocalAnnotationStore;
+import dev.unseg.jobs.io.Locations;
+import dev.unseg.jobs.io.Storage;
 import dev.unseg.pipeline.error.InputException;
 import dev.unseg.pipeline.error.UserError;
 import dev.unseg.pipeline.image.DecodedImage;
 import dev.unseg.pipeline.image.ImageCodec;
-import dev.unseg.pipeline.mask.BinaryMask;
+import dev.unseg.pipeline.image.OutputFormat;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
-import java.util.stream.Stream;
+import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
 
 /**
- * Trains the probe twice from the same seed, on clean and on protected training images with the
- * same labels, and tests both on held-out clean images that neither training sees.
+ * Trains each probe network on the clean training images and on every other version of them
+ * (protected after each defence, with an optional share taken clean; the controls), from the same
+ * seeds and with the same labels, and tests all of them on held-out clean images that no training
+ * sees. The clean trainings are shared by every defence and control.
  */
 public final class Evaluation {
   private static final long MAX_PIXELS = 100_000_000L;
+  private static final long MAX_FILE_BYTES = 512L << 20;
+  /** Training images shown in the report at their own size: clean, protected, noise. */
+  private static final int EXAMPLES = 4;
+  /** Per-class colour shift of the shortcut control: class c gets SIGNS[(c - 1) % 7] x eps. */
+  private static final int[][] SIGNS = {{1, -1, 1}, {-1, 1, 1}, {1, 1, -1}, {-1, -1, 1}, {1, -1, -1}, {-1, 1, -1}, {1, 1, 1}};
   private final EvaluateSettings s;
   private final ImageCodec codec = new ImageCodec(MAX_PIXELS);
-  private final LocalAnnotationStore maskStore;
+  private final PrintStream progress;
+  private final Configuration hadoop;
 
-  private final java.io.PrintStream progress;
-
-  /** @param progress where a line per training epoch goes (the console), or null for none */
-  public Evaluation(EvaluateSettings settings, java.io.PrintStream progress) {
+  /**
+   * @param hadoop the Hadoop settings storage other than file:// is reached with
+   * @param progress where a line per training epoch goes (the console), or null for none
+   */
+  public Evaluation(EvaluateSettings settings, Configuration hadoop, PrintStream progress) {
     this.s = settings;
-    this.maskStore = new LocalAnnotationStore(settings.masks());
+    this.hadoop = hadoop;
     this.progress = progress;
   }
 
   public EvaluationResult run() throws IOException, InputException {
-    return run(null);
+    LabeledDataset data = LabeledDataset.open(s.clean(), hadoop, s.recipe().seed(), s.test() + s.sample());
+    List<String> all = data.images();
+    if (all.size() < s.test() + 2) {
+      throw new UserError(s.clean().images() + " has " + all.size() + " " + s.clean().format().cliName()
+          + " images; evaluate needs --test " + s.test() + " and at least 2 to train on");
+    }
+    List<String> testNames = all.subList(0, s.test());
+    List<String> trainNames = all.subList(s.test(), all.size());
+    int base = s.recipe().baseSize();
+    Locations released = s.run() == null ? null : s.run().locations();
+    OutputFormat outputFormat = s.run() == null ? null : OutputFormat.valueOf(s.run().outputFormat().toUpperCase(Locale.ROOT));
+    Storage releasedStorage = released == null ? null : Storage.of(released.output(), hadoop);
+
+    // An image that cannot be read, labelled or matched to its protected copy is left out and listed
+    // with its reason (in report.json and on the console); the rest still train and test.
+    Map<String, String> skipped = new LinkedHashMap<>();
+    List<Sample> testSet = new ArrayList<>();
+    for (String name : testNames) {
+      try {
+        DecodedImage img = decode(data.read(name, MAX_FILE_BYTES), name);
+        testSet.add(new Sample(name, rgb(img).resized(base), label(data, name, img)));
+      } catch (InputException | IOException e) {
+        skipped.put(name, e.getMessage());
+      }
+    }
+    List<TrainingPair> pairs = new ArrayList<>();
+    List<TrainingPair> examples = new ArrayList<>();
+    List<Rgb> protNative = new ArrayList<>();
+    for (String name : trainNames) {
+      Rgb clean;
+      byte[] label;
+      Rgb prot = null;
+      try {
+        DecodedImage decoded = decode(data.read(name, MAX_FILE_BYTES), name);
+        clean = rgb(decoded);
+        label = label(data, name, decoded);
+        if (released != null) {
+          org.apache.hadoop.fs.Path copy = released.outputImagePath(outputFormat.outputPath(name, decoded.format()));
+          byte[] bytes;
+          try {
+            bytes = releasedStorage.read(copy, MAX_FILE_BYTES);
+          } catch (java.io.FileNotFoundException e) {
+            skipped.put(name, "no protected copy at " + copy + " (the run's manifest row says why)");
+            continue;
+          }
+          prot = rgb(decode(bytes, copy.toString()));
+          if (prot.width() != clean.width() || prot.height() != clean.height()) {
+            throw new UserError("protected " + copy + " is " + prot.width() + "x" + prot.height() + ", its clean image "
+                + clean.width() + "x" + clean.height() + ": is --images the dataset this run protected?");
+          }
+        }
+      } catch (InputException | IOException e) {
+        skipped.put(name, e.getMessage());
+        continue;
+      }
+      if (prot != null) {
+        protNative.add(prot);
+      }
+      if (examples.size() < EXAMPLES) {
+        examples.add(new TrainingPair(name, clean, prot == null ? clean : prot, null));
+      }
+      pairs.add(new TrainingPair(name, clean.resized(base), prot == null ? clean.resized(base) : prot.resized(base), label));
+    }
+    // What the probe learns, from the classes' pixels in the training images (top:K keeps the most frequent).
+    long[] pixels = new long[256];
+    for (TrainingPair p : pairs) {
+      for (byte v : p.label()) {
+        pixels[v & 255]++;
+      }
+    }
+    LabelMode.Classes classes = s.labels().classes(data.classNames(), pixels);
+    pairs.replaceAll(p -> new TrainingPair(p.path(), p.clean(), p.protectedImage(), classes.apply(p.label())));
+    testSet.replaceAll(t -> new Sample(t.path(), t.image(), classes.apply(t.label())));
+    int classCount = classes.names().size();
+    if (testSet.isEmpty() || pairs.size() < 2) {
+      throw new UserError("evaluate could read " + testSet.size() + " test and " + pairs.size() + " training images of "
+          + s.clean().images() + "; it needs 1 and 2. The first problems: " + skipped.entrySet().stream().limit(3).toList());
+    }
+    // Which training images a mixed run takes clean (--clean-fraction), fixed by the seed.
+    Set<Integer> keptClean = new HashSet<>();
+    List<Integer> idx = new ArrayList<>();
+    for (int i = 0; i < pairs.size(); i++) {
+      idx.add(i);
+    }
+    Collections.shuffle(idx, new Random(s.recipe().seed() + 7919));
+    keptClean.addAll(idx.subList(0, (int) Math.round(s.cleanFraction() * pairs.size())));
+
+    List<Sample> cleanTrain = new ArrayList<>();
+    for (TrainingPair p : pairs) {
+      cleanTrain.add(new Sample(p.path(), p.clean(), p.label()));
+    }
+    List<Side> sides = new ArrayList<>();
+    for (String model : s.models()) {
+      sides.add(side(model, "clean", classCount, cleanTrain, cleanTrain, testSet, s.repeats()));
+      if (s.run() != null) {
+        for (Defense d : s.defenses()) {
+          List<Sample> train = new ArrayList<>();
+          for (int i = 0; i < pairs.size(); i++) {
+            TrainingPair p = pairs.get(i);
+            // The defence runs at the image's own size, as a thief would run it on the released files.
+            Rgb img = keptClean.contains(i) ? p.clean() : d.kind().equals("none") ? p.protectedImage()
+                : d.apply(protNative.get(i)).resized(base);
+            train.add(new Sample(p.path(), img, p.label()));
+          }
+          String name = "protected" + (d.kind().equals("none") ? "" : "+" + d);
+          sides.add(side(model, name, classCount, train, cleanTrain, testSet, s.repeats()));
+        }
+      }
+      if (s.controls()) {
+        for (String control : List.of("identical", "random", "shortcut")) {
+          List<Sample> train = new ArrayList<>();
+          Random rnd = new Random(s.recipe().seed() + 104729);
+          for (Sample c : cleanTrain) {
+            train.add(new Sample(c.path(), control(control, c, rnd), c.label()));
+          }
+          // The identical copy trains once: it is the clean training again, to the bit.
+          sides.add(side(model, "control:" + control, classCount, train, cleanTrain, testSet,
+              control.equals("identical") ? 1 : s.repeats()));
+        }
+      }
+    }
+    return new EvaluationResult(s, classes.names(), pairs.stream().map(TrainingPair::path).toList(),
+        testSet.stream().map(Sample::path).toList(), skipped, sides, examples);
   }
 
   /**
-   * @param knownClean the clean trainings from an earlier run with the same clean images, settings
-   *     and seed (so the same split and seeds), or null to train them here; trust tests that compare
-   *     several protected copies against one clean side use it to save time
+   * The controls, on the base-size training image: the same pixels; +-eps per pixel and channel at
+   * random (no label information); a fixed per-class colour shift of eps on the object pixels (the
+   * label written into the image: a shortcut any network learns).
    */
-  public EvaluationResult run(List<Curve> knownClean) throws IOException, InputException {
-    List<String> all = listImages();
-    // The split depends only on the seed and the file names: the same images for every run.
-    Collections.shuffle(all, new Random(s.probe().seed()));
-    if (all.size() < s.test() + 1) {
-      throw new UserError("the dataset has " + all.size() + " images; need more than --test " + s.test());
-    }
-    List<String> testNames = new ArrayList<>(all.subList(0, s.test()));
-    List<String> trainNames = new ArrayList<>(all.subList(s.test(), Math.min(all.size(), s.test() + s.sample())));
-
-    List<Sample> testSet = new ArrayList<>();
-    for (String name : testNames) {
-      Rgb img = read(s.cleanImages().resolve(name), name);
-      testSet.add(new Sample(name, img.resized(s.size()).chw(), label(name, img), s.size()));
-    }
-    List<TrainingPair> pairs = new ArrayList<>();
-    for (String name : trainNames) {
-      Rgb clean = read(s.cleanImages().resolve(name), name);
-      Path protectedPath = s.protectedImage(name);
-      if (!Files.isRegularFile(protectedPath)) {
-        throw new UserError("no protected copy of " + name + " at " + protectedPath);
+  private Rgb control(String kind, Sample c, Random rnd) {
+    byte[] src = c.image().hwc();
+    int eps = (int) Math.round(s.controlEps());
+    return switch (kind) {
+      case "identical" -> c.image();
+      case "random" -> {
+        byte[] out = new byte[src.length];
+        for (int i = 0; i < src.length; i++) {
+          out[i] = (byte) Math.max(0, Math.min(255, (src[i] & 255) + (rnd.nextBoolean() ? eps : -eps)));
+        }
+        yield new Rgb(c.image().width(), c.image().height(), out);
       }
-      Rgb prot = read(protectedPath, name);
-      if (prot.width() != clean.width() || prot.height() != clean.height()) {
-        throw new UserError("protected " + protectedPath + " is not the size of its clean image");
+      default -> {
+        byte[] out = src.clone();
+        for (int p = 0; p < c.label().length; p++) {
+          int l = c.label()[p] & 255;
+          if (l != 0 && l != LabeledDataset.IGNORE) {
+            int[] sign = SIGNS[(l - 1) % SIGNS.length];
+            for (int ch = 0; ch < 3; ch++) {
+              out[p * 3 + ch] = (byte) Math.max(0, Math.min(255, (src[p * 3 + ch] & 255) + sign[ch] * eps));
+            }
+          }
+        }
+        yield new Rgb(c.image().width(), c.image().height(), out);
       }
-      byte[] label = label(name, clean);
-      pairs.add(new TrainingPair(name, clean.resized(s.size()), s.defense().apply(prot.resized(s.size())), label));
-    }
-    double[] noise = noise(pairs);
-    List<Sample> cleanTrain = new ArrayList<>();
-    List<Sample> protTrain = new ArrayList<>();
-    for (TrainingPair p : pairs) {
-      cleanTrain.add(new Sample(p.path(), p.clean().chw(), p.label(), s.size()));
-      protTrain.add(new Sample(p.path(), p.protectedImage().chw(), p.label(), s.size()));
-    }
-    List<Curve> clean = knownClean != null ? knownClean : trainings("clean", cleanTrain, testSet);
-    List<Curve> prot = trainings("protected", protTrain, testSet);
-    return new EvaluationResult(s, trainNames, testNames, clean, prot, noise[0], noise[1],
-        pairs.subList(0, Math.min(4, pairs.size())));
+    };
   }
 
-  /** One training per repeat, from seeds seed, seed + 1, ...: the same seeds for both sides. */
-  private List<Curve> trainings(String side, List<Sample> train, List<Sample> testSet) {
+  /** One training per repeat, from seeds seed, seed + 1, ...: the same seeds for every side. */
+  private Side side(String model, String name, int classes, List<Sample> train, List<Sample> clean, List<Sample> testSet,
+      int repeats) {
     List<Curve> out = new ArrayList<>();
-    for (int k = 0; k < s.repeats(); k++) {
-      String training = String.format(Locale.ROOT, "[unseg evaluate] %s training %d/%d", side, k + 1, s.repeats());
+    for (int k = 0; k < repeats; k++) {
+      String training = String.format(Locale.ROOT, "[unseg evaluate] %s %s training %d/%d", model, name, k + 1, repeats);
       ProbeTrainer.EpochListener each = progress == null ? null : (epoch, loss, test, seconds) -> progress.printf(Locale.ROOT,
-          "%s, epoch %d/%d: loss %.4f, clean-test object IoU %.3f (%.0f s)%n", training, epoch, s.probe().epochs(),
-          loss, test.object(), seconds);
-      out.add(new ProbeTrainer(s.probe().withSeed(s.probe().seed() + k)).train(train, testSet, each));
+          "%s, epoch %d/%d: loss %.4f, clean-test object mIoU %.3f, object IoU %.3f (%.0f s)%n", training, epoch,
+          s.recipe().epochs(), loss, test.objectMiou(), test.objectIou(), seconds);
+      out.add(new ProbeTrainer(model, classes, s.recipe().withSeed(s.recipe().seed() + k)).train(train, testSet, each));
     }
-    return out;
+    double[] noise = noise(clean, train);
+    return new Side(model, name, out, noise[0], noise[1]);
   }
 
-  private List<String> listImages() throws IOException {
-    Path root = s.cleanImages();
-    List<String> out = new ArrayList<>();
-    try (Stream<Path> files = Files.walk(root)) {
-      files.filter(Files::isRegularFile)
-          .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(jpe?g|png|tiff?)"))
-          .forEach(p -> out.add(root.relativize(p).toString().replace('\\', '/')));
-    }
-    out.sort(null);
-    return out;
+  private DecodedImage decode(byte[] bytes, String name) throws InputException {
+    return codec.decode(bytes, name);
   }
 
-  private Rgb read(Path file, String name) throws IOException, InputException {
-    DecodedImage d = codec.decode(Files.readAllBytes(file), name);
+  private static Rgb rgb(DecodedImage d) {
     return new Rgb(d.width(), d.height(), d.rgb());
   }
 
-  /** The union mask (mask-pairs rule: {@code {dir}{stem}.png}), at the probe's size (nearest). */
-  private byte[] label(String name, Rgb image) throws InputException {
-    int dot = name.lastIndexOf('.');
-    BinaryMask mask = new BinaryMaskFile(name.substring(0, dot) + ".png").build(image.width(), image.height(), maskStore);
-    int n = s.size();
+  /** The class map at the image's size, then nearest-resized to base size. */
+  private byte[] label(LabeledDataset data, String name, DecodedImage image) throws InputException {
+    int w = image.width();
+    int h = image.height();
+    byte[] full = data.label(name, w, h);
+    int n = s.recipe().baseSize();
     byte[] out = new byte[n * n];
     for (int y = 0; y < n; y++) {
       for (int x = 0; x < n; x++) {
-        int sx = (int) ((x + 0.5) * image.width() / n);
-        int sy = (int) ((y + 0.5) * image.height() / n);
-        out[y * n + x] = (byte) (mask.get(sx, sy) ? 1 : 0);
+        out[y * n + x] = full[(int) ((y + 0.5) * h / n) * w + (int) ((x + 0.5) * w / n)];
       }
     }
     return out;
   }
 
-  /** Mean absolute per-channel difference, grey levels, inside and outside the labels. */
-  private static double[] noise(List<TrainingPair> pairs) {
+  /** Mean absolute per-channel difference, grey levels, on object and on background pixels. */
+  private static double[] noise(List<Sample> clean, List<Sample> other) {
     double in = 0;
     double out = 0;
     long nIn = 0;
     long nOut = 0;
-    for (TrainingPair p : pairs) {
-      byte[] a = p.clean().hwc();
-      byte[] b = p.protectedImage().hwc();
+    for (int k = 0; k < clean.size(); k++) {
+      byte[] a = clean.get(k).image().hwc();
+      byte[] b = other.get(k).image().hwc();
+      byte[] label = clean.get(k).label();
       for (int i = 0; i < a.length; i++) {
         double d = Math.abs((a[i] & 255) - (b[i] & 255));
-        if (p.label()[i / 3] != 0) {
+        int l = label[i / 3] & 255;
+        if (l != 0 && l != LabeledDataset.IGNORE) {
           in += d;
           nIn++;
-        } else {
+        } else if (l == 0) {
           out += d;
           nOut++;
         }

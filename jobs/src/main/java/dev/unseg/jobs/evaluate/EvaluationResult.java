@@ -1,85 +1,43 @@
 package dev.unseg.jobs.evaluate;
 
 import java.util.List;
-import java.util.function.ToDoubleFunction;
+import java.util.Map;
 
 /**
- * Everything one evaluation measured. Each side was trained {@code settings.repeats()} times from
- * the same seeds; the headline figures are means over those trainings of the last epoch's
- * clean-test IoU, and drops are relative: (clean - protected) / clean.
+ * Everything one evaluation measured: per network, the clean side and every other side (protected
+ * after each defence, controls), each trained {@code settings.repeats()} times from the same seeds
+ * and tested on the same clean images. Drops are relative: (clean - other) / clean, of the means.
  *
- * @param noiseInside mean |protected - clean| in grey levels inside the masks of the training images
- * @param noiseOutside the same outside the masks
+ * @param skipped images of the sample left out, with the reason (unreadable, bad annotation, no protected copy)
+ * @param examples a few training images (clean, protected before any defence) for the report
  */
-public record EvaluationResult(EvaluateSettings settings, List<String> trainImages, List<String> testImages,
-    List<Curve> cleanRuns, List<Curve> protectedRuns, double noiseInside, double noiseOutside,
-    List<TrainingPair> examples) {
+public record EvaluationResult(EvaluateSettings settings, List<String> classNames, List<String> trainImages,
+    List<String> testImages, Map<String, String> skipped, List<Side> sides, List<TrainingPair> examples) {
 
-  /** The first clean training (the one drawn in the report's curves). */
-  public Curve clean() {
-    return cleanRuns.get(0);
+  public Side side(String model, String name) {
+    return sides.stream().filter(s -> s.model().equals(model) && s.name().equals(name)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no side " + model + "/" + name));
   }
 
-  /** The first protected training. */
-  public Curve protectedCurve() {
-    return protectedRuns.get(0);
+  public Side clean(String model) {
+    return side(model, "clean");
   }
 
-  public double objectIouClean() {
-    return mean(cleanRuns, IoU::object);
+  /** Relative drop of the peak object mIoU of a side against its network's clean side. */
+  public double peakDrop(Side s) {
+    return drop(clean(s.model()).peak(), s.peak());
   }
 
-  public double objectIouProtected() {
-    return mean(protectedRuns, IoU::object);
+  public double lastDrop(Side s) {
+    return drop(clean(s.model()).last(), s.last());
   }
 
-  public double miouClean() {
-    return mean(cleanRuns, IoU::mean);
+  /** The run-to-run noise a drop of s has to exceed: the larger spread of the peaks, clean or s. */
+  public double peakSpread(Side s) {
+    return Math.max(clean(s.model()).peakSpread(), s.peakSpread());
   }
 
-  public double miouProtected() {
-    return mean(protectedRuns, IoU::mean);
-  }
-
-  public double backgroundIouClean() {
-    return mean(cleanRuns, IoU::background);
-  }
-
-  public double backgroundIouProtected() {
-    return mean(protectedRuns, IoU::background);
-  }
-
-  public double objectDrop() {
-    return drop(objectIouClean(), objectIouProtected());
-  }
-
-  public double miouDrop() {
-    return drop(miouClean(), miouProtected());
-  }
-
-  /**
-   * Run-to-run noise of the object IoU: the largest spread (max - min) between trainings of the same
-   * data from different seeds, on either side; 0 with a single repeat (not measured).
-   */
-  public double objectIouSpread() {
-    return Math.max(spread(cleanRuns), spread(protectedRuns));
-  }
-
-  private static double spread(List<Curve> runs) {
-    double lo = Double.POSITIVE_INFINITY;
-    double hi = Double.NEGATIVE_INFINITY;
-    for (Curve c : runs) {
-      lo = Math.min(lo, c.last().object());
-      hi = Math.max(hi, c.last().object());
-    }
-    return hi - lo;
-  }
-
-  private static double mean(List<Curve> runs, ToDoubleFunction<IoU> f) {
-    return runs.stream().mapToDouble(c -> f.applyAsDouble(c.last())).average().orElse(0);
-  }
-
-  private static double drop(double clean, double prot) {
-    return clean == 0 ? 0 : (clean - prot) / clean;
+  static double drop(double clean, double other) {
+    return clean == 0 || Double.isNaN(clean) ? 0 : (clean - other) / clean;
   }
 }

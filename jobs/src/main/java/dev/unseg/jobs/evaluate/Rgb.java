@@ -32,13 +32,18 @@ record Rgb(int width, int height, byte[] hwc) {
 
   /** Bilinear resize to size x size (unchanged when it already is). */
   Rgb resized(int size) {
-    if (width == size && height == size) {
+    return resized(size, size);
+  }
+
+  /** Bilinear resize to w x h (unchanged when it already is). */
+  Rgb resized(int w, int h) {
+    if (width == w && height == h) {
       return this;
     }
-    BufferedImage out = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+    BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = out.createGraphics();
     g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-    g.drawImage(image(), 0, 0, size, size, null);
+    g.drawImage(image(), 0, 0, w, h, null);
     g.dispose();
     return of(out);
   }

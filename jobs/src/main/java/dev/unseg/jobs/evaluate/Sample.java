@@ -1,8 +1,8 @@
 package dev.unseg.jobs.evaluate;
 
 /**
- * One image at the probe's size: RGB in [0, 1], planar [3, S, S], and its label (1 = object).
+ * One image at the recipe's base size with its class map (0 = background, 255 = ignore).
  *
  * @param path the image's path relative to the images folder
  */
-record Sample(String path, float[] chw, byte[] label, int size) {}
+record Sample(String path, Rgb image, byte[] label) {}

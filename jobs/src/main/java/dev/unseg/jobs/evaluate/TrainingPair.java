@@ -1,4 +1,4 @@
 package dev.unseg.jobs.evaluate;
 
-/** A training image in its clean and its protected (then defended) version, with its label. */
+/** A training image at base size in its clean and its protected (not yet defended) version, with its class map. */
 public record TrainingPair(String path, Rgb clean, Rgb protectedImage, byte[] label) {}

@@ -16,15 +16,23 @@ import ai.djl.nn.pooling.Pool;
 import java.util.List;
 
 /**
- * A small U-Net (three levels, batch norm), built from DJL blocks: the probe segmenter. Input
- * [B, 3, S, S] in [0, 1] (S divisible by 4), output [B, 1, S, S] foreground logits.
+ * A small U-Net (four levels, batch norm), built from DJL blocks: one of the probe segmenters.
+ * Input [B, 3, S, S] in [0, 1] (S divisible by 8), output [B, classes, S, S] logits.
  */
 final class UNet {
   private UNet() {}
 
-  static Block build(int base) {
+  static Block build(int base, int classes) {
+    // Four levels: the receptive field must span an object at the recipe's 2x rescale, or the inside
+    // of a large object is only texture and cannot be told from the background (seen with three levels).
+    Block deepest = new SequentialBlock()
+        .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
+        .add(doubleConv(base * 8))
+        .add(up(base * 4));
     Block bottom = new SequentialBlock()
         .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
+        .add(doubleConv(base * 4))
+        .add(skip(deepest))
         .add(doubleConv(base * 4))
         .add(up(base * 2));
     Block middle = new SequentialBlock()
@@ -37,7 +45,7 @@ final class UNet {
         .add(doubleConv(base))
         .add(skip(middle))
         .add(doubleConv(base))
-        .add(Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(1).build());
+        .add(Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(classes).build());
   }
 
   /** Concatenates the input with what the inner path makes of it (the U-Net skip connection). */
@@ -47,7 +55,7 @@ final class UNet {
         List.of(Blocks.identityBlock(), inner));
   }
 
-  private static Block doubleConv(int filters) {
+  static Block doubleConv(int filters) {
     SequentialBlock b = new SequentialBlock();
     for (int i = 0; i < 2; i++) {
       b.add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(filters).build())
@@ -61,7 +69,7 @@ final class UNet {
    * Nearest-neighbour x2 upsampling, then a 3x3 convolution (DJL's PyTorch engine has no transposed
    * convolution).
    */
-  private static Block up(int filters) {
+  static Block up(int filters) {
     return new SequentialBlock()
         .add(new LambdaBlock(list -> {
           NDArray x = list.singletonOrThrow();

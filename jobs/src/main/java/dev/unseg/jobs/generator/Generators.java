@@ -26,8 +26,9 @@ public final class Generators {
       throws Exception {
     return switch (config.kind()) {
       case SYNTHETIC -> GeneratorCache.get(
-          "synthetic:" + Sha256.hex((config.key() + "\u0000" + config.cellSize()).getBytes(StandardCharsets.UTF_8)),
-          () -> new SyntheticTextureGenerator(config.key(), config.cellSize()));
+          "synthetic:" + Sha256.hex((config.key() + "\u0000" + config.cellSize() + "\u0000" + config.design())
+              .getBytes(StandardCharsets.UTF_8)),
+          () -> new SyntheticTextureGenerator(config.key(), config.cellSize(), config.design()));
       case UNSEG -> {
         String device = device(config.device(), task);
         yield GeneratorCache.get("unseg:" + config.model() + ":" + config.modelSha256() + ":" + device + ":" + config.batchSize(),

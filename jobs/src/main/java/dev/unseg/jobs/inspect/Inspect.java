@@ -30,7 +30,6 @@ import org.apache.parquet.schema.Type;
  * summary, reading Parquet directly so no Spark session is started.
  */
 public final class Inspect {
-  private static final String HADOOP_PREFIX = "spark.hadoop.";
 
   private Inspect() {}
 
@@ -40,12 +39,7 @@ public final class Inspect {
    */
   public static int run(Config config, String target, PrintStream out, PrintStream err) throws IOException {
     boolean summaryOnly = config.getBoolean("unseg.inspect.summary-only");
-    Configuration conf = new Configuration();
-    SettingReads.sparkSettings(config).forEach((key, value) -> {
-      if (key.startsWith(HADOOP_PREFIX)) {
-        conf.set(key.substring(HADOOP_PREFIX.length()), value);
-      }
-    });
+    Configuration conf = SettingReads.hadoopConf(config);
     OutputLayout loc = OutputLayout.of(target);
     Storage fs = Storage.of(loc.root(), conf);
     Path manifest = loc.manifest();

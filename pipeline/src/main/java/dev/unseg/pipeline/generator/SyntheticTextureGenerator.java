@@ -25,7 +25,31 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class SyntheticTextureGenerator implements NoiseGenerator {
   public static final String ID = "synthetic-texture";
-  public static final String VERSION = "1";
+
+  /**
+   * How the two textures are made. {@code CELLS} (version 1): one sign per cell of {@code cellSize} and
+   * channel. {@code OCTAVES} (version 2): a weighted sum, scaled into [-AMPLITUDE, AMPLITUDE], of a flat
+   * keyed colour per region (what JPEG, blur and resizing keep), a luminance texture of cells 4x
+   * {@code cellSize} (what grayscale keeps) and colour textures of cells 2x and 1x {@code cellSize}
+   * (several scales, so random rescaling in training does not wash all of it out).
+   */
+  public enum Design {
+    CELLS("1"),
+    OCTAVES("2");
+
+    private final String version;
+
+    Design(String version) {
+      this.version = version;
+    }
+
+    public String version() {
+      return version;
+    }
+  }
+
+  /** Weights of the octaves design's parts: flat colour, luminance cells, colour cells 2x, colour cells 1x. */
+  private static final float[] OCTAVE_WEIGHTS = {0.4f, 0.2f, 0.2f, 0.2f};
   /**
    * One noise pixel covers S/256 image pixels (S = the longer image side). On a ~640-px COCO image that is
    * 2.5 px, so 3-noise-pixel cells are ~7.5 image pixels: coarse enough to survive JPEG (EFFICACY.md: 2-px
@@ -43,10 +67,10 @@ public final class SyntheticTextureGenerator implements NoiseGenerator {
   private final GeneratorInfo info;
 
   public SyntheticTextureGenerator(String secretKey) {
-    this(secretKey, DEFAULT_CELL_SIZE);
+    this(secretKey, DEFAULT_CELL_SIZE, Design.CELLS);
   }
 
-  public SyntheticTextureGenerator(String secretKey, int cellSize) {
+  public SyntheticTextureGenerator(String secretKey, int cellSize, Design design) {
     if (secretKey == null || secretKey.isEmpty()) {
       throw new IllegalArgumentException("the synthetic texture generator needs a non-empty secret key");
     }
@@ -54,9 +78,9 @@ public final class SyntheticTextureGenerator implements NoiseGenerator {
       throw new IllegalArgumentException("cell size must be 1.." + N + " noise pixels, got " + cellSize);
     }
     Mac mac = hmac(secretKey);
-    this.inside = texture(mac, "inside", cellSize);
-    this.outside = texture(mac, "outside", cellSize);
-    this.info = new GeneratorInfo(ID, VERSION, digest(cellSize, inside, outside), false);
+    this.inside = design == Design.CELLS ? texture(mac, "inside", cellSize) : octaves(mac, "inside", cellSize, 1);
+    this.outside = design == Design.CELLS ? texture(mac, "outside", cellSize) : octaves(mac, "outside", cellSize, -1);
+    this.info = new GeneratorInfo(ID, design.version(), digest(design, cellSize, inside, outside), false);
   }
 
   @Override
@@ -101,6 +125,34 @@ public final class SyntheticTextureGenerator implements NoiseGenerator {
     return t;
   }
 
+  /**
+   * The octaves design's texture of one region: per channel, w0 x a keyed sign (a flat colour) + w1 x
+   * a luminance texture (one sign per cell for all three channels, cells 4 x cellSize) + w2, w3 x
+   * colour textures (cells 2x and 1x cellSize), over the sum of the weights, times AMPLITUDE. The flat
+   * colour is one keyed sign per channel, negated outside (flatSign -1), so inside and outside always
+   * differ in it.
+   */
+  private static float[] octaves(Mac mac, String label, int cellSize, int flatSign) {
+    float total = 0;
+    for (float w : OCTAVE_WEIGHTS) {
+      total += w;
+    }
+    byte[] flat = keyedBytes(mac, "octaves/flat", 1);
+    float[] luminance = texture(mac, label + "/octaves/luminance", Math.min(N, 4 * cellSize));
+    float[] coarse = texture(mac, label + "/octaves/coarse", Math.min(N, 2 * cellSize));
+    float[] fine = texture(mac, label + "/octaves/fine", cellSize);
+    float[] t = new float[3 * PLANE];
+    for (int c = 0; c < 3; c++) {
+      float sign = flatSign * ((flat[0] >> c & 1) != 0 ? 1 : -1);
+      for (int i = 0; i < PLANE; i++) {
+        float v = OCTAVE_WEIGHTS[0] * sign + OCTAVE_WEIGHTS[1] * Math.signum(luminance[i])
+            + OCTAVE_WEIGHTS[2] * Math.signum(coarse[c * PLANE + i]) + OCTAVE_WEIGHTS[3] * Math.signum(fine[c * PLANE + i]);
+        t[c * PLANE + i] = AMPLITUDE * v / total;
+      }
+    }
+    return t;
+  }
+
   /** HMAC-SHA256 in counter mode: block k = HMAC(key, "unseg-synthetic-texture/v1/" + label + "/" + k). */
   private static byte[] keyedBytes(Mac mac, String label, int length) {
     byte[] out = new byte[length];
@@ -114,10 +166,10 @@ public final class SyntheticTextureGenerator implements NoiseGenerator {
   }
 
   /** SHA-256 over the generated parameters (cell size and both textures): identifies them, never the key. */
-  private static String digest(int cellSize, float[] inside, float[] outside) {
+  private static String digest(Design design, int cellSize, float[] inside, float[] outside) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      sha.update((ID + "/" + VERSION + "/cell=" + cellSize).getBytes(StandardCharsets.UTF_8));
+      sha.update((ID + "/" + design.version() + "/cell=" + cellSize).getBytes(StandardCharsets.UTF_8));
       for (float[] t : new float[][] {inside, outside}) {
         ByteBuffer b = ByteBuffer.allocate(t.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(t);

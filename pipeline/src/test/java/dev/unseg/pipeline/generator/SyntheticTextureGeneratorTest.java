@@ -97,7 +97,7 @@ class SyntheticTextureGeneratorTest {
   @Test
   void shapeRangeAndCells() throws Exception {
     int cell = 8;
-    SyntheticTextureGenerator g = new SyntheticTextureGenerator("k", cell);
+    SyntheticTextureGenerator g = new SyntheticTextureGenerator("k", cell, SyntheticTextureGenerator.Design.CELLS);
     float[] n = noise(g, prompt(255));
     assertEquals(3 * PLANE, n.length);
     boolean channelsDiffer = false;
@@ -113,7 +113,7 @@ class SyntheticTextureGeneratorTest {
       }
     }
     assertTrue(channelsDiffer);
-    assertNotEquals(g.info().modelDigest(), new SyntheticTextureGenerator("k", 4).info().modelDigest());
+    assertNotEquals(g.info().modelDigest(), new SyntheticTextureGenerator("k", 4, SyntheticTextureGenerator.Design.CELLS).info().modelDigest());
   }
 
   @Test
@@ -124,7 +124,7 @@ class SyntheticTextureGeneratorTest {
     assertArrayEquals(noise(g, prompt(255)), out.get(1));
     assertThrows(IllegalArgumentException.class, () -> g.generate(Collections.singletonList(null), List.of(new float[7])));
     assertThrows(IllegalArgumentException.class, () -> new SyntheticTextureGenerator(""));
-    assertThrows(IllegalArgumentException.class, () -> new SyntheticTextureGenerator("k", 0));
+    assertThrows(IllegalArgumentException.class, () -> new SyntheticTextureGenerator("k", 0, SyntheticTextureGenerator.Design.CELLS));
   }
 
   @Test
@@ -135,5 +135,47 @@ class SyntheticTextureGeneratorTest {
     assertTrue(fp.matches("[0-9a-f]{64}"), fp);
     // Not the texture digest either: that one is published in every manifest row.
     assertNotEquals(fp, new SyntheticTextureGenerator("owner-secret").info().modelDigest());
+  }
+
+  /**
+   * The octaves design: within the bound, keyed and reproducible, its flat colour opposite inside and
+   * outside (the mean of each channel, what JPEG and blur keep), and a luminance part that grayscale keeps.
+   */
+  @Test
+  void octavesKeepAFlatColourAndALuminancePattern() throws Exception {
+    SyntheticTextureGenerator g = new SyntheticTextureGenerator("k", 3, SyntheticTextureGenerator.Design.OCTAVES);
+    assertEquals("2", g.info().version());
+    assertNotEquals(new SyntheticTextureGenerator("k", 3, SyntheticTextureGenerator.Design.CELLS).info().modelDigest(),
+        g.info().modelDigest());
+    float[] in = noise(g, prompt(255));
+    float[] out = noise(g, prompt(0));
+    assertArrayEquals(in, noise(new SyntheticTextureGenerator("k", 3, SyntheticTextureGenerator.Design.OCTAVES), prompt(255)));
+    for (int c = 0; c < 3; c++) {
+      double meanIn = 0;
+      double meanOut = 0;
+      for (int i = 0; i < PLANE; i++) {
+        float v = in[c * PLANE + i];
+        assertTrue(v >= -SyntheticTextureGenerator.AMPLITUDE && v <= SyntheticTextureGenerator.AMPLITUDE, "value " + v);
+        meanIn += v / PLANE;
+        meanOut += out[c * PLANE + i] / PLANE;
+      }
+      // 0.4 of the amplitude is the flat colour; the textures average out.
+      assertEquals(0.4 * 0.99, Math.abs(meanIn), 0.03, "channel " + c);
+      assertEquals(-Math.signum(meanIn), Math.signum(meanOut));
+    }
+    // Grayscale (the same weights for every channel's part) still varies from cell to cell.
+    float[] gray = new float[PLANE];
+    for (int i = 0; i < PLANE; i++) {
+      gray[i] = 0.299f * in[i] + 0.587f * in[PLANE + i] + 0.114f * in[2 * PLANE + i];
+    }
+    double var = 0;
+    double mean = 0;
+    for (float v : gray) {
+      mean += v / PLANE;
+    }
+    for (float v : gray) {
+      var += (v - mean) * (v - mean) / PLANE;
+    }
+    assertTrue(Math.sqrt(var) > 0.2, "grayscale keeps a texture: sd " + Math.sqrt(var));
   }
 }

@@ -1,0 +1,38 @@
+package dev.unseg.jobs.evaluate;
+
+import com.typesafe.config.Config;
+import dev.unseg.jobs.config.RunSpec;
+import dev.unseg.pipeline.dataset.DatasetFormat;
+import dev.unseg.pipeline.error.UserError;
+
+/**
+ * Where the clean dataset is and how it is laid out, as protect reads it: a protect run's own
+ * settings, or the {@code unseg.input.*} keys (the same flags as protect's), which override the run's
+ * where they are set (a dataset read from another mount).
+ */
+public record DatasetSource(DatasetFormat format, String images, String annotations, String maskName) {
+
+  /** The run's dataset, with any {@code unseg.input} key that is set taking its place. */
+  static DatasetSource of(RunSpec run, Config input) {
+    String format = input.getString("format");
+    return new DatasetSource(format.isEmpty() ? run.datasetFormat() : DatasetFormat.fromName(format),
+        or(input.getString("images"), run.images()), or(input.getString("annotations"), run.annotations()),
+        or(run.maskName(), input.getString("mask-name")));
+  }
+
+  /** The dataset of the {@code unseg.input} keys alone (a run of the controls, with no protected copy). */
+  static DatasetSource of(Config input) {
+    for (String key : new String[] {"format", "images", "annotations"}) {
+      if (input.getString(key).isEmpty()) {
+        throw new UserError("unseg.input." + key + " is not set: give --" + key + ", or --protected OUTPUT of a protect run"
+            + " (its dataset is then read from the run's settings)");
+      }
+    }
+    return new DatasetSource(DatasetFormat.fromName(input.getString("format")), input.getString("images"),
+        input.getString("annotations"), input.getString("mask-name"));
+  }
+
+  private static String or(String first, String second) {
+    return first == null || first.isEmpty() ? second : first;
+  }
+}

@@ -1,0 +1,251 @@
+package dev.unseg.jobs.evaluate;
+
+import dev.unseg.jobs.io.FolderStore;
+import dev.unseg.jobs.io.Locations;
+import dev.unseg.jobs.io.Storage;
+import dev.unseg.pipeline.dataset.ClassLabels;
+import dev.unseg.pipeline.dataset.CocoAnnotationEntry;
+import dev.unseg.pipeline.dataset.CocoCategory;
+import dev.unseg.pipeline.dataset.CocoImageEntry;
+import dev.unseg.pipeline.dataset.CocoIndexReader;
+import dev.unseg.pipeline.dataset.CocoIndexVisitor;
+import dev.unseg.pipeline.dataset.CocoSegmentation;
+import dev.unseg.pipeline.dataset.DatasetFormat;
+import dev.unseg.pipeline.dataset.LabelMapLayout;
+import dev.unseg.pipeline.dataset.Selection;
+import dev.unseg.pipeline.error.InputException;
+import dev.unseg.pipeline.error.UserError;
+import dev.unseg.pipeline.mask.BinaryMask;
+import dev.unseg.pipeline.mask.PolygonRasterizer;
+import dev.unseg.pipeline.mask.Rle;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * The clean dataset as the probe sees it, read through the same readers and storage as protect: the
+ * images evaluate uses (a seeded sample, whatever the dataset's size), the class names (background
+ * first) and each image's class map at its own size ({@link ClassLabels#IGNORE} for crowd or void
+ * pixels). COCO instances take their classes from the index; ADE20K, VOC, Cityscapes and mask pairs
+ * from {@link ClassLabels}.
+ */
+final class LabeledDataset {
+  static final int IGNORE = ClassLabels.IGNORE;
+  private final List<String> images;
+  private final List<String> classNames;
+  private final FolderStore imageStore;
+  private final Labeler labeler;
+
+  private interface Labeler {
+    byte[] label(String image, int width, int height) throws InputException;
+  }
+
+  private LabeledDataset(List<String> images, List<String> classNames, FolderStore imageStore, Labeler labeler) {
+    this.images = images;
+    this.classNames = classNames;
+    this.imageStore = imageStore;
+    this.labeler = labeler;
+  }
+
+  /** The sampled images, relative to the images root, in the seed's order: the first ones are the test set. */
+  List<String> images() {
+    return images;
+  }
+
+  /** Background first; a class map's value is an index into this list. */
+  List<String> classNames() {
+    return classNames;
+  }
+
+  /** The class map of an image at width x height (row-major). */
+  byte[] label(String image, int width, int height) throws InputException {
+    return labeler.label(image, width, height);
+  }
+
+  /** An image's bytes, refused above maxBytes. */
+  byte[] read(String image, long maxBytes) throws IOException {
+    return imageStore.read(image, maxBytes);
+  }
+
+  /**
+   * Opens the dataset and picks {@code count} of its images by seed: those whose hash of (seed, path)
+   * is smallest, so the pick depends only on the seed and the names, never on listing order, and takes
+   * memory for {@code count} names however large the dataset is.
+   */
+  static LabeledDataset open(DatasetSource src, Configuration conf, long seed, int count) throws IOException {
+    URI imagesRoot = Locations.directory(Locations.qualify(src.images()));
+    URI annotations = Locations.qualify(src.annotations());
+    FolderStore images = new FolderStore(imagesRoot, Storage.of(imagesRoot, conf));
+    return switch (src.format()) {
+      case COCO -> coco(images, Storage.of(annotations, conf), annotations, seed, count);
+      case COCO_PANOPTIC -> throw new UserError("evaluate does not read coco-panoptic yet: give the instances JSON of the"
+          + " same images with --format coco --annotations FILE");
+      default -> labelMaps(src, imagesRoot, images, new FolderStore(Locations.directory(annotations), Storage.of(annotations, conf)),
+          seed, count);
+    };
+  }
+
+  private static LabeledDataset labelMaps(DatasetSource src, URI imagesRoot, FolderStore images, FolderStore annotations,
+      long seed, int count) throws IOException {
+    LabelMapLayout layout = LabelMapLayout.forFormat(src.format(), Selection.parse("all"), src.maskName());
+    Sampler<String> pick = new Sampler<>(seed, count);
+    images.storage().walk(imagesRoot, rel -> {
+      if (layout.isImage(rel)) {
+        pick.offer(rel, rel);
+      }
+    });
+    DatasetFormat f = src.format();
+    return new LabeledDataset(pick.names(), ClassLabels.names(f), images,
+        (name, w, h) -> ClassLabels.read(f, annotations, layout.annotationPathFor(name), w, h));
+  }
+
+  private static LabeledDataset coco(FolderStore images, Storage storage, URI index, long seed, int count) throws IOException {
+    Map<Long, String> categories = new HashMap<>();
+    Sampler<CocoImageEntry> pick = new Sampler<>(seed, count);
+    // Two passes over the index: the images and classes, then the annotations of the picked images only.
+    scan(storage, index, new CocoIndexVisitor() {
+      @Override
+      public void image(CocoImageEntry image) {
+        pick.offer(image.fileName(), image);
+      }
+
+      @Override
+      public void category(CocoCategory c) {
+        categories.put(c.id(), c.name());
+      }
+    });
+    List<Long> ids = new ArrayList<>(categories.keySet());
+    ids.sort(null);
+    if (ids.size() > 254) {
+      throw new UserError(index + " has " + ids.size() + " categories; evaluate takes at most 254 (use a subset of the index)");
+    }
+    Map<Long, Integer> classOf = new HashMap<>();
+    List<String> names = new ArrayList<>(List.of("background"));
+    for (Long id : ids) {
+      classOf.put(id, names.size());
+      names.add(categories.get(id));
+    }
+    Map<Long, CocoImageEntry> picked = new HashMap<>();
+    Map<String, CocoImageEntry> byName = new HashMap<>();
+    pick.values().forEach(e -> {
+      picked.put(e.imageId(), e);
+      byName.put(e.fileName(), e);
+    });
+    Map<Long, List<CocoAnnotationEntry>> anns = new HashMap<>();
+    scan(storage, index, new CocoIndexVisitor() {
+      @Override
+      public void annotation(CocoAnnotationEntry a) {
+        if (picked.containsKey(a.imageId())) {
+          anns.computeIfAbsent(a.imageId(), k -> new ArrayList<>()).add(a);
+        }
+      }
+    });
+    return new LabeledDataset(pick.names(), names, images, (name, w, h) -> {
+      CocoImageEntry e = byName.get(name);
+      byte[] label = new byte[w * h];
+      for (CocoAnnotationEntry a : anns.getOrDefault(e.imageId(), List.of())) {
+        Integer cls = classOf.get(a.categoryId());
+        if (a.problem() != null || (cls == null && !a.crowd())) {
+          continue;
+        }
+        Rle rle = a.segmentation() instanceof CocoSegmentation.Polygons p
+            ? PolygonRasterizer.rasterize(p.parts(), e.height(), e.width(), name)
+            : rle((CocoSegmentation.RleCounts) a.segmentation(), name);
+        BinaryMask m = rle.decode();
+        if (m.width() != e.width() || m.height() != e.height()) {
+          throw new InputException(dev.unseg.pipeline.error.ErrorCode.MASK_SIZE_MISMATCH, name + ": a segmentation of "
+              + m.width() + "x" + m.height() + " on an image the index says is " + e.width() + "x" + e.height());
+        }
+        byte value = (byte) (a.crowd() ? IGNORE : cls);
+        // The index's size is the image's; scale the map to the decoded image (nearest) if they differ.
+        for (int y = 0; y < h; y++) {
+          for (int x = 0; x < w; x++) {
+            if (m.get(x * e.width() / w, y * e.height() / h)) {
+              label[y * w + x] = value;
+            }
+          }
+        }
+      }
+      return label;
+    });
+  }
+
+  private static Rle rle(CocoSegmentation.RleCounts r, String name) throws InputException {
+    return Rle.fromString(r.counts(), r.height(), r.width(), name);
+  }
+
+  private static void scan(Storage storage, URI index, CocoIndexVisitor visitor) throws IOException {
+    try (InputStream in = storage.open(new org.apache.hadoop.fs.Path(index))) {
+      CocoIndexReader.read(in, index.toString(), visitor);
+    }
+  }
+
+  /**
+   * Keeps the count entries of smallest hash(seed, name); a name offered twice (a duplicate in an index)
+   * is kept once.
+   */
+  private static final class Sampler<T> {
+    private record Entry<T>(long hash, String name, T value) {}
+
+    private final Comparator<Entry<T>> order = Comparator.<Entry<T>>comparingLong(Entry::hash).thenComparing(Entry::name);
+    private final PriorityQueue<Entry<T>> largestFirst = new PriorityQueue<>(order.reversed());
+    private final java.util.Set<String> kept = new java.util.HashSet<>();
+    private final long seed;
+    private final int count;
+
+    Sampler(long seed, int count) {
+      this.seed = seed;
+      this.count = count;
+    }
+
+    void offer(String name, T value) {
+      if (kept.contains(name)) {
+        return;
+      }
+      Entry<T> e = new Entry<>(hash(name), name, value);
+      if (largestFirst.size() == count) {
+        if (order.compare(e, largestFirst.peek()) >= 0) {
+          return;
+        }
+        kept.remove(largestFirst.poll().name());
+      }
+      largestFirst.add(e);
+      kept.add(name);
+    }
+
+    private List<Entry<T>> sorted() {
+      return largestFirst.stream().sorted(order).toList();
+    }
+
+    List<String> names() {
+      return sorted().stream().map(Entry::name).toList();
+    }
+
+    List<T> values() {
+      return sorted().stream().map(Entry::value).toList();
+    }
+
+    private long hash(String name) {
+      try {
+        byte[] d = MessageDigest.getInstance("SHA-256").digest((seed + "/" + name).getBytes(StandardCharsets.UTF_8));
+        long h = 0;
+        for (int i = 0; i < 8; i++) {
+          h = (h << 8) | (d[i] & 255);
+        }
+        return h;
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+}

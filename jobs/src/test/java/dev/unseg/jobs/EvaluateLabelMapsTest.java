@@ -1,0 +1,41 @@
+package dev.unseg.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.unseg.jobs.testing.Cli;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * evaluate on a label-map format: protect the real ADE20K samples, then evaluate the run with the
+ * dataset read from its settings and the classes from ADE20K's label values (top:K by training pixels).
+ */
+class EvaluateLabelMapsTest {
+  @TempDir Path tmp;
+
+  @Test
+  void evaluatesAnAde20kRunWithItsOwnClasses() throws Exception {
+    Path ade = Cli.SAMPLES.resolve("ade20k");
+    Path out = tmp.resolve("out");
+    Cli.Run run = Cli.protect("--format", "ade20k", "--images", ade.resolve("images").toString(), "--annotations",
+        ade.resolve("annotations").toString(), "--output", out.toString());
+    assertEquals(0, run.code(), run.err());
+    Cli.Run eval = Cli.runCli(new String[] {"evaluate", "--protected", out.toString(), "--sample", "2", "--test", "1",
+        "--labels", "top:4", "--base-size", "32", "--crop", "32", "--epochs", "1", "--model", "deeplab", "--run-id", "ade"});
+    assertEquals(0, eval.code(), eval.err());
+    assertTrue(eval.out().contains("trained on 2 ade20k images (4 classes), tested on 1 clean images"), eval.out());
+    JsonNode report = Cli.JSON.readTree(out.resolve("_unseg/evaluation/ade/report.json").toFile());
+    JsonNode classes = report.get("classes");
+    assertEquals(5, classes.size());
+    assertEquals("background", classes.get(0).asText());
+    // The four classes covering most training pixels are real ADE20K names, not label numbers.
+    for (int c = 1; c < 5; c++) {
+      assertTrue(classes.get(c).asText().matches("[a-z ]+"), classes.toString());
+    }
+    assertEquals("ade20k", report.at("/settings/format").asText());
+    assertEquals(ade.resolve("images").toString(), report.at("/settings/clean_images").asText());
+  }
+}

@@ -1,0 +1,67 @@
+package dev.unseg.jobs.evaluate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.unseg.pipeline.dataset.DatasetFormat;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The generated COCO scenes, read back through the evaluation's own COCO reader. */
+class SceneDatasetTest {
+  @TempDir Path tmp;
+
+  @Test
+  void classMapsMatchTheIndexBoxesAndAreas() throws Exception {
+    new SceneDataset(SyntheticDataset.readPhotos(List.of(Path.of("../samples"))), 96, 5).write(tmp, 12);
+    JsonNode index = new ObjectMapper().readTree(tmp.resolve("annotations.json").toFile());
+    assertEquals(12, index.get("images").size());
+    assertEquals(SceneDataset.CLASSES.size(), index.get("categories").size());
+    LabeledDataset data = LabeledDataset.open(new DatasetSource(DatasetFormat.COCO,
+        tmp.resolve("images").toString(), tmp.resolve("annotations.json").toString(), ""), new Configuration(), 1, 12);
+    assertEquals(12, data.images().size());
+    assertEquals(List.of("background", "disc", "box", "star", "cross"), data.classNames());
+    Set<Integer> seen = new HashSet<>();
+    for (JsonNode img : index.get("images")) {
+      byte[] label = data.label(img.get("file_name").asText(), 96, 96);
+      long[] area = new long[SceneDataset.CLASSES.size() + 1];
+      int[] box = {96, 96, -1, -1};
+      for (int p = 0; p < label.length; p++) {
+        area[label[p]]++;
+        if (label[p] != 0) {
+          box[0] = Math.min(box[0], p % 96);
+          box[1] = Math.min(box[1], p / 96);
+          box[2] = Math.max(box[2], p % 96);
+          box[3] = Math.max(box[3], p / 96);
+        }
+      }
+      long[] expected = new long[area.length];
+      int[] union = {96, 96, -1, -1};
+      for (JsonNode a : index.get("annotations")) {
+        if (a.get("image_id").asInt() == img.get("id").asInt()) {
+          int c = a.get("category_id").asInt();
+          expected[c] += a.get("area").asLong();
+          seen.add(c);
+          JsonNode b = a.get("bbox");
+          union[0] = Math.min(union[0], b.get(0).asInt());
+          union[1] = Math.min(union[1], b.get(1).asInt());
+          union[2] = Math.max(union[2], b.get(0).asInt() + b.get(2).asInt() - 1);
+          union[3] = Math.max(union[3], b.get(1).asInt() + b.get(3).asInt() - 1);
+        }
+      }
+      // Visible masks do not overlap, so the class map holds exactly the annotated areas, where the boxes say.
+      for (int c = 1; c < area.length; c++) {
+        assertEquals(expected[c], area[c], "class " + c + " of " + img);
+      }
+      assertEquals(List.of(union[0], union[1], union[2], union[3]), List.of(box[0], box[1], box[2], box[3]));
+    }
+    assertTrue(seen.size() >= 3, "several classes in 12 images: " + seen);
+  }
+}
