@@ -54,8 +54,9 @@ final class EvaluateCommands {
     EvaluateSettings s = EvaluateSettings.from(config, hadoop, LocalDateTime.now());
     EvaluationResult r = new Evaluation(s, hadoop, err).run();
     org.apache.hadoop.fs.Path html = ReportWriter.write(r, hadoop);
-    out.printf(Locale.ROOT, "trained on %d %s images (%d classes), tested on %d clean images%n", r.trainImages().size(),
-        s.clean().format().cliName(), r.classNames().size() - 1, r.testImages().size());
+    int classes = r.classNames().size() - 1;
+    out.printf(Locale.ROOT, "trained on %d %s images (%d class%s), tested on %d clean images%n", r.trainImages().size(),
+        s.clean().format().cliName(), classes, classes == 1 ? "" : "es", r.testImages().size());
     if (!r.skipped().isEmpty()) {
       out.printf(Locale.ROOT, "left out %d image(s) of the sample, each with its reason in report.json (skipped_images);"
           + " the first: %s: %s%n", r.skipped().size(), r.skipped().keySet().iterator().next(),
