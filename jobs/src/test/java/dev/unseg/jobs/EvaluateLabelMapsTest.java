@@ -38,4 +38,13 @@ class EvaluateLabelMapsTest {
     assertEquals("ade20k", report.at("/settings/format").asText());
     assertEquals(ade.resolve("images").toString(), report.at("/settings/clean_images").asText());
   }
+
+  /** A bad start is refused before any training, with exit 2 and the key to change. */
+  @Test
+  void anUnknownFormatIsAUserError() throws Exception {
+    Cli.Run eval = Cli.runCli(new String[] {"evaluate", "--controls", "--format", "coco-instances", "--images",
+        tmp.toString(), "--annotations", tmp.toString(), "--report", tmp.resolve("report").toString()});
+    assertEquals(2, eval.code(), eval.err());
+    assertTrue(eval.err().contains("unseg.input.format = 'coco-instances' is not valid"), eval.err());
+  }
 }

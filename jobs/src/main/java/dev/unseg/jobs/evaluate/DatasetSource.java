@@ -2,6 +2,7 @@ package dev.unseg.jobs.evaluate;
 
 import com.typesafe.config.Config;
 import dev.unseg.jobs.config.RunSpec;
+import dev.unseg.jobs.config.SettingReads;
 import dev.unseg.pipeline.dataset.DatasetFormat;
 import dev.unseg.pipeline.error.UserError;
 
@@ -13,23 +14,30 @@ import dev.unseg.pipeline.error.UserError;
 public record DatasetSource(DatasetFormat format, String images, String annotations, String maskName) {
 
   /** The run's dataset, with any {@code unseg.input} key that is set taking its place. */
-  static DatasetSource of(RunSpec run, Config input) {
-    String format = input.getString("format");
-    return new DatasetSource(format.isEmpty() ? run.datasetFormat() : DatasetFormat.fromName(format),
+  static DatasetSource of(RunSpec run, Config unseg) {
+    Config input = unseg.getConfig("input");
+    return new DatasetSource(input.getString("format").isEmpty() ? run.datasetFormat() : format(unseg),
         or(input.getString("images"), run.images()), or(input.getString("annotations"), run.annotations()),
         or(run.maskName(), input.getString("mask-name")));
   }
 
   /** The dataset of the {@code unseg.input} keys alone (a run of the controls, with no protected copy). */
-  static DatasetSource of(Config input) {
+  static DatasetSource of(Config unseg) {
+    Config input = unseg.getConfig("input");
     for (String key : new String[] {"format", "images", "annotations"}) {
       if (input.getString(key).isEmpty()) {
         throw new UserError("unseg.input." + key + " is not set: give --" + key + ", or --protected OUTPUT of a protect run"
             + " (its dataset is then read from the run's settings)");
       }
     }
-    return new DatasetSource(DatasetFormat.fromName(input.getString("format")), input.getString("images"),
+    return new DatasetSource(format(unseg), input.getString("images"),
         input.getString("annotations"), input.getString("mask-name"));
+  }
+
+  /** The --format a user gave: a name protect accepts, or a user error (exit 2) naming the key. */
+  private static DatasetFormat format(Config unseg) {
+    return SettingReads.enumSetting(unseg, "input.format", "--format", DatasetFormat::fromName,
+        "coco, ade20k, cityscapes, voc or mask-pairs");
   }
 
   private static String or(String first, String second) {

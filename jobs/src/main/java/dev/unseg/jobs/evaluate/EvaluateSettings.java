@@ -52,7 +52,7 @@ public record EvaluateSettings(DatasetSource clean, RunSpec run, LabelMode label
     Config c = root.getConfig("unseg");
     String prot = SettingReads.string(c, "evaluate.protected");
     RunSpec run = prot.isEmpty() ? null : runOf(prot, hadoop);
-    DatasetSource clean = run == null ? DatasetSource.of(c.getConfig("input")) : DatasetSource.of(run, c.getConfig("input"));
+    DatasetSource clean = run == null ? DatasetSource.of(c) : DatasetSource.of(run, c);
     List<Defense> defenses = Defense.parseList(SettingReads.string(c, "evaluate.defense"));
     long seed = SettingReads.longIn(c, "evaluate.seed", "--seed", 0, Long.MAX_VALUE);
     String runId = SettingReads.string(c, "evaluate.run");
