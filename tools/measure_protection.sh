@@ -8,7 +8,7 @@
 #   KINDS    which datasets: coco (multi-class scenes, 320 px, the evaluate defaults: base 128, crop 96)
 #            and/or pairs (mask pairs, 64 px, binary, the recipe ControlsTest runs: base 48, crop 32,
 #            rescale 0.75-1.5, 50 epochs) [coco pairs]
-#   DESIGNS  synthetic generator designs (unseg.generator.synthetic.design) [cells octaves]
+#   DESIGNS  synthetic generator designs (unseg.generator.synthetic.design) [shift cells octaves]
 #   COUNT [300] images made; SAMPLE [240] TEST [60] images trained and tested on; REPEATS [3] seeds a
 #   side; MODEL [both]; DEFENSES [none,jpeg:75,blur:1,gray,iss:10,resize:0.5]; MIX [1]: 0 skips the 20%-clean run.
 # Hours on a 2-core machine with the defaults; the README says which reduced run its figures come from.
@@ -35,7 +35,7 @@ for kind in ${KINDS:-coco pairs}; do
     *) echo "KINDS: coco or pairs, not $kind" >&2; exit 2 ;;
   esac
   controls=(--controls)
-  for design in ${DESIGNS:-cells octaves}; do
+  for design in ${DESIGNS:-shift cells octaves}; do
     out="$work/$kind-$design"
     unseg protect "${input[@]}" --output "$out" --key measure-key --eps 8 --eps-bg 2 \
       --conf "unseg.generator.synthetic.design=$design"

@@ -55,7 +55,7 @@ public record GeneratorConfig(
     return new GeneratorConfig(kind, key,
         SettingReads.intIn(c, "generator.cell-size", null, 1, 256),
         SettingReads.enumSetting(c, "generator.synthetic.design", null,
-            s -> SyntheticTextureGenerator.Design.valueOf(s.toUpperCase(Locale.ROOT)), "cells or octaves"),
+            s -> SyntheticTextureGenerator.Design.valueOf(s.toUpperCase(Locale.ROOT)), "cells, octaves or shift"),
         model, sha, device,
         SettingReads.intIn(c, "generator.batch-size", null, 1, 1024),
         SettingReads.intIn(c, "generator.interop-threads", null, 0, 1024),

@@ -31,11 +31,14 @@ public final class SyntheticTextureGenerator implements NoiseGenerator {
    * channel. {@code OCTAVES} (version 2): a weighted sum, scaled into [-AMPLITUDE, AMPLITUDE], of a flat
    * keyed colour per region (what JPEG, blur and resizing keep), a luminance texture of cells 4x
    * {@code cellSize} (what grayscale keeps) and colour textures of cells 2x and 1x {@code cellSize}
-   * (several scales, so random rescaling in training does not wash all of it out).
+   * (several scales, so random rescaling in training does not wash all of it out). {@code SHIFT} (version
+   * 3): a flat keyed colour at the full amplitude inside, its opposite outside: a flat shift is what JPEG,
+   * blur and resizing keep best; grayscale removes most of it.
    */
   public enum Design {
     CELLS("1"),
-    OCTAVES("2");
+    OCTAVES("2"),
+    SHIFT("3");
 
     private final String version;
 
@@ -78,8 +81,16 @@ public final class SyntheticTextureGenerator implements NoiseGenerator {
       throw new IllegalArgumentException("cell size must be 1.." + N + " noise pixels, got " + cellSize);
     }
     Mac mac = hmac(secretKey);
-    this.inside = design == Design.CELLS ? texture(mac, "inside", cellSize) : octaves(mac, "inside", cellSize, 1);
-    this.outside = design == Design.CELLS ? texture(mac, "outside", cellSize) : octaves(mac, "outside", cellSize, -1);
+    this.inside = switch (design) {
+      case CELLS -> texture(mac, "inside", cellSize);
+      case OCTAVES -> octaves(mac, "inside", cellSize, 1);
+      case SHIFT -> shift(mac, 1);
+    };
+    this.outside = switch (design) {
+      case CELLS -> texture(mac, "outside", cellSize);
+      case OCTAVES -> octaves(mac, "outside", cellSize, -1);
+      case SHIFT -> shift(mac, -1);
+    };
     this.info = new GeneratorInfo(ID, design.version(), digest(design, cellSize, inside, outside), false);
   }
 
@@ -149,6 +160,23 @@ public final class SyntheticTextureGenerator implements NoiseGenerator {
             + OCTAVE_WEIGHTS[2] * Math.signum(coarse[c * PLANE + i]) + OCTAVE_WEIGHTS[3] * Math.signum(fine[c * PLANE + i]);
         t[c * PLANE + i] = AMPLITUDE * v / total;
       }
+    }
+    return t;
+  }
+
+  /**
+   * The colours of the shift design: magenta (+R -G +B) or green, the YIQ Q axis. Natural photos vary
+   * least along it, so a shift of eps there stands out more than anywhere else: on 64-px mask pairs (the
+   * probe of docs/evaluate.md) it took 41% off, a brightness shift of the same size none.
+   */
+  private static final int[][] SHIFT_COLOURS = {{1, -1, 1}, {-1, 1, -1}};
+
+  /** The shift design's noise of one region: the keyed colour x AMPLITUDE everywhere, negated outside (sign -1). */
+  private static float[] shift(Mac mac, int sign) {
+    int[] colour = SHIFT_COLOURS[(keyedBytes(mac, "shift/colour", 1)[0] & 0xff) % SHIFT_COLOURS.length];
+    float[] t = new float[3 * PLANE];
+    for (int c = 0; c < 3; c++) {
+      java.util.Arrays.fill(t, c * PLANE, (c + 1) * PLANE, sign * colour[c] * AMPLITUDE);
     }
     return t;
   }

@@ -178,4 +178,32 @@ class SyntheticTextureGeneratorTest {
     }
     assertTrue(Math.sqrt(var) > 0.2, "grayscale keeps a texture: sd " + Math.sqrt(var));
   }
+
+  /**
+   * The shift design: one keyed colour at the full amplitude everywhere inside, its opposite outside, on
+   * the green-magenta axis (red and blue one way, green the other); another key may pick the other one.
+   */
+  @Test
+  void shiftIsOneKeyedColourOppositeOutside() throws Exception {
+    SyntheticTextureGenerator g = new SyntheticTextureGenerator("k", 3, SyntheticTextureGenerator.Design.SHIFT);
+    assertEquals("3", g.info().version());
+    float[] in = noise(g, prompt(255));
+    float[] out = noise(g, prompt(0));
+    for (int c = 0; c < 3; c++) {
+      float v = in[c * PLANE];
+      assertEquals(SyntheticTextureGenerator.AMPLITUDE, Math.abs(v));
+      for (int i = 0; i < PLANE; i++) {
+        assertEquals(v, in[c * PLANE + i]);
+        assertEquals(-v, out[c * PLANE + i]);
+      }
+    }
+    assertEquals(in[0], in[2 * PLANE]);
+    assertEquals(-in[0], in[PLANE]);
+    java.util.Set<String> colours = new java.util.HashSet<>();
+    for (int k = 0; k < 16; k++) {
+      float[] n = noise(new SyntheticTextureGenerator("key " + k, 3, SyntheticTextureGenerator.Design.SHIFT), prompt(255));
+      colours.add(Math.signum(n[0]) + "," + Math.signum(n[PLANE]) + "," + Math.signum(n[2 * PLANE]));
+    }
+    assertTrue(colours.size() > 1, "the key picks the colour: " + colours);
+  }
 }
