@@ -23,13 +23,24 @@ public record EvaluationResult(EvaluateSettings settings, List<String> className
     return side(model, "clean");
   }
 
-  /** Relative drop of the peak object mIoU of a side against its network's clean side. */
+  /** Relative drop of the peak object mIoU of a side against its network's clean side, over the same seeds. */
   public double peakDrop(Side s) {
-    return drop(clean(s.model()).peak(), s.peak());
+    return drop(cleanOverSeedsOf(s).peak(), s.peak());
   }
 
   public double lastDrop(Side s) {
-    return drop(clean(s.model()).last(), s.last());
+    return drop(cleanOverSeedsOf(s).last(), s.last());
+  }
+
+  /**
+   * The clean side's runs from the seeds s was trained with: runs go seed, seed + 1, ..., and the
+   * identical control trains once, so it is compared with the clean side's first run (its own bits),
+   * not with the mean of all.
+   */
+  private Side cleanOverSeedsOf(Side s) {
+    Side c = clean(s.model());
+    int n = s.runs().size();
+    return n >= c.runs().size() ? c : new Side(c.model(), c.name(), c.runs().subList(0, n), c.noiseInside(), c.noiseOutside());
   }
 
   /** The run-to-run noise a drop of s has to exceed: the larger spread of the peaks, clean or s. */

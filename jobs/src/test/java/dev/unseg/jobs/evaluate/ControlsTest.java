@@ -65,6 +65,7 @@ class ControlsTest {
     // Same seed, order, crops and pixels: the same training, to the bit.
     assertEquals(clean.at("/runs/0/loss"), identical.at("/runs/0/loss"));
     assertEquals(0.0, identical.get("noise_mean_abs_inside").asDouble(), 0.0);
+    assertEquals(0.0, identical.get("peak_drop").asDouble(), 0.0, "compared with the clean run of its own seed");
     assertTrue(clean.get("peak_spread").asDouble() > 0, "different seeds differ: the spread is measured");
     // Within the run-to-run noise: 1.5 x the larger spread of the two sides' peaks.
     assertTrue(random.get("noise_mean_abs_inside").asDouble() > 6 && random.get("noise_mean_abs_outside").asDouble() > 6);
