@@ -13,15 +13,15 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The built-in generator that needs no weights: a training-free baseline, NOT UnSeg. It adds one fixed
- * texture inside the mask (P = 255) and another fixed texture outside (P = 0), the same for every image of a
- * dataset. A model can fit that mask-aligned pattern instead of the objects, which is the shortcut that makes
- * noise protective (EFFICACY.md: fixed textures scaled 8 inside and 2 outside took foreground IoU to ~0).
+ * pattern inside the mask (P = 255) and another outside (P = 0), the same for every image of a dataset. A
+ * model can fit that mask-aligned pattern instead of the objects, which is the shortcut that makes noise
+ * protective. Which pattern is the {@link Design}: by default (SHIFT) a flat colour, the one of the three
+ * measured to protect under a real training recipe (docs/evaluate.md).
  *
- * <p>Textures are square cells of {@code cellSize} noise pixels with one independent sign per cell and
- * channel, amplitude {@value #AMPLITUDE} (within [-1, 1]). The signs come from HMAC-SHA256 under the
- * secret key: the same key gives the same noise, another key unrelated noise, and nobody without the key can
- * rebuild the textures to subtract them. The textures are built once; {@link #generate} only selects per pixel.
- * Immutable, hence thread-safe.
+ * <p>Everything is drawn from HMAC-SHA256 under the secret key (the texture designs' signs per cell of
+ * {@code cellSize} noise pixels and channel, the shift's direction): the same key gives the same noise.
+ * Values stay within +-{@value #AMPLITUDE} (inside [-1, 1]). The patterns are built once; {@link #generate}
+ * only selects per pixel. Immutable, hence thread-safe.
  */
 public final class SyntheticTextureGenerator implements NoiseGenerator {
   public static final String ID = "synthetic-texture";
