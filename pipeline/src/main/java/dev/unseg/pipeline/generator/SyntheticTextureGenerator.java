@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import javax.crypto.Mac;
@@ -81,16 +82,8 @@ public final class SyntheticTextureGenerator implements NoiseGenerator {
       throw new IllegalArgumentException("cell size must be 1.." + N + " noise pixels, got " + cellSize);
     }
     Mac mac = hmac(secretKey);
-    this.inside = switch (design) {
-      case CELLS -> texture(mac, "inside", cellSize);
-      case OCTAVES -> octaves(mac, "inside", cellSize, 1);
-      case SHIFT -> shift(mac, 1);
-    };
-    this.outside = switch (design) {
-      case CELLS -> texture(mac, "outside", cellSize);
-      case OCTAVES -> octaves(mac, "outside", cellSize, -1);
-      case SHIFT -> shift(mac, -1);
-    };
+    this.inside = region(design, mac, "inside", cellSize, 1);
+    this.outside = region(design, mac, "outside", cellSize, -1);
     this.info = new GeneratorInfo(ID, design.version(), digest(design, cellSize, inside, outside), false);
   }
 
@@ -117,6 +110,15 @@ public final class SyntheticTextureGenerator implements NoiseGenerator {
       out.add(noise);
     }
     return out;
+  }
+
+  /** One region's noise; sign is +1 inside, -1 outside (the designs whose flat colour flips there). */
+  private static float[] region(Design design, Mac mac, String label, int cellSize, int sign) {
+    return switch (design) {
+      case CELLS -> texture(mac, label, cellSize);
+      case OCTAVES -> octaves(mac, label, cellSize, sign);
+      case SHIFT -> shift(mac, sign);
+    };
   }
 
   /** 3 x 256 x 256 texture: per channel and cell, a sign drawn from HMAC(key, label/channel/counter). */
@@ -176,7 +178,7 @@ public final class SyntheticTextureGenerator implements NoiseGenerator {
     int[] colour = SHIFT_COLOURS[(keyedBytes(mac, "shift/colour", 1)[0] & 0xff) % SHIFT_COLOURS.length];
     float[] t = new float[3 * PLANE];
     for (int c = 0; c < 3; c++) {
-      java.util.Arrays.fill(t, c * PLANE, (c + 1) * PLANE, sign * colour[c] * AMPLITUDE);
+      Arrays.fill(t, c * PLANE, (c + 1) * PLANE, sign * colour[c] * AMPLITUDE);
     }
     return t;
   }

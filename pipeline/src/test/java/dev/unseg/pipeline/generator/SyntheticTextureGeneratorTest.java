@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class SyntheticTextureGeneratorTest {
@@ -199,7 +201,7 @@ class SyntheticTextureGeneratorTest {
     }
     assertEquals(in[0], in[2 * PLANE]);
     assertEquals(-in[0], in[PLANE]);
-    java.util.Set<String> colours = new java.util.HashSet<>();
+    Set<String> colours = new HashSet<>();
     for (int k = 0; k < 16; k++) {
       float[] n = noise(new SyntheticTextureGenerator("key " + k, 3, SyntheticTextureGenerator.Design.SHIFT), prompt(255));
       colours.add(Math.signum(n[0]) + "," + Math.signum(n[PLANE]) + "," + Math.signum(n[2 * PLANE]));
