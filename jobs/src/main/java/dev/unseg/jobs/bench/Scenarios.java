@@ -10,6 +10,7 @@ import dev.unseg.pipeline.composite.Composite;
 import dev.unseg.pipeline.composite.NoiseBudget;
 import dev.unseg.pipeline.dataset.BinaryMaskFile;
 import dev.unseg.pipeline.dataset.ImageTask;
+import dev.unseg.pipeline.generator.GeneratorImage;
 import dev.unseg.pipeline.generator.NoiseGenerator;
 import dev.unseg.pipeline.image.DecodedImage;
 import dev.unseg.pipeline.image.EncodeOptions;
@@ -112,14 +113,13 @@ final class Scenarios {
    * (batch of one), composite, encode, write. No hashes or audit: it does less than the pipeline.
    */
   void naive(List<String> files, Path out, NoiseGenerator generator) throws Exception {
-    boolean needsImage = generator.info().needsImage();
     LocalDatasetIO io = io(out);
     for (String f : files) {
       byte[] bytes = io.readImage(f, PROTECTION.maxFileBytes());
       DecodedImage img = codec.decode(bytes, f);
       BinaryMask mask = tasks(List.of(f)).get(0).mask().build(img.width(), img.height(), io.annotations());
       float[] prompt = Composite.maskPrompt(mask);
-      float[] x = needsImage ? Composite.generatorImage(img.rgb(), img.width(), img.height()) : null;
+      GeneratorImage x = Composite.generatorInput(generator.info().imageInput(), img.rgb(), img.width(), img.height());
       float[] noise = generator.generate(java.util.Collections.singletonList(x), List.of(prompt)).get(0);
       byte[] rgb = Composite.protect(img.rgb(), img.width(), img.height(), prompt, noise, PROTECTION.budget());
       io.publishImage(f, codec.encode(img, rgb, PROTECTION.encode()));

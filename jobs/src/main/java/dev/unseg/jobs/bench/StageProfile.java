@@ -5,6 +5,7 @@ import dev.unseg.pipeline.audit.Sha256;
 import dev.unseg.pipeline.composite.Composite;
 import dev.unseg.pipeline.dataset.BinaryMaskFile;
 import dev.unseg.pipeline.dataset.LocalAnnotationStore;
+import dev.unseg.pipeline.generator.GeneratorImage;
 import dev.unseg.pipeline.generator.NoiseGenerator;
 import dev.unseg.pipeline.image.DecodedImage;
 import dev.unseg.pipeline.image.ImageCodec;
@@ -67,8 +68,9 @@ final class StageProfile {
     BinaryMask mask = timed("mask", () -> new BinaryMaskFile(f.substring(0, f.lastIndexOf('.')) + ".png")
         .build(img.width(), img.height(), new LocalAnnotationStore(data.masks())));
     float[] prompt = timed("prompt", () -> Composite.maskPrompt(mask));
-    float[] x = generator.info().needsImage()
-        ? timed("X", () -> Composite.generatorImage(img.rgb(), img.width(), img.height())) : null;
+    GeneratorImage x = generator.info().needsImage()
+        ? timed("X", () -> Composite.generatorInput(generator.info().imageInput(), img.rgb(), img.width(), img.height()))
+        : null;
     float[] noise = timed("generate", () -> generator.generate(Collections.singletonList(x), List.of(prompt)).get(0));
     byte[] rgb = timed("composite", () -> Composite.protect(img.rgb(), img.width(), img.height(), prompt, noise,
         Scenarios.PROTECTION.budget()));

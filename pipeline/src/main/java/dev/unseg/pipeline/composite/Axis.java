@@ -7,10 +7,10 @@ package dev.unseg.pipeline.composite;
  *
  * <p>For {@code nearest} only {@link #i0} is meaningful and the weights are (1, 0).
  */
-record Axis(int[] i0, int[] i1, float[] w0, float[] w1) {
+public record Axis(int[] i0, int[] i1, float[] w0, float[] w1) {
 
   /** Bilinear taps for output positions {@code 0 .. count-1} of an {@code in -> out} resample. */
-  static Axis bilinear(int in, int out, int count) {
+  public static Axis bilinear(int in, int out, int count) {
     int[] i0 = new int[count];
     int[] i1 = new int[count];
     float[] w0 = new float[count];

@@ -1,5 +1,7 @@
 package dev.unseg.pipeline.composite;
 
+import dev.unseg.pipeline.generator.GeneratorImage;
+import dev.unseg.pipeline.generator.GeneratorInfo;
 import dev.unseg.pipeline.generator.NoiseGenerator;
 import dev.unseg.pipeline.mask.BinaryMask;
 
@@ -22,6 +24,15 @@ public final class Composite {
   private static final int N = NoiseGenerator.NOISE_SIZE;
 
   private Composite() {}
+
+  /** What a generator that reads {@code input} is given of this image; null for NONE. */
+  public static GeneratorImage generatorInput(GeneratorInfo.ImageInput input, byte[] rgb, int width, int height) {
+    return switch (input) {
+      case NONE -> null;
+      case PIXELS -> new GeneratorImage(width, height, rgb, null);
+      case CPU_X -> new GeneratorImage(width, height, rgb, generatorImage(rgb, width, height));
+    };
+  }
 
   /** X: CHW {@code float[3 * 1024 * 1024]}, = bilinear(zero-pad to SxS -> 1024x1024) / 255. */
   public static float[] generatorImage(byte[] rgb, int width, int height) {

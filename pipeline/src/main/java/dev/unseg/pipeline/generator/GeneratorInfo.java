@@ -9,8 +9,22 @@ import java.io.Serializable;
  * @param version the generator implementation's version
  * @param modelDigest SHA-256 (hex) of the model file, or of the key-derived parameters for a
  *     generator without a model file; never the secret key itself
- * @param needsImage whether {@link NoiseGenerator#generate} reads the image input X; when false the
- *     caller skips building X (a 1024x1024x3 resample per image)
+ * @param imageInput what {@link NoiseGenerator#generate} needs of each image
  */
-public record GeneratorInfo(String id, String version, String modelDigest, boolean needsImage)
-    implements Serializable {}
+public record GeneratorInfo(String id, String version, String modelDigest, ImageInput imageInput)
+    implements Serializable {
+
+  /** What a generator reads of each image, so the caller builds only that. */
+  public enum ImageInput {
+    /** No image: the caller builds nothing (the noise depends on the prompt alone). */
+    NONE,
+    /** X built by the caller on the CPU ({@code Composite.generatorImage}): 12 MiB of floats an image. */
+    CPU_X,
+    /** The 8-bit pixels alone: the generator builds X itself where its model runs (a GPU). */
+    PIXELS
+  }
+
+  public boolean needsImage() {
+    return imageInput != ImageInput.NONE;
+  }
+}

@@ -21,10 +21,10 @@ public interface NoiseGenerator extends AutoCloseable {
   GeneratorInfo info();
 
   /**
-   * Noise for a batch of images. {@code images.get(i)} is null when {@link GeneratorInfo#needsImage()}
-   * is false. Returns one array of {@code 3 * NOISE_SIZE * NOISE_SIZE} per input, in order.
+   * Noise for a batch of images. {@code images.get(i)} is null when {@link GeneratorInfo#imageInput()} is
+   * NONE. Returns one array of {@code 3 * NOISE_SIZE * NOISE_SIZE} per input, in order.
    */
-  List<float[]> generate(List<float[]> images, List<float[]> prompts) throws Exception;
+  List<float[]> generate(List<GeneratorImage> images, List<float[]> prompts) throws Exception;
 
   @Override
   default void close() throws Exception {}

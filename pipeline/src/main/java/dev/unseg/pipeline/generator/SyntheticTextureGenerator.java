@@ -84,7 +84,8 @@ public final class SyntheticTextureGenerator implements NoiseGenerator {
     Mac mac = hmac(secretKey);
     this.inside = region(design, mac, "inside", cellSize, 1);
     this.outside = region(design, mac, "outside", cellSize, -1);
-    this.info = new GeneratorInfo(ID, design.version(), digest(design, cellSize, inside, outside), false);
+    this.info = new GeneratorInfo(ID, design.version(), digest(design, cellSize, inside, outside),
+        GeneratorInfo.ImageInput.NONE);
   }
 
   @Override
@@ -92,9 +93,9 @@ public final class SyntheticTextureGenerator implements NoiseGenerator {
     return info;
   }
 
-  /** Images are ignored ({@code needsImage} is false); each prompt selects inside/outside per noise pixel. */
+  /** Images are ignored (image input NONE); each prompt selects inside/outside per noise pixel. */
   @Override
-  public List<float[]> generate(List<float[]> images, List<float[]> prompts) {
+  public List<float[]> generate(List<GeneratorImage> images, List<float[]> prompts) {
     List<float[]> out = new ArrayList<>(prompts.size());
     for (float[] p : prompts) {
       if (p.length != PLANE) {

@@ -8,6 +8,7 @@ import dev.unseg.pipeline.composite.Composite;
 import dev.unseg.pipeline.dataset.ImageTask;
 import dev.unseg.pipeline.error.ErrorCode;
 import dev.unseg.pipeline.error.InputException;
+import dev.unseg.pipeline.generator.GeneratorImage;
 import dev.unseg.pipeline.generator.GeneratorInfo;
 import dev.unseg.pipeline.image.DecodedImage;
 import dev.unseg.pipeline.image.ImageCodec;
@@ -44,8 +45,7 @@ public final class ImageProtector {
 
   /**
    * A decoded image with its mask and generator inputs. {@code prompt} is null when the mask is
-   * empty (the image gets no noise); {@code generatorImage} is null when the generator does not
-   * read X.
+   * empty (the image gets no noise); {@code generatorImage} is null when the generator reads no image.
    */
   public record Prepared(
       ImageTask task,
@@ -54,7 +54,7 @@ public final class ImageProtector {
       DecodedImage image,
       BinaryMask mask,
       float[] prompt,
-      float[] generatorImage)
+      GeneratorImage generatorImage)
       implements Stage {
     public boolean needsNoise() {
       return prompt != null;
@@ -79,10 +79,8 @@ public final class ImageProtector {
         return new Prepared(task, audit, bytes, image, mask, null, null);
       }
       float[] prompt = Composite.maskPrompt(mask);
-      float[] x = generator.needsImage()
-          ? Composite.generatorImage(image.rgb(), image.width(), image.height())
-          : null;
-      return new Prepared(task, audit, bytes, image, mask, prompt, x);
+      return new Prepared(task, audit, bytes, image, mask, prompt,
+          Composite.generatorInput(generator.imageInput(), image.rgb(), image.width(), image.height()));
     } catch (InputException e) {
       return new Done(audit.failed(e.code(), e.getMessage()));
     } catch (RuntimeException e) {

@@ -13,13 +13,16 @@ import java.util.List;
 import java.util.zip.GZIPInputStream;
 import javax.imageio.ImageIO;
 
-/** Reads the fixtures written by src/test/python/make_composite_fixtures.py (see its docstring). */
-final class Fixtures {
+/**
+ * Reads the fixtures written by src/test/python/make_composite_fixtures.py (see its docstring). Public for
+ * the generator's device-side X (DeviceImageTest), which is checked against the same torch values.
+ */
+public final class Fixtures {
   static final String DIR = "/composite/";
 
   private Fixtures() {}
 
-  static List<JsonNode> cases() {
+  public static List<JsonNode> cases() {
     try (InputStream in = open("cases.json")) {
       List<JsonNode> list = new ArrayList<>();
       new ObjectMapper().readTree(in).get("cases").forEach(list::add);
@@ -53,7 +56,7 @@ final class Fixtures {
   }
 
   /** The case's input image as interleaved RGB, built as the script built it. */
-  static byte[] image(JsonNode c) {
+  public static byte[] image(JsonNode c) {
     int w = c.get("width").asInt();
     int h = c.get("height").asInt();
     JsonNode src = c.get("image");
@@ -84,7 +87,7 @@ final class Fixtures {
     }
   }
 
-  static byte[] floatBytesLE(float[] f) {
+  public static byte[] floatBytesLE(float[] f) {
     ByteBuffer b = ByteBuffer.allocate(f.length * 4).order(ByteOrder.LITTLE_ENDIAN);
     b.asFloatBuffer().put(f);
     return b.array();

@@ -70,11 +70,11 @@ class GeneratorCacheTest {
     NoiseGenerator g = new NoiseGenerator() {
       @Override
       public GeneratorInfo info() {
-        return new GeneratorInfo("t", "1", "d", false);
+        return new GeneratorInfo("t", "1", "d", GeneratorInfo.ImageInput.NONE);
       }
 
       @Override
-      public List<float[]> generate(List<float[]> images, List<float[]> prompts) {
+      public List<float[]> generate(List<GeneratorImage> images, List<float[]> prompts) {
         return List.of();
       }
     };

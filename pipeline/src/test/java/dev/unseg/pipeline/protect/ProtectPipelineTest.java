@@ -11,6 +11,7 @@ import dev.unseg.pipeline.dataset.ImageTask;
 import dev.unseg.pipeline.dataset.LabelMapLayout;
 import dev.unseg.pipeline.dataset.Selection;
 import dev.unseg.pipeline.error.ErrorCode;
+import dev.unseg.pipeline.generator.GeneratorImage;
 import dev.unseg.pipeline.generator.GeneratorInfo;
 import dev.unseg.pipeline.generator.NoiseGenerator;
 import dev.unseg.pipeline.generator.SyntheticTextureGenerator;
@@ -140,7 +141,7 @@ class ProtectPipelineTest {
     }
 
     @Override
-    public List<float[]> generate(List<float[]> images, List<float[]> prompts) throws Exception {
+    public List<float[]> generate(List<GeneratorImage> images, List<float[]> prompts) throws Exception {
       if (calls.getAndIncrement() % 2 == 0) {
         throw new IllegalStateException("device lost");
       }

@@ -8,7 +8,9 @@ import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.NoopTranslator;
+import dev.unseg.pipeline.generator.GeneratorImage;
 import dev.unseg.pipeline.generator.GeneratorInfo;
+import dev.unseg.pipeline.generator.GeneratorInfo.ImageInput;
 import dev.unseg.pipeline.generator.NoiseGenerator;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,7 +25,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * The UnSeg generator exported to TorchScript, run through DJL's PyTorch engine. Thread-safe: each
  * concurrent {@link #generate} call borrows its own {@link BatchRunner} (DJL Predictors are not
  * thread-safe); runners are reused and all closed by {@link #close()}. Load it once per JVM through
- * {@code GeneratorCache}.
+ * {@code GeneratorCache}. On a GPU it builds X there from the 8-bit image ({@link DeviceImage}); on the
+ * CPU the caller's threads build it ({@code Composite.generatorImage}), where it is as exact and faster.
  */
 public final class TorchScriptGenerator implements NoiseGenerator {
   public static final String ID = "unseg-torchscript";
@@ -48,6 +51,11 @@ public final class TorchScriptGenerator implements NoiseGenerator {
    * warm-up batch of zeros through the whole output check, so a wrongly exported model fails here.
    */
   public static TorchScriptGenerator load(TorchScriptSettings s) throws GeneratorException {
+    return load(s, s.device().equals("cpu") ? ImageInput.CPU_X : ImageInput.PIXELS);
+  }
+
+  /** {@link #load(TorchScriptSettings)} with X built as {@code input} says, whatever the device (tests). */
+  static TorchScriptGenerator load(TorchScriptSettings s, ImageInput input) throws GeneratorException {
     if (!Files.isRegularFile(s.modelFile()) || !Files.isReadable(s.modelFile())) {
       throw new GeneratorException(
           "TorchScript model file " + s.modelFile().toAbsolutePath() + " does not exist or is not readable: set "
@@ -71,7 +79,7 @@ public final class TorchScriptGenerator implements NoiseGenerator {
     Device device = PyTorchRuntime.device(engine, s);
     ZooModel<NDList, NDList> model = loadModel(s, device);
     String version = IMPLEMENTATION_VERSION + "; djl " + Engine.getDjlVersion() + "; libtorch " + engine.getVersion();
-    TorchScriptGenerator g = new TorchScriptGenerator(s, model, new GeneratorInfo(ID, version, digest, true));
+    TorchScriptGenerator g = new TorchScriptGenerator(s, model, new GeneratorInfo(ID, version, digest, input));
     try {
       g.warmUp();
     } catch (GeneratorException | RuntimeException e) {
@@ -103,11 +111,8 @@ public final class TorchScriptGenerator implements NoiseGenerator {
   }
 
   private void warmUp() throws GeneratorException {
-    List<float[]> images = new ArrayList<>();
-    List<float[]> prompts = new ArrayList<>();
-    images.add(new float[BatchRunner.IMAGE_VALUES]);
-    prompts.add(new float[BatchRunner.PROMPT_VALUES]);
-    generate(images, prompts);
+    float[] x = info.imageInput() == ImageInput.CPU_X ? new float[BatchRunner.IMAGE_VALUES] : null;
+    generate(List.of(new GeneratorImage(1, 1, new byte[3], x)), List.of(new float[BatchRunner.PROMPT_VALUES]));
   }
 
   @Override
@@ -120,11 +125,11 @@ public final class TorchScriptGenerator implements NoiseGenerator {
   }
 
   @Override
-  public List<float[]> generate(List<float[]> images, List<float[]> prompts) throws GeneratorException {
+  public List<float[]> generate(List<GeneratorImage> images, List<float[]> prompts) throws GeneratorException {
     if (closed) {
       throw new IllegalStateException("generator for " + settings.modelFile() + " is closed");
     }
-    InputCheck.check(images, prompts);
+    InputCheck.check(images, prompts, info.imageInput());
     List<float[]> result = new ArrayList<>(images.size());
     if (images.isEmpty()) {
       return result;
@@ -150,7 +155,7 @@ public final class TorchScriptGenerator implements NoiseGenerator {
   private BatchRunner borrow() {
     BatchRunner r = idle.poll();
     if (r == null) {
-      r = new BatchRunner(model, settings.batchSize());
+      r = new BatchRunner(model, settings.batchSize(), info.imageInput() == ImageInput.PIXELS);
       all.add(r);
     }
     return r;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.unseg.pipeline.generator.GeneratorImage;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,7 @@ class ExportToolOutputTest {
   @Test
   void tracedExportRunsWithItsBatchSizeIncludingPadding() throws Exception {
     try (TorchScriptGenerator g = TorchScriptGenerator.load(TorchScriptSettings.cpu(MODEL).withBatchSize(2))) {
-      List<float[]> x = List.of(FixtureInputs.image(11), FixtureInputs.image(22), FixtureInputs.image(33));
+      List<GeneratorImage> x = List.of(FixtureInputs.input(11), FixtureInputs.input(22), FixtureInputs.input(33));
       List<float[]> p = List.of(FixtureInputs.prompt(11), FixtureInputs.prompt(22), FixtureInputs.prompt(33));
       List<float[]> all = g.generate(x, p); // 2 + 1 padded
       List<float[]> last = g.generate(x.subList(2, 3), p.subList(2, 3));

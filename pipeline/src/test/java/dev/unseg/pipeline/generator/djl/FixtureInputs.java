@@ -2,6 +2,7 @@ package dev.unseg.pipeline.generator.djl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.unseg.pipeline.generator.GeneratorImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URISyntaxException;
@@ -37,6 +38,11 @@ final class FixtureInputs {
       x[i] = (float) ((hash32(seed, i) >>> 8) / (double) (1 << 24));
     }
     return x;
+  }
+
+  /** X alone, as the CPU path is given it (it reads nothing else of the image). */
+  static GeneratorImage input(long seed) {
+    return new GeneratorImage(1, 1, new byte[3], image(seed));
   }
 
   static float[] prompt(long seed) {

@@ -1,6 +1,7 @@
 package dev.unseg.pipeline.generator.djl;
 
 import ai.djl.engine.Engine;
+import dev.unseg.pipeline.generator.GeneratorImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,10 +33,10 @@ public final class NativeMemoryProbe {
     report("libtorch loaded (" + engine.getVersion() + ")");
     try (TorchScriptGenerator g = TorchScriptGenerator.load(s)) {
       report("model loaded + warm-up batch of " + batch);
-      List<float[]> images = new ArrayList<>();
+      List<GeneratorImage> images = new ArrayList<>();
       List<float[]> prompts = new ArrayList<>();
       for (int i = 0; i < batch; i++) {
-        images.add(FixtureInputs.image(11 + i));
+        images.add(FixtureInputs.input(11 + i));
         prompts.add(FixtureInputs.prompt(11 + i));
       }
       long t0 = System.nanoTime();

@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.unseg.pipeline.composite.Composite;
+import dev.unseg.pipeline.composite.Fixtures;
+import dev.unseg.pipeline.generator.GeneratorImage;
 import dev.unseg.pipeline.generator.GeneratorInfo;
+import dev.unseg.pipeline.generator.GeneratorInfo.ImageInput;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -24,7 +28,7 @@ import org.junit.jupiter.api.Test;
 class TorchScriptGeneratorTest {
   private static final Path MODEL = FixtureInputs.resource("fixture_generator.pt");
   private static JsonNode meta;
-  private static List<float[]> images;
+  private static List<GeneratorImage> images;
   private static List<float[]> prompts;
   private static float[][] reference;
   private static int stride;
@@ -36,7 +40,7 @@ class TorchScriptGeneratorTest {
     images = new ArrayList<>();
     prompts = new ArrayList<>();
     for (JsonNode seed : meta.get("seeds")) {
-      images.add(FixtureInputs.image(seed.asLong()));
+      images.add(FixtureInputs.input(seed.asLong()));
       prompts.add(FixtureInputs.prompt(seed.asLong()));
     }
     reference = FixtureInputs.referenceSamples(images.size());
@@ -52,7 +56,7 @@ class TorchScriptGeneratorTest {
   void javaInputsAreThePythonInputs() {
     for (int i = 0; i < images.size(); i++) {
       double sum = 0;
-      for (float v : images.get(i)) {
+      for (float v : images.get(i).x()) {
         sum += v;
       }
       int fg = 0;
@@ -93,8 +97,40 @@ class TorchScriptGeneratorTest {
       assertEquals("unseg-torchscript", info.id());
       assertEquals(fileSha, info.modelDigest());
       assertEquals(meta.get("modelSha256").asText(), info.modelDigest());
-      assertTrue(info.needsImage());
+      assertEquals(ImageInput.CPU_X, info.imageInput());
       assertTrue(info.version().contains("libtorch 2.5.1"), info.version());
+    }
+  }
+
+  /**
+   * The GPU path (X built by libtorch from the 8-bit image, padding rows made there) run on the CPU gives
+   * the CPU path's noise, to the bit, for real images of three sizes in a padded batch.
+   */
+  @Test
+  void xBuiltOnTheDeviceGivesTheCpuPathsNoise() throws Exception {
+    List<GeneratorImage> cpu = new ArrayList<>();
+    List<GeneratorImage> device = new ArrayList<>();
+    for (JsonNode c : Fixtures.cases().subList(0, 3)) {
+      int w = c.get("width").asInt();
+      int h = c.get("height").asInt();
+      byte[] rgb = Fixtures.image(c);
+      cpu.add(Composite.generatorInput(ImageInput.CPU_X, rgb, w, h));
+      device.add(Composite.generatorInput(ImageInput.PIXELS, rgb, w, h));
+    }
+    List<float[]> p = prompts.subList(0, 3);
+    TorchScriptSettings s = TorchScriptSettings.cpu(MODEL).withBatchSize(2);
+    try (TorchScriptGenerator a = TorchScriptGenerator.load(s, ImageInput.CPU_X);
+        TorchScriptGenerator b = TorchScriptGenerator.load(s, ImageInput.PIXELS)) {
+      assertEquals(ImageInput.PIXELS, b.info().imageInput());
+      List<float[]> expected = a.generate(cpu, p);
+      List<float[]> got = b.generate(device, p);
+      for (int i = 0; i < 3; i++) {
+        assertArrayEquals(expected.get(i), got.get(i), "item " + i);
+      }
+      assertTrue(maxDiff(expected.get(0), expected.get(1)) > 1e-3, "the items' noise differs");
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> b.generate(List.of(new GeneratorImage(4, 4, new byte[5], null)), p.subList(0, 1)));
+      assertTrue(e.getMessage().contains("4x4"), e.getMessage());
     }
   }
 
@@ -241,7 +277,7 @@ class TorchScriptGeneratorTest {
   @Test
   void timing() throws Exception {
     int batch = 4;
-    List<float[]> x = new ArrayList<>();
+    List<GeneratorImage> x = new ArrayList<>();
     List<float[]> p = new ArrayList<>();
     for (int i = 0; i < batch; i++) {
       x.add(images.get(i % 3));
