@@ -5,9 +5,9 @@
 # once more with 20% of the training images taken clean.
 #   tools/measure_protection.sh [WORKDIR]   (default /tmp/unseg-measure; it is replaced)
 # Environment (defaults in brackets):
-#   KINDS    which datasets: coco (multi-class scenes, 320 px, the evaluate defaults: base 128, crop 96)
+#   KINDS    which datasets: coco (multi-class scenes, 320 px, the evaluate defaults: base 64, crop 48, 120 epochs)
 #            and/or pairs (mask pairs, 64 px, binary, the recipe ControlsTest runs: base 48, crop 32,
-#            rescale 0.75-1.5, 50 epochs) [coco pairs]
+#            rescale 0.75-1.5, 50 epochs, learning rate 0.002) [coco pairs]
 #   DESIGNS  synthetic generator designs (unseg.generator.synthetic.design) [shift cells octaves]
 #   COUNT [300] images made; SAMPLE [240] TEST [60] images trained and tested on; REPEATS [3] seeds a
 #   side; MODEL [both]; DEFENSES [none,jpeg:75,blur:1,gray,iss:10,resize:0.5]; MIX [1]: 0 skips the 20%-clean run.
@@ -31,7 +31,7 @@ for kind in ${KINDS:-coco pairs}; do
       unseg make-dataset --kind mask-pairs --photos "$here/samples" --output "$work/pairs" --count "$count" --size 64 --seed 1
       input=(--format mask-pairs --images "$work/pairs/images" --annotations "$work/pairs/masks")
       recipe=(--labels binary --base-size 48 --crop 32 --epochs 50 --conf unseg.evaluate.rescale-min=0.75
-        --conf unseg.evaluate.rescale-max=1.5) ;;
+        --conf unseg.evaluate.rescale-max=1.5 --conf unseg.evaluate.learning-rate=0.002) ;;
     *) echo "KINDS: coco or pairs, not $kind" >&2; exit 2 ;;
   esac
   controls=(--controls)

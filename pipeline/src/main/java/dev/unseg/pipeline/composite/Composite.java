@@ -174,19 +174,14 @@ public final class Composite {
     RowCache rows = noiseRows(noise, 3, ax, width);
     float[] bounds = {budget.epsBackgroundFraction(), budget.epsFraction()};
     byte[] out = new byte[rgb.length];
-    // Per output row, flat loops over contiguous arrays: the blended noise; per run of equal W (a few per
-    // row) the shift 255 * (n * bound) in unit stride, instead of a bound written per sample at stride 3;
-    // then the pixels (2.8 to 2.1 ms on 640x480, pipeline/src/test/.../composite/AuditTiming.java).
-    float[] rowNoise = new float[3 * width];
-    float[] rowShift = new float[3 * width];
+    // One pass per run of equal W (a few per row): the blended noise, the shift 255 * (n * bound) in the
+    // reference's order, then the pixel, with the bound hoisted out of the loop. One pass instead of three
+    // over row buffers: 2.36 to 2.22 ms thread CPU on 640x480 (pipeline/src/test/.../composite/AuditTiming.java).
     for (int y = 0; y < height; y++) {
       float[] t0 = rows.row(ay.i0()[y]);
       float[] t1 = rows.row(ay.i1()[y]);
       float wy0 = ay.w0()[y];
       float wy1 = ay.w1()[y];
-      for (int k = 0; k < rowNoise.length; k++) {
-        rowNoise[k] = Axis.lerp(t0[k], wy0, t1[k], wy1);
-      }
       int row = y * width;
       for (int x = 0; x < width; ) {
         byte inside = w[row + x];
@@ -195,13 +190,10 @@ public final class Composite {
           end++;
         }
         float bound = bounds[inside != 0 ? 1 : 0];
-        for (int k = 3 * x; k < 3 * end; k++) {
-          rowShift[k] = 255f * (rowNoise[k] * bound); // the reference's order: (n * bound), then * 255
+        for (int k = 3 * x, i = 3 * row + k, e = 3 * end; k < e; k++, i++) {
+          out[i] = apply(rgb[i], 255f * (Axis.lerp(t0[k], wy0, t1[k], wy1) * bound));
         }
         x = end;
-      }
-      for (int k = 0, i = row * 3; k < rowShift.length; k++, i++) {
-        out[i] = apply(rgb[i], rowShift[k]);
       }
     }
     return out;
