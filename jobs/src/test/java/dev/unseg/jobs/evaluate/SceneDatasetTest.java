@@ -1,11 +1,14 @@
 package dev.unseg.jobs.evaluate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.unseg.jobs.testing.Cli;
 import dev.unseg.pipeline.dataset.DatasetFormat;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -63,5 +66,26 @@ class SceneDatasetTest {
       assertEquals(List.of(union[0], union[1], union[2], union[3]), List.of(box[0], box[1], box[2], box[3]));
     }
     assertTrue(seen.size() >= 3, "several classes in 12 images: " + seen);
+  }
+
+  /** Each class and the backgrounds need photos of their own: four photos are refused before anything is written. */
+  @Test
+  void fewerThanFivePhotosAreRefused() throws Exception {
+    Path photos = Files.createDirectories(tmp.resolve("photos"));
+    try (var files = Files.list(Cli.SAMPLES.resolve("photos"))) {
+      files.filter(f -> f.toString().matches(".*\\.(png|jpg)")).sorted().limit(4).forEach(f -> {
+        try {
+          Files.copy(f, photos.resolve(f.getFileName()));
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+    }
+    Path out = tmp.resolve("out");
+    Cli.Run run = Cli.runCli(new String[] {"make-dataset", "--kind", "coco", "--photos", photos.toString(), "--output",
+        out.toString(), "--count", "3"});
+    assertEquals(2, run.code(), run.err());
+    assertTrue(run.err().contains("--photos needs at least 5 photos"), run.err());
+    assertFalse(Files.exists(out), "nothing written");
   }
 }
