@@ -183,8 +183,8 @@ public final class Evaluation {
    * The controls, on the base-size training image: the same pixels; +-eps per pixel and channel at
    * random (no label information); a fixed per-class colour shift of eps on every labelled pixel, the
    * background its own (the label written into the image: the class-wise noise of the unlearnable-examples
-   * literature). Shifting the objects alone took a quarter of the clean score on the generated scenes,
-   * the background too two fifths (docs/evaluate.md).
+   * literature). On the generated scenes, shifting the objects alone took a quarter of the clean score,
+   * with the background too 44% (docs/evaluate.md).
    */
   private Rgb control(String kind, Sample c, Random rnd) {
     byte[] src = c.image().hwc();
