@@ -72,14 +72,12 @@ class SceneDatasetTest {
   @Test
   void fewerThanFivePhotosAreRefused() throws Exception {
     Path photos = Files.createDirectories(tmp.resolve("photos"));
+    List<Path> four;
     try (var files = Files.list(Cli.SAMPLES.resolve("photos"))) {
-      files.filter(f -> f.toString().matches(".*\\.(png|jpg)")).sorted().limit(4).forEach(f -> {
-        try {
-          Files.copy(f, photos.resolve(f.getFileName()));
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      });
+      four = files.filter(f -> f.toString().matches(".*\\.(png|jpg)")).sorted().limit(4).toList();
+    }
+    for (Path f : four) {
+      Files.copy(f, photos.resolve(f.getFileName()));
     }
     Path out = tmp.resolve("out");
     Cli.Run run = Cli.runCli(new String[] {"make-dataset", "--kind", "coco", "--photos", photos.toString(), "--output",
