@@ -132,16 +132,27 @@ final class LocalStorage implements Storage {
 
   @Override
   public boolean createNew(Path file, byte[] data) throws IOException {
+    // Written whole beside it, then hard-linked into place: link(2) fails if the name exists, so the
+    // create is exclusive and a reader never sees the file half written (an empty lease.json).
     java.nio.file.Path p = local(file);
     Files.createDirectories(p.getParent());
+    java.nio.file.Path tmp = p.resolveSibling(TEMP_PREFIX + UUID.randomUUID() + "_" + p.getFileName());
     try {
-      Files.write(p, data, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      Files.write(tmp, data, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      try {
+        Files.createLink(p, tmp);
+      } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
+        if (e instanceof FileAlreadyExistsException exists) {
+          throw exists;
+        }
+        // No hard links on this file system: an exclusive create, which a reader may catch half written.
+        Files.write(p, data, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      }
       return true;
     } catch (FileAlreadyExistsException e) {
       return false;
-    } catch (IOException e) {
-      Files.deleteIfExists(p); // a file cut short (a full disk) must not stand for a whole one
-      throw e;
+    } finally {
+      Files.deleteIfExists(tmp);
     }
   }
 
