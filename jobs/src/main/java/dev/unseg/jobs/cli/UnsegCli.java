@@ -40,10 +40,10 @@ public final class UnsegCli {
       new Command.Flag("--write-masks", "unseg.output.write-masks", null, "also write each image's mask PNG under _unseg/masks/"),
       new Command.Flag("--eps", "unseg.noise.eps", "GREYS", "noise budget inside the mask, grey levels"),
       new Command.Flag("--eps-bg", "unseg.noise.eps-bg", "GREYS", "noise budget outside the mask, grey levels"),
-      new Command.Flag("--generator", "unseg.generator.kind", "KIND", "synthetic (built-in) | unseg (TorchScript)"),
+      new Command.Flag("--generator", "unseg.generator.kind", "KIND", "synthetic (built-in) | unseg (TorchScript) | trained (train-generator)"),
       new Command.Flag("--key", "unseg.generator.key", "SECRET", "secret keying the synthetic generator (or UNSEG_KEY)"),
-      new Command.Flag("--model", "unseg.generator.model", "URI", "unseg: TorchScript model path or URI"),
-      new Command.Flag("--model-sha256", "unseg.generator.model-sha256", "HEX", "unseg: expected SHA-256 of the model"),
+      new Command.Flag("--model", "unseg.generator.model", "URI", "unseg, trained: the model file (path or URI)"),
+      new Command.Flag("--model-sha256", "unseg.generator.model-sha256", "HEX", "unseg, trained: expected SHA-256 of the model"),
       new Command.Flag("--device", "unseg.generator.device", "DEVICE", "cpu|gpu|gpu:N"),
       new Command.Flag("--batch-size", "unseg.generator.batch-size", "N", "images per generator call"),
       new Command.Flag("--partitions", "unseg.partitions.count", "N", "number of Spark partitions (0: images / unseg.partitions.size)"),
@@ -118,7 +118,10 @@ public final class UnsegCli {
       new Command("make-dataset", "write a generated dataset for evaluate: multi-class scenes (COCO) or mask pairs",
           "Writes a dataset made from the real photos in --photos: scenes of four shape classes in COCO instances format"
               + " (--kind coco), or textured shapes with one mask per image (--kind mask-pairs).",
-          EvaluateCommands.DATASET_FLAGS, null, (config, arg, out, err) -> EvaluateCommands.makeDataset(config, out)));
+          EvaluateCommands.DATASET_FLAGS, null, (config, arg, out, err) -> EvaluateCommands.makeDataset(config, out)),
+      new Command("train-generator", "train a generator on your own images (UnSeg's min-min); protect runs it",
+          TrainGeneratorCommand.DESCRIPTION, TrainGeneratorCommand.FLAGS, null,
+          (config, arg, out, err) -> TrainGeneratorCommand.run(config, out, err)));
 
   private UnsegCli() {}
 

@@ -27,12 +27,13 @@ public record GeneratorConfig(
 
   public enum Kind {
     SYNTHETIC,
-    UNSEG
+    UNSEG,
+    TRAINED
   }
 
   static GeneratorConfig from(Config c) {
     Kind kind = SettingReads.enumSetting(c, "generator.kind", "--generator",
-        s -> Kind.valueOf(s.toUpperCase(Locale.ROOT)), "synthetic or unseg");
+        s -> Kind.valueOf(s.toUpperCase(Locale.ROOT)), "synthetic, unseg or trained");
     String key = SettingReads.string(c, "generator.key");
     if (kind == Kind.SYNTHETIC && key.isEmpty()) {
       throw new UserError("unseg.generator.key is not set: the synthetic generator's noise is keyed by a secret "
@@ -43,6 +44,10 @@ public record GeneratorConfig(
     if (kind == Kind.UNSEG && model.isEmpty()) {
       throw new UserError("unseg.generator.model is not set: --generator unseg needs the TorchScript export of "
           + "the UnSeg generator (see tools/export_unseg.py); give its path or URI with --model.");
+    }
+    if (kind == Kind.TRAINED && model.isEmpty()) {
+      throw new UserError("unseg.generator.model is not set: --generator trained needs the model file unseg train-generator"
+          + " wrote; give its path or URI with --model.");
     }
     String sha = SettingReads.string(c, "generator.model-sha256").toLowerCase(Locale.ROOT);
     if (!sha.isEmpty() && !sha.matches("[0-9a-f]{64}")) {

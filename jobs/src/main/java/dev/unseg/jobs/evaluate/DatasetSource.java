@@ -22,7 +22,7 @@ public record DatasetSource(DatasetFormat format, String images, String annotati
   }
 
   /** The dataset of the {@code unseg.input} keys alone (a run of the controls, with no protected copy). */
-  static DatasetSource of(Config unseg) {
+  public static DatasetSource of(Config unseg) {
     Config input = unseg.getConfig("input");
     for (String key : new String[] {"format", "images", "annotations"}) {
       if (input.getString(key).isEmpty()) {

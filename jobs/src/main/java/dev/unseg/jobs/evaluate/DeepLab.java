@@ -1,5 +1,6 @@
 package dev.unseg.jobs.evaluate;
 
+import dev.unseg.pipeline.nn.UNet;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;

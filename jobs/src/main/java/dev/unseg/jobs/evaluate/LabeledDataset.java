@@ -39,8 +39,8 @@ import org.apache.hadoop.conf.Configuration;
  * pixels). COCO instances take their classes from the index; ADE20K, VOC, Cityscapes and mask pairs
  * from {@link ClassLabels}.
  */
-final class LabeledDataset {
-  static final int IGNORE = ClassLabels.IGNORE;
+public final class LabeledDataset {
+  public static final int IGNORE = ClassLabels.IGNORE;
   private final List<String> images;
   private final List<String> classNames;
   private final FolderStore imageStore;
@@ -58,7 +58,7 @@ final class LabeledDataset {
   }
 
   /** The sampled images, relative to the images root, in the seed's order: the first ones are the test set. */
-  List<String> images() {
+  public List<String> images() {
     return images;
   }
 
@@ -68,12 +68,12 @@ final class LabeledDataset {
   }
 
   /** The class map of an image at width x height (row-major). */
-  byte[] label(String image, int width, int height) throws InputException {
+  public byte[] label(String image, int width, int height) throws InputException {
     return labeler.label(image, width, height);
   }
 
   /** An image's bytes, refused above maxBytes. */
-  byte[] read(String image, long maxBytes) throws IOException {
+  public byte[] read(String image, long maxBytes) throws IOException {
     return imageStore.read(image, maxBytes);
   }
 
@@ -82,7 +82,7 @@ final class LabeledDataset {
    * is smallest, so the pick depends only on the seed and the names, never on listing order, and takes
    * memory for {@code count} names however large the dataset is.
    */
-  static LabeledDataset open(DatasetSource src, Configuration conf, long seed, int count) throws IOException {
+  public static LabeledDataset open(DatasetSource src, Configuration conf, long seed, int count) throws IOException {
     URI imagesRoot = Locations.directory(Locations.qualify(src.images()));
     URI annotations = Locations.qualify(src.annotations());
     FolderStore images = new FolderStore(imagesRoot, Storage.of(imagesRoot, conf));

@@ -1,5 +1,6 @@
 package dev.unseg.jobs.evaluate;
 
+import dev.unseg.pipeline.nn.UNet;
 import dev.unseg.pipeline.error.UserError;
 import ai.djl.Device;
 import ai.djl.Model;

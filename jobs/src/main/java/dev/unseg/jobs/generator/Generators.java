@@ -6,7 +6,9 @@ import dev.unseg.pipeline.error.UserError;
 import dev.unseg.pipeline.generator.GeneratorCache;
 import dev.unseg.pipeline.generator.NoiseGenerator;
 import dev.unseg.pipeline.generator.SyntheticTextureGenerator;
+import dev.unseg.pipeline.generator.djl.GeneratorException;
 import dev.unseg.pipeline.generator.djl.TorchScriptGenerator;
+import dev.unseg.pipeline.generator.djl.TrainedGenerator;
 import dev.unseg.pipeline.generator.djl.TorchScriptSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,13 +31,15 @@ public final class Generators {
           "synthetic:" + Sha256.hex((config.key() + "\u0000" + config.cellSize() + "\u0000" + config.design())
               .getBytes(StandardCharsets.UTF_8)),
           () -> new SyntheticTextureGenerator(config.key(), config.cellSize(), config.design()));
-      case UNSEG -> {
+      case UNSEG, TRAINED -> {
         String device = device(config.device(), task);
-        yield GeneratorCache.get("unseg:" + config.model() + ":" + config.modelSha256() + ":" + device + ":" + config.batchSize(),
-            () -> {
+        yield GeneratorCache.get(config.kind() + ":" + config.model() + ":" + config.modelSha256() + ":" + device + ":"
+            + config.batchSize(), () -> {
               Path local = ModelFiles.localCopy(config.model(), hadoopConf);
-              return TorchScriptGenerator.load(new TorchScriptSettings(local, config.modelSha256(), device,
-                  config.batchSize(), config.interopThreads(), config.intraopThreads()));
+              TorchScriptSettings settings = new TorchScriptSettings(local, config.modelSha256(), device,
+                  config.batchSize(), config.interopThreads(), config.intraopThreads());
+              return config.kind() == GeneratorConfig.Kind.UNSEG ? TorchScriptGenerator.load(settings)
+                  : TrainedGenerator.load(settings);
             });
       }
     };
@@ -62,10 +66,17 @@ public final class Generators {
    * not fail every task after the output was begun. Costs one streamed read of the model.
    */
   public static void checkModel(GeneratorConfig config, Configuration hadoopConf) throws IOException {
-    if (config.kind() != GeneratorConfig.Kind.UNSEG) {
+    if (config.kind() == GeneratorConfig.Kind.SYNTHETIC) {
       return;
     }
     ModelFiles.checkExists(config.model(), hadoopConf);
+    if (config.kind() == GeneratorConfig.Kind.TRAINED) {
+      try {
+        TrainedGenerator.header(ModelFiles.read(config.model(), hadoopConf), config.model());
+      } catch (GeneratorException e) {
+        throw new UserError(e.getMessage() + " Nothing was written.");
+      }
+    }
     if (!config.modelSha256().isEmpty()) {
       String actual = ModelFiles.sha256(config.model(), hadoopConf);
       if (!actual.equals(config.modelSha256())) {

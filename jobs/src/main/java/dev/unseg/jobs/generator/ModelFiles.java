@@ -60,6 +60,14 @@ final class ModelFiles {
     }
   }
 
+  /** The whole model file (a trained generator's is a few MB). */
+  static byte[] read(String model, Configuration conf) throws IOException {
+    URI uri = Locations.qualify(model);
+    try (InputStream in = Storage.of(uri, conf).open(new org.apache.hadoop.fs.Path(uri))) {
+      return in.readAllBytes();
+    }
+  }
+
   /** SHA-256 hex of the model file, streamed from its file system (no local copy). */
   static String sha256(String model, Configuration conf) throws IOException {
     URI uri = Locations.qualify(model);
@@ -67,7 +75,8 @@ final class ModelFiles {
   }
 
   private static UserError notFound(String model) {
-    return new UserError("unseg.generator.model = " + model + " does not exist. Export the UnSeg generator"
-        + " with tools/export_unseg.py and give the .pt file's path or URI with --model.");
+    return new UserError("unseg.generator.model = " + model + " does not exist. Give with --model the path or URI of"
+        + " the UnSeg generator's TorchScript export (tools/export_unseg.py) for --generator unseg, or of the file"
+        + " unseg train-generator wrote for --generator trained.");
   }
 }

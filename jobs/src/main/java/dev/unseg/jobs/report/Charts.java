@@ -3,6 +3,7 @@ package dev.unseg.jobs.report;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.jfree.chart.JFreeChart;
@@ -11,14 +12,15 @@ import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.ClusteredXYBarRenderer;
 import org.jfree.chart.renderer.xy.StandardXYBarPainter;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.TextTitle;
 import org.jfree.chart.ui.RectangleAnchor;
 import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
-/** The report's histograms (JFreeChart, rendered headless to PNG). */
-final class Charts {
+/** The report's histograms and train-generator's loss curves (JFreeChart, rendered headless to PNG). */
+public final class Charts {
   static final int WIDTH = 900;
   static final int HEIGHT = 380;
   static final Color INSIDE = new Color(230, 120, 0);
@@ -86,6 +88,34 @@ final class Charts {
     plot.setRangeGridlinePaint(new Color(220, 220, 220));
     plot.setNoDataMessage("no image has a value (every image failed)");
     return plot;
+  }
+
+  /** Line chart of named series over epochs 1..n (a training's losses), as a PNG. */
+  public static byte[] epochLines(String title, String yLabel, Map<String, List<Double>> series) {
+    XYSeriesCollection data = new XYSeriesCollection();
+    int epochs = 1;
+    for (Map.Entry<String, List<Double>> e : series.entrySet()) {
+      XYSeries s = new XYSeries(e.getKey());
+      for (int i = 0; i < e.getValue().size(); i++) {
+        s.add(i + 1, e.getValue().get(i));
+      }
+      epochs = Math.max(epochs, e.getValue().size());
+      data.addSeries(s);
+    }
+    NumberAxis x = new NumberAxis("epoch");
+    x.setRange(1, Math.max(2, epochs));
+    x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+    NumberAxis y = new NumberAxis(yLabel);
+    y.setAutoRangeIncludesZero(true);
+    XYLineAndShapeRenderer lines = new XYLineAndShapeRenderer(true, true);
+    for (int i = 0; i < data.getSeriesCount(); i++) {
+      lines.setSeriesStroke(i, new BasicStroke(2f));
+    }
+    XYPlot plot = new XYPlot(data, x, y, lines);
+    plot.setBackgroundPaint(Color.WHITE);
+    plot.setDomainGridlinePaint(new Color(220, 220, 220));
+    plot.setRangeGridlinePaint(new Color(220, 220, 220));
+    return render(plot, title, null);
   }
 
   private static ValueMarker marker(double at, String label) {

@@ -36,17 +36,25 @@ public final class Composite {
 
   /** X: CHW {@code float[3 * 1024 * 1024]}, = bilinear(zero-pad to SxS -> 1024x1024) / 255. */
   public static float[] generatorImage(byte[] rgb, int width, int height) {
+    return squareImage(rgb, width, height, X);
+  }
+
+  /**
+   * CHW {@code float[3 * size * size]}, = bilinear(zero-pad to SxS -> size x size) / 255: X at another
+   * side (a trained generator reads the padded square at its noise resolution, 256).
+   */
+  public static float[] squareImage(byte[] rgb, int width, int height, int size) {
     checkImage(rgb, width, height);
     int s = Math.max(width, height);
-    Axis ax = Axis.bilinear(s, X, X);
-    Axis ay = Axis.bilinear(s, X, X);
+    Axis ax = Axis.bilinear(s, size, size);
+    Axis ay = Axis.bilinear(s, size, size);
     // A tap that falls into the zero padding reads pixel 0 with weight 0: pixel values are >= 0, so the
     // product is +0, exactly the value 0 * w the padded tensor gives.
-    int[] cx0 = new int[X];
-    int[] cx1 = new int[X];
-    float[] wx0 = new float[X];
-    float[] wx1 = new float[X];
-    for (int i = 0; i < X; i++) {
+    int[] cx0 = new int[size];
+    int[] cx1 = new int[size];
+    float[] wx0 = new float[size];
+    float[] wx1 = new float[size];
+    for (int i = 0; i < size; i++) {
       boolean in0 = ax.i0()[i] < width;
       boolean in1 = ax.i1()[i] < width;
       cx0[i] = in0 ? ax.i0()[i] * 3 : 0;
@@ -54,32 +62,32 @@ public final class Composite {
       wx0[i] = in0 ? ax.w0()[i] : 0f;
       wx1[i] = in1 ? ax.w1()[i] : 0f;
     }
-    float[] out = new float[3 * X * X];
-    RowCache rows = new RowCache(3 * X, (r, t) -> {
+    float[] out = new float[3 * size * size];
+    RowCache rows = new RowCache(3 * size, (r, t) -> {
       int base = r * width * 3;
       for (int c = 0; c < 3; c++) {
-        int dst = c * X;
-        for (int i = 0; i < X; i++) {
+        int dst = c * size;
+        for (int i = 0; i < size; i++) {
           t[dst + i] = Axis.lerp((float) (rgb[base + cx0[i] + c] & 0xff), wx0[i],
               (float) (rgb[base + cx1[i] + c] & 0xff), wx1[i]);
         }
       }
     });
-    float[] zero = new float[3 * X];
-    for (int oy = 0; oy < X; oy++) {
+    float[] zero = new float[3 * size];
+    for (int oy = 0; oy < size; oy++) {
       int r0 = ay.i0()[oy];
       int r1 = ay.i1()[oy];
       if (r0 >= height && r1 >= height) {
-        continue; // both taps in the padding: the row is +0, as the array already holds (a quarter of a 4:3 X)
+        continue; // both taps in the padding: the row is +0, as the array already holds (a quarter of a 4:3 image's square)
       }
       float[] t0 = r0 < height ? rows.row(r0) : zero;
       float[] t1 = r1 < height ? rows.row(r1) : zero;
       float wy0 = ay.w0()[oy];
       float wy1 = ay.w1()[oy];
       for (int c = 0; c < 3; c++) {
-        int src = c * X;
-        int dst = c * X * X + oy * X;
-        for (int ox = 0; ox < X; ox++) {
+        int src = c * size;
+        int dst = c * size * size + oy * size;
+        for (int ox = 0; ox < size; ox++) {
           out[dst + ox] = Axis.lerp(t0[src + ox], wy0, t1[src + ox], wy1) / 255f;
         }
       }

@@ -1,4 +1,4 @@
-package dev.unseg.jobs.evaluate;
+package dev.unseg.pipeline.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -16,13 +16,14 @@ import ai.djl.nn.pooling.Pool;
 import java.util.List;
 
 /**
- * A small U-Net (four levels, batch norm), built from DJL blocks: one of the probe segmenters.
+ * A small U-Net (four levels, batch norm), built from DJL blocks: a segmenter of the evaluate probe, and
+ * the body of a trained generator and of its surrogate.
  * Input [B, 3, S, S] in [0, 1] (S divisible by 8), output [B, classes, S, S] logits.
  */
-final class UNet {
+public final class UNet {
   private UNet() {}
 
-  static Block build(int base, int classes) {
+  public static Block build(int base, int classes) {
     // Four levels: the receptive field must span an object at the recipe's 2x rescale, or the inside
     // of a large object is only texture and cannot be told from the background (seen with three levels).
     Block deepest = new SequentialBlock()
@@ -55,7 +56,7 @@ final class UNet {
         List.of(Blocks.identityBlock(), inner));
   }
 
-  static Block doubleConv(int filters) {
+  public static Block doubleConv(int filters) {
     SequentialBlock b = new SequentialBlock();
     for (int i = 0; i < 2; i++) {
       b.add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(filters).build())
@@ -69,7 +70,7 @@ final class UNet {
    * Nearest-neighbour x2 upsampling, then a 3x3 convolution (DJL's PyTorch engine has no transposed
    * convolution).
    */
-  static Block up(int filters) {
+  public static Block up(int filters) {
     return new SequentialBlock()
         .add(new LambdaBlock(list -> {
           NDArray x = list.singletonOrThrow();

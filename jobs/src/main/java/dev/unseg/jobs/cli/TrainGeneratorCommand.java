@@ -1,0 +1,51 @@
+package dev.unseg.jobs.cli;
+
+import com.typesafe.config.Config;
+import dev.unseg.jobs.config.SettingReads;
+import dev.unseg.jobs.train.GeneratorTraining;
+import dev.unseg.jobs.train.MinMinTrainer;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+
+/** {@code unseg train-generator}: flags to settings, and the console lines. */
+final class TrainGeneratorCommand {
+  static final List<Command.Flag> FLAGS = List.of(
+      new Command.Flag("--format", "unseg.input.format", "FORMAT", "the dataset's format (as protect's)"),
+      new Command.Flag("--images", "unseg.input.images", "URI", "root of the images (path or URI)"),
+      new Command.Flag("--annotations", "unseg.input.annotations", "URI", "COCO JSON file, or root of label/mask files"),
+      new Command.Flag("--mask-name", "unseg.input.mask-name", "RULE", "mask-pairs: mask name rule"),
+      new Command.Flag("--output", "unseg.train-generator.output", "URI", "the model file to write"),
+      new Command.Flag("--sample", "unseg.train-generator.sample", "N", "images to train on (a seeded pick)"),
+      new Command.Flag("--epochs", "unseg.train-generator.epochs", "N", "min-min rounds (surrogate pass, then generator pass)"),
+      new Command.Flag("--batch-size", "unseg.train-generator.batch-size", "N", "images a step"),
+      new Command.Flag("--eps", "unseg.train-generator.eps", "GREYS", "budget inside the mask the model will be applied at"),
+      new Command.Flag("--eps-bg", "unseg.train-generator.eps-bg", "GREYS", "budget outside the mask"),
+      new Command.Flag("--no-label-modification", "unseg.train-generator.label-modification", null,
+          "generator steps aim the surrogate at the true mask, not an all-ones one", true),
+      new Command.Flag("--no-eps-generalisation", "unseg.train-generator.eps-generalisation", null,
+          "train at the whole budget, not an eighth of it", true),
+      new Command.Flag("--seed", "unseg.train-generator.seed", "N", "seed of the sample, the weights and the order"));
+
+  static final String DESCRIPTION = "Trains a generator of your own on your images with UnSeg's bilevel min-min"
+      + " (docs/train-generator.md): a surrogate segmenter learns the masks from noised images, the generator learns"
+      + " noise that makes that easiest. The model file runs in protect with --generator trained --model URI.";
+
+  private TrainGeneratorCommand() {}
+
+  static int run(Config config, PrintStream out, PrintStream err) throws Exception {
+    GeneratorTraining s = GeneratorTraining.from(config);
+    MinMinTrainer.Result r = MinMinTrainer.run(s, SettingReads.hadoopConf(config), err);
+    MinMinTrainer.Epoch last = r.epochs().get(r.epochs().size() - 1);
+    out.printf(Locale.ROOT, "trained on %d images for %d epochs in %.0f s: the surrogate's loss on noised images %.4f,"
+        + " on clean ones %.4f%n", r.images(), r.epochs().size(), last.seconds(), last.noisedLoss(), last.cleanLoss());
+    if (!r.skipped().isEmpty()) {
+      out.printf(Locale.ROOT, "left out %d image(s), listed in the model's generator.json; the first: %s: %s%n",
+          r.skipped().size(), r.skipped().keySet().iterator().next(), r.skipped().values().iterator().next());
+    }
+    out.printf("model: %s (SHA-256 %s); use it with: unseg protect ... --generator trained --model %s%n",
+        r.output(), r.sha256(), r.output());
+    out.println("losses per epoch: " + r.chart());
+    return 0;
+  }
+}
