@@ -5,7 +5,7 @@
 # (U-Net; the clean side is trained again for each, from the same seed, so it is the same every time).
 #   tools/measure_trained_generator.sh [WORKDIR]   (default /tmp/unseg-train-measure; it is replaced)
 # Environment (defaults in brackets):
-#   VARIANTS  any of: plain (neither trick), paper (both: the defaults of the paper), lm (label
+#   VARIANTS  any of: plain (neither trick: the defaults), paper (both, as the paper trains), lm (label
 #             modification only), eg (eps generalisation only) [plain paper lm eg]
 #   EPOCHS [20] SAMPLE [200] training of each generator; DEFENSES [none,jpeg:75]; MODEL [unet]; REPEATS [1]
 # About 25 minutes a variant on a 2-core machine (a quarter of an hour to train, 10 to evaluate).
@@ -19,10 +19,10 @@ unseg make-dataset --kind coco --photos "$here/samples" --output "$work/coco" --
 input=(--format coco --images "$work/coco/images" --annotations "$work/coco/annotations.json")
 for variant in ${VARIANTS:-plain paper lm eg}; do
   case "$variant" in
-    plain) flags=(--no-label-modification --no-eps-generalisation) ;;
-    paper) flags=() ;;
-    lm) flags=(--no-eps-generalisation) ;;
-    eg) flags=(--no-label-modification) ;;
+    plain) flags=() ;;
+    paper) flags=(--label-modification --eps-generalisation) ;;
+    lm) flags=(--label-modification) ;;
+    eg) flags=(--eps-generalisation) ;;
     *) echo "VARIANTS: plain, paper, lm or eg, not $variant" >&2; exit 2 ;;
   esac
   unseg train-generator "${input[@]}" --output "$work/$variant.zip" --epochs "${EPOCHS:-20}" --sample "${SAMPLE:-200}" \

@@ -30,12 +30,11 @@ class TrainedGeneratorTest {
     assertEquals(0, Cli.runCli(new String[] {"make-dataset", "--kind", "coco", "--photos", Cli.SAMPLES.toString(),
         "--output", data.toString(), "--count", "16", "--size", "96", "--seed", "4"}).code());
     model = tmp.resolve("models/tiny.zip");
-    // The true masks as the generator's target and the whole budget: the plain error-minimising
-    // min-min, whose effect shows within a few rounds (eps generalisation at 1 grey level needs more).
+    // The defaults: the true masks as the generator's target and the whole budget (the plain
+    // error-minimising min-min, whose effect shows within a few rounds).
     training = Cli.runCli(new String[] {"train-generator", "--format", "coco", "--images", data.resolve("images").toString(),
         "--annotations", data.resolve("annotations.json").toString(), "--output", model.toString(), "--sample", "16",
-        "--epochs", "12", "--batch-size", "2", "--no-label-modification", "--no-eps-generalisation",
-        "--conf", "unseg.train-generator.learning-rate=0.002"});
+        "--epochs", "12", "--batch-size", "2", "--conf", "unseg.train-generator.learning-rate=0.002"});
     training.err().lines().filter(l -> l.startsWith("epoch")).forEach(l -> System.out.println("TrainedGeneratorTest: " + l));
   }
 

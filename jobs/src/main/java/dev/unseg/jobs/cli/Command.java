@@ -23,15 +23,8 @@ import picocli.CommandLine.ParseResult;
  */
 record Command(String name, String summary, String description, List<Flag> flags, String positional, Handler handler) {
 
-  /**
-   * A flag: its name, its config key, its value's label (null for a switch) and its help line. A switch
-   * sets its key to true, or to false when {@code negates} (a {@code --no-...} switch of a default-on setting).
-   */
-  record Flag(String name, String key, String label, String help, boolean negates) {
-    Flag(String name, String key, String label, String help) {
-      this(name, key, label, help, false);
-    }
-
+  /** A flag: its name, its config key, its value's label (null for a switch) and its help line. */
+  record Flag(String name, String key, String label, String help) {
     boolean takesValue() {
       return label != null;
     }
@@ -94,7 +87,7 @@ record Command(String name, String summary, String description, List<Flag> flags
     for (Flag f : flags) {
       if (parsed.hasMatchedOption(f.name())) {
         Object v = parsed.matchedOptionValue(f.name(), null);
-        values.put(f.key(), f.negates() ? "false" : String.valueOf(v));
+        values.put(f.key(), String.valueOf(v));
       }
     }
     List<String[]> confs = new ArrayList<>();

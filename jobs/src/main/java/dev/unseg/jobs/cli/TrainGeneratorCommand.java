@@ -21,10 +21,10 @@ final class TrainGeneratorCommand {
       new Command.Flag("--batch-size", "unseg.train-generator.batch-size", "N", "images a step"),
       new Command.Flag("--eps", "unseg.train-generator.eps", "GREYS", "budget inside the mask the model will be applied at"),
       new Command.Flag("--eps-bg", "unseg.train-generator.eps-bg", "GREYS", "budget outside the mask"),
-      new Command.Flag("--no-label-modification", "unseg.train-generator.label-modification", null,
-          "generator steps aim the surrogate at the true mask, not an all-ones one", true),
-      new Command.Flag("--no-eps-generalisation", "unseg.train-generator.eps-generalisation", null,
-          "train at the whole budget, not an eighth of it", true),
+      new Command.Flag("--label-modification", "unseg.train-generator.label-modification", null,
+          "UnSeg's: generator steps aim the surrogate at an all-ones mask, not the true one"),
+      new Command.Flag("--eps-generalisation", "unseg.train-generator.eps-generalisation", null,
+          "UnSeg's: train at an eighth of the budgets, apply at the whole"),
       new Command.Flag("--seed", "unseg.train-generator.seed", "N", "seed of the sample, the weights and the order"));
 
   static final String DESCRIPTION = "Trains a generator of your own on your images with UnSeg's bilevel min-min"
