@@ -89,7 +89,8 @@ public final class MinMinTrainer {
     List<float[]> inputs = read(s, hadoop, skipped);
     if (inputs.size() < 2) {
       throw new UserError(s.data().images() + ": " + inputs.size() + " readable image(s) with annotations; train-generator"
-          + " needs at least 2" + (skipped.isEmpty() ? "" : " (left out: " + skipped + ")"));
+          + " needs at least 2" + (skipped.isEmpty() ? "" : "; " + skipped.size() + " left out, the first: "
+          + skipped.entrySet().iterator().next()));
     }
     long start = System.nanoTime();
     Device device = Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu();

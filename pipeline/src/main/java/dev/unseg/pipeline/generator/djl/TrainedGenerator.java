@@ -183,9 +183,9 @@ public final class TrainedGenerator implements NoiseGenerator {
     return g;
   }
 
-  /** The noise for a batch of inputs built by {@link #input}: [B, 3, SIDE, SIDE] (also the trainer's forward). */
-  public static NDArray forward(Block block, NDManager manager, NDArray inputs, boolean training) {
-    return block.forward(new ParameterStore(manager, false), new NDList(inputs), training).singletonOrThrow();
+  /** The noise for a batch of inputs built by {@link #input}: [B, 3, SIDE, SIDE], inference mode. */
+  private static NDArray forward(Block block, NDManager manager, NDArray inputs) {
+    return block.forward(new ParameterStore(manager, false), new NDList(inputs), false).singletonOrThrow();
   }
 
   @Override
@@ -206,7 +206,7 @@ public final class TrainedGenerator implements NoiseGenerator {
         System.arraycopy(input(img.rgb(), img.width(), img.height(), prompts.get(from + k)), 0, x, k * per, per);
       }
       try (NDManager nd = model.getNDManager().newSubManager()) {
-        float[] noise = forward(block, nd, nd.create(x, new Shape(b, 4, SIDE, SIDE)), false).toFloatArray();
+        float[] noise = forward(block, nd, nd.create(x, new Shape(b, 4, SIDE, SIDE))).toFloatArray();
         int n = 3 * SIDE * SIDE;
         for (int k = 0; k < b; k++) {
           float[] one = new float[n];
