@@ -16,6 +16,7 @@ final class TrainGeneratorCommand {
       new Command.Flag("--annotations", "unseg.input.annotations", "URI", "COCO JSON file, or root of label/mask files"),
       new Command.Flag("--mask-name", "unseg.input.mask-name", "RULE", "mask-pairs: mask name rule"),
       new Command.Flag("--output", "unseg.train-generator.output", "URI", "the model file to write"),
+      new Command.Flag("--labels", "unseg.train-generator.labels", "LABELS", "what the surrogate learns: binary|classes"),
       new Command.Flag("--sample", "unseg.train-generator.sample", "N", "images to train on (a seeded pick)"),
       new Command.Flag("--epochs", "unseg.train-generator.epochs", "N", "min-min rounds (surrogate pass, then generator pass)"),
       new Command.Flag("--batch-size", "unseg.train-generator.batch-size", "N", "images a step"),

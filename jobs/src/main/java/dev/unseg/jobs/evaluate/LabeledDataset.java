@@ -63,7 +63,7 @@ public final class LabeledDataset {
   }
 
   /** Background first; a class map's value is an index into this list. */
-  List<String> classNames() {
+  public List<String> classNames() {
     return classNames;
   }
 

@@ -6,6 +6,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
@@ -76,6 +77,16 @@ public final class MinMinTrainer {
   public record Result(List<Epoch> epochs, int images, Map<String, String> skipped, String output, String sha256,
       String chart) {}
 
+  /**
+   * One sampled image: the generator's input ({@link TrainedGenerator#input}; the prompt is its fourth
+   * channel) and, when the surrogate learns classes, the class map over the same padded square at the
+   * noise resolution (nearest; padding is background).
+   */
+  private record Item(float[] input, byte[] classes) {}
+
+  /** The sample and the surrogate's classes (1: the union mask, binary). */
+  private record Sample(List<Item> items, int classes) {}
+
   private MinMinTrainer() {}
 
   public static Result run(GeneratorTraining s, Configuration hadoop, PrintStream progress) throws IOException {
@@ -86,7 +97,8 @@ public final class MinMinTrainer {
           + " --output, or delete that file first.");
     }
     Map<String, String> skipped = new LinkedHashMap<>();
-    List<float[]> inputs = read(s, hadoop, skipped);
+    Sample sample = read(s, hadoop, skipped);
+    List<Item> inputs = sample.items();
     if (inputs.size() < 2) {
       throw new UserError(s.data().images() + ": " + inputs.size() + " readable image(s) with annotations; train-generator"
           + " needs at least 2" + (skipped.isEmpty() ? "" : "; " + skipped.size() + " left out, the first: "
@@ -96,7 +108,7 @@ public final class MinMinTrainer {
     Device device = Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu();
     Engine.getInstance().setRandomSeed((int) s.seed());
     Block generator = TrainedGenerator.network(s.baseChannels());
-    Block surrogate = UNet.build(s.surrogateChannels(), 1);
+    Block surrogate = UNet.build(s.surrogateChannels(), sample.classes());
     List<Epoch> epochs = new ArrayList<>();
     try (Model gm = Model.newInstance("unseg-generator", device, "PyTorch");
         Model sm = Model.newInstance("unseg-surrogate", device, "PyTorch")) {
@@ -124,7 +136,7 @@ public final class MinMinTrainer {
               View v = View.random(random);
               NDArray in = v.apply(noised(x, noise, s));
               try (GradientCollector gc = st.newGradientCollector()) {
-                NDArray loss = bceDice(st.forward(new NDList(in)).singletonOrThrow(), v.apply(prompt(x)));
+                NDArray loss = loss(st.forward(new NDList(in)).singletonOrThrow(), v.apply(target(nd, x, inputs, batch, sample.classes())));
                 surrogateLoss += loss.getFloat();
                 gc.backward(loss);
               }
@@ -139,18 +151,18 @@ public final class MinMinTrainer {
               try (GradientCollector gc = gt.newGradientCollector()) {
                 NDArray noise = gt.forward(new NDList(x)).singletonOrThrow();
                 NDArray in = v.apply(noised(x, noise, s));
-                NDArray target = v.apply(prompt(x));
+                NDArray target = v.apply(target(nd, x, inputs, batch, sample.classes()));
                 if (s.labelModification()) {
                   target = target.onesLike();
                 }
-                NDArray loss = bceDice(st.forward(new NDList(in)).singletonOrThrow(), target);
+                NDArray loss = loss(st.forward(new NDList(in)).singletonOrThrow(), target);
                 generatorLoss += loss.getFloat();
                 gc.backward(loss);
               }
               gt.step();
             }
           }
-          double[] measured = measure(gt, st, inputs, b, s);
+          double[] measured = measure(gt, st, sample, b, s);
           Epoch e = new Epoch(epoch, surrogateLoss / batches, generatorLoss / batches, measured[0], measured[1],
               measured[2], (System.nanoTime() - start) / 1e9);
           epochs.add(e);
@@ -169,11 +181,12 @@ public final class MinMinTrainer {
     }
   }
 
-  /** Each sampled image as the generator reads it ({@link TrainedGenerator#input}); the prompt is its fourth channel. */
-  private static List<float[]> read(GeneratorTraining s, Configuration hadoop, Map<String, String> skipped) throws IOException {
+  /** The sampled images as {@link Item}s; unreadable ones go to {@code skipped} with why. */
+  private static Sample read(GeneratorTraining s, Configuration hadoop, Map<String, String> skipped) throws IOException {
     LabeledDataset data = LabeledDataset.open(s.data(), hadoop, s.seed(), s.sample());
+    boolean classes = s.labels().equals("classes");
     ImageCodec codec = new ImageCodec(MAX_PIXELS);
-    List<float[]> out = new ArrayList<>();
+    List<Item> out = new ArrayList<>();
     for (String name : data.images()) {
       try {
         DecodedImage img = codec.decode(data.read(name, MAX_FILE_BYTES), name);
@@ -184,9 +197,24 @@ public final class MinMinTrainer {
           mask[i] = (byte) (l != 0 && l != LabeledDataset.IGNORE ? 1 : 0);
         }
         float[] prompt = Composite.maskPrompt(new BinaryMask(img.width(), img.height(), mask));
-        out.add(TrainedGenerator.input(img.rgb(), img.width(), img.height(), prompt));
+        out.add(new Item(TrainedGenerator.input(img.rgb(), img.width(), img.height(), prompt),
+            classes ? square(label, img.width(), img.height()) : null));
       } catch (InputException | IOException e) {
         skipped.put(name, e.getMessage());
+      }
+    }
+    return new Sample(out, classes ? data.classNames().size() : 1);
+  }
+
+  /** A class map over the zero-padded square, nearest-resized to the noise resolution (padding: background). */
+  private static byte[] square(byte[] label, int width, int height) {
+    int side = Math.max(width, height);
+    byte[] out = new byte[S * S];
+    for (int y = 0; y < S; y++) {
+      int sy = (int) ((y + 0.5) * side / S);
+      for (int x = 0; x < S; x++) {
+        int sx = (int) ((x + 0.5) * side / S);
+        out[y * S + x] = sy < height && sx < width ? label[sy * width + sx] : 0;
       }
     }
     return out;
@@ -207,13 +235,43 @@ public final class MinMinTrainer {
     return out;
   }
 
-  private static NDArray batch(NDManager nd, List<float[]> inputs, List<Integer> indices) {
+  private static NDArray batch(NDManager nd, List<Item> inputs, List<Integer> indices) {
     int per = 4 * S * S;
     float[] x = new float[indices.size() * per];
     for (int k = 0; k < indices.size(); k++) {
-      System.arraycopy(inputs.get(indices.get(k)), 0, x, k * per, per);
+      System.arraycopy(inputs.get(indices.get(k)).input(), 0, x, k * per, per);
     }
     return nd.create(x, new Shape(indices.size(), 4, S, S));
+  }
+
+  /**
+   * What the surrogate learns of a batch: the union mask (the prompt), or the class maps one-hot
+   * [B, classes, S, S] (ignored pixels all zero).
+   */
+  private static NDArray target(NDManager nd, NDArray x, List<Item> inputs, List<Integer> indices, int classes) {
+    if (inputs.get(indices.get(0)).classes() == null) {
+      return prompt(x);
+    }
+    byte[] labels = new byte[indices.size() * S * S];
+    for (int k = 0; k < indices.size(); k++) {
+      System.arraycopy(inputs.get(indices.get(k)).classes(), 0, labels, k * S * S, S * S);
+    }
+    long[] l = new long[labels.length];
+    for (int i = 0; i < l.length; i++) {
+      l[i] = labels[i] & 255;
+    }
+    NDArray map = nd.create(l, new Shape(indices.size(), S, S));
+    NDArray ok = map.neq(LabeledDataset.IGNORE).toType(DataType.FLOAT32, false).expandDims(1);
+    NDArray safe = map.mul(map.neq(LabeledDataset.IGNORE).toType(DataType.INT64, false));
+    return safe.oneHot(classes).transpose(0, 3, 1, 2).mul(ok);
+  }
+
+  /** The surrogate's loss: BCE + Dice on one output channel (the union mask), else soft-target cross-entropy. */
+  static NDArray loss(NDArray logits, NDArray target) {
+    if (logits.getShape().get(1) == 1) {
+      return bceDice(logits, target);
+    }
+    return logits.logSoftmax(1).mul(target).sum().neg().div(target.sum().maximum(1));
   }
 
   private static NDArray prompt(NDArray x) {
@@ -243,7 +301,8 @@ public final class MinMinTrainer {
    * The surrogate's loss on the first images, with the generator's noise at the training budget and clean,
    * and the noise's mean magnitude (tanh's output, 0 to 1).
    */
-  private static double[] measure(Trainer gt, Trainer st, List<float[]> inputs, int b, GeneratorTraining s) {
+  private static double[] measure(Trainer gt, Trainer st, Sample sample, int b, GeneratorTraining s) {
+    List<Item> inputs = sample.items();
     List<Integer> first = new ArrayList<>();
     for (int i = 0; i < Math.min(MEASURED, inputs.size()); i++) {
       first.add(i);
@@ -257,10 +316,10 @@ public final class MinMinTrainer {
         NDArray x = batch(nd, inputs, batch);
         NDArray noise = gt.evaluate(new NDList(x)).singletonOrThrow();
         magnitude += noise.abs().mean().getFloat();
-        NDArray target = prompt(x);
+        NDArray target = target(nd, x, inputs, batch, sample.classes());
         NDArray in = noised(x, noise, s);
-        noised += bceDice(st.evaluate(new NDList(in)).singletonOrThrow(), target).getFloat();
-        clean += bceDice(st.evaluate(new NDList(x.get(":, 0:3"))).singletonOrThrow(), target).getFloat();
+        noised += loss(st.evaluate(new NDList(in)).singletonOrThrow(), target).getFloat();
+        clean += loss(st.evaluate(new NDList(x.get(":, 0:3"))).singletonOrThrow(), target).getFloat();
         n++;
       }
     }
@@ -289,7 +348,7 @@ public final class MinMinTrainer {
 
   private static ObjectNode record(GeneratorTraining s, List<Epoch> epochs, int images, Map<String, String> skipped) {
     ObjectNode t = JSON.createObjectNode();
-    t.put("dataset_format", s.data().format().cliName()).put("images", s.data().images())
+    t.put("dataset_format", s.data().format().cliName()).put("labels", s.labels()).put("images", s.data().images())
         .put("annotations", s.data().annotations()).put("images_trained", images).put("images_left_out", skipped.size())
         .put("epochs", s.epochs()).put("batch_size", s.batchSize()).put("eps", s.eps()).put("eps_bg", s.epsBackground())
         .put("label_modification", s.labelModification()).put("eps_generalisation", s.epsGeneralisation())
