@@ -93,5 +93,11 @@ class TrainedGeneratorTest {
         "--annotations", data.resolve("annotations.json").toString(), "--output", model.toString()});
     assertEquals(2, again.code(), again.err());
     assertTrue(again.err().contains("exists"), again.err());
+    Cli.Run contradictory = Cli.runCli(new String[] {"train-generator", "--format", "coco", "--images",
+        data.resolve("images").toString(), "--annotations", data.resolve("annotations.json").toString(), "--output",
+        tmp.resolve("models/never.zip").toString(), "--labels", "classes", "--label-modification"});
+    assertEquals(2, contradictory.code(), contradictory.err());
+    assertTrue(contradictory.err().contains("--labels binary"), contradictory.err());
+    assertTrue(!Files.exists(tmp.resolve("models/never.zip")), "nothing written");
   }
 }
