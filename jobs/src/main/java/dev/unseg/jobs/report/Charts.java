@@ -108,8 +108,10 @@ public final class Charts {
     NumberAxis y = new NumberAxis(yLabel);
     y.setAutoRangeIncludesZero(true);
     XYLineAndShapeRenderer lines = new XYLineAndShapeRenderer(true, true);
+    Color[] palette = {new Color(200, 40, 40), new Color(40, 80, 200), new Color(0, 150, 60), new Color(90, 90, 90)};
     for (int i = 0; i < data.getSeriesCount(); i++) {
       lines.setSeriesStroke(i, new BasicStroke(2f));
+      lines.setSeriesPaint(i, palette[i % palette.length]);
     }
     XYPlot plot = new XYPlot(data, x, y, lines);
     plot.setBackgroundPaint(Color.WHITE);

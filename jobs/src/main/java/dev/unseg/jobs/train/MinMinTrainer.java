@@ -343,7 +343,8 @@ public final class MinMinTrainer {
     series.put("generator steps", epochs.stream().map(Epoch::generatorLoss).toList());
     series.put("surrogate on noised images", epochs.stream().map(Epoch::noisedLoss).toList());
     series.put("surrogate on clean images", epochs.stream().map(Epoch::cleanLoss).toList());
-    return Charts.epochLines("train-generator: BCE + Dice per epoch", "loss", series);
+    return Charts.epochLines("train-generator: losses per epoch", "loss (BCE + Dice; cross-entropy with --labels classes)",
+        series);
   }
 
   private static ObjectNode record(GeneratorTraining s, List<Epoch> epochs, int images, Map<String, String> skipped) {
