@@ -6,7 +6,8 @@
 #   tools/measure_trained_generator.sh [WORKDIR]   (default /tmp/unseg-train-measure; it is replaced)
 # Environment (defaults in brackets):
 #   VARIANTS  any of: plain (neither trick: the defaults), paper (both, as the paper trains), lm (label
-#             modification only), eg (eps generalisation only) [plain paper lm eg]
+#             modification only), eg (eps generalisation only), classes (plain, the surrogate learning
+#             the class maps) [plain paper lm eg classes]
 #   EPOCHS [20] SAMPLE [200] training of each generator; DEFENSES [none,jpeg:75]; MODEL [unet]; REPEATS [1]
 # About 25 minutes a variant on a 2-core machine (a quarter of an hour to train, 10 to evaluate).
 set -euo pipefail
@@ -17,13 +18,14 @@ unseg() { local t=$SECONDS; ${UNSEG:-"$here/bin/unseg"} "$@"; echo "  ($1: $((SE
 
 unseg make-dataset --kind coco --photos "$here/samples" --output "$work/coco" --count 300 --size 320 --seed 1
 input=(--format coco --images "$work/coco/images" --annotations "$work/coco/annotations.json")
-for variant in ${VARIANTS:-plain paper lm eg}; do
+for variant in ${VARIANTS:-plain paper lm eg classes}; do
   case "$variant" in
     plain) flags=() ;;
     paper) flags=(--label-modification --eps-generalisation) ;;
     lm) flags=(--label-modification) ;;
     eg) flags=(--eps-generalisation) ;;
-    *) echo "VARIANTS: plain, paper, lm or eg, not $variant" >&2; exit 2 ;;
+    classes) flags=(--labels classes) ;;
+    *) echo "VARIANTS: plain, paper, lm, eg or classes, not $variant" >&2; exit 2 ;;
   esac
   unseg train-generator "${input[@]}" --output "$work/$variant.zip" --epochs "${EPOCHS:-20}" --sample "${SAMPLE:-200}" \
     --eps 8 --eps-bg 2 "${flags[@]}"
