@@ -2,14 +2,15 @@
 # Measures docs/train-generator.md's table: trains generators with unseg train-generator on the
 # generated scenes (make-dataset --kind coco, 320 px), one per variant of UnSeg's two tricks, protects
 # the scenes with each (eps 8/2), then evaluates each protected copy with the evaluate defaults
-# (U-Net; the clean side is trained again for each, from the same seed, so it is the same every time).
+# (U-Net and DeepLab; the clean sides are trained again for each, from the same seed, so they are the
+# same every time).
 #   tools/measure_trained_generator.sh [WORKDIR]   (default /tmp/unseg-train-measure; it is replaced)
 # Environment (defaults in brackets):
 #   VARIANTS  any of: plain (neither trick: the defaults), paper (both, as the paper trains), lm (label
 #             modification only), eg (eps generalisation only), classes (plain, the surrogate learning
 #             the class maps) [plain paper lm eg classes]
-#   EPOCHS [20] SAMPLE [200] training of each generator; DEFENSES [none,jpeg:75]; MODEL [unet]; REPEATS [1]
-# About 25 minutes a variant on a 2-core machine (a quarter of an hour to train, 10 to evaluate).
+#   EPOCHS [20] SAMPLE [200] training of each generator; DEFENSES [none,jpeg:75]; MODEL [both]; REPEATS [1]
+# About half an hour a variant on a 2-core machine (a quarter of an hour to train, 15 to evaluate).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="${1:-/tmp/unseg-train-measure}"
@@ -30,7 +31,7 @@ for variant in ${VARIANTS:-plain paper lm eg classes}; do
   unseg train-generator "${input[@]}" --output "$work/$variant.zip" --epochs "${EPOCHS:-20}" --sample "${SAMPLE:-200}" \
     --eps 8 --eps-bg 2 "${flags[@]}"
   unseg protect "${input[@]}" --output "$work/$variant" --generator trained --model "$work/$variant.zip" --eps 8 --eps-bg 2
-  unseg evaluate --protected "$work/$variant" --model "${MODEL:-unet}" --repeats "${REPEATS:-1}" \
+  unseg evaluate --protected "$work/$variant" --model "${MODEL:-both}" --repeats "${REPEATS:-1}" \
     --defense "${DEFENSES:-none,jpeg:75}" --run-id "$variant"
 done
 echo "reports: $work/*/_unseg/evaluation/*/report.html; the built-in generator's row: tools/measure_protection.sh"
