@@ -63,22 +63,26 @@ public final class Generators {
    * Loads nothing: checks on the driver, before any task starts or anything is written, that the model
    * URI exists and, when {@code unseg.generator.model-sha256} is set, that the file has that digest.
    * Why on the driver too (executors check again before loading): a wrong model must refuse the run,
-   * not fail every task after the output was begun. Costs one streamed read of the model.
+   * not fail every task after the output was begun. Costs one streamed read of the model (a trained
+   * generator's header is checked too: a file that is not one is refused here).
    */
   public static void checkModel(GeneratorConfig config, Configuration hadoopConf) throws IOException {
     if (config.kind() == GeneratorConfig.Kind.SYNTHETIC) {
       return;
     }
     ModelFiles.checkExists(config.model(), hadoopConf);
+    byte[] trained = null;
     if (config.kind() == GeneratorConfig.Kind.TRAINED) {
+      // A trained generator is a few MB: read once, for its header and, below, its digest.
+      trained = ModelFiles.read(config.model(), hadoopConf);
       try {
-        TrainedGenerator.header(ModelFiles.read(config.model(), hadoopConf), config.model());
+        TrainedGenerator.header(trained, config.model());
       } catch (GeneratorException e) {
         throw new UserError(e.getMessage() + " Nothing was written.");
       }
     }
     if (!config.modelSha256().isEmpty()) {
-      String actual = ModelFiles.sha256(config.model(), hadoopConf);
+      String actual = trained != null ? Sha256.hex(trained) : ModelFiles.sha256(config.model(), hadoopConf);
       if (!actual.equals(config.modelSha256())) {
         throw new UserError("unseg.generator.model-sha256 (--model-sha256) expects " + config.modelSha256()
             + " but " + config.model() + " has SHA-256 " + actual + ". Use the model file that digest was recorded"

@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardCopyOption;
@@ -139,20 +140,28 @@ final class LocalStorage implements Storage {
     java.nio.file.Path tmp = p.resolveSibling(TEMP_PREFIX + UUID.randomUUID() + "_" + p.getFileName());
     try {
       Files.write(tmp, data, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-      try {
-        Files.createLink(p, tmp);
-      } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
-        if (e instanceof FileAlreadyExistsException exists) {
-          throw exists;
-        }
-        // No hard links on this file system: an exclusive create, which a reader may catch half written.
-        Files.write(p, data, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-      }
+      Files.createLink(p, tmp);
       return true;
     } catch (FileAlreadyExistsException e) {
       return false;
+    } catch (UnsupportedOperationException | FileSystemException e) {
+      // No hard links here (FAT, some FUSE mounts): the plain exclusive create. A reader may see that
+      // file empty for an instant, which OutputLease.read takes as a held lease.
+      return createExclusive(p, data);
     } finally {
       Files.deleteIfExists(tmp);
+    }
+  }
+
+  private static boolean createExclusive(java.nio.file.Path p, byte[] data) throws IOException {
+    try {
+      Files.write(p, data, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      return true;
+    } catch (FileAlreadyExistsException e) {
+      return false;
+    } catch (IOException e) {
+      Files.deleteIfExists(p); // a file cut short (a full disk) must not stand for a whole one
+      throw e;
     }
   }
 

@@ -252,18 +252,17 @@ public final class MinMinTrainer {
     if (inputs.get(indices.get(0)).classes() == null) {
       return prompt(x);
     }
-    byte[] labels = new byte[indices.size() * S * S];
+    long[] l = new long[indices.size() * S * S];
     for (int k = 0; k < indices.size(); k++) {
-      System.arraycopy(inputs.get(indices.get(k)).classes(), 0, labels, k * S * S, S * S);
-    }
-    long[] l = new long[labels.length];
-    for (int i = 0; i < l.length; i++) {
-      l[i] = labels[i] & 255;
+      byte[] classMap = inputs.get(indices.get(k)).classes();
+      for (int i = 0; i < S * S; i++) {
+        l[k * S * S + i] = classMap[i] & 255;
+      }
     }
     NDArray map = nd.create(l, new Shape(indices.size(), S, S));
-    NDArray ok = map.neq(LabeledDataset.IGNORE).toType(DataType.FLOAT32, false).expandDims(1);
-    NDArray safe = map.mul(map.neq(LabeledDataset.IGNORE).toType(DataType.INT64, false));
-    return safe.oneHot(classes).transpose(0, 3, 1, 2).mul(ok);
+    NDArray ok = map.neq(LabeledDataset.IGNORE);
+    NDArray safe = map.mul(ok.toType(DataType.INT64, false));
+    return safe.oneHot(classes).transpose(0, 3, 1, 2).mul(ok.toType(DataType.FLOAT32, false).expandDims(1));
   }
 
   /** The surrogate's loss: BCE + Dice on one output channel (the union mask), else soft-target cross-entropy. */
