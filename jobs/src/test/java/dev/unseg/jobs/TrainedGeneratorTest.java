@@ -4,12 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.unseg.jobs.evaluate.DatasetSource;
+import dev.unseg.jobs.evaluate.LabeledDataset;
 import dev.unseg.jobs.testing.Cli;
+import dev.unseg.pipeline.dataset.DatasetFormat;
 import dev.unseg.pipeline.audit.Sha256;
 import dev.unseg.pipeline.generator.djl.TrainedGenerator;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,14 +34,18 @@ class TrainedGeneratorTest {
   static void trainATinyGenerator() throws Exception {
     data = tmp.resolve("scenes");
     assertEquals(0, Cli.runCli(new String[] {"make-dataset", "--kind", "coco", "--photos", Cli.SAMPLES.toString(),
-        "--output", data.toString(), "--count", "16", "--size", "96", "--seed", "4"}).code());
+        "--output", data.toString(), "--count", "24", "--size", "96", "--seed", "4"}).code());
     model = tmp.resolve("models/tiny.zip");
     // The defaults: the true masks as the generator's target and the whole budget (the plain
-    // error-minimising min-min, whose effect shows within a few rounds).
+    // error-minimising min-min, whose effect shows within a few rounds). Then the verdict, with a probe
+    // small enough for CI: 4 test images beyond the 16 trained on, the probe training on the other 20.
     training = Cli.runCli(new String[] {"train-generator", "--format", "coco", "--images", data.resolve("images").toString(),
         "--annotations", data.resolve("annotations.json").toString(), "--output", model.toString(), "--sample", "16",
-        "--epochs", "12", "--batch-size", "2", "--conf", "unseg.train-generator.learning-rate=0.002"});
+        "--epochs", "12", "--batch-size", "2", "--conf", "unseg.train-generator.learning-rate=0.002", "--evaluate",
+        "--conf", "unseg.evaluate.model=unet", "--conf", "unseg.evaluate.test=4", "--conf", "unseg.evaluate.epochs=2",
+        "--conf", "unseg.evaluate.base-size=32", "--conf", "unseg.evaluate.crop=32", "--conf", "unseg.evaluate.defense=none,jpeg:75"});
     training.err().lines().filter(l -> l.startsWith("epoch")).forEach(l -> System.out.println("TrainedGeneratorTest: " + l));
+    training.out().lines().forEach(l -> System.out.println("TrainedGeneratorTest: " + l));
   }
 
   @Test
@@ -59,6 +69,45 @@ class TrainedGeneratorTest {
   }
 
   @Test
+  void theVerdictTrainsTheProbeOnImagesTheModelProtectsAndTestsOnImagesTheGeneratorNeverSaw() throws Exception {
+    assertEquals(0, training.code(), training.err());
+    assertTrue(training.out().contains("tested on 4 clean images the generator never saw"), training.out());
+    assertTrue(training.out().contains("unet     protected+jpeg:75"), training.out());
+    JsonNode report = new ObjectMapper().readTree(model.resolveSibling("tiny.zip.evaluation").resolve("report.json").toFile());
+    String digest = Sha256.hex(Files.readAllBytes(model));
+    assertTrue(report.path("settings").path("protected").asText().contains(digest), report.path("settings").toString());
+    List<String> sides = new ArrayList<>();
+    report.path("sides").forEach(side -> sides.add(side.path("model").asText() + "/" + side.path("name").asText()));
+    assertEquals(List.of("unet/clean", "unet/protected", "unet/protected+jpeg:75"), sides);
+    // The generator's sample, picked as train-generator picks it: the test images are none of it.
+    List<String> trainedOn = LabeledDataset.open(new DatasetSource(DatasetFormat.COCO, data.resolve("images").toString(),
+        data.resolve("annotations.json").toString(), ""), new Configuration(), 1, 16).images();
+    List<String> tested = new ArrayList<>();
+    report.path("test_images").forEach(t -> tested.add(t.asText()));
+    assertEquals(4, tested.size());
+    assertTrue(tested.stream().noneMatch(trainedOn::contains), tested + " overlaps " + trainedOn);
+    List<String> probeTrained = new ArrayList<>();
+    report.path("train_images").forEach(t -> probeTrained.add(t.asText()));
+    assertEquals(20, probeTrained.size());
+    assertTrue(probeTrained.containsAll(trainedOn) && probeTrained.stream().noneMatch(tested::contains), probeTrained.toString());
+    // The probe's protected images carry the model's noise, mostly on the objects (eps 8 there, 2 outside).
+    JsonNode prot = report.path("sides").get(1);
+    double inside = prot.path("noise_mean_abs_inside").asDouble();
+    assertTrue(inside > 0.5 && inside > prot.path("noise_mean_abs_outside").asDouble(), prot.toString());
+  }
+
+  @Test
+  void aDatasetWithNothingLeftToTestOnIsRefusedBeforeTraining() throws Exception {
+    Path never = tmp.resolve("models/too-few.zip");
+    Cli.Run run = Cli.runCli(new String[] {"train-generator", "--format", "coco", "--images", data.resolve("images").toString(),
+        "--annotations", data.resolve("annotations.json").toString(), "--output", never.toString(), "--sample", "20",
+        "--evaluate"});
+    assertEquals(2, run.code(), run.err());
+    assertTrue(run.err().contains("Lower --sample to at most"), run.err());
+    assertTrue(!Files.exists(never), "nothing written");
+  }
+
+  @Test
   void protectRunsTheTrainedModelWithinTheBudget() throws Exception {
     Path out = tmp.resolve("protected");
     Cli.Run run = Cli.protect("--format", "coco", "--images", data.resolve("images").toString(), "--annotations",
@@ -66,7 +115,7 @@ class TrainedGeneratorTest {
         model.toString());
     assertEquals(0, run.code(), run.err());
     List<JsonNode> rows = Cli.inspectRows(out);
-    assertEquals(16, rows.size());
+    assertEquals(24, rows.size());
     String digest = Sha256.hex(Files.readAllBytes(model));
     int noised = 0;
     for (JsonNode r : rows) {

@@ -2,11 +2,16 @@ package dev.unseg.jobs.cli;
 
 import com.typesafe.config.Config;
 import dev.unseg.jobs.config.SettingReads;
+import dev.unseg.jobs.evaluate.EvaluateSettings;
+import dev.unseg.jobs.evaluate.EvaluationResult;
+import dev.unseg.jobs.evaluate.ReportWriter;
 import dev.unseg.jobs.train.GeneratorTraining;
+import dev.unseg.jobs.train.GeneratorVerdict;
 import dev.unseg.jobs.train.MinMinTrainer;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
+import org.apache.hadoop.conf.Configuration;
 
 /** {@code unseg train-generator}: flags to settings, and the console lines. */
 final class TrainGeneratorCommand {
@@ -26,7 +31,9 @@ final class TrainGeneratorCommand {
           "UnSeg's: generator steps aim the surrogate at an all-ones mask, not the true one"),
       new Command.Flag("--eps-generalisation", "unseg.train-generator.eps-generalisation", null,
           "UnSeg's: train at an eighth of the budgets, apply at the whole"),
-      new Command.Flag("--seed", "unseg.train-generator.seed", "N", "seed of the sample, the weights and the order"));
+      new Command.Flag("--seed", "unseg.train-generator.seed", "N", "seed of the sample, the weights and the order"),
+      new Command.Flag("--evaluate", "unseg.train-generator.evaluate", null,
+          "then evaluate the model: the probe (unseg.evaluate's recipe) trained on images it protects, tested on held-out ones"));
 
   static final String DESCRIPTION = "Trains a generator of your own on your images with UnSeg's bilevel min-min"
       + " (docs/train-generator.md): a surrogate segmenter learns the masks from noised images, the generator learns"
@@ -36,7 +43,9 @@ final class TrainGeneratorCommand {
 
   static int run(Config config, PrintStream out, PrintStream err) throws Exception {
     GeneratorTraining s = GeneratorTraining.from(config);
-    MinMinTrainer.Result r = MinMinTrainer.run(s, SettingReads.hadoopConf(config), err);
+    Configuration hadoop = SettingReads.hadoopConf(config);
+    EvaluateSettings verdict = s.evaluate() ? GeneratorVerdict.settings(config, s, hadoop) : null;
+    MinMinTrainer.Result r = MinMinTrainer.run(s, hadoop, err);
     MinMinTrainer.Epoch last = r.epochs().get(r.epochs().size() - 1);
     out.printf(Locale.ROOT, "trained on %d images for %d epochs in %.0f s: the surrogate's loss on noised images %.4f,"
         + " on clean ones %.4f%n", r.images(), r.epochs().size(), last.seconds(), last.noisedLoss(), last.cleanLoss());
@@ -47,6 +56,14 @@ final class TrainGeneratorCommand {
     out.printf("model: %s (SHA-256 %s); use it with: unseg protect ... --generator trained --model %s%n",
         r.output(), r.sha256(), r.output());
     out.println("losses per epoch: " + r.chart());
+    if (verdict != null) {
+      EvaluationResult e = GeneratorVerdict.run(verdict, s, config, hadoop, err);
+      out.printf(Locale.ROOT, "the probe trained on %d images (%d of them held out from the generator's training), protected"
+          + " by the model and clean, tested on %d clean images the generator never saw:%n", e.trainImages().size(),
+          e.trainImages().size() - Math.min(e.trainImages().size(), s.sample()), e.testImages().size());
+      out.println(ReportWriter.table(e));
+      out.println("evaluation: " + ReportWriter.write(e, hadoop));
+    }
     return 0;
   }
 }

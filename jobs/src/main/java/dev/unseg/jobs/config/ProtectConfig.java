@@ -66,9 +66,6 @@ public record ProtectConfig(
       throw SettingReads.bad("input.mask-name", "--mask-name", maskName, "a name rule containing {stem}, e.g. {dir}{stem}_mask.png");
     }
     String output = SettingReads.required(c, "output.uri", "--output", "where the protected dataset goes (a URI outside the inputs)");
-    OutputFormat outputFormat = SettingReads.enumSetting(c, "output.format", "--output-format",
-        s -> OutputFormat.valueOf(s.toUpperCase(Locale.ROOT)), "same, png or jpeg");
-    int quality = SettingReads.intIn(c, "output.jpeg-quality", "--jpeg-quality", 1, 100);
     double eps = SettingReads.doubleIn(c, "noise.eps", "--eps", 0, 255);
     double epsBg = SettingReads.doubleIn(c, "noise.eps-bg", "--eps-bg", 0, 255);
     NoiseBudget budget;
@@ -79,7 +76,7 @@ public record ProtectConfig(
     }
     long maxPixels = SettingReads.longIn(c, "limits.max-pixels", null, 1, Long.MAX_VALUE);
     long maxFileBytes = SettingReads.bytesIn(c, "limits.max-file-bytes");
-    ProtectionSettings protection = new ProtectionSettings(budget, new EncodeOptions(outputFormat, quality),
+    ProtectionSettings protection = new ProtectionSettings(budget, encodeOptions(c),
         maxFileBytes, maxPixels, SettingReads.bool(c, "output.write-masks"), jpegCodec(c));
     GeneratorConfig generator = GeneratorConfig.from(c);
     int partitionSize = SettingReads.intIn(c, "partitions.size", null, 1, 1_000_000);
@@ -105,6 +102,13 @@ public record ProtectConfig(
    * gave the executor ({@code spark.executor.cores}); where that is not set (local mode), the cores this JVM
    * sees. Not the JVM's count on a cluster: under YARN without CPU isolation it is the whole node's.
    */
+  /** How protected images are written (the {@code unseg.output} format and JPEG quality). */
+  public static EncodeOptions encodeOptions(Config unseg) {
+    OutputFormat outputFormat = SettingReads.enumSetting(unseg, "output.format", "--output-format",
+        s -> OutputFormat.valueOf(s.toUpperCase(Locale.ROOT)), "same, png or jpeg");
+    return new EncodeOptions(outputFormat, SettingReads.intIn(unseg, "output.jpeg-quality", "--jpeg-quality", 1, 100));
+  }
+
   public PipelineSettings pipeline(java.util.OptionalInt executorCores) {
     int threads = pipelineThreads > 0 ? pipelineThreads
         : Math.max(1, executorCores.orElse(Runtime.getRuntime().availableProcessors()));

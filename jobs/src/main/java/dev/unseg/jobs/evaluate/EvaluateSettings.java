@@ -16,7 +16,7 @@ import org.apache.hadoop.conf.Configuration;
 
 /**
  * One evaluation: the clean dataset, the protect run whose output is its protected copy (null for a
- * run of the controls only), what the probe learns, how many images it trains and tests on, the
+ * run of the controls only, and for train-generator's verdict on its model), what the probe learns, how many images it trains and tests on, the
  * training recipe, the networks, the defences applied to the protected training images, the share of
  * training images taken clean, whether the controls run beside, how many times each side is trained
  * ({@code repeats}, seeds {@code recipe.seed()}, {@code +1}, ...; the split always comes from
@@ -28,11 +28,7 @@ public record EvaluateSettings(DatasetSource clean, RunSpec run, LabelMode label
     String runId, String report) {
 
   public EvaluateSettings {
-    if (run == null && !controls) {
-      throw new UserError("unseg.evaluate.protected is not set: give --protected OUTPUT (the --output of a protect run),"
-          + " or --controls to train the controls alone");
-    }
-    if (run != null && defenses.isEmpty()) {
+    if (defenses.isEmpty()) {
       throw new UserError("unseg.evaluate.defense: at least one (none for no defence)");
     }
     if (models.isEmpty() || !ProbeTrainer.MODELS.containsAll(models)) {
@@ -51,6 +47,10 @@ public record EvaluateSettings(DatasetSource clean, RunSpec run, LabelMode label
   public static EvaluateSettings from(Config root, Configuration hadoop, LocalDateTime now) throws IOException {
     Config c = root.getConfig("unseg");
     String prot = SettingReads.string(c, "evaluate.protected");
+    if (prot.isEmpty() && !SettingReads.bool(c, "evaluate.controls")) {
+      throw new UserError("unseg.evaluate.protected is not set: give --protected OUTPUT (the --output of a protect run),"
+          + " or --controls to train the controls alone");
+    }
     RunSpec run = prot.isEmpty() ? null : runOf(prot, hadoop);
     DatasetSource clean = run == null ? DatasetSource.of(c) : DatasetSource.of(run, c);
     List<Defense> defenses = Defense.parseList(SettingReads.string(c, "evaluate.defense"));
@@ -71,6 +71,21 @@ public record EvaluateSettings(DatasetSource clean, RunSpec run, LabelMode label
       }
       report = OutputLayout.of(prot).evaluation(runId).toString();
     }
+    return read(c, clean, run, defenses, SettingReads.bool(c, "evaluate.controls"), seed, runId, report);
+  }
+
+  /**
+   * The {@code unseg.evaluate} block for train-generator's verdict on its model: the training's dataset,
+   * no protect run and no controls, the split and the first weights from the training's seed.
+   */
+  public static EvaluateSettings forGenerator(Config root, DatasetSource data, long seed, String report) {
+    Config c = root.getConfig("unseg");
+    return read(c, data, null, Defense.parseList(SettingReads.string(c, "evaluate.defense")), false, seed, "train-generator",
+        report);
+  }
+
+  private static EvaluateSettings read(Config c, DatasetSource clean, RunSpec run, List<Defense> defenses, boolean controls,
+      long seed, String runId, String report) {
     Recipe recipe = new Recipe(SettingReads.intIn(c, "evaluate.base-size", "--base-size", 16, 4096),
         SettingReads.intIn(c, "evaluate.crop", "--crop", 16, 4096),
         SettingReads.doubleIn(c, "evaluate.rescale-min", null, 0.05, 10), SettingReads.doubleIn(c, "evaluate.rescale-max", null, 0.05, 10),
@@ -82,7 +97,7 @@ public record EvaluateSettings(DatasetSource clean, RunSpec run, LabelMode label
         SettingReads.intIn(c, "evaluate.sample", "--sample", 2, 1_000_000), SettingReads.intIn(c, "evaluate.test", "--test", 1, 1_000_000),
         recipe, parseModels(SettingReads.string(c, "evaluate.model")), defenses,
         SettingReads.doubleIn(c, "evaluate.clean-fraction", "--clean-fraction", 0, 0.99),
-        SettingReads.bool(c, "evaluate.controls"), SettingReads.doubleIn(c, "evaluate.control-eps", null, 1, 64),
+        controls, SettingReads.doubleIn(c, "evaluate.control-eps", null, 1, 64),
         SettingReads.intIn(c, "evaluate.repeats", "--repeats", 1, 100), runId, report);
   }
 

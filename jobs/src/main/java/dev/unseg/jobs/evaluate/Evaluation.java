@@ -1,12 +1,9 @@
 package dev.unseg.jobs.evaluate;
 
-import dev.unseg.jobs.io.Locations;
-import dev.unseg.jobs.io.Storage;
 import dev.unseg.pipeline.error.InputException;
 import dev.unseg.pipeline.error.UserError;
 import dev.unseg.pipeline.image.DecodedImage;
 import dev.unseg.pipeline.image.ImageCodec;
-import dev.unseg.pipeline.image.OutputFormat;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -40,32 +37,53 @@ public final class Evaluation {
   private static final int[] BACKGROUND_SIGN = {-1, 1, -1};
   private final EvaluateSettings s;
   private final ImageCodec codec = new ImageCodec(MAX_PIXELS);
+  private final ProtectedCopies copies;
+  private final int testFrom;
   private final PrintStream progress;
   private final Configuration hadoop;
 
-  /**
-   * @param hadoop the Hadoop settings storage other than file:// is reached with
-   * @param progress where a line per training epoch goes (the console), or null for none
-   */
-  public Evaluation(EvaluateSettings settings, Configuration hadoop, PrintStream progress) {
+  /** An evaluation of the protect run in {@code settings.run()}, or of the controls alone. */
+  public Evaluation(EvaluateSettings settings, Configuration hadoop, PrintStream progress) throws IOException {
     this.s = settings;
     this.hadoop = hadoop;
     this.progress = progress;
+    this.copies = settings.run() == null ? null : ProtectedCopies.released(settings.run(), hadoop, codec, MAX_FILE_BYTES);
+    this.testFrom = 0;
+  }
+
+  /**
+   * An evaluation of other protected copies (a generator applied in memory).
+   *
+   * @param testFrom where the test images start in the seed's pick of the dataset: train-generator puts
+   *     them after the images its generator trained on, so the probe is tested on images neither saw
+   * @param progress where a line per training epoch goes (the console), or null for none
+   */
+  public Evaluation(EvaluateSettings settings, ProtectedCopies copies, int testFrom, Configuration hadoop, PrintStream progress) {
+    this.s = settings;
+    this.hadoop = hadoop;
+    this.progress = progress;
+    this.copies = copies;
+    this.testFrom = testFrom;
+  }
+
+  /** Images of the seed's pick an evaluation opens: the test window, and the training images around it. */
+  public static int picked(EvaluateSettings s, int testFrom) {
+    return Math.max(s.test() + s.sample(), testFrom + s.test());
   }
 
   public EvaluationResult run() throws IOException, InputException {
-    LabeledDataset data = LabeledDataset.open(s.clean(), hadoop, s.recipe().seed(), s.test() + s.sample());
+    LabeledDataset data = LabeledDataset.open(s.clean(), hadoop, s.recipe().seed(), picked(s, testFrom));
     List<String> all = data.images();
-    if (all.size() < s.test() + 2) {
+    if (all.size() < testFrom + s.test() + 2) {
       throw new UserError(s.clean().images() + " has " + all.size() + " " + s.clean().format().cliName()
-          + " images; evaluate needs --test " + s.test() + " and at least 2 to train on");
+          + " images; evaluate needs --test " + s.test() + (testFrom == 0 ? "" : " after the " + testFrom + " the generator trained on")
+          + " and at least 2 to train on");
     }
-    List<String> testNames = all.subList(0, s.test());
-    List<String> trainNames = all.subList(s.test(), all.size());
+    List<String> testNames = all.subList(testFrom, testFrom + s.test());
+    List<String> trainNames = new ArrayList<>(all.subList(0, testFrom));
+    trainNames.addAll(all.subList(testFrom + s.test(), all.size()));
+    trainNames = trainNames.subList(0, Math.min(s.sample(), trainNames.size()));
     int base = s.recipe().baseSize();
-    Locations released = s.run() == null ? null : s.run().locations();
-    OutputFormat outputFormat = s.run() == null ? null : OutputFormat.valueOf(s.run().outputFormat().toUpperCase(Locale.ROOT));
-    Storage releasedStorage = released == null ? null : Storage.of(released.output(), hadoop);
 
     // An image that cannot be read, labelled or matched to its protected copy is left out and listed
     // with its reason (in report.json and on the console); the rest still train and test.
@@ -90,20 +108,8 @@ public final class Evaluation {
         DecodedImage decoded = decode(data.read(name, MAX_FILE_BYTES), name);
         clean = rgb(decoded);
         label = label(data, name, decoded);
-        if (released != null) {
-          org.apache.hadoop.fs.Path copy = released.outputImagePath(outputFormat.outputPath(name, decoded.format()));
-          byte[] bytes;
-          try {
-            bytes = releasedStorage.read(copy, MAX_FILE_BYTES);
-          } catch (java.io.FileNotFoundException e) {
-            skipped.put(name, "no protected copy at " + copy + " (the run's manifest row says why)");
-            continue;
-          }
-          prot = rgb(decode(bytes, copy.toString()));
-          if (prot.width() != clean.width() || prot.height() != clean.height()) {
-            throw new UserError("protected " + copy + " is " + prot.width() + "x" + prot.height() + ", its clean image "
-                + clean.width() + "x" + clean.height() + ": is --images the dataset this run protected?");
-          }
+        if (copies != null) {
+          prot = new Rgb(clean.width(), clean.height(), copies.copy(name, decoded, data));
         }
       } catch (InputException | IOException e) {
         skipped.put(name, e.getMessage());
@@ -148,7 +154,7 @@ public final class Evaluation {
     List<Side> sides = new ArrayList<>();
     for (String model : s.models()) {
       sides.add(side(model, "clean", classCount, cleanTrain, cleanTrain, testSet, s.repeats()));
-      if (s.run() != null) {
+      if (copies != null) {
         for (Defense d : s.defenses()) {
           List<Sample> train = new ArrayList<>();
           for (int i = 0; i < pairs.size(); i++) {
@@ -175,7 +181,7 @@ public final class Evaluation {
         }
       }
     }
-    return new EvaluationResult(s, classes.names(), pairs.stream().map(TrainingPair::path).toList(),
+    return new EvaluationResult(s, copies == null ? null : copies.source(), classes.names(), pairs.stream().map(TrainingPair::path).toList(),
         testSet.stream().map(Sample::path).toList(), skipped, sides, examples);
   }
 

@@ -8,10 +8,11 @@ import java.util.Map;
  * after each defence, controls), each trained {@code settings.repeats()} times from the same seeds
  * and tested on the same clean images. Drops are relative: (clean - other) / clean, of the means.
  *
+ * @param protectedCopies what made the protected training images (a protect run's output, a model), null for none
  * @param skipped images of the sample left out, with the reason (unreadable, bad annotation, no protected copy)
  * @param examples a few training images (clean, protected before any defence) for the report
  */
-public record EvaluationResult(EvaluateSettings settings, List<String> classNames, List<String> trainImages,
+public record EvaluationResult(EvaluateSettings settings, String protectedCopies, List<String> classNames, List<String> trainImages,
     List<String> testImages, Map<String, String> skipped, List<Side> sides, List<TrainingPair> examples) {
 
   public Side side(String model, String name) {

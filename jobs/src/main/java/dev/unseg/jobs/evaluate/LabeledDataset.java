@@ -72,6 +72,16 @@ public final class LabeledDataset {
     return labeler.label(image, width, height);
   }
 
+  /** The union of the labelled objects of a class map at width x height: what protect's prompt is made from. */
+  public static BinaryMask unionMask(byte[] classMap, int width, int height) {
+    byte[] mask = new byte[classMap.length];
+    for (int i = 0; i < classMap.length; i++) {
+      int l = classMap[i] & 255;
+      mask[i] = (byte) (l != 0 && l != IGNORE ? 1 : 0);
+    }
+    return new BinaryMask(width, height, mask);
+  }
+
   /** An image's bytes, refused above maxBytes. */
   public byte[] read(String image, long maxBytes) throws IOException {
     return imageStore.read(image, maxBytes);

@@ -94,7 +94,7 @@ public final class ReportWriter {
     set.put("format", s.clean().format().cliName());
     set.put("clean_images", s.clean().images());
     set.put("annotations", s.clean().annotations());
-    set.put("protected", s.run() == null ? null : s.run().output());
+    set.put("protected", r.protectedCopies());
     set.putPOJO("protect_settings", s.run() == null ? null : s.run().asMap());
     set.put("labels", s.labels().toString());
     set.put("train_images", r.trainImages().size());
@@ -253,7 +253,8 @@ public final class ReportWriter {
         rescale %.1f-%.1f, crop %d, flip, photometric jitter, AdamW with poly decay, %d epochs, batch %d), and tested on %d
         held-out clean images at %d px. Scores are means over the trainings; "peak" is each training's best epoch on the clean
         test set (what early stopping would keep: the headline), "last" its last epoch. Object mIoU excludes background;
-        spread is the max-min of the peaks, the run-to-run noise a drop has to exceed. Clean share of protected trainings: %.0f%%.</p>
+        spread is the max-min of the peaks, the run-to-run noise a drop has to exceed. Clean share of protected trainings: %.0f%%.
+        Protected training images: %s.</p>
         <table border=1 cellpadding=4>
         %s%s</table>
         <h2>Curves</h2>%s
@@ -264,7 +265,8 @@ public final class ReportWriter {
         """, escape(s.runId()), ReportHtml.STYLE, escape(s.runId()), s.repeats(), r.trainImages().size(),
         escape(s.labels().toString()), r.classNames().size(), s.recipe().baseSize(), s.recipe().scaleMin(), s.recipe().scaleMax(),
         s.recipe().crop(), s.recipe().epochs(), s.recipe().batchSize(), r.testImages().size(), s.recipe().baseSize(),
-        100 * s.cleanFraction(), head, body, curves, AMPLIFY, rows);
+        100 * s.cleanFraction(), escape(r.protectedCopies() == null ? "none (the controls alone)" : r.protectedCopies()), head, body,
+        curves, AMPLIFY, rows);
   }
 
   private static String escape(String str) {

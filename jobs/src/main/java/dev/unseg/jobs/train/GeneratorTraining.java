@@ -20,10 +20,11 @@ import dev.unseg.pipeline.error.UserError;
  * @param epsGeneralisation train at an eighth of the budgets, to be applied at the whole (UnSeg's eps generalisation)
  * @param baseChannels the generator U-Net's first-level channels
  * @param surrogateChannels the surrogate U-Net's first-level channels
+ * @param evaluate then run the evaluate probe on images the model protects ({@link GeneratorVerdict})
  */
 public record GeneratorTraining(DatasetSource data, String output, String labels, int sample, int epochs, int batchSize, double eps,
     double epsBackground, boolean labelModification, boolean epsGeneralisation, int baseChannels, int surrogateChannels,
-    double learningRate, long seed) {
+    double learningRate, long seed, boolean evaluate) {
 
   public static GeneratorTraining from(Config root) {
     Config c = root.getConfig("unseg");
@@ -55,7 +56,8 @@ public record GeneratorTraining(DatasetSource data, String output, String labels
         SettingReads.intIn(c, "train-generator.base-channels", null, 1, 256),
         SettingReads.intIn(c, "train-generator.surrogate-channels", null, 1, 256),
         SettingReads.doubleIn(c, "train-generator.learning-rate", null, 1e-7, 1),
-        SettingReads.longIn(c, "train-generator.seed", "--seed", 0, Long.MAX_VALUE));
+        SettingReads.longIn(c, "train-generator.seed", "--seed", 0, Long.MAX_VALUE),
+        SettingReads.bool(c, "train-generator.evaluate"));
   }
 
   /** The budgets the min-min trains at, as fractions of the 0-1 range: the whole, or an eighth with eps generalisation. */

@@ -33,7 +33,6 @@ import dev.unseg.pipeline.error.UserError;
 import dev.unseg.pipeline.generator.djl.TrainedGenerator;
 import dev.unseg.pipeline.image.DecodedImage;
 import dev.unseg.pipeline.image.ImageCodec;
-import dev.unseg.pipeline.mask.BinaryMask;
 import dev.unseg.pipeline.nn.UNet;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -191,12 +190,7 @@ public final class MinMinTrainer {
       try {
         DecodedImage img = codec.decode(data.read(name, MAX_FILE_BYTES), name);
         byte[] label = data.label(name, img.width(), img.height());
-        byte[] mask = new byte[label.length];
-        for (int i = 0; i < label.length; i++) {
-          int l = label[i] & 255;
-          mask[i] = (byte) (l != 0 && l != LabeledDataset.IGNORE ? 1 : 0);
-        }
-        float[] prompt = Composite.maskPrompt(new BinaryMask(img.width(), img.height(), mask));
+        float[] prompt = Composite.maskPrompt(LabeledDataset.unionMask(label, img.width(), img.height()));
         out.add(new Item(TrainedGenerator.input(img.rgb(), img.width(), img.height(), prompt),
             classes ? square(label, img.width(), img.height()) : null));
       } catch (InputException | IOException e) {

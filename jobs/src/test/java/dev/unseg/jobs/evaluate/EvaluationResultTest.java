@@ -22,7 +22,7 @@ class EvaluationResultTest {
     Side clean = new Side("unet", "clean", List.of(run(0.4), run(0.2)), 0, 0);
     Side identical = new Side("unet", "control:identical", List.of(run(0.4)), 0, 0);
     Side shortcut = new Side("unet", "control:shortcut", List.of(run(0.15), run(0.15)), 8, 0);
-    EvaluationResult r = new EvaluationResult(null, List.of("object"), List.of(), List.of(), Map.of(),
+    EvaluationResult r = new EvaluationResult(null, null, List.of("object"), List.of(), List.of(), Map.of(),
         List.of(clean, identical, shortcut), List.of());
     assertEquals(0.0, r.peakDrop(identical), 1e-12);
     assertEquals(0.0, r.lastDrop(identical), 1e-12);
