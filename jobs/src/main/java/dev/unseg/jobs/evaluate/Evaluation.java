@@ -42,13 +42,15 @@ public final class Evaluation {
   private final PrintStream progress;
   private final Configuration hadoop;
 
-  /** An evaluation of the protect run in {@code settings.run()}, or of the controls alone. */
+  /**
+   * An evaluation of the protect run in {@code settings.run()}, or of the controls alone.
+   *
+   * @param hadoop the Hadoop settings storage other than file:// is reached with
+   * @param progress where a line per training epoch goes (the console), or null for none
+   */
   public Evaluation(EvaluateSettings settings, Configuration hadoop, PrintStream progress) throws IOException {
-    this.s = settings;
-    this.hadoop = hadoop;
-    this.progress = progress;
-    this.copies = settings.run() == null ? null : ProtectedCopies.released(settings.run(), hadoop, codec, MAX_FILE_BYTES);
-    this.testFrom = 0;
+    this(settings, settings.run() == null ? null
+        : ProtectedCopies.released(settings.run(), hadoop, new ImageCodec(MAX_PIXELS), MAX_FILE_BYTES), 0, hadoop, progress);
   }
 
   /**
@@ -56,7 +58,6 @@ public final class Evaluation {
    *
    * @param testFrom where the test images start in the seed's pick of the dataset: train-generator puts
    *     them after the images its generator trained on, so the probe is tested on images neither saw
-   * @param progress where a line per training epoch goes (the console), or null for none
    */
   public Evaluation(EvaluateSettings settings, ProtectedCopies copies, int testFrom, Configuration hadoop, PrintStream progress) {
     this.s = settings;
