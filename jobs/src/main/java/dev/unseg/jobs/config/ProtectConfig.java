@@ -97,11 +97,6 @@ public record ProtectConfig(
         ReportSettings.from(root));
   }
 
-  /**
-   * One task's pipeline: {@code pipeline.threads} worker threads, or {@code executorCores}, the cores Spark
-   * gave the executor ({@code spark.executor.cores}); where that is not set (local mode), the cores this JVM
-   * sees. Not the JVM's count on a cluster: under YARN without CPU isolation it is the whole node's.
-   */
   /** How protected images are written (the {@code unseg.output} format and JPEG quality). */
   public static EncodeOptions encodeOptions(Config unseg) {
     OutputFormat outputFormat = SettingReads.enumSetting(unseg, "output.format", "--output-format",
@@ -109,6 +104,11 @@ public record ProtectConfig(
     return new EncodeOptions(outputFormat, SettingReads.intIn(unseg, "output.jpeg-quality", "--jpeg-quality", 1, 100));
   }
 
+  /**
+   * One task's pipeline: {@code pipeline.threads} worker threads, or {@code executorCores}, the cores Spark
+   * gave the executor ({@code spark.executor.cores}); where that is not set (local mode), the cores this JVM
+   * sees. Not the JVM's count on a cluster: under YARN without CPU isolation it is the whole node's.
+   */
   public PipelineSettings pipeline(java.util.OptionalInt executorCores) {
     int threads = pipelineThreads > 0 ? pipelineThreads
         : Math.max(1, executorCores.orElse(Runtime.getRuntime().availableProcessors()));

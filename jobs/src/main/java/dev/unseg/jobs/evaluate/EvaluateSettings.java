@@ -16,9 +16,10 @@ import org.apache.hadoop.conf.Configuration;
 
 /**
  * One evaluation: the clean dataset, the protect run whose output is its protected copy (null for a
- * run of the controls only, and for train-generator's verdict on its model), what the probe learns, how many images it trains and tests on, the
- * training recipe, the networks, the defences applied to the protected training images, the share of
- * training images taken clean, whether the controls run beside, how many times each side is trained
+ * run of the controls only, and for train-generator's verdict on its model), what the probe learns,
+ * how many images it trains and tests on, the training recipe, the networks, the defences applied to
+ * the protected training images, the share of training images taken clean, whether the controls run
+ * beside, how many times each side is trained
  * ({@code repeats}, seeds {@code recipe.seed()}, {@code +1}, ...; the split always comes from
  * {@code recipe.seed()}), so that the run-to-run noise is measured, not guessed, and where the report
  * goes (any URI).
