@@ -140,14 +140,17 @@ final class LocalStorage implements Storage {
     java.nio.file.Path tmp = p.resolveSibling(TEMP_PREFIX + UUID.randomUUID() + "_" + p.getFileName());
     try {
       Files.write(tmp, data, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-      Files.createLink(p, tmp);
-      return true;
-    } catch (FileAlreadyExistsException e) {
-      return false;
-    } catch (UnsupportedOperationException | FileSystemException e) {
-      // No hard links here (FAT, some FUSE mounts): the plain exclusive create. A reader may see that
-      // file empty for an instant, which OutputLease.read takes as a held lease.
-      return createExclusive(p, data);
+      try {
+        Files.createLink(p, tmp);
+        return true;
+      } catch (FileAlreadyExistsException e) {
+        return false;
+      } catch (UnsupportedOperationException | FileSystemException e) {
+        // Only the link failed: this file system has no hard links (FAT, some FUSE mounts), so the plain
+        // exclusive create. A reader may see that file empty for an instant, which OutputLease.read
+        // takes as a held lease. A failed write of the temporary file (a full disk) is not caught here.
+        return createExclusive(p, data);
+      }
     } finally {
       Files.deleteIfExists(tmp);
     }
