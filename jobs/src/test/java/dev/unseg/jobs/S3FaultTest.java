@@ -117,10 +117,12 @@ class S3FaultTest {
   }
 
   /**
-   * Store failures inside a task, scripted: S3A gives up reading an image (503 SlowDown on every
-   * try), and a label map's GET is cut inside its response headers (S3A then ends the stream
-   * early, without an error). Neither may become a failed image, a short copy, or a success
-   * without the object: the task fails, Spark tries it again, and the run completes.
+   * Store failures, scripted: S3A gives up reading an image (503 SlowDown on every try), and a label
+   * map's GET is cut inside its response headers (S3A then ends the stream early, without an error).
+   * Neither may become a failed image, a short copy, or a success without the object: the task
+   * fails, Spark tries it again, and the run completes. Then, once _SUCCESS is written, the store
+   * refuses every request for the lease: the finished run stays finished (exit 0), and the console
+   * says the lease is left to expire.
    */
   @Test
   @Timeout(value = 4, unit = TimeUnit.MINUTES)
@@ -130,8 +132,17 @@ class S3FaultTest {
       AmazonS3 sdk = withSamples(s3, samples);
       String image = "GET /" + BUCKET + "/raw/ade20k/images/validation/ADE_val_00000002.jpg ";
       String label = "GET /" + BUCKET + "/raw/ade20k/annotations/validation/ADE_val_00000003.png ";
+      String success = "PUT /" + BUCKET + "/released/scripted/_SUCCESS ";
+      String lease = "/" + BUCKET + "/released/scripted/_unseg/lease.json ";
+      boolean[] finished = {false};
+      int[] leaseRefused = {0};
       Map<String, Integer> gets = new java.util.HashMap<>();
       FaultyTcpProxy.Schedule script = line -> {
+        finished[0] |= line.startsWith(success);
+        if (finished[0] && line.contains(lease) && leaseRefused[0] < 40) {
+          leaseRefused[0]++;
+          return new FaultyTcpProxy.Decision(FaultyTcpProxy.Fault.SLOW_DOWN, 0);
+        }
         String key = line.startsWith(image) ? image : line.startsWith(label) ? label : null;
         int n = key == null ? 0 : gets.merge(key, 1, Integer::sum);
         if (image.equals(key) && n <= 3) { // every try S3A makes (retry.throttle.limit = 2)
@@ -154,7 +165,12 @@ class S3FaultTest {
         System.out.printf("S3FaultTest: scripted faults %s; %s; faulted requests:%n%s%n", faults, proxy.stats(), proxy.trace());
       }
       assertEquals(0, run.code(), run.out() + run.err());
-      assertEquals(Map.of(FaultyTcpProxy.Fault.DROP, 0, FaultyTcpProxy.Fault.SLOW_DOWN, 3, FaultyTcpProxy.Fault.CUT, 1), faults);
+      assertTrue(leaseRefused[0] > 0 && leaseRefused[0] < 40, "the lease's removal met the refusals, and gave up: " + leaseRefused[0]);
+      assertEquals(Map.of(FaultyTcpProxy.Fault.DROP, 0, FaultyTcpProxy.Fault.SLOW_DOWN, 3 + leaseRefused[0],
+          FaultyTcpProxy.Fault.CUT, 1), faults);
+      assertTrue(run.err().contains("_unseg/lease.json could not be removed") && run.err().contains("unseg.run.lease-expiry"),
+          run.err());
+      assertTrue(sdk.doesObjectExist(BUCKET, "released/scripted/_unseg/lease.json"), "the lease is left to expire");
       checkOutput(s3, sdk, "released/scripted/", null, samples);
       // Both faults failed a task (S3A did not absorb them), and Spark's next attempt did the work.
       assertTrue(logs.contains("the storage failed on") && logs.contains("ADE_val_00000002.jpg: org.apache.hadoop.fs.s3a"),

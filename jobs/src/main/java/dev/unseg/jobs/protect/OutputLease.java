@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class OutputLease implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OutputLease.class);
+  /** Tries to remove the lease at the run's end; S3A's own retries are inside each. */
+  private static final int RELEASE_ATTEMPTS = 3;
   private static final ObjectMapper JSON =
       new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
@@ -52,13 +54,17 @@ public final class OutputLease implements AutoCloseable {
   private final Storage fs;
   private final Path file;
   private final Holder mine;
+  private final Duration expiry;
+  private final PrintStream console;
   private final ScheduledExecutorService heartbeat;
   private volatile String lostTo;
 
-  private OutputLease(Storage fs, Path file, Holder mine, Duration expiry) {
+  private OutputLease(Storage fs, Path file, Holder mine, Duration expiry, PrintStream console) {
     this.fs = fs;
     this.file = file;
     this.mine = mine;
+    this.expiry = expiry;
+    this.console = console;
     this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "unseg-output-lease");
       t.setDaemon(true);
@@ -123,7 +129,7 @@ public final class OutputLease implements AutoCloseable {
     if (check == null || !check.runId().equals(runId)) {
       throw inUse(locations, check == null ? before : check, Instant.now(), safety);
     }
-    return new OutputLease(fs, file, mine, safety.leaseExpiry());
+    return new OutputLease(fs, file, mine, safety.leaseExpiry(), console);
   }
 
   /** Null while this run holds the output; else the run that took it (its driver thought this one dead). */
@@ -148,18 +154,36 @@ public final class OutputLease implements AutoCloseable {
     }
   }
 
-  /** Stops the heartbeat and removes the lease if it is still this run's. */
+  /**
+   * Stops the heartbeat and removes the lease if it is still this run's. The run's outcome is decided
+   * before this (a finished run has written _SUCCESS), so a store that fails here does not change it:
+   * the lease is tried a few times, then left to expire, and the console says so.
+   */
   @Override
-  public void close() throws IOException {
+  public void close() {
     heartbeat.shutdownNow();
     try {
       heartbeat.awaitTermination(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    Holder now = read(fs, file);
-    if (now != null && now.runId().equals(mine.runId())) {
-      fs.delete(file, false);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        Holder now = read(fs, file);
+        if (now != null && now.runId().equals(mine.runId())) {
+          fs.delete(file, false);
+        }
+        return;
+      } catch (IOException | RuntimeException e) {
+        if (attempt == RELEASE_ATTEMPTS) {
+          LOG.warn("Could not remove the output's lease {}", file, e);
+          console.println("unseg: the output's lease " + file + " could not be removed (" + e.getMessage() + "); it expires "
+              + expiry.toSeconds() + " s after this run's last heartbeat (unseg.run.lease-expiry), and until then"
+              + " another run into this output is refused");
+          return;
+        }
+        LOG.info("Removing the output's lease {} failed (try {} of {}): {}", file, attempt, RELEASE_ATTEMPTS, e.toString());
+      }
     }
   }
 
