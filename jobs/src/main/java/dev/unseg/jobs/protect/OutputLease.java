@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class OutputLease implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OutputLease.class);
-  /** Tries to remove the lease at the run's end; S3A's own retries are inside each. */
+  /** Reads of an unreadable lease at the start, and tries to remove it at the end; S3A retries inside each. */
   private static final int RELEASE_ATTEMPTS = 3;
+  private static final String UNREADABLE = "(unreadable lease file)";
   private static final ObjectMapper JSON =
       new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
@@ -43,6 +44,11 @@ public final class OutputLease implements AutoCloseable {
   record Holder(String runId, String host, long pid, String acquiredAt, String heartbeatAt) {
     Duration age(Instant now) {
       return Duration.between(Instant.parse(heartbeatAt), now);
+    }
+
+    /** Read while being written, or cut short: not a holder to act on. */
+    boolean unreadable() {
+      return UNREADABLE.equals(runId);
     }
 
     String describe(Instant now) {
@@ -79,7 +85,7 @@ public final class OutputLease implements AutoCloseable {
    * checks, before anything is written.
    */
   static void checkFree(Storage fs, Locations locations, RunSafety safety) throws IOException {
-    Holder holder = read(fs, locations.layout().lease());
+    Holder holder = readSettled(fs, locations.layout().lease());
     Instant now = Instant.now();
     if (holder == null) {
       return;
@@ -98,7 +104,7 @@ public final class OutputLease implements AutoCloseable {
    * refused (exit 2) while a live run holds the output, whose own report would race this one.
    */
   public static void refuseWhileHeld(Storage fs, OutputLayout layout, Duration expiry, String command) throws IOException {
-    Holder holder = read(fs, layout.lease());
+    Holder holder = readSettled(fs, layout.lease());
     Instant now = Instant.now();
     if (holder != null && holder.age(now).compareTo(expiry) <= 0) {
       throw new UserError("unseg " + command + ": " + layout.root() + " is being written by " + holder.describe(now)
@@ -112,10 +118,10 @@ public final class OutputLease implements AutoCloseable {
     Path file = locations.layout().lease();
     Instant now = Instant.now();
     Holder mine = new Holder(runId, host(), ProcessHandle.current().pid(), now.toString(), now.toString());
-    Holder before = read(fs, file);
+    Holder before = readSettled(fs, file);
     if (before == null) {
       if (!fs.createNew(file, JSON.writeValueAsBytes(mine))) {
-        Holder winner = read(fs, file);
+        Holder winner = readSettled(fs, file);
         throw inUse(locations, winner == null ? mine : winner, Instant.now(), safety);
       }
     } else if (before.age(now).compareTo(safety.leaseExpiry()) > 0) {
@@ -125,7 +131,7 @@ public final class OutputLease implements AutoCloseable {
     } else {
       throw inUse(locations, before, now, safety);
     }
-    Holder check = read(fs, file);
+    Holder check = readSettled(fs, file);
     if (check == null || !check.runId().equals(runId)) {
       throw inUse(locations, check == null ? before : check, Instant.now(), safety);
     }
@@ -140,6 +146,12 @@ public final class OutputLease implements AutoCloseable {
   private void beat() {
     try {
       Holder now = read(fs, file);
+      if (now != null && now.unreadable()) {
+        // A read cut short (S3A can end a cut response without an error), or a writer mid-write: the next
+        // beat reads it again; only a readable lease of another run, or none, means this run lost it.
+        LOG.warn("Could not read the output's lease {}; trying again at the next heartbeat", file);
+        return;
+      }
       if (now == null || !now.runId().equals(mine.runId())) {
         lostTo = now == null ? "nobody (the lease file was deleted)" : now.describe(Instant.now());
         LOG.error("The output's lease {} is no longer this run's ({}): now held by {}", file, mine.runId(), lostTo);
@@ -194,7 +206,25 @@ public final class OutputLease implements AutoCloseable {
         + " (unseg.run.lease-expiry); then --resume takes the output over.");
   }
 
-  static Holder read(Storage fs, Path file) throws IOException {
+  /**
+   * {@link #read}, again a few times while the lease is unreadable, so that a start decision (free,
+   * taken, in use) does not rest on a read cut short or a writer's half-written file.
+   */
+  private static Holder readSettled(Storage fs, Path file) throws IOException {
+    Holder holder = read(fs, file);
+    for (int i = 1; holder != null && holder.unreadable() && i < RELEASE_ATTEMPTS; i++) {
+      try {
+        Thread.sleep(200L * i);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      holder = read(fs, file);
+    }
+    return holder;
+  }
+
+  private static Holder read(Storage fs, Path file) throws IOException {
     byte[] bytes;
     try (InputStream in = fs.open(file)) {
       bytes = in.readAllBytes();
@@ -207,7 +237,7 @@ public final class OutputLease implements AutoCloseable {
       // Being written by another run this instant, or cut short by a full disk: its age is the file's.
       Storage.Status status = fs.status(file);
       String written = Instant.ofEpochMilli(status == null ? 0 : status.modified()).toString();
-      return new Holder("(unreadable lease file)", "?", -1, written, written);
+      return new Holder(UNREADABLE, "?", -1, written, written);
     }
   }
 
