@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 public final class OutputLease implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OutputLease.class);
   /** Reads of an unreadable lease at the start, and tries to remove it at the end; S3A retries inside each. */
-  private static final int RELEASE_ATTEMPTS = 3;
+  private static final int STORE_ATTEMPTS = 3;
   private static final String UNREADABLE = "(unreadable lease file)";
   private static final ObjectMapper JSON =
       new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
@@ -187,14 +187,14 @@ public final class OutputLease implements AutoCloseable {
         }
         return;
       } catch (IOException | RuntimeException e) {
-        if (attempt == RELEASE_ATTEMPTS) {
+        if (attempt == STORE_ATTEMPTS) {
           LOG.warn("Could not remove the output's lease {}", file, e);
           console.println("unseg: the output's lease " + file + " could not be removed (" + e.getMessage() + "); it expires "
               + expiry.toSeconds() + " s after this run's last heartbeat (unseg.run.lease-expiry), and until then"
               + " another run into this output is refused");
           return;
         }
-        LOG.info("Removing the output's lease {} failed (try {} of {}): {}", file, attempt, RELEASE_ATTEMPTS, e.toString());
+        LOG.info("Removing the output's lease {} failed (try {} of {}): {}", file, attempt, STORE_ATTEMPTS, e.toString());
       }
     }
   }
@@ -212,7 +212,7 @@ public final class OutputLease implements AutoCloseable {
    */
   private static Holder readSettled(Storage fs, Path file) throws IOException {
     Holder holder = read(fs, file);
-    for (int i = 1; holder != null && holder.unreadable() && i < RELEASE_ATTEMPTS; i++) {
+    for (int i = 1; holder != null && holder.unreadable() && i < STORE_ATTEMPTS; i++) {
       try {
         Thread.sleep(200L * i);
       } catch (InterruptedException e) {
