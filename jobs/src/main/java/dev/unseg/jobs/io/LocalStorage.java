@@ -147,8 +147,9 @@ final class LocalStorage implements Storage {
         return false;
       } catch (UnsupportedOperationException | FileSystemException e) {
         // Only the link failed: this file system has no hard links (FAT, some FUSE mounts), so the plain
-        // exclusive create. A reader may see that file empty for an instant, which OutputLease.read
-        // takes as a held lease. A failed write of the temporary file (a full disk) is not caught here.
+        // exclusive create. A reader may see that file empty for an instant, which OutputLease reads
+        // again before deciding. A failed write of the temporary file (a full disk) is not caught here.
+        // Untested: every file system of the test machines has hard links.
         return createExclusive(p, data);
       }
     } finally {
