@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.unseg.jobs.testing.Cli;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,6 +40,54 @@ class EvaluateLabelMapsTest {
     }
     assertEquals("ade20k", report.at("/settings/format").asText());
     assertEquals(ade.resolve("images").toString(), report.at("/settings/clean_images").asText());
+  }
+
+  /**
+   * evaluate on a COCO panoptic run: the real panopticapi sample (two photos, their panoptic PNGs and
+   * segments_info) plus a third image, a copy of the first under another id, so that two train and
+   * one tests; the classes are the index's categories, read from the run's own settings.
+   */
+  @Test
+  void evaluatesACocoPanopticRunWithTheIndexsCategories() throws Exception {
+    Path coco = Cli.SAMPLES.resolve("coco");
+    Path data = tmp.resolve("panoptic");
+    Path images = Files.createDirectories(data.resolve("images"));
+    Path pngs = Files.createDirectories(data.resolve("panoptic"));
+    ObjectNode index = (ObjectNode) Cli.JSON.readTree(coco.resolve("annotations/panoptic_sample.json").toFile());
+    for (JsonNode a : index.get("annotations")) {
+      String stem = a.get("file_name").asText().replace(".png", "");
+      Files.copy(coco.resolve("val2017/" + stem + ".jpg"), images.resolve(stem + ".jpg"));
+      Files.copy(coco.resolve("annotations/panoptic_sample/" + stem + ".png"), pngs.resolve(stem + ".png"));
+    }
+    ObjectNode image = ((ObjectNode) index.get("images").get(0)).deepCopy();
+    ObjectNode annotation = ((ObjectNode) index.get("annotations").get(0)).deepCopy();
+    String stem = image.get("file_name").asText().replace(".jpg", "");
+    image.put("id", 1).put("file_name", "copy.jpg");
+    annotation.put("image_id", 1).put("file_name", "copy.png");
+    ((ArrayNode) index.get("images")).add(image);
+    ((ArrayNode) index.get("annotations")).add(annotation);
+    Files.copy(images.resolve(stem + ".jpg"), images.resolve("copy.jpg"));
+    Files.copy(pngs.resolve(stem + ".png"), pngs.resolve("copy.png"));
+    Cli.JSON.writeValue(data.resolve("panoptic.json").toFile(), index);
+
+    Path out = tmp.resolve("out");
+    Cli.Run run = Cli.protect("--format", "coco-panoptic", "--images", images.toString(), "--annotations",
+        data.resolve("panoptic.json").toString(), "--output", out.toString());
+    assertEquals(0, run.code(), run.err());
+    Cli.Run eval = Cli.runCli(new String[] {"evaluate", "--protected", out.toString(), "--sample", "2", "--test", "1",
+        "--labels", "top:3", "--base-size", "32", "--crop", "32", "--epochs", "1", "--model", "deeplab", "--run-id", "pan"});
+    assertEquals(0, eval.code(), eval.err());
+    assertTrue(eval.out().contains("trained on 2 coco-panoptic images (3 classes), tested on 1 clean images"), eval.out());
+    JsonNode report = Cli.JSON.readTree(out.resolve("_unseg/evaluation/pan/report.json").toFile());
+    java.util.Set<String> categories = new java.util.HashSet<>();
+    index.get("categories").forEach(c -> categories.add(c.get("name").asText()));
+    JsonNode classes = report.get("classes");
+    assertEquals(4, classes.size());
+    assertEquals("background", classes.get(0).asText());
+    for (int c = 1; c < 4; c++) {
+      assertTrue(categories.contains(classes.get(c).asText()), classes.toString());
+    }
+    assertEquals("coco-panoptic", report.at("/settings/format").asText());
   }
 
   /** A bad start is refused before any training, with exit 2 and the key to change. */

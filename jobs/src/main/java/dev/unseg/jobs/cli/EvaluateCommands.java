@@ -23,6 +23,8 @@ final class EvaluateCommands {
       new Command.Flag("--format", "unseg.input.format", "FORMAT", "the clean dataset's format, if not the run's"),
       new Command.Flag("--images", "unseg.input.images", "URI", "the clean images, if not where the run read them"),
       new Command.Flag("--annotations", "unseg.input.annotations", "URI", "their annotations, if not the run's"),
+      new Command.Flag("--panoptic-masks", "unseg.input.panoptic-masks", "URI", "coco-panoptic: folder of panoptic PNGs, if not the run's"),
+      new Command.Flag("--mask-name", "unseg.input.mask-name", "RULE", "mask-pairs: mask name rule, if not the run's"),
       new Command.Flag("--labels", "unseg.evaluate.labels", "LABELS", "classes|binary|top:K"),
       new Command.Flag("--sample", "unseg.evaluate.sample", "N", "training images"),
       new Command.Flag("--test", "unseg.evaluate.test", "N", "held-out clean test images"),

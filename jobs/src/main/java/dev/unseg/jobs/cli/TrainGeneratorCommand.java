@@ -19,6 +19,7 @@ final class TrainGeneratorCommand {
       new Command.Flag("--format", "unseg.input.format", "FORMAT", "the dataset's format (as protect's)"),
       new Command.Flag("--images", "unseg.input.images", "URI", "root of the images (path or URI)"),
       new Command.Flag("--annotations", "unseg.input.annotations", "URI", "COCO JSON file, or root of label/mask files"),
+      new Command.Flag("--panoptic-masks", "unseg.input.panoptic-masks", "URI", "coco-panoptic: folder of panoptic PNGs"),
       new Command.Flag("--mask-name", "unseg.input.mask-name", "RULE", "mask-pairs: mask name rule"),
       new Command.Flag("--output", "unseg.train-generator.output", "URI", "the model file to write"),
       new Command.Flag("--labels", "unseg.train-generator.labels", "LABELS", "what the surrogate learns: binary|classes"),

@@ -113,7 +113,7 @@ public final class UnsegCli {
           "Trains segmentation probes (U-Net, DeepLab-style) the usual way (rescale, crop, flip, jitter; AdamW) on a"
               + " protect run's clean images and on its protected copy (after each --defense), and tests both on held-out"
               + " clean images: per-class IoU, object mIoU at the peak and last epoch. The dataset is the run's own"
-              + " (any format but coco-panoptic, any URI); --controls checks the probe can be trusted.",
+              + " (any format protect reads, any URI); --controls checks the probe can be trusted.",
           EvaluateCommands.EVALUATE_FLAGS, null, (config, arg, out, err) -> EvaluateCommands.evaluate(config, out, err)),
       new Command("make-dataset", "write a generated dataset for evaluate: multi-class scenes (COCO) or mask pairs",
           "Writes a dataset made from the real photos in --photos: scenes of four shape classes in COCO instances format"

@@ -105,16 +105,22 @@ public record RunSpec(
   public URI annotationRoot(Locations locations) {
     return switch (datasetFormat()) {
       case COCO -> Locations.qualify(new org.apache.hadoop.fs.Path(locations.annotations()).getParent().toString());
-      case COCO_PANOPTIC -> {
-        String masks = panopticMasks;
-        if (masks.isEmpty()) {
-          String json = locations.annotations().toString();
-          masks = json.endsWith(".json") ? json.substring(0, json.length() - 5) : json + "_png";
-        }
-        yield Locations.directory(Locations.qualify(masks));
-      }
+      case COCO_PANOPTIC -> panopticFolder(locations.annotations(), panopticMasks);
       default -> Locations.directory(locations.annotations());
     };
+  }
+
+  /**
+   * The folder of a COCO panoptic index's PNGs: {@code unseg.input.panoptic-masks}, or where it is empty
+   * the JSON's path without ".json" (COCO's own layout: panoptic_val2017.json beside panoptic_val2017/).
+   */
+  public static URI panopticFolder(URI panopticJson, String panopticMasks) {
+    String masks = panopticMasks;
+    if (masks == null || masks.isEmpty()) {
+      String json = panopticJson.toString();
+      masks = json.endsWith(".json") ? json.substring(0, json.length() - 5) : json + "_png";
+    }
+    return Locations.directory(Locations.qualify(masks));
   }
 
   public byte[] toJson() throws IOException {

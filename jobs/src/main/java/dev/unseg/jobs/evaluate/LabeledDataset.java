@@ -1,5 +1,6 @@
 package dev.unseg.jobs.evaluate;
 
+import dev.unseg.jobs.config.RunSpec;
 import dev.unseg.jobs.io.FolderStore;
 import dev.unseg.jobs.io.Locations;
 import dev.unseg.jobs.io.Storage;
@@ -12,7 +13,9 @@ import dev.unseg.pipeline.dataset.CocoIndexVisitor;
 import dev.unseg.pipeline.dataset.CocoSegmentation;
 import dev.unseg.pipeline.dataset.DatasetFormat;
 import dev.unseg.pipeline.dataset.LabelMapLayout;
+import dev.unseg.pipeline.dataset.PanopticEntry;
 import dev.unseg.pipeline.dataset.Selection;
+import dev.unseg.pipeline.error.ErrorCode;
 import dev.unseg.pipeline.error.InputException;
 import dev.unseg.pipeline.error.UserError;
 import dev.unseg.pipeline.mask.BinaryMask;
@@ -36,8 +39,8 @@ import org.apache.hadoop.conf.Configuration;
  * The clean dataset as the probe sees it, read through the same readers and storage as protect: the
  * images evaluate uses (a seeded sample, whatever the dataset's size), the class names (background
  * first) and each image's class map at its own size ({@link ClassLabels#IGNORE} for crowd or void
- * pixels). COCO instances take their classes from the index; ADE20K, VOC, Cityscapes and mask pairs
- * from {@link ClassLabels}.
+ * pixels). COCO instances and panoptic take their classes from the index; ADE20K, VOC, Cityscapes and
+ * mask pairs from {@link ClassLabels}.
  */
 public final class LabeledDataset {
   public static final int IGNORE = ClassLabels.IGNORE;
@@ -97,9 +100,12 @@ public final class LabeledDataset {
     URI annotations = Locations.qualify(src.annotations());
     FolderStore images = new FolderStore(imagesRoot, Storage.of(imagesRoot, conf));
     return switch (src.format()) {
-      case COCO -> coco(images, Storage.of(annotations, conf), annotations, seed, count);
-      case COCO_PANOPTIC -> throw new UserError("evaluate does not read coco-panoptic yet: give the instances JSON of the"
-          + " same images with --format coco --annotations FILE");
+      case COCO -> coco(images, Storage.of(annotations, conf), annotations, seed, count, null);
+      case COCO_PANOPTIC -> {
+        URI pngs = RunSpec.panopticFolder(annotations, src.panopticMasks());
+        yield coco(images, Storage.of(annotations, conf), annotations, seed, count,
+            new FolderStore(pngs, Storage.of(pngs, conf)));
+      }
       default -> labelMaps(src, imagesRoot, images, new FolderStore(Locations.directory(annotations), Storage.of(annotations, conf)),
           seed, count);
     };
@@ -119,7 +125,9 @@ public final class LabeledDataset {
         (name, w, h) -> ClassLabels.read(f, annotations, layout.annotationPathFor(name), w, h));
   }
 
-  private static LabeledDataset coco(FolderStore images, Storage storage, URI index, long seed, int count) throws IOException {
+  /** @param panopticPngs the folder of the panoptic PNGs for a panoptic index, null for an instances index */
+  private static LabeledDataset coco(FolderStore images, Storage storage, URI index, long seed, int count,
+      FolderStore panopticPngs) throws IOException {
     Map<Long, String> categories = new HashMap<>();
     Sampler<CocoImageEntry> pick = new Sampler<>(seed, count);
     // Two passes over the index: the images and classes, then the annotations of the picked images only.
@@ -152,6 +160,7 @@ public final class LabeledDataset {
       byName.put(e.fileName(), e);
     });
     Map<Long, List<CocoAnnotationEntry>> anns = new HashMap<>();
+    Map<Long, PanopticEntry> panoptic = new HashMap<>();
     scan(storage, index, new CocoIndexVisitor() {
       @Override
       public void annotation(CocoAnnotationEntry a) {
@@ -159,7 +168,18 @@ public final class LabeledDataset {
           anns.computeIfAbsent(a.imageId(), k -> new ArrayList<>()).add(a);
         }
       }
+
+      @Override
+      public void panoptic(PanopticEntry p) {
+        if (picked.containsKey(p.imageId())) {
+          panoptic.put(p.imageId(), p);
+        }
+      }
     });
+    if (panopticPngs != null) {
+      return new LabeledDataset(pick.names(), names, images,
+          (name, w, h) -> panopticLabel(byName.get(name), panoptic.get(byName.get(name).imageId()), classOf, panopticPngs, w, h));
+    }
     return new LabeledDataset(pick.names(), names, images, (name, w, h) -> {
       CocoImageEntry e = byName.get(name);
       byte[] label = new byte[w * h];
@@ -173,7 +193,7 @@ public final class LabeledDataset {
             : rle((CocoSegmentation.RleCounts) a.segmentation(), name);
         BinaryMask m = rle.decode();
         if (m.width() != e.width() || m.height() != e.height()) {
-          throw new InputException(dev.unseg.pipeline.error.ErrorCode.MASK_SIZE_MISMATCH, name + ": a segmentation of "
+          throw new InputException(ErrorCode.MASK_SIZE_MISMATCH, name + ": a segmentation of "
               + m.width() + "x" + m.height() + " on an image the index says is " + e.width() + "x" + e.height());
         }
         byte value = (byte) (a.crowd() ? IGNORE : cls);
@@ -188,6 +208,26 @@ public final class LabeledDataset {
       }
       return label;
     });
+  }
+
+  /** A panoptic image's class map: its PNG's segments by their categories, crowd segments ignored. */
+  private static byte[] panopticLabel(CocoImageEntry image, PanopticEntry entry, Map<Long, Integer> classOf,
+      FolderStore pngs, int w, int h) throws InputException {
+    if (entry == null) {
+      throw new InputException(ErrorCode.ANNOTATION_MISSING, image.fileName() + ": the panoptic index has no annotation"
+          + " for image " + image.imageId());
+    }
+    if (entry.problem() != null) {
+      throw new InputException(entry.problem().code(), entry.problem().message());
+    }
+    Map<Integer, Integer> classOfSegment = new HashMap<>();
+    for (PanopticEntry.Segment seg : entry.segments()) {
+      Integer cls = classOf.get(seg.categoryId());
+      if (seg.crowd() || cls != null) {
+        classOfSegment.put((int) seg.id(), seg.crowd() ? IGNORE : cls);
+      }
+    }
+    return ClassLabels.panoptic(pngs, entry.fileName(), w, h, classOfSegment);
   }
 
   private static Rle rle(CocoSegmentation.RleCounts r, String name) throws InputException {

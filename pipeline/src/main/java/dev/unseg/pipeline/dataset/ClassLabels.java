@@ -8,6 +8,7 @@ import java.awt.image.Raster;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The classes of the label-map formats and an image's class map: one byte a pixel, 0 background, 1..N
@@ -19,6 +20,8 @@ import java.util.List;
  *   <li>Cityscapes: labelIds to the 19 train ids plus one (road = 1 ... bicycle = 19); the labels not
  *       evaluated (and 255) ignored, so nothing is background.
  *   <li>mask-pairs: one class, the mask's foreground ({@link BinaryMaskFile}'s rule).
+ *   <li>COCO panoptic ({@link #panoptic}): each segment's class from the index; pixels of no listed
+ *       segment (COCO's void, id 0) background, as ADE20K's unlabelled 0 is.
  * </ul>
  */
 public final class ClassLabels {
@@ -86,6 +89,24 @@ public final class ClassLabels {
         out[y * width + x] = c;
       }
     }
+    return out;
+  }
+
+  /**
+   * The class map of one COCO panoptic image, from its PNG of segment ids at the image's size.
+   *
+   * @param classOfSegment each listed segment's class (1..254, or {@link #IGNORE} for a crowd segment)
+   * @throws InputException as the panoptic masks do (missing, invalid, size mismatch)
+   */
+  public static byte[] panoptic(AnnotationStore store, String pngPath, int width, int height,
+      Map<Integer, Integer> classOfSegment) throws InputException {
+    int[] ids = classOfSegment.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
+    byte[] classes = new byte[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      classes[i] = (byte) (int) classOfSegment.get(ids[i]);
+    }
+    byte[] out = new byte[width * height];
+    PanopticPngMask.mapSegments(store, pngPath, width, height, ids, classes, (byte) 0, out);
     return out;
   }
 

@@ -23,48 +23,59 @@ public record PanopticPngMask(String annotationPath, int[] selectedIds) implemen
 
   @Override
   public BinaryMask build(int imageWidth, int imageHeight, AnnotationStore annotations) throws InputException {
-    BufferedImage img = AnnotationRasters.read(annotations, annotationPath, imageWidth, imageHeight);
     BinaryMask mask = new BinaryMask(imageWidth, imageHeight);
     if (selectedIds.length == 0) {
       return mask;
     }
+    byte[] ones = new byte[selectedIds.length];
+    Arrays.fill(ones, (byte) 1);
+    mapSegments(annotations, annotationPath, imageWidth, imageHeight, selectedIds, ones, (byte) 0, mask.pixels());
+    return mask;
+  }
+
+  /**
+   * Reads the panoptic PNG at {@code path} and writes, for each pixel, {@code values[i]} where its segment
+   * id is {@code sortedIds[i]}, {@code otherwise} where it is none of them.
+   */
+  static void mapSegments(AnnotationStore store, String path, int width, int height, int[] sortedIds, byte[] values,
+      byte otherwise, byte[] out) throws InputException {
+    BufferedImage img = AnnotationRasters.read(store, path, width, height);
     Raster r = img.getRaster();
     boolean indexed = img.getColorModel() instanceof IndexColorModel;
     if (!indexed && r.getNumBands() < 3) {
       throw new InputException(ErrorCode.ANNOTATION_INVALID,
-          "panoptic PNG " + annotationPath + " has " + r.getNumBands() + " channel(s); segment ids need R, G and B");
+          "panoptic PNG " + path + " has " + r.getNumBands() + " channel(s); segment ids need R, G and B");
     }
-    byte[] px = mask.pixels();
-    int[] red = new int[imageWidth];
-    int[] green = new int[imageWidth];
-    int[] blue = new int[imageWidth];
+    int[] red = new int[width];
+    int[] green = new int[width];
+    int[] blue = new int[width];
     int lastId = -1;
-    byte lastHit = 0;
-    for (int y = 0; y < imageHeight; y++) {
+    byte lastValue = otherwise;
+    for (int y = 0; y < height; y++) {
       if (indexed) {
-        img.getRGB(0, y, imageWidth, 1, red, 0, imageWidth); // exact for palettes: the entry's RGB
-        for (int x = 0; x < imageWidth; x++) {
+        img.getRGB(0, y, width, 1, red, 0, width); // exact for palettes: the entry's RGB
+        for (int x = 0; x < width; x++) {
           int rgb = red[x];
           red[x] = (rgb >> 16) & 0xff;
           green[x] = (rgb >> 8) & 0xff;
           blue[x] = rgb & 0xff;
         }
       } else {
-        r.getSamples(0, y, imageWidth, 1, 0, red);
-        r.getSamples(0, y, imageWidth, 1, 1, green);
-        r.getSamples(0, y, imageWidth, 1, 2, blue);
+        r.getSamples(0, y, width, 1, 0, red);
+        r.getSamples(0, y, width, 1, 1, green);
+        r.getSamples(0, y, width, 1, 2, blue);
       }
-      int base = y * imageWidth;
-      for (int x = 0; x < imageWidth; x++) {
+      int base = y * width;
+      for (int x = 0; x < width; x++) {
         int id = red[x] + 256 * green[x] + 65536 * blue[x];
         if (id != lastId) { // segments are large runs: look up only when the id changes
           lastId = id;
-          lastHit = (byte) (Arrays.binarySearch(selectedIds, id) >= 0 ? 1 : 0);
+          int i = Arrays.binarySearch(sortedIds, id);
+          lastValue = i >= 0 ? values[i] : otherwise;
         }
-        px[base + x] = lastHit;
+        out[base + x] = lastValue;
       }
     }
-    return mask;
   }
 
   @Override

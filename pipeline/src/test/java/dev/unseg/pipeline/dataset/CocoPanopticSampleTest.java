@@ -161,4 +161,44 @@ class CocoPanopticSampleTest {
       }
     }
   }
+
+  /**
+   * The class map of each sample image equals the one painted from the independent converter's RLEs:
+   * each segment's pixels its class (crowd ignored), the rest (void) background.
+   */
+  @Test
+  void panopticClassMapsEqualThoseFromTheDetectionRles() throws Exception {
+    Map<Integer, Integer> someClasses = new HashMap<>();
+    for (PanopticEntry p : PANOPTIC.panoptic) {
+      CocoImageEntry img = image(p.imageId());
+      Map<Integer, Integer> classOfSegment = new HashMap<>();
+      for (PanopticEntry.Segment s : p.segments()) {
+        // any class numbering will do: the category id folded into 1..200, crowd ignored
+        classOfSegment.put((int) s.id(), s.crowd() ? ClassLabels.IGNORE : (int) (1 + s.categoryId() % 200));
+      }
+      byte[] map = ClassLabels.panoptic(store, "panoptic_examples/" + p.fileName(), img.width(), img.height(), classOfSegment);
+      byte[] painted = new byte[img.width() * img.height()];
+      for (CocoAnnotationEntry a : DETECTION.annotations) {
+        if (a.imageId() != p.imageId()) {
+          continue;
+        }
+        CocoSegmentation.RleCounts r = (CocoSegmentation.RleCounts) a.segmentation();
+        byte[] px = Rle.fromString(r.counts(), r.height(), r.width(), "a").decode().pixels();
+        byte value = (byte) (a.crowd() ? ClassLabels.IGNORE : 1 + a.categoryId() % 200);
+        for (int i = 0; i < px.length; i++) {
+          if (px[i] != 0) {
+            painted[i] = value;
+          }
+        }
+      }
+      assertTrue(java.util.Arrays.equals(painted, map), "image " + p.imageId());
+      long background = 0;
+      for (byte b : map) {
+        background += b == 0 ? 1 : 0;
+      }
+      assertTrue(background > 0 && background < map.length / 2, "void pixels are background: " + background);
+      someClasses.putAll(classOfSegment);
+    }
+    assertTrue(someClasses.containsValue(ClassLabels.IGNORE), "the sample has a crowd segment");
+  }
 }
