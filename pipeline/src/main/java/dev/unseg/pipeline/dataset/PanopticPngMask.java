@@ -23,10 +23,8 @@ public record PanopticPngMask(String annotationPath, int[] selectedIds) implemen
 
   @Override
   public BinaryMask build(int imageWidth, int imageHeight, AnnotationStore annotations) throws InputException {
+    // The PNG is read even when no segment is selected: a missing or broken one fails the image.
     BinaryMask mask = new BinaryMask(imageWidth, imageHeight);
-    if (selectedIds.length == 0) {
-      return mask;
-    }
     byte[] ones = new byte[selectedIds.length];
     Arrays.fill(ones, (byte) 1);
     mapSegments(annotations, annotationPath, imageWidth, imageHeight, selectedIds, ones, (byte) 0, mask.pixels());
