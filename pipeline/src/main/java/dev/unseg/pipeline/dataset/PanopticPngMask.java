@@ -23,8 +23,12 @@ public record PanopticPngMask(String annotationPath, int[] selectedIds) implemen
 
   @Override
   public BinaryMask build(int imageWidth, int imageHeight, AnnotationStore annotations) throws InputException {
-    // The PNG is read even when no segment is selected: a missing or broken one fails the image.
     BinaryMask mask = new BinaryMask(imageWidth, imageHeight);
+    if (selectedIds.length == 0) {
+      // Read it all the same (a missing or broken PNG fails the image), but map no pixel.
+      AnnotationRasters.read(annotations, annotationPath, imageWidth, imageHeight);
+      return mask;
+    }
     byte[] ones = new byte[selectedIds.length];
     Arrays.fill(ones, (byte) 1);
     mapSegments(annotations, annotationPath, imageWidth, imageHeight, selectedIds, ones, (byte) 0, mask.pixels());
