@@ -42,7 +42,7 @@ args=(
   # No libtorch download at run time: the native jar must come with --jars.
   --conf spark.driver.extraJavaOptions=-Dai.djl.offline=true
   # ParallelGC: large short-lived image arrays are humongous objects to G1 (docs/throughput.md).
-  --conf 'spark.executor.extraJavaOptions=-Dai.djl.offline=true -XX:+UseParallelGC'
+  --conf 'spark.executor.extraJavaOptions=-Dai.djl.offline=true -XX:+UseParallelGC --add-modules=jdk.incubator.vector'
   # Keeps the key out of the Spark UI's environment page and event logs.
   --conf 'spark.redaction.regex=(?i)secret|password|token|access[.]key|unseg_key|generator[.]key'
 )

@@ -14,7 +14,7 @@ set -euo pipefail
 gcloud dataproc jobs submit spark --project "$PROJECT" --region "$REGION" --cluster "$CLUSTER" \
   --class dev.unseg.jobs.cli.UnsegCli \
   --jars "$JAR_DIR/unseg-jobs-0.1.0-SNAPSHOT-spark.jar,$JAR_DIR/pytorch-native-cu124-2.5.1-linux-x86_64.jar" \
-  --properties "spark.executor.resource.gpu.amount=1,spark.task.resource.gpu.amount=1,spark.executor.memoryOverhead=6g,spark.driver.extraJavaOptions=-Dai.djl.offline=true,spark.executor.extraJavaOptions=-Dai.djl.offline=true -XX:+UseParallelGC" \
+  --properties "spark.executor.resource.gpu.amount=1,spark.task.resource.gpu.amount=1,spark.executor.memoryOverhead=6g,spark.driver.extraJavaOptions=-Dai.djl.offline=true,spark.executor.extraJavaOptions=-Dai.djl.offline=true -XX:+UseParallelGC --add-modules=jdk.incubator.vector" \
   -- protect --format coco \
   --images "$INPUT/val2017" --annotations "$INPUT/annotations/instances_val2017.json" \
   --output "$OUTPUT" --generator unseg --model "$MODEL" --model-sha256 "$MODEL_SHA256" --device gpu

@@ -41,7 +41,7 @@ with DAG(
             # libtorch + CUDA outside the heap for SAM ViT-B: an estimate, not a measurement.
             "spark.executor.memoryOverhead": "6g",
             "spark.driver.extraJavaOptions": "-Dai.djl.offline=true",
-            "spark.executor.extraJavaOptions": "-Dai.djl.offline=true -XX:+UseParallelGC",
+            "spark.executor.extraJavaOptions": "-Dai.djl.offline=true -XX:+UseParallelGC --add-modules=jdk.incubator.vector",
             "spark.redaction.regex": "(?i)secret|password|token|access[.]key|unseg_key",
         },
         env_vars={"UNSEG_KEY": "{{ var.value.unseg_key }}"},

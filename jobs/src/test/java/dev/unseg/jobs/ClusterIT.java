@@ -67,7 +67,9 @@ class ClusterIT {
       assertTrue(driverLog.contains("Granted executor ID") || driverLog.contains("Executor added"), driverLog);
     }
 
-    // Same files, byte for byte, except the manifest parts, records and the summary (compared below).
+    // Same files, byte for byte, except the manifest parts, records and the summary (compared below). The
+    // local run composited with the SIMD loop (Maven gives this JVM the Vector API module), the executors,
+    // started without it, with the scalar one.
     Map<String, Path> localFiles = files(localOut);
     Map<String, Path> clusterFiles = files(clusterOut);
     assertEquals(localFiles.keySet(), clusterFiles.keySet());

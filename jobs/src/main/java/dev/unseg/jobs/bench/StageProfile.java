@@ -72,11 +72,12 @@ final class StageProfile {
         ? timed("X", () -> Composite.generatorInput(generator.info().imageInput(), img.rgb(), img.width(), img.height()))
         : null;
     float[] noise = timed("generate", () -> generator.generate(Collections.singletonList(x), List.of(prompt)).get(0));
-    byte[] rgb = timed("composite", () -> Composite.protect(img.rgb(), img.width(), img.height(), prompt, noise,
-        Scenarios.PROTECTION.budget()));
-    byte[] out = timed("encode", () -> codec.encode(img, rgb, Scenarios.PROTECTION.encode()));
-    BinaryMask eps = timed("W-again", () -> new BinaryMask(img.width(), img.height(),
+    // W once, for the composite and the audit's eps region, as ImageProtector does.
+    BinaryMask eps = timed("W", () -> new BinaryMask(img.width(), img.height(),
         Composite.foregroundWeight(prompt, img.width(), img.height())));
+    byte[] rgb = timed("composite", () -> Composite.protectWithWeight(img.rgb(), img.width(), img.height(),
+        eps.pixels(), noise, Scenarios.PROTECTION.budget()));
+    byte[] out = timed("encode", () -> codec.encode(img, rgb, Scenarios.PROTECTION.encode()));
     byte[] back = timed("re-decode", () -> codec.decode(out, f).rgb());
     timed("distortion", () -> Distortion.measure(img.rgb(), back, eps));
     timed("sha-out", () -> Sha256.hex(out));

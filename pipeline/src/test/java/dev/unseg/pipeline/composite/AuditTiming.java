@@ -23,7 +23,8 @@ import javax.imageio.ImageIO;
  * the distortion on one 640x480 photo with a drawn mask and the JPEG q95 round trip of its output, best of
  * {@code rounds} rounds of {@code reps} calls. Run from the repository root with
  * {@code java -cp pipeline/target/classes:pipeline/target/test-classes:$(cat cp.txt)
- * dev.unseg.pipeline.composite.AuditTiming [rounds] [reps]}.
+ * dev.unseg.pipeline.composite.AuditTiming [rounds] [reps]}: the scalar loops; with {@code
+ * --add-modules=jdk.incubator.vector} after {@code java}, the SIMD ones (Composite.SIMD).
  */
 public final class AuditTiming {
   private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();

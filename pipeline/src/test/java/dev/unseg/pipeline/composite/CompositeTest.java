@@ -3,6 +3,7 @@ package dev.unseg.pipeline.composite;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.unseg.pipeline.mask.BinaryMask;
@@ -103,6 +104,41 @@ class CompositeTest {
     java.util.Random random = new java.util.Random(7);
     for (int i = 0; i < 5_000_000; i++) {
       checkClampRound(Float.intBitsToFloat(random.nextInt()));
+    }
+  }
+
+  @Test
+  void theSimdLoopsWriteTheScalarLoopsBytes() {
+    // The fixture tests above run whichever loop this JVM uses (SIMD under Maven, which adds the module);
+    // this compares the two directly, on runs of every length around the vector width and every offset.
+    assumeTrue(Composite.SIMD, "no jdk.incubator.vector or no 256-bit vectors in this JVM");
+    java.util.Random random = new java.util.Random(11);
+    float[] special = {Float.NaN, Float.intBitsToFloat(0x7fc000ab), Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0f, 1f, -1f, 0.5f / 255f};
+    int[] bits = new int[200];
+    for (int trial = 0; trial < 20_000; trial++) {
+      int n = random.nextInt(60);
+      int k = random.nextInt(20);
+      int i = random.nextInt(20);
+      float[] t0 = new float[k + n];
+      float[] t1 = new float[k + n];
+      for (int j = 0; j < k + n; j++) {
+        t0[j] = random.nextInt(50) == 0 ? special[random.nextInt(special.length)] : 2 * random.nextFloat() - 1;
+        t1[j] = random.nextInt(50) == 0 ? special[random.nextInt(special.length)] : 2 * random.nextFloat() - 1;
+      }
+      byte[] rgb = new byte[i + n];
+      random.nextBytes(rgb);
+      float wy1 = random.nextInt(4) == 0 ? 0f : random.nextFloat();
+      float bound = new float[] {2f / 255f, 8f / 255f, 32f / 255f, 1f}[random.nextInt(4)];
+      byte[] scalar = new byte[i + n];
+      byte[] simd = new byte[i + n];
+      Composite.applyRun(rgb, scalar, i, t0, t1, k, n, 1f - wy1, wy1, bound);
+      VectorRun.apply(rgb, simd, i, t0, t1, k, n, 1f - wy1, wy1, bound, bits);
+      assertArrayEquals(scalar, simd, "trial " + trial + ": n " + n + ", k " + k + ", i " + i);
+      float[] r0 = java.util.Arrays.copyOfRange(t0, k, k + n);
+      float[] r1 = java.util.Arrays.copyOfRange(t1, k, k + n);
+      Composite.weightRow(r0, r1, 1f - wy1, wy1, scalar, i, 0, n);
+      VectorRun.weightRow(r0, r1, 1f - wy1, wy1, simd, i, n, bits);
+      assertArrayEquals(scalar, simd, "W, trial " + trial + ": n " + n + ", i " + i);
     }
   }
 
