@@ -25,8 +25,8 @@ public final class Composite {
 
   /**
    * Whether {@link #foregroundWeight} and {@link #protectWithWeight} run {@link VectorRun} (same bytes, about
-   * twice as fast): when the JVM
-   * was started with {@code --add-modules=jdk.incubator.vector} on a CPU with 256-bit vectors.
+   * twice as fast): when the JVM was started with {@code --add-modules=jdk.incubator.vector} on a CPU with
+   * 256-bit vectors.
    */
   static final boolean SIMD = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
       && VectorRun.usable();

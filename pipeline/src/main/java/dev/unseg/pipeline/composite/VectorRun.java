@@ -13,8 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
  * (Java 17's incubator module {@code jdk.incubator.vector}: the JVM must be started with {@code
  * --add-modules=jdk.incubator.vector}, as {@code bin/unseg} and the deploy files do; without it {@link
  * Composite} keeps its scalar loop). The same float32 operations lane by lane as the scalar loops,
- * so the bytes are the same for every float (CompositeTest compares both on the fixtures and on random
- * values, NaN and infinities included).
+ * so the bytes are the same for every float (CompositeTest compares the two on random values, NaN and
+ * infinities included, and the torch fixtures with the loop in use).
  *
  * <p>Java 17 compiles the byte-to-int widening to SIMD but not the narrowing back, so the rounded values go
  * out as float bits: after clamping to [0, 255], {@code v + 2^23} is {@code 2^23 + rint(v)}, whose low
