@@ -165,6 +165,13 @@ public final class MinMinTrainer {
           Epoch e = new Epoch(epoch, surrogateLoss / batches, generatorLoss / batches, measured[0], measured[1],
               measured[2], (System.nanoTime() - start) / 1e9);
           epochs.add(e);
+          if (!Double.isFinite(e.surrogateLoss()) || !Double.isFinite(e.generatorLoss())) {
+            // Seen on an AMD EPYC: libtorch's oneDNN AVX-512 kernels returned NaN gradients for the surrogate.
+            throw new UserError("train-generator: the losses became NaN in epoch " + epoch + ", so no model was written."
+                + " On some CPUs libtorch's oneDNN AVX-512 kernels return NaN gradients: run with the environment"
+                + " variable DNNL_MAX_CPU_ISA=AVX2 (bin/unseg sets it unless it is set), or lower"
+                + " unseg.train-generator.learning-rate.");
+          }
           progress.printf(Locale.ROOT, "epoch %d/%d: surrogate %.4f, generator %.4f; surrogate on noised %.4f, on clean %.4f;"
               + " mean |noise| %.3f (%.0f s)%n", epoch, s.epochs(), e.surrogateLoss(), e.generatorLoss(), e.noisedLoss(),
               e.cleanLoss(), e.meanNoise(), e.seconds());
