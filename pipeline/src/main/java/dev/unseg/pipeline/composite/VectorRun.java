@@ -24,7 +24,6 @@ final class VectorRun {
   private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_256;
   private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_256;
   private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.S_64_BIT);
-  private static final float ROUNDING = 0x1.0p23f;
 
   private VectorRun() {}
 
@@ -73,7 +72,7 @@ final class VectorRun {
    * a NaN, whose payload can reach the low byte, so it is zeroed first.
    */
   private static IntVector clampRoundBits(FloatVector v) {
-    return v.blend(0f, v.test(VectorOperators.IS_NAN)).max(0f).min(255f).add(ROUNDING).reinterpretAsInts();
+    return v.blend(0f, v.test(VectorOperators.IS_NAN)).max(0f).min(255f).add(Composite.ROUNDING).reinterpretAsInts();
   }
 
   /** {@code out[i + j] = (byte) bits[j]} for {@code j < n}: the narrowing Java 17's Vector API does slowly. */

@@ -113,7 +113,8 @@ class CompositeTest {
     // this compares the two directly, on runs of every length around the vector width and every offset.
     assumeTrue(Composite.SIMD, "no jdk.incubator.vector or no 256-bit vectors in this JVM");
     java.util.Random random = new java.util.Random(11);
-    float[] special = {Float.NaN, Float.intBitsToFloat(0x7fc000ab), Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0f, 1f, -1f, 0.5f / 255f};
+    float[] special = {Float.NaN, Float.intBitsToFloat(0x7fc000ab), Float.POSITIVE_INFINITY,
+        Float.NEGATIVE_INFINITY, -0f, 1f, -1f, 0.5f / 255f}; // a NaN with a payload: its low byte is not 0
     int[] bits = new int[200];
     for (int trial = 0; trial < 20_000; trial++) {
       int n = random.nextInt(60);
