@@ -1,5 +1,6 @@
 package dev.unseg.pipeline.audit;
 
+import dev.unseg.pipeline.composite.Composite;
 import dev.unseg.pipeline.mask.BinaryMask;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -12,7 +13,9 @@ import java.nio.ByteOrder;
  */
 public record Distortion(Integer linfInside, Integer linfOutside, Double psnrInside, Double psnrOutside) {
   /** Samples per int partial sum: 32768 * 255^2 < 2^31, so the int sums are exact. */
-  private static final int CHUNK = 32_768;
+  static final int CHUNK = 32_768;
+  /** Whether {@link VectorSquares} runs: where the composite's SIMD loops do. */
+  private static final boolean SIMD = Composite.SIMD;
   private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
   /** Both images are interleaved 8-bit RGB of the mask's size. */
@@ -27,26 +30,19 @@ public record Distortion(Integer linfInside, Integer linfOutside, Double psnrIns
     // Integer sums, so the figures are exactly those of a per-sample count.
     long[] sum = new long[2];
     int[] maxSquare = new int[2];
+    int[] max = new int[1];
     long pixelsIn = 0;
     for (int p = 0; p < m.length; ) {
       int region = m[p] != 0 ? 1 : 0;
       int end = runEnd(m, p);
       pixelsIn += region * (long) (end - p);
-      int max = 0;
-      for (int i = 3 * p, to = 3 * end; i < to; ) {
+      max[0] = maxSquare[region];
+      for (int i = 3 * p, to = 3 * end; i < to; i += CHUNK) {
         int chunkEnd = Math.min(to, i + CHUNK);
-        int s = 0;
-        for (; i < chunkEnd; i++) {
-          int d = (original[i] & 0xff) - (written[i] & 0xff);
-          int q = d * d; // the largest square, not the largest |d|: no abs, one compare
-          s += q;
-          if (q > max) { // rarely taken once the maximum is met: cheaper than a select
-            max = q;
-          }
-        }
-        sum[region] += s;
+        sum[region] += SIMD ? VectorSquares.squares(original, written, i, chunkEnd, max)
+            : squares(original, written, i, chunkEnd, max);
       }
-      maxSquare[region] = Math.max(maxSquare[region], max);
+      maxSquare[region] = max[0];
       p = end;
     }
     long samplesIn = pixelsIn * 3;
@@ -56,6 +52,26 @@ public record Distortion(Integer linfInside, Integer linfOutside, Double psnrIns
         samplesOut == 0 ? null : linf(maxSquare[0]),
         psnr(sum[1], samplesIn),
         psnr(sum[0], samplesOut));
+  }
+
+  /**
+   * The sum of {@code (a[i] - b[i])^2} for {@code from <= i < to} (at most {@link #CHUNK} samples); raises
+   * {@code max[0]} to the largest square (not the largest |d|: no abs, one compare). The loop without the
+   * Vector API, and {@link VectorSquares}' tail.
+   */
+  static int squares(byte[] a, byte[] b, int from, int to, int[] max) {
+    int s = 0;
+    int m = max[0];
+    for (int i = from; i < to; i++) {
+      int d = (a[i] & 0xff) - (b[i] & 0xff);
+      int q = d * d;
+      s += q;
+      if (q > m) { // rarely taken once the maximum is met: cheaper than a select
+        m = q;
+      }
+    }
+    max[0] = m;
+    return s;
   }
 
   /**

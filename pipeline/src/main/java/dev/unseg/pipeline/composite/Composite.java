@@ -25,10 +25,10 @@ public final class Composite {
 
   /**
    * Whether {@link #foregroundWeight} and {@link #protectWithWeight} run {@link VectorRun} (same bytes, about
-   * twice as fast): when the JVM was started with {@code --add-modules=jdk.incubator.vector} on a CPU with
-   * 256-bit vectors.
+   * twice as fast), and the audit's distortion its own SIMD loop: when the JVM was started with {@code
+   * --add-modules=jdk.incubator.vector} on a CPU with 256-bit vectors.
    */
-  static final boolean SIMD = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+  public static final boolean SIMD = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
       && VectorRun.usable();
 
   private Composite() {}
@@ -118,17 +118,19 @@ public final class Composite {
       c0[i] = near[a.i0()[i]];
       c1[i] = near[a.i1()[i]];
     }
+    // Each Mpad row's column resample once (the rows only move forward), as the noise rows are.
+    RowCache rows = new RowCache(N, (r, t) -> {
+      for (int px = 0; px < N; px++) {
+        t[px] = Axis.lerp(maskAt(m, width, height, r, c0[px]), a.w0()[px], maskAt(m, width, height, r, c1[px]), a.w1()[px]);
+      }
+    });
     float[] p = new float[N * N];
     for (int py = 0; py < N; py++) {
-      int r0 = near[a.i0()[py]];
-      int r1 = near[a.i1()[py]];
+      float[] t0 = rows.row(near[a.i0()[py]]);
+      float[] t1 = rows.row(near[a.i1()[py]]);
       for (int px = 0; px < N; px++) {
-        float t0 = Axis.lerp(maskAt(m, width, height, r0, c0[px]), a.w0()[px],
-            maskAt(m, width, height, r0, c1[px]), a.w1()[px]);
-        float t1 = Axis.lerp(maskAt(m, width, height, r1, c0[px]), a.w0()[px],
-            maskAt(m, width, height, r1, c1[px]), a.w1()[px]);
         // torch.round rounds half to even, as clampRound does: the many exact 0.5 values at edges become 0.
-        p[py * N + px] = clampRound(Axis.lerp(t0, a.w0()[py], t1, a.w1()[py])) * 255f;
+        p[py * N + px] = clampRound(Axis.lerp(t0[px], a.w0()[py], t1[px], a.w1()[py])) * 255f;
       }
     }
     return p;
@@ -257,18 +259,31 @@ public final class Composite {
    * channels interleaved ({@code t[x * channels + c]}).
    */
   private static RowCache noiseRows(float[] planes, int channels, Axis ax, int count) {
-    int[] i0 = ax.i0();
-    int[] i1 = ax.i1();
-    float[] w0 = ax.w0();
-    float[] w1 = ax.w1();
-    return new RowCache(channels * count, (r, t) -> {
-      for (int c = 0; c < channels; c++) {
-        int src = c * N * N + r * N;
-        for (int x = 0, k = c; x < count; x++, k += channels) {
-          t[k] = Axis.lerp(planes[src + i0[x]], w0[x], planes[src + i1[x]], w1[x]);
-        }
+    // The taps spelled out per output value (t[k], k = x * channels + c), as offsets from the row's start in
+    // plane 0: one unit-stride loop per row, which the SIMD path runs as gathers.
+    int n = channels * count;
+    int[] i0 = new int[n];
+    int[] i1 = new int[n];
+    float[] w0 = new float[n];
+    float[] w1 = new float[n];
+    for (int x = 0, k = 0; x < count; x++) {
+      for (int c = 0; c < channels; c++, k++) {
+        i0[k] = c * N * N + ax.i0()[x];
+        i1[k] = c * N * N + ax.i1()[x];
+        w0[k] = ax.w0()[x];
+        w1[k] = ax.w1()[x];
       }
-    });
+    }
+    return new RowCache(n, SIMD
+        ? (r, t) -> VectorRun.resampleRow(planes, r * N, i0, w0, i1, w1, t)
+        : (r, t) -> resampleRow(planes, r * N, i0, w0, i1, w1, t, 0));
+  }
+
+  /** {@code t[k] = lerp(planes[src + i0[k]], w0[k], planes[src + i1[k]], w1[k])} for {@code from <= k < t.length}. */
+  static void resampleRow(float[] planes, int src, int[] i0, float[] w0, int[] i1, float[] w1, float[] t, int from) {
+    for (int k = from; k < t.length; k++) {
+      t[k] = Axis.lerp(planes[src + i0[k]], w0[k], planes[src + i1[k]], w1[k]);
+    }
   }
 
   private static float maskAt(byte[] m, int width, int height, int y, int x) {

@@ -8,8 +8,8 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link Composite#protectWithWeight}'s inner loop (one run of equal weight) and {@link
- * Composite#foregroundWeight}'s (one row), in SIMD through the Vector API
+ * {@link Composite#protectWithWeight}'s inner loop (one run of equal weight), {@link
+ * Composite#foregroundWeight}'s (one row) and the column resample of a noise or P row, in SIMD through the Vector API
  * (Java 17's incubator module {@code jdk.incubator.vector}: the JVM must be started with {@code
  * --add-modules=jdk.incubator.vector}, as {@code bin/unseg} and the deploy files do; without it {@link
  * Composite} keeps its scalar loop). The same float32 operations lane by lane as the scalar loops,
@@ -64,6 +64,17 @@ final class VectorRun {
     }
     narrow(bits, w, i, lanes);
     Composite.weightRow(t0, t1, wy0, wy1, w, i, lanes, n);
+  }
+
+  /** {@link Composite#resampleRow} from 0: eight taps at a time, gathered. */
+  static void resampleRow(float[] planes, int src, int[] i0, float[] w0, int[] i1, float[] w1, float[] t) {
+    int lanes = FLOATS.loopBound(t.length);
+    for (int k = 0; k < lanes; k += FLOATS.length()) {
+      FloatVector a = FloatVector.fromArray(FLOATS, planes, src, i0, k);
+      FloatVector b = FloatVector.fromArray(FLOATS, planes, src, i1, k);
+      a.fma(FloatVector.fromArray(FLOATS, w0, k), b.mul(FloatVector.fromArray(FLOATS, w1, k))).intoArray(t, k);
+    }
+    Composite.resampleRow(planes, src, i0, w0, i1, w1, t, lanes);
   }
 
   /**

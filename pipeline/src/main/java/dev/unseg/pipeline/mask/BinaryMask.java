@@ -1,5 +1,8 @@
 package dev.unseg.pipeline.mask;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -7,6 +10,7 @@ import java.util.Arrays;
  * One byte per pixel keeps the composite's inner loops branch-free and cheap to index.
  */
 public final class BinaryMask {
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
   private final int width;
   private final int height;
   private final byte[] pixels;
@@ -59,10 +63,15 @@ public final class BinaryMask {
     }
   }
 
+  /** Foreground pixels: eight at a time, the set bits of a long view (every value is 0 or 1). */
   public long count() {
     long n = 0;
-    for (byte p : pixels) {
-      n += p;
+    int i = 0;
+    for (int end = pixels.length - 7; i < end; i += 8) {
+      n += Long.bitCount((long) LONGS.get(pixels, i));
+    }
+    for (; i < pixels.length; i++) {
+      n += pixels[i];
     }
     return n;
   }

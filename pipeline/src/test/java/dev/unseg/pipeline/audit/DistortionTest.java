@@ -2,7 +2,9 @@ package dev.unseg.pipeline.audit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.unseg.pipeline.composite.Composite;
 import dev.unseg.pipeline.mask.BinaryMask;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -63,6 +65,33 @@ class DistortionTest {
     assertEquals(Double.POSITIVE_INFINITY, d.psnrInside());
     assertNull(d.linfOutside());
     assertNull(d.psnrOutside());
+  }
+
+  @Test
+  void theSimdLoopGivesTheScalarLoopsSums() {
+    // The tests above run whichever loop this JVM uses (SIMD under Maven, which adds the module); this
+    // compares the two directly: every length around the vector width, every offset, a whole chunk of 255s.
+    assumeTrue(Composite.SIMD, "no jdk.incubator.vector or no 256-bit vectors in this JVM");
+    Random r = new Random(13);
+    for (int trial = 0; trial < 20_000; trial++) {
+      int from = r.nextInt(20);
+      int to = from + r.nextInt(60);
+      byte[] a = new byte[to + r.nextInt(3)];
+      byte[] b = new byte[a.length];
+      r.nextBytes(a);
+      r.nextBytes(b);
+      int start = r.nextInt(3) == 0 ? 0 : r.nextInt(65_026);
+      int[] scalarMax = {start};
+      int[] simdMax = {start};
+      assertEquals(Distortion.squares(a, b, from, to, scalarMax), VectorSquares.squares(a, b, from, to, simdMax));
+      assertEquals(scalarMax[0], simdMax[0], "trial " + trial);
+    }
+    byte[] zeros = new byte[Distortion.CHUNK];
+    byte[] full = new byte[Distortion.CHUNK];
+    java.util.Arrays.fill(full, (byte) 255);
+    int[] max = {0};
+    assertEquals(Distortion.CHUNK * 65_025, VectorSquares.squares(full, zeros, 0, full.length, max));
+    assertEquals(65_025, max[0]);
   }
 
   /** Per sample, per region, in doubles: the definition, written the obvious way. */

@@ -140,6 +140,25 @@ class CompositeTest {
       Composite.weightRow(r0, r1, 1f - wy1, wy1, scalar, i, 0, n);
       VectorRun.weightRow(r0, r1, 1f - wy1, wy1, simd, i, n, bits);
       assertArrayEquals(scalar, simd, "W, trial " + trial + ": n " + n + ", i " + i);
+      // A row's column resample: any taps into the planes, gathered in the SIMD loop.
+      float[] planes = new float[100];
+      for (int j = 0; j < planes.length; j++) {
+        planes[j] = random.nextInt(50) == 0 ? special[random.nextInt(special.length)] : 2 * random.nextFloat() - 1;
+      }
+      int src = random.nextInt(20);
+      int[] i0 = random.ints(n, 0, 80).toArray();
+      int[] i1 = random.ints(n, 0, 80).toArray();
+      float[] w0 = new float[n];
+      float[] w1 = new float[n];
+      for (int j = 0; j < n; j++) {
+        w1[j] = random.nextFloat();
+        w0[j] = 1f - w1[j];
+      }
+      float[] rowScalar = new float[n];
+      float[] rowSimd = new float[n];
+      Composite.resampleRow(planes, src, i0, w0, i1, w1, rowScalar, 0);
+      VectorRun.resampleRow(planes, src, i0, w0, i1, w1, rowSimd);
+      assertArrayEquals(rowScalar, rowSimd, "row, trial " + trial + ": n " + n);
     }
   }
 

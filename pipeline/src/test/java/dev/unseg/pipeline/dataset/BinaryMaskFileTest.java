@@ -1,6 +1,7 @@
 package dev.unseg.pipeline.dataset;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.unseg.pipeline.mask.BinaryMask;
 import java.awt.image.BufferedImage;
@@ -35,7 +36,13 @@ class BinaryMaskFileTest {
     ImageIO.write(img, "png", dir.resolve("m.png").toFile());
     BinaryMask mask = new BinaryMaskFile("m.png").build(w, h, new LocalAnnotationStore(dir));
     BufferedImage back = ImageIO.read(dir.resolve("m.png").toFile());
-    assertArrayEquals(reference(back.getRaster()), mask.pixels());
+    byte[] expected = reference(back.getRaster());
+    assertArrayEquals(expected, mask.pixels());
+    long ones = 0;
+    for (byte b : expected) {
+      ones += b;
+    }
+    assertEquals(ones, mask.count()); // 3,015 pixels: count's eight-at-a-time loop and its tail
   }
 
   private static byte[] reference(Raster r) {
