@@ -26,8 +26,8 @@ public record Distortion(Integer linfInside, Integer linfOutside, Double psnrIns
     }
     // The mask is walked as runs of equal pixels (a few per row), and each run's samples in one
     // unit-stride loop with no mask lookup: the per-pixel region branch and the stride-3 access were
-    // most of the cost (1.16 to 0.50 ms on 640x480, pipeline/src/test/.../composite/AuditTiming.java).
-    // Integer sums, so the figures are exactly those of a per-sample count.
+    // most of the cost (1.16 to 0.50 ms on 640x480, pipeline/src/test/.../composite/AuditTiming.java; 0.12 ms
+    // with VectorSquares). Integer sums, so the figures are exactly those of a per-sample count.
     long[] sum = new long[2];
     int[] maxSquare = new int[2];
     int[] max = new int[1];

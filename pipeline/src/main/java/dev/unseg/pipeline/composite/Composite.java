@@ -202,7 +202,7 @@ public final class Composite {
     int[] bits = SIMD ? new int[3 * width] : null;
     // One pass per run of equal W (a few per row): the blended noise, the shift 255 * (n * bound) in the
     // reference's order, then the pixel, with the bound hoisted out of the loop: 2.22 ms thread CPU on 640x480
-    // scalar, 1.02 ms in SIMD (pipeline/src/test/.../composite/AuditTiming.java).
+    // scalar, 0.95-1.02 ms in SIMD (pipeline/src/test/.../composite/AuditTiming.java).
     for (int y = 0; y < height; y++) {
       float[] t0 = rows.row(ay.i0()[y]);
       float[] t1 = rows.row(ay.i1()[y]);
