@@ -11,6 +11,7 @@ import dev.unseg.jobs.io.OutputFullException;
 import dev.unseg.jobs.io.SerializableHadoopConf;
 import dev.unseg.jobs.io.Storage;
 import dev.unseg.jobs.plan.TaskPlanner;
+import dev.unseg.jobs.report.ManifestStats;
 import dev.unseg.jobs.report.ProtectReport;
 import dev.unseg.pipeline.dataset.DatasetFormat;
 import dev.unseg.pipeline.image.JpegCodec;
@@ -29,7 +30,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
 import org.apache.spark.util.LongAccumulator;
 
 /**
@@ -155,17 +155,16 @@ public final class ProtectJob {
     }
     // Every task's records (this run's and, when resuming, earlier runs'): one row per image.
     step = "writing the manifest _unseg/manifest";
-    Dataset<Row> latest = RunRecords.latest(RunRecords.all(spark, outFs, locations));
+    Dataset<Row> latest = RunRecords.latest(RunRecords.all(spark, outFs, locations), resuming ? null : runId);
     QuietSparkLogs.during(() -> {
       latest.write().mode("overwrite").parquet(manifest);
       return null;
     });
     outFs.afterSparkWrite(locations.layout().manifest());
 
-    Dataset<Row> written = spark.read().parquet(manifest);
-    ManifestTotals totals = ManifestTotals.of(written);
-    if (stopped == null && totals.count("failed") > config.safety().maxFailedFraction() * plan.entries()) {
-      stopped = limit.message(totals.count("failed"));
+    ManifestStats stats = ProtectReport.stats(spark, locations.layout().manifest(), config.report());
+    if (stopped == null && stats.withStatus("failed") > config.safety().maxFailedFraction() * plan.entries()) {
+      stopped = limit.message(stats.withStatus("failed"));
     }
     if (config.copyAnnotations() && (config.format() == DatasetFormat.COCO || config.format() == DatasetFormat.COCO_PANOPTIC)) {
       step = "copying the annotations";
@@ -177,20 +176,20 @@ public final class ProtectJob {
       stopped = "another run took over this output while this one ran (" + lease.lostTo() + "; this run's heartbeat"
           + " was late by more than unseg.run.lease-expiry): check the output with unseg verify, or --resume it";
     }
-    boolean success = totals.rows() == plan.entries() && stopped == null;
-    ObjectNode summary = summary(runId, spec, locations, plan, totals, started, finished, seconds, success, resuming);
+    boolean success = stats.rows() == plan.entries() && stopped == null;
+    ObjectNode summary = summary(runId, spec, locations, plan, stats, started, finished, seconds, success, resuming);
     summary.put("generator_loads", loads.value()); // model loads by executor JVMs in this run: one each, never per task
     step = "writing _unseg/summary.json";
     outFs.publish(locations.layout().summary(), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
         .writeValueAsBytes(summary));
-    String report = report(locations);
+    String report = report(locations, stats);
     outFs.delete(planDir, true);
     if (success) {
       step = "writing _SUCCESS";
       outFs.publish(locations.layout().success(), runId.getBytes(StandardCharsets.UTF_8));
     }
-    return new Result(runId, locations.output(), plan.entries(), totals.rows(), totals.count("protected"),
-        totals.count("no_mask"), totals.count("failed"), success, seconds, stopped, report);
+    return new Result(runId, locations.output(), plan.entries(), stats.rows(), stats.withStatus("protected"),
+        stats.withStatus("no_mask"), stats.withStatus("failed"), success, seconds, stopped, report);
   }
 
   /**
@@ -200,9 +199,9 @@ public final class ProtectJob {
    *
    * @return where the report is, or null when it could not be written
    */
-  private String report(Locations locations) {
+  private String report(Locations locations, ManifestStats stats) {
     try {
-      return ProtectReport.write(spark, locations.output(), config.report()).toString();
+      return ProtectReport.write(spark, locations.output(), config.report(), stats).toString();
     } catch (Exception e) {
       console.println("unseg: the report could not be written (" + e + "); the run's outputs are complete."
           + " Build it again with: unseg report " + locations.output());
@@ -217,7 +216,7 @@ public final class ProtectJob {
     }
   }
 
-  private ObjectNode summary(String runId, RunSpec spec, Locations locations, TaskPlanner.Plan plan, ManifestTotals totals,
+  private ObjectNode summary(String runId, RunSpec spec, Locations locations, TaskPlanner.Plan plan, ManifestStats stats,
       Instant started, Instant finished, double seconds, boolean success, boolean resuming) {
     ObjectMapper json = new ObjectMapper();
     ObjectNode s = json.createObjectNode();
@@ -230,71 +229,28 @@ public final class ProtectJob {
     s.put("output", locations.output().toString());
     s.put("images_in_output", locations.mirror(locations.images()));
     s.put("entries", plan.entries());
-    s.put("manifest_rows", totals.rows());
+    s.put("manifest_rows", stats.rows());
     ObjectNode status = s.putObject("status");
     for (String st : List.of("protected", "no_mask", "failed")) {
-      status.put(st, totals.count(st));
+      status.put(st, stats.withStatus(st));
     }
     ObjectNode errors = s.putObject("errors");
-    totals.errors().forEach(errors::put);
+    stats.errors().forEach(errors::put);
     s.put("not_images", plan.notImages());
     s.put("orphan_annotations", plan.orphanAnnotations().value());
-    s.put("bytes_in", totals.bytesIn());
-    s.put("bytes_out", totals.bytesOut());
+    s.put("bytes_in", stats.bytes().in());
+    s.put("bytes_out", stats.bytes().out());
     s.put("eps", spec.eps());
     s.put("eps_bg", spec.epsBackground());
     s.put("output_format", spec.outputFormat());
     s.put("jpeg_quality", spec.jpegQuality());
-    s.set("generators", json.valueToTree(totals.generators()));
+    s.set("generators", json.valueToTree(stats.generators()));
     s.put("config_sha256", config.configDigest());
     s.put("started_at", started.toString());
     s.put("finished_at", finished.toString());
     s.put("seconds", seconds);
-    s.put("images_per_second", totals.rows() / seconds);
+    s.put("images_per_second", stats.rows() / seconds);
     s.set("settings", json.valueToTree(spec)); // the run spec, as _unseg/settings.json holds it
     return s;
-  }
-
-  /** Totals over the manifest, computed by Spark: nothing per image reaches the driver. */
-  record ManifestTotals(long rows, java.util.Map<String, Long> statuses, java.util.Map<String, Long> errors,
-      long bytesIn, long bytesOut, List<java.util.Map<String, String>> generators) {
-    /**
-     * One Spark query (each query costs a job and its planning, about 0.1-0.2 s even on a small run): the
-     * counts and byte sums per (status, error code, generator), a handful of groups, merged here.
-     */
-    static ManifestTotals of(Dataset<Row> m) {
-      List<Row> groups = m.groupBy("status", "error_code", "generator_id", "generator_version", "model_digest")
-          .agg(functions.count(functions.lit(1)).as("images"), functions.sum("input_bytes").as("bytes_in"),
-              functions.sum("output_bytes").as("bytes_out"))
-          .collectAsList();
-      long rows = 0;
-      long bytesIn = 0;
-      long bytesOut = 0;
-      java.util.Map<String, Long> statuses = new java.util.TreeMap<>();
-      java.util.Map<String, Long> errors = new java.util.TreeMap<>();
-      java.util.Set<java.util.Map<String, String>> generators = new java.util.LinkedHashSet<>();
-      for (Row r : groups) {
-        long n = r.<Long>getAs("images");
-        rows += n;
-        bytesIn += r.<Long>getAs("bytes_in") == null ? 0 : r.<Long>getAs("bytes_in");
-        bytesOut += r.<Long>getAs("bytes_out") == null ? 0 : r.<Long>getAs("bytes_out");
-        statuses.merge(r.getAs("status"), n, Long::sum);
-        if (r.getAs("error_code") != null) {
-          errors.merge(r.getAs("error_code"), n, Long::sum);
-        }
-        if (generators.size() < 10) {
-          java.util.Map<String, String> g = new java.util.LinkedHashMap<>();
-          g.put("id", r.getAs("generator_id"));
-          g.put("version", r.getAs("generator_version"));
-          g.put("model_digest", r.getAs("model_digest"));
-          generators.add(g);
-        }
-      }
-      return new ManifestTotals(rows, statuses, errors, bytesIn, bytesOut, new java.util.ArrayList<>(generators));
-    }
-
-    long count(String status) {
-      return statuses.getOrDefault(status, 0L);
-    }
   }
 }

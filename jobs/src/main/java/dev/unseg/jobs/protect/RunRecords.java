@@ -41,8 +41,11 @@ final class RunRecords {
 
   /** One file per task attempt; the attempt id is unique within the Spark application. */
   static Path file(Locations locations, String runId, int partition, long taskAttemptId) {
-    String safeRun = runId.replaceAll("[^A-Za-z0-9._-]", "_");
-    return locations.layout().record(String.format("part-%s-p%05d-t%d.json", safeRun, partition, taskAttemptId));
+    return locations.layout().record(String.format("part-%s-p%05d-t%d.json", safeRun(runId), partition, taskAttemptId));
+  }
+
+  private static String safeRun(String runId) {
+    return runId.replaceAll("[^A-Za-z0-9._-]", "_");
   }
 
   /** Manifest rows as JSON lines, typed by {@link ManifestSchema#SCHEMA}. */
@@ -86,10 +89,17 @@ final class RunRecords {
    * attempts of one run overlap (retries, speculation): --resume never redoes an image with a
    * record, and --overwrite deletes the records. Rows of entries rejected together as
    * duplicate_image share a file and are all kept, as the plan counted them.
+   *
+   * @param freshRun the run writing the manifest, when it resumes nothing (else null): when every
+   *     record file is one of its own, one per partition (no attempt retried or speculated), no two
+   *     files name an image (each image is in one partition) and the rows are taken as they are,
+   *     without the choice's shuffle (about half a second of every run, whatever its size); a file of
+   *     any other run (a task of an earlier run that outlived it) keeps the choice
    */
-  static Dataset<Row> latest(Dataset<Row> all) {
-    if (all.inputFiles().length == 0) {
-      return all; // no record file yet (all() gave the empty frame): nothing to choose between
+  static Dataset<Row> latest(Dataset<Row> all, String freshRun) {
+    String[] files = all.inputFiles();
+    if (files.length == 0 || freshRun != null && oneFilePerPartition(files, freshRun)) {
+      return all; // no record file yet (all() gave the empty frame), or no two files naming an image
     }
     // The file's own modification time says when it was written (one shuffle fewer than a window over
     // its rows' finished_at, and the file system's clock rather than each executor's).
@@ -99,6 +109,19 @@ final class RunRecords {
     r = r.withColumn("_key", key)
         .withColumn("_best", org.apache.spark.sql.functions.max("_key").over(Window.partitionBy("input_path")));
     return r.where(r.col("_key").equalTo(r.col("_best"))).drop("_file", "_file_time", "_key", "_best");
+  }
+
+  private static boolean oneFilePerPartition(String[] files, String runId) {
+    java.util.regex.Pattern own = java.util.regex.Pattern.compile(
+        "part-" + java.util.regex.Pattern.quote(safeRun(runId)) + "-p(\\d{5,})-t\\d+\\.json");
+    java.util.Set<String> partitions = new java.util.HashSet<>();
+    for (String f : files) {
+      java.util.regex.Matcher m = own.matcher(f.substring(f.lastIndexOf('/') + 1));
+      if (!m.matches() || !partitions.add(m.group(1))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The tasks whose image has no record yet: a Spark anti-join, nothing per image on the driver. */

@@ -1,11 +1,14 @@
 package dev.unseg.jobs.report;
 
+import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
@@ -28,46 +31,66 @@ import org.apache.spark.sql.expressions.Window;
  *     bucket: an L-inf value (grey levels), or a PSNR floored to whole dB; {@link #INFINITE} counts
  *     an infinite PSNR (the output is identical to the input there)
  * @param samples the sample images, in their fixed order
+ * @param generators the generators the rows name (id, version, model_digest; at most 10)
  */
-record ManifestStats(Map<String, Long> statuses, Map<String, Long> errors, List<ErrorPath> errorPaths,
-    Bytes bytes, Map<String, Map<Long, Long>> histograms, List<Sample> samples) {
+public record ManifestStats(Map<String, Long> statuses, Map<String, Long> errors, List<ErrorPath> errorPaths,
+    Bytes bytes, Map<String, Map<Long, Long>> histograms, List<Sample> samples, List<Map<String, String>> generators) {
 
   static final long INFINITE = -1;
   static final List<String> METRICS = List.of("linf_inside", "linf_outside", "psnr_inside", "psnr_outside");
 
   /** A failed image of an error code. */
-  record ErrorPath(String code, String path, String message) {}
+  public record ErrorPath(String code, String path, String message) {}
 
   /**
    * Byte sums: over every row, and over the rows that have an output (protected and no_mask
    * images), whose change is the size change of the release.
    */
-  record Bytes(long in, long out, long inWritten, long outWritten, long written) {}
+  public record Bytes(long in, long out, long inWritten, long outWritten, long written) {}
 
   /** A sample image's row. */
-  record Sample(String inputPath, String outputPath, int width, int height, String format, double eps, double epsBg,
+  public record Sample(String inputPath, String outputPath, int width, int height, String format, double eps, double epsBg,
       Integer linfInside, Integer linfOutside, Double psnrInside, Double psnrOutside, Long epsPixels) {}
 
-  long rows() {
+  public long rows() {
     return statuses.values().stream().mapToLong(Long::longValue).sum();
   }
 
-  static ManifestStats of(Dataset<Row> m, int errorPathsPerCode, int samples) {
-    // One Spark job for the counts, the byte sums and the four histograms (each query costs a job and its
-    // planning, 0.3-0.5 s on a small machine): every row once as "rows" with its bytes, and once per metric
-    // with its value, grouped by (metric, bucket, status, error code).
-    Column hasOutput = col("output_bytes").isNotNull();
-    Column noLong = lit(null).cast("long");
-    Dataset<Row> values = m.select(lit("rows").as("metric"), lit(null).cast("double").as("v"), col("status"),
-        col("error_code"), col("input_bytes").as("in"), col("output_bytes").as("out"),
-        when(hasOutput, col("input_bytes")).as("in_written"), when(hasOutput, lit(1L)).as("written"));
-    for (String metric : METRICS) {
-      values = values.unionAll(m.select(lit(metric).as("metric"), col(metric).cast("double").as("v"), col("status"),
-          col("error_code"), noLong.as("in"), noLong.as("out"), noLong.as("in_written"), noLong.as("written")));
+  public long withStatus(String status) {
+    return statuses.getOrDefault(status, 0L);
+  }
+
+  /**
+   * Computes them. The protect job computes them once, for its summary and its report; {@code unseg
+   * report} again from the manifest.
+   *
+   * @param errorPathsPerCode failed paths listed per error code
+   * @param samples sample images picked
+   */
+  public static ManifestStats of(Dataset<Row> m, int errorPathsPerCode, int samples) {
+    // One Spark job, one scan, for the counts, the byte sums and the four histograms (each query costs a
+    // job and its planning; a union of five scans took 1.3 s of a 200-image run): every row once as
+    // "rows" with its bytes and generator, and once per metric with its value, grouped by (metric,
+    // bucket, status, error code, generator).
+    Column[] entries = new Column[1 + METRICS.size()];
+    entries[0] = struct(lit("rows").as("metric"), lit(null).cast("double").as("v"));
+    for (int k = 0; k < METRICS.size(); k++) {
+      entries[k + 1] = struct(lit(METRICS.get(k)).as("metric"), col(METRICS.get(k)).cast("double").as("v"));
     }
+    Column isRows = col("e.metric").equalTo("rows");
+    Column hasOutput = isRows.and(col("output_bytes").isNotNull());
+    Dataset<Row> values = m.select(explode(array(entries)).as("e"), col("status"), col("error_code"),
+            col("input_bytes"), col("output_bytes"), col("generator_id"), col("generator_version"), col("model_digest"))
+        .select(col("e.metric").as("metric"), col("e.v").as("v"), col("status"), col("error_code"),
+            when(isRows, col("input_bytes")).as("in"), when(isRows, col("output_bytes")).as("out"),
+            when(hasOutput, col("input_bytes")).as("in_written"), when(hasOutput, lit(1L)).as("written"),
+            when(isRows, col("generator_id")).as("generator_id"),
+            when(isRows, col("generator_version")).as("generator_version"),
+            when(isRows, col("model_digest")).as("model_digest"));
     Column bucket = when(col("v").equalTo(lit(Double.POSITIVE_INFINITY)), lit(INFINITE)).otherwise(floor(col("v")));
     List<Row> groups = values.where(col("metric").equalTo("rows").or(col("v").isNotNull().and(col("v").isNaN().unary_$bang())))
-        .groupBy(col("metric"), bucket.as("bucket"), col("status"), col("error_code"))
+        .groupBy(col("metric"), bucket.as("bucket"), col("status"), col("error_code"), col("generator_id"),
+            col("generator_version"), col("model_digest"))
         .agg(count(lit(1)).as("n"), sum("in").as("in"), sum("out").as("out"), sum("in_written").as("in_written"),
             sum("written").as("written")).collectAsList();
 
@@ -79,6 +102,7 @@ record ManifestStats(Map<String, Long> statuses, Map<String, Long> errors, List<
     long out = 0;
     long inWritten = 0;
     long written = 0;
+    java.util.Set<Map<String, String>> generators = new java.util.LinkedHashSet<>();
     for (Row r : groups) {
       long n = r.<Long>getAs("n");
       String metric = r.getAs("metric");
@@ -94,6 +118,13 @@ record ManifestStats(Map<String, Long> statuses, Map<String, Long> errors, List<
       out += longOr0(r, "out");
       inWritten += longOr0(r, "in_written");
       written += longOr0(r, "written");
+      if (generators.size() < 10) {
+        Map<String, String> g = new java.util.LinkedHashMap<>();
+        g.put("id", r.getAs("generator_id"));
+        g.put("version", r.getAs("generator_version"));
+        g.put("model_digest", r.getAs("model_digest"));
+        generators.add(g);
+      }
     }
     long outWritten = out;
 
@@ -123,7 +154,8 @@ record ManifestStats(Map<String, Long> statuses, Map<String, Long> errors, List<
             r.getAs("eps_pixels")));
       }
     }
-    return new ManifestStats(statuses, errors, paths, new Bytes(in, out, inWritten, outWritten, written), histograms, picked);
+    return new ManifestStats(statuses, errors, paths, new Bytes(in, out, inWritten, outWritten, written), histograms, picked,
+        new ArrayList<>(generators));
   }
 
   private static long longOr0(Row r, String column) {

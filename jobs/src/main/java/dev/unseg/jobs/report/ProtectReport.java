@@ -53,22 +53,32 @@ public final class ProtectReport {
 
   /** Builds the report of the run in {@code output} and returns where report.html is. */
   public static Path write(SparkSession spark, URI output, ReportSettings settings) throws IOException {
+    OutputLayout loc = new OutputLayout(output);
+    if (!Storage.of(loc.root(), spark.sparkContext().hadoopConfiguration()).exists(loc.manifest())) {
+      throw new UserError(loc.manifest() + " does not exist: " + loc.root()
+          + " holds no protect run with a manifest (is it the --output of unseg protect?)");
+    }
+    return write(spark, output, settings, stats(spark, loc.manifest(), settings));
+  }
+
+  /** What the report shows of a manifest: the protect job computes it once, for its summary too. */
+  public static ManifestStats stats(SparkSession spark, Path manifest, ReportSettings settings) {
+    return ManifestStats.of(spark.read().parquet(manifest.toString()), ERROR_PATHS, settings.samples());
+  }
+
+  /** The same from the manifest's {@link #stats}. */
+  public static Path write(SparkSession spark, URI output, ReportSettings settings, ManifestStats stats)
+      throws IOException {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     OutputLayout loc = new OutputLayout(output);
     Storage fs = Storage.of(loc.root(), hadoop);
     FolderStore audit = new FolderStore(loc.audit().toUri(), hadoop);
-    if (!fs.exists(loc.manifest())) {
-      throw new UserError(loc.manifest() + " does not exist: " + loc.root()
-          + " holds no protect run with a manifest (is it the --output of unseg protect?)");
-    }
     if (!fs.exists(loc.summary())) {
       throw new UserError(loc.summary() + " does not exist: the run in " + loc.root()
           + " did not finish; finish it with unseg protect --resume (which writes the report)");
     }
     JsonNode summary = readJson(audit, loc.summary().getName());
     JsonNode runSettings = fs.exists(loc.settings()) ? readJson(audit, loc.settings().getName()) : null;
-    ManifestStats stats = ManifestStats.of(spark.read().parquet(loc.manifest().toString()), ERROR_PATHS,
-        settings.samples());
 
     // A rebuild replaces the pictures of the previous one (which may have shown more samples).
     Path pictures = loc.reportFiles();
@@ -169,7 +179,7 @@ public final class ProtectReport {
   private static String statusTable(JsonNode s, ManifestStats stats) {
     StringBuilder b = new StringBuilder("<table><tr><th>status</th><th>images</th></tr>\n");
     for (String st : List.of("protected", "no_mask", "failed")) {
-      b.append(row(st, stats.statuses().getOrDefault(st, 0L)));
+      b.append(row(st, stats.withStatus(st)));
     }
     stats.statuses().forEach((st, n) -> {
       if (!List.of("protected", "no_mask", "failed").contains(st)) {
@@ -264,13 +274,17 @@ public final class ProtectReport {
             {"region", (hasMask ? "eps region: the written mask (" : "eps region: |protected - original| > eps_bg, recomputed (no mask written; ")
                 + q.regionPixels() + " px shown)"}};
         byte[][] data = {q.original(), q.protectedImage(), q.noise(), q.region()};
+        // The four PNGs at once (their encoding is most of a sample's time); the decoded images, the
+        // large part of a sample's memory, stay one sample at a time.
+        byte[][] png = java.util.stream.IntStream.range(0, 4).parallel()
+            .mapToObj(k -> ReportHtml.png(ReportHtml.rgbImage(data[k], q.width(), q.height()))).toArray(byte[][]::new);
         for (int k = 0; k < 4; k++) {
           if (k == 2) { // two pairs: original and protected side by side, then noise and region
             shown.append("</div>\n<div class=\"row\">\n");
           }
           String name = stem + pictures[k][0] + ".png";
           String file = OutputLayout.REPORT_FILES + name; // relative to report.html
-          fs.publish(loc.reportFile(name), ReportHtml.png(ReportHtml.rgbImage(data[k], q.width(), q.height())));
+          fs.publish(loc.reportFile(name), png[k]);
           shown.append(String.format(Locale.ROOT, "<figure><img src=\"%s\" width=\"%d\" height=\"%d\" alt=\"%s\">"
               + "<figcaption>%s</figcaption></figure>\n", esc(file), q.width(), q.height(), pictures[k][0],
               esc(pictures[k][1])));

@@ -33,8 +33,7 @@ class RunRecordsTest {
 
   @Test
   void aSuccessWinsOverAFailureThenTheNewestFileWins() throws Exception {
-    Path out = tmp.resolve("out");
-    Files.createDirectories(out.resolve("_unseg/records"));
+    Files.createDirectories(tmp.resolve("out/_unseg/records"));
     // x: protected by an earlier attempt, failed in a later one -> the protected row.
     // y: failed three times -> the failure of the file written last (t7; t9's name sorts later but the file
     // is older). z: one file. d: two duplicate_image rows in one file.
@@ -43,16 +42,38 @@ class RunRecordsTest {
     record("part-r-p00000-t9.json", 4, row("y", "failed", "image_unreadable", "10:00:04"));
     record("part-r-p00001-t2.json", 3, row("z", "no_mask", null, "10:00:03"),
         row("d", "failed", "duplicate_image", "10:00:03"), row("d", "failed", "duplicate_image", "10:00:03"));
-    Locations locations = Locations.of(tmp.resolve("in/images").toString(), tmp.resolve("in/masks").toString(), out.toString());
+    Map<String, String> expected = Map.of("x", "protected", "y", "failed:generator_failed", "z", "no_mask",
+        "d", "failed:duplicate_image,failed:duplicate_image");
+    assertEquals(expected, manifest(null)); // resuming
+    assertEquals(expected, manifest("r")); // a fresh run whose partition 0 ran three times
+  }
+
+  @Test
+  void aFreshRunTakesItsRecordsAsTheyAreUnlessAnotherRunLeftOne() throws Exception {
+    Files.createDirectories(tmp.resolve("out/_unseg/records"));
+    record("part-r-p00000-t1.json", 2, row("x", "protected", null, "10:00:01"));
+    record("part-r-p00001-t2.json", 3, row("z", "no_mask", null, "10:00:03"),
+        row("d", "failed", "duplicate_image", "10:00:03"), row("d", "failed", "duplicate_image", "10:00:03"));
+    assertEquals(Map.of("x", "protected", "z", "no_mask", "d", "failed:duplicate_image,failed:duplicate_image"),
+        manifest("r"));
+    // A task of an earlier run that outlived it, writing after this run began: x once, the success.
+    record("part-old-p00007-t5.json", 1, row("x", "failed", "output_write_failed", "09:59:59"));
+    assertEquals(Map.of("x", "protected", "z", "no_mask", "d", "failed:duplicate_image,failed:duplicate_image"),
+        manifest("r"));
+  }
+
+  /** The manifest the records in tmp/out make: input path to its rows' status[:error code]. */
+  private Map<String, String> manifest(String freshRun) throws Exception {
+    Locations locations = Locations.of(tmp.resolve("in/images").toString(), tmp.resolve("in/masks").toString(),
+        tmp.resolve("out").toString());
     dev.unseg.jobs.io.Storage fs = dev.unseg.jobs.io.Storage.of(locations.output(), spark.sparkContext().hadoopConfiguration());
-    List<Row> rows = RunRecords.latest(RunRecords.all(spark, fs, locations)).select("input_path", "status", "error_code")
-        .collectAsList();
+    List<Row> rows = RunRecords.latest(RunRecords.all(spark, fs, locations), freshRun)
+        .select("input_path", "status", "error_code").collectAsList();
     Map<String, String> got = new TreeMap<>();
     for (Row r : rows) {
       got.merge(r.getString(0), r.getString(1) + (r.isNullAt(2) ? "" : ":" + r.getString(2)), (a, b) -> a + "," + b);
     }
-    assertEquals(Map.of("x", "protected", "y", "failed:generator_failed", "z", "no_mask",
-        "d", "failed:duplicate_image,failed:duplicate_image"), got);
+    return got;
   }
 
   /** A record file last modified at 10:00:{second}. */
