@@ -145,11 +145,7 @@ public final class Composite {
     int s = Math.max(width, height);
     Axis ax = Axis.bilinear(N, s, width);
     Axis ay = Axis.bilinear(N, s, height);
-    float[] p = new float[N * N];
-    for (int i = 0; i < p.length; i++) {
-      p[i] = prompt[i] / 255f;
-    }
-    RowCache rows = noiseRows(p, 1, ax, width);
+    RowCache rows = noiseRows(scaled(prompt), 1, ax, width);
     byte[] w = new byte[Math.multiplyExact(width, height)];
     int[] bits = SIMD ? new int[width] : null;
     for (int y = 0; y < height; y++) {
@@ -162,6 +158,19 @@ public final class Composite {
       }
     }
     return w;
+  }
+
+  /**
+   * P / 255. A method of its own, as {@link #protectRow} is: with this loop's 65,536 steps an image, the
+   * caller was compiled before the row method and inlined it past C2's node budget in some JVMs (W at
+   * 0.63 instead of 0.29 ms).
+   */
+  private static float[] scaled(float[] prompt) {
+    float[] p = new float[prompt.length];
+    for (int i = 0; i < p.length; i++) {
+      p[i] = prompt[i] / 255f;
+    }
+    return p;
   }
 
   /** The scalar {@link VectorRun#weightRow}, for {@code from <= x < n}. */
@@ -204,27 +213,33 @@ public final class Composite {
     // reference's order, then the pixel, with the bound hoisted out of the loop: 2.22 ms thread CPU on 640x480
     // scalar, 0.95-1.02 ms in SIMD (pipeline/src/test/.../composite/AuditTiming.java).
     for (int y = 0; y < height; y++) {
-      float[] t0 = rows.row(ay.i0()[y]);
-      float[] t1 = rows.row(ay.i1()[y]);
-      float wy0 = ay.w0()[y];
-      float wy1 = ay.w1()[y];
-      int row = y * width;
-      for (int x = 0; x < width; ) {
-        byte inside = w[row + x];
-        int end = x + 1;
-        while (end < width && w[row + end] == inside) {
-          end++;
-        }
-        float bound = bounds[inside != 0 ? 1 : 0];
-        if (bits != null) {
-          VectorRun.apply(rgb, out, 3 * (row + x), t0, t1, 3 * x, 3 * (end - x), wy0, wy1, bound, bits);
-        } else {
-          applyRun(rgb, out, 3 * (row + x), t0, t1, 3 * x, 3 * (end - x), wy0, wy1, bound);
-        }
-        x = end;
-      }
+      protectRow(rgb, out, w, y * width, width, rows.row(ay.i0()[y]), rows.row(ay.i1()[y]), ay.w0()[y], ay.w1()[y],
+          bounds, bits);
     }
     return out;
+  }
+
+  /**
+   * One output row of {@link #protectWithWeight}. A method of its own so that the JIT compiles it, with
+   * the vector loop inlined, before the caller: inlined into the caller with the row resample, it
+   * exceeded C2's node budget in about half the JVMs and ran at half speed (docs/throughput.md).
+   */
+  private static void protectRow(byte[] rgb, byte[] out, byte[] w, int row, int width, float[] t0, float[] t1,
+      float wy0, float wy1, float[] bounds, int[] bits) {
+    for (int x = 0; x < width; ) {
+      byte inside = w[row + x];
+      int end = x + 1;
+      while (end < width && w[row + end] == inside) {
+        end++;
+      }
+      float bound = bounds[inside != 0 ? 1 : 0];
+      if (bits != null) {
+        VectorRun.apply(rgb, out, 3 * (row + x), t0, t1, 3 * x, 3 * (end - x), wy0, wy1, bound, bits);
+      } else {
+        applyRun(rgb, out, 3 * (row + x), t0, t1, 3 * x, 3 * (end - x), wy0, wy1, bound);
+      }
+      x = end;
+    }
   }
 
   /** The scalar {@link VectorRun#apply}: the reference loop, and the one used without the Vector API. */
