@@ -16,6 +16,8 @@ What it times (forward(X, P) -> noise, the contract of tools/export_unseg.py):
 Usage on a GPU machine:
     /usr/bin/python3 tools/gpu_ceiling.py --device cuda              # stand-in, batch 1..32, fp32+bf16
     /usr/bin/python3 tools/gpu_ceiling.py --device cuda --model unseg_generator.pt
+    /usr/bin/python3 tools/gpu_ceiling.py --device cuda --attention fused   # SDPA instead of SAM's code
+Measured on an H200 (docs/throughput.md): 58.4 img/s bf16, 30.9 fp32 at batch 32; fused 35.7 and 23.6.
 Smoke test anywhere (what CI-sized machines can do; CPU figures are not a ceiling of anything):
     /usr/bin/python3 tools/gpu_ceiling.py --device cpu --max-batch 2
 """
@@ -37,6 +39,7 @@ class Attention(nn.Module):
     def __init__(self, dim, heads, size):
         super().__init__()
         self.heads = heads
+        self.fused = False  # True: the same attention through F.scaled_dot_product_attention
         self.qkv = nn.Linear(dim, dim * 3)
         self.proj = nn.Linear(dim, dim)
         hd = dim // heads
@@ -56,6 +59,11 @@ class Attention(nn.Module):
         rq = q.reshape(b * self.heads, h, w, -1)
         bias_h = torch.einsum("bhwc,hkc->bhwk", rq, rh)
         bias_w = torch.einsum("bhwc,wkc->bhwk", rq, rw)
+        if self.fused:
+            bias = (bias_h[:, :, :, :, None] + bias_w[:, :, :, None, :]).reshape(-1, h * w, h * w)
+            x = F.scaled_dot_product_attention(q, k, v, attn_mask=bias.to(q.dtype))
+            x = x.reshape(b, self.heads, h, w, -1).permute(0, 2, 3, 1, 4).reshape(b, h, w, -1)
+            return self.proj(x)
         attn = (attn.view(-1, h, w, h, w) + bias_h[:, :, :, :, None] + bias_w[:, :, :, None, :]).view(-1, h * w, h * w)
         x = (attn.softmax(dim=-1) @ v).view(b, self.heads, h, w, -1).permute(0, 2, 3, 1, 4).reshape(b, h, w, -1)
         return self.proj(x)
@@ -160,6 +168,22 @@ def time_one(model, batch, dtype, device, warmup, iters):
     return batch * iters / seconds, seconds / iters
 
 
+def fused_difference(model, device):
+    """Switches the stand-in to fused attention and returns how far its output moved (random weights made
+    non-zero, so the relative positions take part)."""
+    with torch.no_grad():
+        for blk in model.blocks:
+            blk.attn.rel_h.normal_(0, 0.02)
+            blk.attn.rel_w.normal_(0, 0.02)
+    x = torch.rand(1, 3, IMAGE, IMAGE, device=device)
+    p = (torch.rand(1, 1, NOISE, NOISE, device=device) > 0.5).float() * 255
+    with torch.inference_mode():
+        explicit = model(x, p)
+        for blk in model.blocks:
+            blk.attn.fused = True
+        return float((model(x, p) - explicit).abs().max())
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--device", default="cuda", help="cuda, cuda:N or cpu (default cuda)")
@@ -168,6 +192,10 @@ def main():
     ap.add_argument("--dtypes", default=None,
                     help="fp32, bf16 or both, bf16 by autocast (default both on GPU; fp32 on CPU, where bf16 without"
                          " AMX is emulated and takes minutes per pass)")
+    ap.add_argument("--attention", choices=("explicit", "fused"), default="explicit",
+                    help="the stand-in's attention: explicit (SAM's own code: the full score matrix) or fused"
+                         " (the same function through F.scaled_dot_product_attention, as an optimised export"
+                         " would run it; checked against explicit first)")
     ap.add_argument("--warmup", type=int, default=None, help="untimed passes per setting (default 3 on GPU, 0 on CPU)")
     ap.add_argument("--iters", type=int, default=None, help="timed passes per setting (default 10 on GPU, 1 on CPU)")
     a = ap.parse_args()
@@ -184,7 +212,10 @@ def main():
         torch.manual_seed(0)
         model = StandIn().to(device).eval()
         params = sum(p.numel() for p in model.parameters())
-        what = f"stand-in: SAM ViT-B encoder at {IMAGE}x{IMAGE} + prompt encoder + noise head, {params / 1e6:.1f} M parameters"
+        what = (f"stand-in: SAM ViT-B encoder at {IMAGE}x{IMAGE} + prompt encoder + noise head,"
+                f" {params / 1e6:.1f} M parameters, {a.attention} attention")
+        if a.attention == "fused":
+            print(f"fused attention vs explicit, fp32, batch 1: max |difference| {fused_difference(model, device):.2e}")
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else f"CPU, {torch.get_num_threads()} threads"
     print(f"gpu_ceiling: {what}")
     print(f"device: {name}; torch {torch.__version__}; warmup {warmup}, timed passes {iters}")
