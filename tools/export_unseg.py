@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Export the UnSeg generator to TorchScript with the contract the Java pipeline loads.
 
-Contract of the exported module (see shared/design/UNSEG.md and TorchScriptGenerator.java):
+Contract of the exported module (see docs/unseg-generator.md and TorchScriptGenerator.java):
     forward(X, P) -> noise
     X      float32 [B, 3, 1024, 1024], RGB in [0, 1] (ImageNet normalisation happens INSIDE)
     P      float32 [B, 1, 256, 256], mask prompt, values {0, 255}

@@ -5,8 +5,8 @@ The DJL generator builds X = bilinear(zero-pad to SxS -> 1024x1024) / 255 on the
 8-bit image (pipeline/.../generator/djl/DeviceImage.java): two gathers of bilinear taps, each two-tap sum
 as b*wb rounded to float32 plus a*wa in float64, rounded to float32 once. This script issues the same
 tensor operations through PyTorch (the library DJL's engine calls) on CPU and on CUDA, and compares
-each with F.interpolate on the padded image on the CPU (the contract's reference, docs of
-../shared/design/UNSEG.md) and with F.interpolate on CUDA (what a naive GPU port would run).
+each with F.interpolate on the padded image on the CPU (the generator contract's reference, as
+Composite.generatorImage computes it) and with F.interpolate on CUDA (what a naive GPU port would run).
 It then times, per image: building X on the CPU and copying its 12 MiB of floats to the GPU, against
 copying the 8-bit image and building X there.
 
