@@ -1,12 +1,14 @@
 package dev.unseg.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.unseg.jobs.evaluate.DatasetSource;
 import dev.unseg.jobs.evaluate.LabeledDataset;
+import dev.unseg.jobs.testing.ChildProcess;
 import dev.unseg.jobs.testing.Cli;
 import dev.unseg.pipeline.dataset.DatasetFormat;
 import dev.unseg.pipeline.audit.Sha256;
@@ -15,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,6 +69,50 @@ class TrainedGeneratorTest {
     assertTrue(training.out().contains(Sha256.hex(Files.readAllBytes(model))), training.out());
     java.awt.image.BufferedImage chart = javax.imageio.ImageIO.read(model.resolveSibling("tiny.zip.losses.png").toFile());
     assertTrue(chart != null && chart.getWidth() > 100, "the loss chart is a picture");
+  }
+
+  @Test
+  void stoppedInABackwardPassTheJvmExitsWithoutCrashingInLibtorch() throws Exception {
+    // Before NativeSteps, SIGTERM (a user's Ctrl-C, a scheduler's stop) during a backward pass crashed the JVM
+    // (SIGSEGV in libtorch, a crash report in the working directory): the exit unloaded libtorch under the step.
+    // Images of 320 px make each backward pass long enough to be caught in it, as on real data.
+    Path scenes = tmp.resolve("scenes-320");
+    assertEquals(0, Cli.runCli(new String[] {"make-dataset", "--kind", "coco", "--photos", Cli.SAMPLES.toString(),
+        "--output", scenes.toString(), "--count", "8", "--size", "320", "--seed", "5"}).code());
+    Path dir = Files.createDirectories(tmp.resolve("stopped"));
+    List<String> cmd = new ArrayList<>(ChildProcess.java("1g", System.getProperty("java.class.path"),
+        "-Dai.djl.offline=true", "dev.unseg.jobs.cli.UnsegCli", "train-generator", "--format", "coco",
+        "--images", scenes.resolve("images").toString(), "--annotations", scenes.resolve("annotations.json").toString(),
+        "--output", dir.resolve("never.zip").toString(), "--sample", "8", "--epochs", "1000"));
+    Path log = dir.resolve("log.txt");
+    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+      while (!mainThreadIn(p, "torchBackward") && p.isAlive() && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertTrue(p.isAlive(), "training ended before it was stopped: " + Files.readString(log));
+      p.destroy(); // SIGTERM
+      assertTrue(p.waitFor(1, TimeUnit.MINUTES), "not stopped within a minute");
+      String out = Files.readString(log);
+      assertEquals(143, p.exitValue(), out);
+      assertFalse(out.contains("fatal error"), out);
+      try (var files = Files.list(dir)) {
+        assertTrue(files.noneMatch(f -> f.getFileName().toString().startsWith("hs_err")), "a JVM crash report: " + out);
+      }
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+
+  /** Whether the process's main thread is in {@code method} now, by the JDK's own thread dump (jcmd). */
+  private static boolean mainThreadIn(Process p, String method) throws Exception {
+    Process dump = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+        Long.toString(p.pid()), "Thread.print").redirectErrorStream(true).start();
+    String text = new String(dump.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    dump.waitFor(30, TimeUnit.SECONDS);
+    int main = text.indexOf("\"main\"");
+    return main >= 0 && text.substring(main, Math.min(text.length(), main + 600)).contains(method);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.unseg.jobs.evaluate;
 
+import dev.unseg.pipeline.nn.NativeSteps;
 import dev.unseg.pipeline.nn.UNet;
 import dev.unseg.pipeline.error.UserError;
 import ai.djl.Device;
@@ -86,24 +87,28 @@ final class ProbeTrainer {
             for (int k = 0; k < b; k++) {
               Augment.crop(trainSet.get(order.get(from + k)), recipe, random, x, k * 3 * c * c, y, k * c * c);
             }
-            try (NDManager nd = trainer.getManager().newSubManager()) {
-              NDArray input = nd.create(x, new Shape(b, 3, c, c));
-              NDArray labels = nd.create(y, new Shape(b, 1, c, c));
-              try (GradientCollector gc = trainer.newGradientCollector()) {
-                NDArray loss = crossEntropy(trainer.forward(new NDList(input)).singletonOrThrow(), labels, classes, y);
-                float value = loss.getFloat();
-                if (Float.isNaN(value)) {
-                  throw new IllegalStateException("NaN training loss at epoch " + (epoch + 1) + ", batch " + (batches + 1));
+            String where = "epoch " + (epoch + 1) + ", batch " + (batches + 1);
+            sum += NativeSteps.run(() -> {
+              try (NDManager nd = trainer.getManager().newSubManager()) {
+                NDArray input = nd.create(x, new Shape(b, 3, c, c));
+                NDArray labels = nd.create(y, new Shape(b, 1, c, c));
+                float value;
+                try (GradientCollector gc = trainer.newGradientCollector()) {
+                  NDArray loss = crossEntropy(trainer.forward(new NDList(input)).singletonOrThrow(), labels, classes, y);
+                  value = loss.getFloat();
+                  if (Float.isNaN(value)) {
+                    throw new IllegalStateException("NaN training loss at " + where);
+                  }
+                  gc.backward(loss);
                 }
-                sum += value;
-                gc.backward(loss);
+                trainer.step();
+                return value;
               }
-              trainer.step();
-            }
+            });
             batches++;
           }
           losses.add(sum / batches);
-          tests.add(test(trainer, testSet));
+          tests.add(NativeSteps.run(() -> test(trainer, testSet)));
           if (listener != null) {
             listener.epoch(epoch + 1, sum / batches, tests.get(tests.size() - 1), (System.nanoTime() - start) / 1e9);
           }

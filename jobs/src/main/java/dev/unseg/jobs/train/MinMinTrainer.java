@@ -28,6 +28,7 @@ import dev.unseg.jobs.io.Storage;
 import dev.unseg.jobs.report.Charts;
 import dev.unseg.pipeline.audit.Sha256;
 import dev.unseg.pipeline.composite.Composite;
+import dev.unseg.pipeline.nn.NativeSteps;
 import dev.unseg.pipeline.error.InputException;
 import dev.unseg.pipeline.error.UserError;
 import dev.unseg.pipeline.generator.djl.TrainedGenerator;
@@ -129,39 +130,47 @@ public final class MinMinTrainer {
           double generatorLoss = 0;
           int batches = 0;
           for (List<Integer> batch : batches(order, b)) {
-            try (NDManager nd = st.getManager().newSubManager()) {
-              NDArray x = batch(nd, inputs, batch);
-              NDArray noise = gt.evaluate(new NDList(x)).singletonOrThrow();
-              View v = View.random(random);
-              NDArray in = v.apply(noised(x, noise, s));
-              try (GradientCollector gc = st.newGradientCollector()) {
-                NDArray loss = loss(st.forward(new NDList(in)).singletonOrThrow(), v.apply(target(nd, x, inputs, batch, sample.classes())));
-                surrogateLoss += loss.getFloat();
-                gc.backward(loss);
+            View v = View.random(random);
+            surrogateLoss += NativeSteps.run(() -> {
+              try (NDManager nd = st.getManager().newSubManager()) {
+                NDArray x = batch(nd, inputs, batch);
+                NDArray noise = gt.evaluate(new NDList(x)).singletonOrThrow();
+                NDArray in = v.apply(noised(x, noise, s));
+                float value;
+                try (GradientCollector gc = st.newGradientCollector()) {
+                  NDArray loss = loss(st.forward(new NDList(in)).singletonOrThrow(), v.apply(target(nd, x, inputs, batch, sample.classes())));
+                  value = loss.getFloat();
+                  gc.backward(loss);
+                }
+                st.step();
+                return value;
               }
-              st.step();
-            }
+            });
             batches++;
           }
           for (List<Integer> batch : batches(order, b)) {
-            try (NDManager nd = gt.getManager().newSubManager()) {
-              NDArray x = batch(nd, inputs, batch);
-              View v = View.random(random);
-              try (GradientCollector gc = gt.newGradientCollector()) {
-                NDArray noise = gt.forward(new NDList(x)).singletonOrThrow();
-                NDArray in = v.apply(noised(x, noise, s));
-                NDArray target = v.apply(target(nd, x, inputs, batch, sample.classes()));
-                if (s.labelModification()) {
-                  target = target.onesLike();
+            View v = View.random(random);
+            generatorLoss += NativeSteps.run(() -> {
+              try (NDManager nd = gt.getManager().newSubManager()) {
+                NDArray x = batch(nd, inputs, batch);
+                float value;
+                try (GradientCollector gc = gt.newGradientCollector()) {
+                  NDArray noise = gt.forward(new NDList(x)).singletonOrThrow();
+                  NDArray in = v.apply(noised(x, noise, s));
+                  NDArray target = v.apply(target(nd, x, inputs, batch, sample.classes()));
+                  if (s.labelModification()) {
+                    target = target.onesLike();
+                  }
+                  NDArray loss = loss(st.forward(new NDList(in)).singletonOrThrow(), target);
+                  value = loss.getFloat();
+                  gc.backward(loss);
                 }
-                NDArray loss = loss(st.forward(new NDList(in)).singletonOrThrow(), target);
-                generatorLoss += loss.getFloat();
-                gc.backward(loss);
+                gt.step();
+                return value;
               }
-              gt.step();
-            }
+            });
           }
-          double[] measured = measure(gt, st, sample, b, s);
+          double[] measured = NativeSteps.run(() -> measure(gt, st, sample, b, s));
           Epoch e = new Epoch(epoch, surrogateLoss / batches, generatorLoss / batches, measured[0], measured[1],
               measured[2], (System.nanoTime() - start) / 1e9);
           epochs.add(e);
