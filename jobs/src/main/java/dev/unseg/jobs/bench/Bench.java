@@ -18,7 +18,7 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * {@code unseg bench}: every scenario on the same generated data in one JVM, one after the
- * other, each warmed up once on a few images, then timed {@code repeats} times. Figures are
+ * other, each warmed up by one untimed round over all the images, then timed {@code repeats} times. Figures are
  * images/s (median, min-max) and the median's ratio to the floor's median.
  */
 public final class Bench {
@@ -168,15 +168,23 @@ public final class Bench {
   private record Scenario(String name, String what, Run run) {}
 
   /**
-   * Warms every scenario up on a few images of each kind (JIT, class loading, pools), then runs the
-   * repeats round-robin, so that load from other users of a shared machine spreads over all scenarios
-   * instead of falling on whichever ran at the wrong moment.
+   * Warms every scenario up with one untimed round over all the images (JIT, class loading, pools),
+   * then runs the repeats round-robin, so that load from other users of a shared machine spreads over
+   * all scenarios instead of falling on whichever ran at the wrong moment. A whole round, not a few
+   * images: the Spark job's planning, manifest and report code runs a few times per round, so the JIT
+   * compiles it over the first full round (a 4-image warm-up left the job's first timed rounds 20-30%
+   * slower than its later ones, see docs/throughput.md). The warm-up's figure is printed, as what one
+   * run in a fresh JVM costs, but not counted.
    */
   private static List<Figure> time(List<Scenario> scenarios, BenchData data, BenchOptions o, Path work,
       PrintStream out) throws Exception {
-    List<String> warm = data.files().subList(0, Math.min(4, data.files().size()));
     for (Scenario sc : scenarios) {
-      sc.run().run(warm, fresh(work.resolve("out-" + sc.name())));
+      long cpuStart = processCpuNanos();
+      long start = System.nanoTime();
+      long childCpu = sc.run().run(data.files(), fresh(work.resolve("out-" + sc.name())));
+      out.printf(Locale.ROOT, "  warm-up %-8s %6.2f img/s (%.1f CPU ms/image; a fresh JVM's first run, not counted)%n",
+          sc.name(), data.files().size() / ((System.nanoTime() - start) / 1e9),
+          (processCpuNanos() - cpuStart + childCpu) / 1e6 / data.files().size());
     }
     double[][] ips = new double[scenarios.size()][o.repeats()];
     double[][] cpu = new double[scenarios.size()][o.repeats()];
