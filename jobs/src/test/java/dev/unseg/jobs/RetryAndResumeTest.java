@@ -157,6 +157,39 @@ class RetryAndResumeTest {
   }
 
   @Test
+  void stoppedByCtrlCTheRunSaysSoAndResumeFinishesItAtOnce() throws Exception {
+    // SIGTERM (Ctrl-C, a scheduler's stop) mid-run: Spark's shutdown hook stops the context under the job, which
+    // used to print "internal error: ... SparkContext was shut down; please report it". Now: what happened and
+    // what to do, the lease released, so --resume can start at once.
+    Path data = tmp.resolve("data");
+    Datasets.dataset(data, 0, 48, 160);
+    Path reference = tmp.resolve("reference");
+    assertEquals(0, Cli.protect(Datasets.protectArgs(data, reference)).code());
+    Path out = tmp.resolve("out");
+    List<String> cmd = new ArrayList<>(ChildProcess.java("768m", System.getProperty("java.class.path"), "dev.unseg.jobs.cli.UnsegCli", "protect"));
+    cmd.addAll(List.of(Datasets.protectArgs(data, out, "--run-id", "stopped", "--key", "test-key", "--master", "local[1]",
+        "--conf", "spark.ui.enabled=false", "--conf", "unseg.partitions.size=2", "--conf", "unseg.pipeline.threads=1")));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("log.txt").toFile()).start();
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    while (recordFiles(out.resolve("_unseg/records")) < 3 && p.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    p.destroy(); // SIGTERM
+    assertTrue(p.waitFor(1, TimeUnit.MINUTES), "not stopped within a minute");
+    String log = Files.readString(tmp.resolve("log.txt"), StandardCharsets.UTF_8);
+    assertFalse(Files.exists(out.resolve("_SUCCESS")), "the run must have been stopped before it finished: " + log);
+    assertEquals(143, p.exitValue(), log);
+    assertTrue(log.contains("unseg: stopped by Ctrl-C or SIGTERM before protect finished") && log.contains("--resume"), log);
+    assertFalse(log.contains("internal error") || log.contains("SparkException"), log);
+    assertFalse(Files.exists(out.resolve("_unseg/lease.json")), "a stopped run releases its lease");
+
+    Cli.Run resumed = Cli.protect(Datasets.protectArgs(data, out, "--resume", "--run-id", "resumed"));
+    assertEquals(0, resumed.code(), resumed.err());
+    assertEquals(Datasets.contentTree(reference), Datasets.contentTree(out));
+    assertEquals(Datasets.stableManifest(reference), Datasets.stableManifest(out));
+  }
+
+  @Test
   void imagesAddedLaterAreProtectedWithoutRedoingTheOthers() throws Exception {
     Path data = tmp.resolve("data");
     Datasets.dataset(data, 0, 6, 48);

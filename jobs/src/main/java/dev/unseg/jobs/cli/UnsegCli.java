@@ -145,23 +145,52 @@ public final class UnsegCli {
   public static int run(String[] args, PrintStream out, PrintStream err) {
     try {
       return dispatch(args, out, err);
-    } catch (dev.unseg.jobs.io.OutputFullException e) {
+    } catch (Exception e) {
+      if (exiting()) {
+        // Ctrl-C or SIGTERM: Spark's shutdown hook stopped the context under the command, which then failed
+        // (Spark's "cancelled because SparkContext was shut down", or a closed file system). Not a bug.
+        LOG.info("Stopped by a signal", e);
+        String name = args.length > 0 ? args[0] : "unseg";
+        err.println("unseg: stopped by Ctrl-C or SIGTERM before " + name + " finished" + (name.equals("protect")
+            ? "; _SUCCESS was not written. What finished is recorded: run the same command with --resume to finish the rest"
+            : "; what it wrote is incomplete: run it again"));
+        return 1;
+      }
+      return failed(e, err);
+    }
+  }
+
+  private static int failed(Exception e, PrintStream err) {
+    if (e instanceof dev.unseg.jobs.io.OutputFullException) {
       // Not a bug: the storage is full. The message names the output and the fix; no stack trace.
       err.println("unseg: " + e.getMessage() + "; _SUCCESS was not written");
       return 1;
-    } catch (UserError e) {
+    }
+    if (e instanceof UserError) {
       err.println("unseg: " + e.getMessage());
       return 2;
-    } catch (dev.unseg.jobs.protect.RunStoppedException e) {
+    }
+    if (e instanceof dev.unseg.jobs.protect.RunStoppedException) {
       LOG.warn("The run stopped", e.getCause());
       err.println("unseg: " + e.getMessage() + "; _SUCCESS was not written" + logPointer());
       return 1;
-    } catch (Exception e) {
-      // A bug, not a user's mistake: the trace goes to the log; the console gets one line.
-      LOG.error("unseg failed", e);
-      err.println("unseg: internal error: " + String.valueOf(e).lines().findFirst().orElse("") + logPointer()
-          + "; please report it with that log");
-      return 1;
+    }
+    // A bug, not a user's mistake: the trace goes to the log; the console gets one line.
+    LOG.error("unseg failed", e);
+    err.println("unseg: internal error: " + String.valueOf(e).lines().findFirst().orElse("") + logPointer()
+        + "; please report it with that log");
+    return 1;
+  }
+
+  /** Whether the JVM is exiting (a signal, or System.exit elsewhere): it then refuses new shutdown hooks. */
+  private static boolean exiting() {
+    Thread probe = new Thread(() -> { });
+    try {
+      Runtime.getRuntime().addShutdownHook(probe);
+      Runtime.getRuntime().removeShutdownHook(probe);
+      return false;
+    } catch (IllegalStateException e) {
+      return true;
     }
   }
 
