@@ -112,15 +112,8 @@ class RetryAndResumeTest {
     assertEquals(0, Cli.protect(Datasets.protectArgs(data, reference)).code());
 
     Path out = tmp.resolve("out");
-    List<String> cmd = new ArrayList<>(ChildProcess.java("768m", System.getProperty("java.class.path"), "dev.unseg.jobs.cli.UnsegCli", "protect"));
-    cmd.addAll(List.of(Datasets.protectArgs(data, out, "--run-id", "killed", "--key", "test-key", "--master", "local[1]",
-        "--conf", "spark.ui.enabled=false", "--conf", "unseg.partitions.size=2", "--conf", "unseg.pipeline.threads=1")));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("log.txt").toFile()).start();
+    Process p = protectUntilThreeRecords(data, out, "killed");
     Path records = out.resolve("_unseg/records");
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-    while (recordFiles(records) < 3 && p.isAlive() && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
     p.destroyForcibly();
     p.waitFor(1, TimeUnit.MINUTES);
     String log = Files.readString(tmp.resolve("log.txt"), StandardCharsets.UTF_8);
@@ -166,14 +159,7 @@ class RetryAndResumeTest {
     Path reference = tmp.resolve("reference");
     assertEquals(0, Cli.protect(Datasets.protectArgs(data, reference)).code());
     Path out = tmp.resolve("out");
-    List<String> cmd = new ArrayList<>(ChildProcess.java("768m", System.getProperty("java.class.path"), "dev.unseg.jobs.cli.UnsegCli", "protect"));
-    cmd.addAll(List.of(Datasets.protectArgs(data, out, "--run-id", "stopped", "--key", "test-key", "--master", "local[1]",
-        "--conf", "spark.ui.enabled=false", "--conf", "unseg.partitions.size=2", "--conf", "unseg.pipeline.threads=1")));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("log.txt").toFile()).start();
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-    while (recordFiles(out.resolve("_unseg/records")) < 3 && p.isAlive() && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
+    Process p = protectUntilThreeRecords(data, out, "stopped");
     p.destroy(); // SIGTERM
     assertTrue(p.waitFor(1, TimeUnit.MINUTES), "not stopped within a minute");
     String log = Files.readString(tmp.resolve("log.txt"), StandardCharsets.UTF_8);
@@ -222,6 +208,19 @@ class RetryAndResumeTest {
     Path oneGo = tmp.resolve("one-go");
     assertEquals(0, Cli.protect(Datasets.protectArgs(data, oneGo)).code());
     assertEquals(Datasets.contentTree(oneGo), Datasets.contentTree(out));
+  }
+
+  /** A protect run in a child JVM, one image per task, returned once three tasks have recorded (or it ended). */
+  private Process protectUntilThreeRecords(Path data, Path out, String runId) throws Exception {
+    List<String> cmd = new ArrayList<>(ChildProcess.java("768m", System.getProperty("java.class.path"), "dev.unseg.jobs.cli.UnsegCli", "protect"));
+    cmd.addAll(List.of(Datasets.protectArgs(data, out, "--run-id", runId, "--key", "test-key", "--master", "local[1]",
+        "--conf", "spark.ui.enabled=false", "--conf", "unseg.partitions.size=2", "--conf", "unseg.pipeline.threads=1")));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("log.txt").toFile()).start();
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    while (recordFiles(out.resolve("_unseg/records")) < 3 && p.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    return p;
   }
 
   private static long recordFiles(Path dir) throws Exception {
