@@ -12,6 +12,15 @@ rounding and clipping. docs/evaluate.md ("An informed thief") measures what the 
     /usr/bin/python3 tools/informed_thief.py RELEASE/annotations.json RELEASE/images [CLEAN/images]
 
 With the clean images as a third argument it prints their figure too, for comparison.
+
+A thief who does not know the design (a generator of the owner's own, `--generator trained`) but has
+clean annotated images of the same kind (REFERENCE) can estimate any dataset-wide tint: per channel, the
+release's mean inside the objects and outside, minus the same on the reference, subtracted from every
+released image (inside and outside apart), rounded and clipped, written as PNG under OUT with the same
+names. docs/train-generator.md measures what the probe learns from that.
+
+    /usr/bin/python3 tools/informed_thief.py --untint REFERENCE/annotations.json REFERENCE/images \
+        RELEASE/annotations.json RELEASE/images OUT
 """
 import hashlib
 import hmac
@@ -67,20 +76,56 @@ def object_mask(annotations, h, w):
 
 
 def inside_minus_outside(index, images):
-    by_image = {}
-    for a in index["annotations"]:
-        by_image.setdefault(a["image_id"], []).append(a)
     diffs = []
-    for im in index["images"]:
-        rgb = np.asarray(Image.open(f"{images}/{im['file_name']}").convert("RGB"), np.float64)
-        mask = object_mask(by_image.get(im["id"], []), *rgb.shape[:2])
+    for name, anns in by_image(index):
+        rgb = np.asarray(Image.open(f"{images}/{name}").convert("RGB"), np.float64)
+        mask = object_mask(anns, *rgb.shape[:2])
         if mask.any() and (~mask).any():
             q = rgb[..., 0] - rgb[..., 1] + rgb[..., 2]
             diffs.append(q[mask].mean() - q[~mask].mean())
     return float(np.mean(diffs)), len(diffs)
 
 
+def by_image(index):
+    anns = {}
+    for a in index["annotations"]:
+        anns.setdefault(a["image_id"], []).append(a)
+    return [(im["file_name"], anns.get(im["id"], [])) for im in index["images"]]
+
+
+def channel_means(index, images):
+    """Per channel, the mean value over all object pixels and over all other pixels of a dataset."""
+    sums, counts = np.zeros((2, 3)), np.zeros(2)
+    for name, anns in by_image(index):
+        rgb = np.asarray(Image.open(f"{images}/{name}").convert("RGB"), np.float64)
+        mask = object_mask(anns, *rgb.shape[:2])
+        for k, where in enumerate((mask, ~mask)):
+            sums[k] += rgb[where].sum(axis=0)
+            counts[k] += where.sum()
+    return sums / counts[:, None]
+
+
+def untint(ref_index, ref_images, index, images, out):
+    import os
+    tint = channel_means(index, images) - channel_means(ref_index, ref_images)
+    print("estimated tint (R, G, B): inside the objects " + ", ".join(f"{v:+.2f}" for v in tint[0])
+          + "; outside " + ", ".join(f"{v:+.2f}" for v in tint[1]))
+    os.makedirs(out, exist_ok=True)
+    for name, anns in by_image(index):
+        rgb = np.asarray(Image.open(f"{images}/{name}").convert("RGB"), np.float64)
+        mask = object_mask(anns, *rgb.shape[:2])
+        fixed = np.where(mask[..., None], rgb - tint[0], rgb - tint[1])
+        target = os.path.join(out, os.path.splitext(name)[0] + ".png")
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        Image.fromarray(np.clip(np.rint(fixed), 0, 255).astype(np.uint8)).save(target)
+    print(f"wrote {len(index['images'])} images to {out}")
+
+
 def main():
+    if len(sys.argv) == 7 and sys.argv[1] == "--untint":
+        a = sys.argv[2:]
+        untint(json.load(open(a[0])), a[1], json.load(open(a[2])), a[3], a[4])
+        return
     if len(sys.argv) not in (3, 4):
         raise SystemExit(__doc__)
     index = json.load(open(sys.argv[1]))
