@@ -106,11 +106,8 @@ class RetryAndResumeTest {
 
   @Test
   void resumeAfterTheDriverIsKilledEqualsAnUninterruptedRun() throws Exception {
-    Path data = tmp.resolve("data");
-    Datasets.dataset(data, 0, 48, 160);
+    Path data = datasetAndUninterruptedRun();
     Path reference = tmp.resolve("reference");
-    assertEquals(0, Cli.protect(Datasets.protectArgs(data, reference)).code());
-
     Path out = tmp.resolve("out");
     Process p = protectUntilThreeRecords(data, out, "killed");
     Path records = out.resolve("_unseg/records");
@@ -154,10 +151,8 @@ class RetryAndResumeTest {
     // SIGTERM (Ctrl-C, a scheduler's stop) mid-run: Spark's shutdown hook stops the context under the job, which
     // used to print "internal error: ... SparkContext was shut down; please report it". Now: what happened and
     // what to do, the lease released, so --resume can start at once.
-    Path data = tmp.resolve("data");
-    Datasets.dataset(data, 0, 48, 160);
+    Path data = datasetAndUninterruptedRun();
     Path reference = tmp.resolve("reference");
-    assertEquals(0, Cli.protect(Datasets.protectArgs(data, reference)).code());
     Path out = tmp.resolve("out");
     Process p = protectUntilThreeRecords(data, out, "stopped");
     p.destroy(); // SIGTERM
@@ -208,6 +203,14 @@ class RetryAndResumeTest {
     Path oneGo = tmp.resolve("one-go");
     assertEquals(0, Cli.protect(Datasets.protectArgs(data, oneGo)).code());
     assertEquals(Datasets.contentTree(oneGo), Datasets.contentTree(out));
+  }
+
+  /** 48 images under data/, protected in one uninterrupted run into reference/: what a stopped run must end as. */
+  private Path datasetAndUninterruptedRun() throws Exception {
+    Path data = tmp.resolve("data");
+    Datasets.dataset(data, 0, 48, 160);
+    assertEquals(0, Cli.protect(Datasets.protectArgs(data, tmp.resolve("reference"))).code());
+    return data;
   }
 
   /** A protect run in a child JVM, one image per task, returned once three tasks have recorded (or it ended). */
