@@ -17,7 +17,7 @@ A thief who does not know the design (a generator of the owner's own, `--generat
 clean annotated images of the same kind (REFERENCE) can estimate any dataset-wide tint: per channel, the
 release's mean inside the objects and outside, minus the same on the reference, subtracted from every
 released image (inside and outside apart), rounded and clipped, written as PNG under OUT with the same
-names. docs/train-generator.md measures what the probe learns from that.
+names. docs/evaluate.md ("An informed thief") measures what the probe learns from that.
 
     /usr/bin/python3 tools/informed_thief.py --untint REFERENCE/annotations.json REFERENCE/images \
         RELEASE/annotations.json RELEASE/images OUT
@@ -25,6 +25,7 @@ names. docs/train-generator.md measures what the probe learns from that.
 import hashlib
 import hmac
 import json
+import os
 import sys
 
 import numpy as np
@@ -77,28 +78,27 @@ def object_mask(annotations, h, w):
 
 def inside_minus_outside(index, images):
     diffs = []
-    for name, anns in by_image(index):
-        rgb = np.asarray(Image.open(f"{images}/{name}").convert("RGB"), np.float64)
-        mask = object_mask(anns, *rgb.shape[:2])
+    for _, rgb, mask in with_masks(index, images):
         if mask.any() and (~mask).any():
             q = rgb[..., 0] - rgb[..., 1] + rgb[..., 2]
             diffs.append(q[mask].mean() - q[~mask].mean())
     return float(np.mean(diffs)), len(diffs)
 
 
-def by_image(index):
+def with_masks(index, images):
+    """Each image of a COCO index as (file name, RGB as float64, union mask of its annotations)."""
     anns = {}
     for a in index["annotations"]:
         anns.setdefault(a["image_id"], []).append(a)
-    return [(im["file_name"], anns.get(im["id"], [])) for im in index["images"]]
+    for im in index["images"]:
+        rgb = np.asarray(Image.open(f"{images}/{im['file_name']}").convert("RGB"), np.float64)
+        yield im["file_name"], rgb, object_mask(anns.get(im["id"], []), *rgb.shape[:2])
 
 
 def channel_means(index, images):
     """Per channel, the mean value over all object pixels and over all other pixels of a dataset."""
     sums, counts = np.zeros((2, 3)), np.zeros(2)
-    for name, anns in by_image(index):
-        rgb = np.asarray(Image.open(f"{images}/{name}").convert("RGB"), np.float64)
-        mask = object_mask(anns, *rgb.shape[:2])
+    for _, rgb, mask in with_masks(index, images):
         for k, where in enumerate((mask, ~mask)):
             sums[k] += rgb[where].sum(axis=0)
             counts[k] += where.sum()
@@ -106,14 +106,11 @@ def channel_means(index, images):
 
 
 def untint(ref_index, ref_images, index, images, out):
-    import os
     tint = channel_means(index, images) - channel_means(ref_index, ref_images)
     print("estimated tint (R, G, B): inside the objects " + ", ".join(f"{v:+.2f}" for v in tint[0])
           + "; outside " + ", ".join(f"{v:+.2f}" for v in tint[1]))
     os.makedirs(out, exist_ok=True)
-    for name, anns in by_image(index):
-        rgb = np.asarray(Image.open(f"{images}/{name}").convert("RGB"), np.float64)
-        mask = object_mask(anns, *rgb.shape[:2])
+    for name, rgb, mask in with_masks(index, images):
         fixed = np.where(mask[..., None], rgb - tint[0], rgb - tint[1])
         target = os.path.join(out, os.path.splitext(name)[0] + ".png")
         os.makedirs(os.path.dirname(target), exist_ok=True)

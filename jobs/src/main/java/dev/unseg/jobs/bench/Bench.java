@@ -179,28 +179,19 @@ public final class Bench {
   private static List<Figure> time(List<Scenario> scenarios, BenchData data, BenchOptions o, Path work,
       PrintStream out) throws Exception {
     for (Scenario sc : scenarios) {
-      long cpuStart = processCpuNanos();
-      long start = System.nanoTime();
-      long childCpu = sc.run().run(data.files(), fresh(work.resolve("out-" + sc.name())));
+      Round w = round(sc, data, work);
       out.printf(Locale.ROOT, "  warm-up %-8s %6.2f img/s (%.1f CPU ms/image; a fresh JVM's first run, not counted)%n",
-          sc.name(), data.files().size() / ((System.nanoTime() - start) / 1e9),
-          (processCpuNanos() - cpuStart + childCpu) / 1e6 / data.files().size());
+          sc.name(), w.imagesPerSecond(), w.cpuMillisPerImage());
     }
     double[][] ips = new double[scenarios.size()][o.repeats()];
     double[][] cpu = new double[scenarios.size()][o.repeats()];
     for (int r = 0; r < o.repeats(); r++) {
       for (int k = 0; k < scenarios.size(); k++) {
-        Scenario sc = scenarios.get(k);
-        Path target = fresh(work.resolve("out-" + sc.name()));
-        System.gc();
-        long cpuStart = processCpuNanos();
-        long start = System.nanoTime();
-        long childCpu = sc.run().run(data.files(), target);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        ips[k][r] = data.files().size() / seconds;
-        cpu[k][r] = (processCpuNanos() - cpuStart + childCpu) / 1e6 / data.files().size();
+        Round t = round(scenarios.get(k), data, work);
+        ips[k][r] = t.imagesPerSecond();
+        cpu[k][r] = t.cpuMillisPerImage();
         out.printf(Locale.ROOT, "  round %d %-8s %6.2f img/s (%.2f s, %.1f CPU ms/image)%n",
-            r + 1, sc.name(), ips[k][r], seconds, cpu[k][r]);
+            r + 1, scenarios.get(k).name(), ips[k][r], t.seconds(), cpu[k][r]);
       }
     }
     List<Figure> figures = new ArrayList<>();
@@ -209,6 +200,20 @@ public final class Bench {
       figures.add(new Figure(scenarios.get(k).name(), scenarios.get(k).what(), ips[k], cpu[k]));
     }
     return figures;
+  }
+
+  /** One run of a scenario over all the images: wall seconds, and CPU time of the JVM plus any child process. */
+  private record Round(double seconds, double imagesPerSecond, double cpuMillisPerImage) {}
+
+  private static Round round(Scenario sc, BenchData data, Path work) throws Exception {
+    Path target = fresh(work.resolve("out-" + sc.name()));
+    System.gc();
+    long cpuStart = processCpuNanos();
+    long start = System.nanoTime();
+    long childCpu = sc.run().run(data.files(), target);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    int n = data.files().size();
+    return new Round(seconds, n / seconds, (processCpuNanos() - cpuStart + childCpu) / 1e6 / n);
   }
 
   private static void print(List<Figure> figures, PrintStream out) {
