@@ -59,7 +59,7 @@ final class AnnotationRasters {
       throw new InputException(ErrorCode.ANNOTATION_MISSING, "annotation " + path + " does not exist (" + e.getMessage() + ")", e);
     } catch (IOException | RuntimeException e) {
       // ImageIO readers throw unchecked exceptions on some corrupt files
-      throw new InputException(ErrorCode.ANNOTATION_INVALID, "annotation " + path + " cannot be decoded: " + e, e);
+      throw new InputException(ErrorCode.ANNOTATION_INVALID, "annotation " + path + " cannot be decoded: " + InputException.detail(e), e);
     }
   }
 }

@@ -21,4 +21,16 @@ public final class InputException extends Exception {
   public ErrorCode code() {
     return code;
   }
+
+  /**
+   * What a lower-level error says, for a manifest row: its message without Java's class name (that and
+   * the stack trace go to the log), or a plain reason when it has none (an {@code EOFException} usually).
+   */
+  public static String detail(Throwable e) {
+    String message = e.getMessage();
+    if (message != null && !message.isBlank()) {
+      return message;
+    }
+    return e instanceof java.io.EOFException ? "the data ends early" : "no reason given by the reader";
+  }
 }

@@ -149,7 +149,7 @@ public final class ImageCodec {
     } catch (IOException | RuntimeException e) {
       // Decoders throw all sorts of unchecked exceptions on corrupt data (IndexOutOfBounds, ...).
       throw new InputException(ErrorCode.IMAGE_UNREADABLE,
-          "image " + name + " cannot be decoded as " + format + ": " + e, e);
+          "image " + name + " cannot be decoded as " + format + ": " + InputException.detail(e), e);
     } finally {
       if (reader != null) {
         reader.dispose();
@@ -357,7 +357,7 @@ public final class ImageCodec {
       return target == ImageFormat.JPEG ? withCarried(original, bytes.toByteArray()) : bytes.toByteArray();
     } catch (IOException | RuntimeException e) {
       throw new InputException(ErrorCode.ENCODE_FAILED, "protected image (" + original.format() + " "
-          + original.width() + "x" + original.height() + ") could not be encoded as " + target + ": " + e, e);
+          + original.width() + "x" + original.height() + ") could not be encoded as " + target + ": " + InputException.detail(e), e);
     } finally {
       if (writer != null) {
         writer.dispose();
@@ -391,7 +391,7 @@ public final class ImageCodec {
       return withCarried(original, TurboJpeg.encode(pixels, w, h, subsamp, options.jpegQuality()));
     } catch (RuntimeException e) {
       throw new InputException(ErrorCode.ENCODE_FAILED, "protected image (" + original.format() + " " + w + "x" + h
-          + ") could not be encoded as JPEG by libjpeg-turbo: " + e.getMessage(), e);
+          + ") could not be encoded as JPEG by libjpeg-turbo: " + InputException.detail(e), e);
     }
   }
 

@@ -16,6 +16,8 @@ import dev.unseg.pipeline.image.OutputFormat;
 import dev.unseg.pipeline.mask.BinaryMask;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The per-image steps of UNSEG.md, split where the generator's batching needs them split:
@@ -24,6 +26,7 @@ import java.io.IOException;
  * threads again. Neither step throws for a bad input: it becomes a failed record.
  */
 public final class ImageProtector {
+  private static final Logger LOG = LoggerFactory.getLogger(ImageProtector.class);
   private final ProtectionSettings settings;
   private final GeneratorInfo generator;
   private final ImageCodec codec;
@@ -72,7 +75,7 @@ public final class ImageProtector {
       audit.input(bytes.length, Sha256.hex(bytes));
       DecodedImage image = codec.decode(bytes, task.imagePath());
       audit.image(image.width(), image.height(), image.format().name().toLowerCase(java.util.Locale.ROOT));
-      BinaryMask mask = task.mask().build(image.width(), image.height(), io.annotations());
+      BinaryMask mask = mask(task, image, io);
       long maskPixels = mask.count();
       audit.maskPixels(maskPixels);
       if (maskPixels == 0) {
@@ -82,9 +85,9 @@ public final class ImageProtector {
       return new Prepared(task, audit, bytes, image, mask, prompt,
           Composite.generatorInput(generator.imageInput(), image.rgb(), image.width(), image.height()));
     } catch (InputException e) {
-      return new Done(audit.failed(e.code(), e.getMessage()));
+      return new Done(failed(audit, task.imagePath(), e));
     } catch (RuntimeException e) {
-      return new Done(audit.failed(ErrorCode.INTERNAL_ERROR, internalMessage(task.imagePath(), e)));
+      return new Done(internalError(audit, task.imagePath(), e));
     }
   }
 
@@ -132,16 +135,52 @@ public final class ImageProtector {
       }
       return p.audit().written(status, outputPath, out.length, Sha256.hex(out), epsRegion.count(), distortion);
     } catch (InputException e) {
-      return p.audit().failed(e.code(), e.getMessage());
+      return failed(p.audit(), path, e);
     } catch (RuntimeException e) {
-      return p.audit().failed(ErrorCode.INTERNAL_ERROR, internalMessage(path, e));
+      return internalError(p.audit(), path, e);
     }
   }
 
   /** The record for every image of a batch the generator failed on. */
   public AuditRecord generatorFailed(Prepared p, Exception e) {
-    return p.audit().failed(ErrorCode.GENERATOR_FAILED,
-        "generator " + generator.id() + " failed on the batch holding " + p.task().imagePath() + ": " + e);
+    return failed(p.audit(), p.task().imagePath(), new InputException(ErrorCode.GENERATOR_FAILED,
+        "generator " + generator.id() + " failed on the batch holding " + p.task().imagePath() + ": "
+            + InputException.detail(e), e));
+  }
+
+  /**
+   * The image's mask. A size mismatch on a JPEG that viewers show turned a quarter (EXIF orientation 5-8)
+   * says so: annotations drawn on the picture as shown then have its sides swapped (ExifOrientationTest).
+   */
+  private static BinaryMask mask(ImageTask task, DecodedImage image, DatasetIO io) throws InputException {
+    try {
+      return task.mask().build(image.width(), image.height(), io.annotations());
+    } catch (InputException e) {
+      int orientation = image.exifOrientation();
+      if (e.code() != ErrorCode.MASK_SIZE_MISMATCH || orientation < 5) {
+        throw e;
+      }
+      throw new InputException(e.code(), e.getMessage() + ". Likely cause: its EXIF orientation (" + orientation
+          + ") makes viewers show it turned, as " + image.height() + "x" + image.width() + ", and annotations"
+          + " drawn on it as shown have those sides (this product keeps the stored pixels and their tag): turn"
+          + " such images to how they are shown (exiftran -ai, or mogrify -auto-orient) and protect them again", e);
+    }
+  }
+
+  /** The failed record of an input error; its cause, if any, goes to the log with its stack trace. */
+  private static AuditRecord failed(AuditRecord.Builder audit, String path, InputException e) {
+    if (e.getCause() != null && !(e.getCause() instanceof FileNotFoundException
+        || e.getCause() instanceof java.nio.file.NoSuchFileException)) { // a missing file's row says all there is
+      LOG.info("{} failed ({}): {}", path, e.code().code(), e.getMessage(), e.getCause());
+    }
+    return audit.failed(e.code(), e.getMessage());
+  }
+
+  /** A bug's failed record: the row names it, the log has its stack trace. */
+  private static AuditRecord internalError(AuditRecord.Builder audit, String path, RuntimeException e) {
+    LOG.warn("unexpected error on {}", path, e);
+    return audit.failed(ErrorCode.INTERNAL_ERROR, "unexpected error on " + path + ": " + InputException.detail(e)
+        + " (a bug: please report it with this manifest row and the stack trace the log has for this image)");
   }
 
   private byte[] read(String path, DatasetIO io) throws InputException {
@@ -155,7 +194,7 @@ public final class ImageProtector {
     } catch (java.nio.file.AccessDeniedException e) {
       throw new InputException(ErrorCode.PATH_UNSAFE, "image path " + path + " was not followed: " + e.getMessage());
     } catch (IOException e) {
-      throw new InputException(ErrorCode.IMAGE_UNREADABLE, "cannot read image " + path + ": " + e, e);
+      throw new InputException(ErrorCode.IMAGE_UNREADABLE, "cannot read image " + path + ": " + InputException.detail(e), e);
     }
   }
 
@@ -168,12 +207,8 @@ public final class ImageProtector {
       write.run();
     } catch (IOException e) {
       throw new InputException(ErrorCode.OUTPUT_WRITE_FAILED,
-          "cannot write " + outputPath + " under the output root: " + e
+          "cannot write " + outputPath + " under the output root: " + InputException.detail(e)
               + " (check that --output is writable and has space)", e);
     }
-  }
-
-  private static String internalMessage(String path, RuntimeException e) {
-    return "unexpected error on " + path + ": " + e + " (a bug: please report it with this manifest row)";
   }
 }

@@ -1,6 +1,23 @@
 package dev.unseg.pipeline.image;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.unseg.pipeline.audit.AuditRecord;
+import dev.unseg.pipeline.composite.NoiseBudget;
+import dev.unseg.pipeline.dataset.BinaryMaskFile;
+import dev.unseg.pipeline.dataset.ImageTask;
+import dev.unseg.pipeline.error.ErrorCode;
+import dev.unseg.pipeline.generator.SyntheticTextureGenerator;
+import dev.unseg.pipeline.protect.ImageProtector;
+import dev.unseg.pipeline.protect.LocalDatasetIO;
+import dev.unseg.pipeline.protect.ProtectionSettings;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -12,9 +29,10 @@ import javax.imageio.ImageReader;
 import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.stream.ImageInputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Node;
 
-/** A sideways photo stays sideways-tagged after protection; nothing else of EXIF travels. */
+/** A sideways photo stays sideways-tagged after protection; nothing else of EXIF travels; a mask drawn turned is explained. */
 class ExifOrientationTest {
   static byte[] rocket() throws Exception {
     try (InputStream in = ExifOrientationTest.class.getResourceAsStream("photos/rocket.jpg")) {
@@ -93,5 +111,35 @@ class ExifOrientationTest {
     assertEquals(1, img.exifOrientation());
     byte[] out = codec.encode(img, img.rgb(), EncodeOptions.defaults());
     assertEquals(0, app1Segments(out).size());
+  }
+
+  /**
+   * A sideways-tagged photo whose mask was drawn on the picture as viewers show it (sides swapped): the
+   * row says that the EXIF orientation is the likely cause and how to fix the images; a mask of the wrong
+   * size on an untagged photo gets the plain message.
+   */
+  @Test
+  void aMaskDrawnOnTheTurnedPictureIsRefusedWithTheCauseAndTheFix(@TempDir Path dir) throws Exception {
+    Files.createDirectories(dir.resolve("images"));
+    Files.createDirectories(dir.resolve("masks"));
+    Files.write(dir.resolve("images/sideways.jpg"), withLittleEndianExif(rocket(), 6));
+    Files.write(dir.resolve("images/upright.jpg"), rocket());
+    for (String name : new String[] {"sideways", "upright"}) {
+      ImageIO.write(new BufferedImage(427, 640, BufferedImage.TYPE_BYTE_GRAY), "png", dir.resolve("masks/" + name + ".png").toFile());
+    }
+    ImageProtector protector = new ImageProtector(new ProtectionSettings(NoiseBudget.DEFAULT, EncodeOptions.defaults(),
+        64L << 20, 100_000_000L, false), new SyntheticTextureGenerator("k").info());
+    LocalDatasetIO io = new LocalDatasetIO(dir.resolve("images"), dir.resolve("masks"), dir.resolve("out"), dir.resolve("out/_unseg"));
+    Map<String, String> messages = new HashMap<>();
+    for (String name : new String[] {"sideways", "upright"}) {
+      ImageProtector.Stage stage = protector.prepare(ImageTask.of(name + ".jpg", new BinaryMaskFile(name + ".png")), io);
+      AuditRecord r = ((ImageProtector.Done) stage).record();
+      assertEquals(ErrorCode.MASK_SIZE_MISMATCH.code(), r.errorCode());
+      messages.put(name, r.errorMessage());
+    }
+    assertTrue(messages.get("sideways").contains("is 427x640 but its image is 640x427"), messages.get("sideways"));
+    assertTrue(messages.get("sideways").contains("EXIF orientation (6) makes viewers show it turned, as 427x640"), messages.get("sideways"));
+    assertTrue(messages.get("sideways").contains("exiftran -ai"), messages.get("sideways"));
+    assertFalse(messages.get("upright").contains("EXIF"), messages.get("upright"));
   }
 }

@@ -94,6 +94,7 @@ class ImageCodecTest {
         () -> codec.decode(TestImages.bytes("photos/truncated.jpg"), "photos/truncated.jpg"));
     assertEquals(ErrorCode.IMAGE_UNREADABLE, e.code());
     assertTrue(e.getMessage().contains("photos/truncated.jpg"), e.getMessage());
+    assertFalse(e.getMessage().contains("Exception"), "the decoder's class stays in the log: " + e.getMessage());
   }
 
   /** A JPEG cut mid-scan: ImageIO returns an image padded with grey and only warns. */
@@ -114,6 +115,7 @@ class ImageCodecTest {
     byte[] cut = Arrays.copyOf(data, data.length / 2);
     InputException e = assertThrows(InputException.class, () -> codec.decode(cut, resource));
     assertEquals(ErrorCode.IMAGE_UNREADABLE, e.code(), e.getMessage());
+    assertFalse(e.getMessage().contains("Exception"), "the decoder's class stays in the log: " + e.getMessage());
   }
 
   @ParameterizedTest
