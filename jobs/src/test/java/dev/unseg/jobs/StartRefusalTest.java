@@ -42,6 +42,12 @@ class StartRefusalTest {
     assertFalse(Files.exists(out), "a refused start writes nothing: " + out);
   }
 
+  private static String[] append(String[] args, String last) {
+    String[] all = java.util.Arrays.copyOf(args, args.length + 1);
+    all[args.length] = last;
+    return all;
+  }
+
   private static Cli.Run cocoRun(String format, String annotations, Path out, String... more) throws Exception {
     List<String> args = new ArrayList<>(List.of("--format", format, "--images", IMAGES, "--annotations", annotations,
         "--output", out.toString()));
@@ -75,6 +81,18 @@ class StartRefusalTest {
     Path labels = Files.createDirectories(tmp.resolve("voc/SegmentationClass"));
     assertRefused(Cli.protect("--format", "voc", "--images", noImages.toString(), "--annotations", labels.toString(),
         "--output", out.toString()), out, "JPEGImages", "holds no voc image (*.jpg)", "--format");
+
+    // An image list that is missing, a folder, names nothing, or is given with a COCO index.
+    Path ade = Cli.SAMPLES.resolve("ade20k");
+    String[] adeRun = {"--format", "ade20k", "--images", ade.resolve("images").toString(), "--annotations",
+        ade.resolve("annotations").toString(), "--output", out.toString(), "--image-list"};
+    assertRefused(Cli.protect(append(adeRun, tmp.resolve("val.txt").toString())), out, "val.txt does not exist",
+        "--image-list", "one per line");
+    assertRefused(Cli.protect(append(adeRun, tmp.toString())), out, "is a folder", "--image-list");
+    Path blank = Files.writeString(tmp.resolve("blank.txt"), "\n# none yet\n");
+    assertRefused(Cli.protect(append(adeRun, blank.toString())), out, "blank.txt names no image", "nothing to protect");
+    assertRefused(cocoRun("coco", INSTANCES, out, "--image-list", blank.toString()), out, "unseg.input.image-list",
+        "--format coco, whose index names its images itself", "--select");
 
     Path badConf = Files.writeString(tmp.resolve("bad.conf"), "unseg {\n  noise { eps = 8\n");
     assertRefused(cocoRun("coco", INSTANCES, out, "--config", badConf.toString()), out, "--config", "bad.conf", "line 3",

@@ -128,7 +128,7 @@ class TrainedGeneratorTest {
     assertEquals(List.of("unet/clean", "unet/protected", "unet/protected+jpeg:75"), sides);
     // The generator's sample, picked as train-generator picks it: the test images are none of it.
     List<String> trainedOn = LabeledDataset.open(new DatasetSource(DatasetFormat.COCO, data.resolve("images").toString(),
-        data.resolve("annotations.json").toString(), "", ""), new Configuration(), 1, 16).images();
+        data.resolve("annotations.json").toString(), "", "", ""), new Configuration(), 1, 16).images();
     List<String> tested = new ArrayList<>();
     report.path("test_images").forEach(t -> tested.add(t.asText()));
     assertEquals(4, tested.size());

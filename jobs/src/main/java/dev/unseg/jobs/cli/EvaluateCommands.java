@@ -25,6 +25,7 @@ final class EvaluateCommands {
       new Command.Flag("--annotations", "unseg.input.annotations", "URI", "their annotations, if not the run's"),
       new Command.Flag("--panoptic-masks", "unseg.input.panoptic-masks", "URI", "coco-panoptic: folder of panoptic PNGs, if not the run's"),
       new Command.Flag("--mask-name", "unseg.input.mask-name", "RULE", "mask-pairs: mask name rule, if not the run's"),
+      new Command.Flag("--image-list", "unseg.input.image-list", "URI", "only the images this text file names, if not the run's"),
       new Command.Flag("--labels", "unseg.evaluate.labels", "LABELS", "classes|binary|top:K"),
       new Command.Flag("--sample", "unseg.evaluate.sample", "N", "training images"),
       new Command.Flag("--test", "unseg.evaluate.test", "N", "held-out clean test images"),

@@ -21,6 +21,7 @@ final class TrainGeneratorCommand {
       new Command.Flag("--annotations", "unseg.input.annotations", "URI", "COCO JSON file, or root of label/mask files"),
       new Command.Flag("--panoptic-masks", "unseg.input.panoptic-masks", "URI", "coco-panoptic: folder of panoptic PNGs"),
       new Command.Flag("--mask-name", "unseg.input.mask-name", "RULE", "mask-pairs: mask name rule"),
+      new Command.Flag("--image-list", "unseg.input.image-list", "URI", "only the images this text file names"),
       new Command.Flag("--output", "unseg.train-generator.output", "URI", "the model file to write"),
       new Command.Flag("--labels", "unseg.train-generator.labels", "LABELS", "what the surrogate learns: binary|classes"),
       new Command.Flag("--sample", "unseg.train-generator.sample", "N", "images to train on (a seeded pick)"),

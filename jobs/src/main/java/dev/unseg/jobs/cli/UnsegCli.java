@@ -34,6 +34,8 @@ public final class UnsegCli {
       new Command.Flag("--panoptic-masks", "unseg.input.panoptic-masks", "URI", "coco-panoptic: folder of panoptic PNGs"),
       new Command.Flag("--select", "unseg.input.selection", "SEGMENTS", "segments in the mask: default|all|class:ID|classes:ID,..|things"),
       new Command.Flag("--mask-name", "unseg.input.mask-name", "RULE", "mask-pairs: mask name rule, e.g. {dir}{stem}_mask.png"),
+      new Command.Flag("--image-list", "unseg.input.image-list", "URI",
+          "only the images this text file names, e.g. VOC's ImageSets/Segmentation/trainval.txt"),
       new Command.Flag("--output", "unseg.output.uri", "URI", "where the protected dataset goes"),
       new Command.Flag("--output-format", "unseg.output.format", "FORMAT", "same|png|jpeg"),
       new Command.Flag("--jpeg-quality", "unseg.output.jpeg-quality", "Q", "JPEG quality 1..100"),

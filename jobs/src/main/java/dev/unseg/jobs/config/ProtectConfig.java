@@ -28,6 +28,7 @@ public record ProtectConfig(
     String panopticMasks,
     Selection selection,
     String maskName,
+    String imageList,
     String output,
     ProtectionSettings protection,
     boolean copyAnnotations,
@@ -65,6 +66,11 @@ public record ProtectConfig(
     if (format == DatasetFormat.MASK_PAIRS && !maskName.contains("{stem}")) {
       throw SettingReads.bad("input.mask-name", "--mask-name", maskName, "a name rule containing {stem}, e.g. {dir}{stem}_mask.png");
     }
+    String imageList = SettingReads.string(c, "input.image-list");
+    if (!imageList.isEmpty() && (format == DatasetFormat.COCO || format == DatasetFormat.COCO_PANOPTIC)) {
+      throw SettingReads.bad("input.image-list", "--image-list", imageList, "nothing (leave it empty) with --format "
+          + format.cliName() + ", whose index names its images itself: take a subset with --select or a smaller index");
+    }
     String output = SettingReads.required(c, "output.uri", "--output", "where the protected dataset goes (a URI outside the inputs)");
     double eps = SettingReads.doubleIn(c, "noise.eps", "--eps", 0, 255);
     double epsBg = SettingReads.doubleIn(c, "noise.eps-bg", "--eps-bg", 0, 255);
@@ -92,7 +98,7 @@ public record ProtectConfig(
         .withoutPath("run.lease-expiry").root()
         .render(ConfigRenderOptions.concise().setJson(true)).getBytes(StandardCharsets.UTF_8));
     return new ProtectConfig(format, images, annotations, SettingReads.string(c, "input.panoptic-masks"), selection, maskName,
-        output, protection, SettingReads.bool(c, "output.copy-annotations"), generator, partitionSize, partitionCount,
+        imageList, output, protection, SettingReads.bool(c, "output.copy-annotations"), generator, partitionSize, partitionCount,
         threads, maxInFlight, SettingReads.string(c, "run.id"), SettingReads.string(c, "run.master"), progress, digest, RunSafety.from(c),
         ReportSettings.from(root));
   }

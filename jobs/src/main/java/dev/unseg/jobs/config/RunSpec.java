@@ -34,6 +34,7 @@ public record RunSpec(
     @JsonProperty("unseg.input.panoptic-masks") String panopticMasks,
     @JsonProperty("unseg.input.selection") String selection,
     @JsonProperty("unseg.input.mask-name") String maskName,
+    @JsonProperty("unseg.input.image-list") String imageList,
     @JsonProperty("unseg.output.uri") String output,
     @JsonProperty("unseg.output.format") String outputFormat,
     @JsonProperty("unseg.output.jpeg-quality") int jpegQuality,
@@ -66,11 +67,13 @@ public record RunSpec(
     jpegCodec = jpegCodec == null ? "imageio" : jpegCodec;
     // Likewise, a run recorded before the design was a setting made the cells design.
     design = design == null ? "cells" : design;
+    // And a run recorded before image lists took every image under its root.
+    imageList = imageList == null ? "" : imageList;
   }
 
   public static RunSpec of(ProtectConfig c) {
     return new RunSpec(c.format().cliName(), c.images(), c.annotations(), c.panopticMasks(),
-        SelectionSpec.of(c.selection()), c.maskName(), c.output(),
+        SelectionSpec.of(c.selection()), c.maskName(), c.imageList(), c.output(),
         c.protection().encode().format().name().toLowerCase(Locale.ROOT), c.protection().encode().jpegQuality(),
         c.protection().writeMasks(), c.copyAnnotations(), c.protection().jpegCodec().setting(), c.protection().budget().eps(),
         c.protection().budget().epsBackground(), c.protection().maxPixels(), c.protection().maxFileBytes(),
@@ -82,7 +85,7 @@ public record RunSpec(
 
   /** The same run, its images read from another root (verify's {@code --originals}). */
   public RunSpec withImages(String root) {
-    return new RunSpec(format, root, annotations, panopticMasks, selection, maskName, output, outputFormat, jpegQuality,
+    return new RunSpec(format, root, annotations, panopticMasks, selection, maskName, imageList, output, outputFormat, jpegQuality,
         writeMasks, copyAnnotations, jpegCodec, eps, epsBackground, maxPixels, maxFileBytes, generator, cellSize, design, model,
         modelSha256, keyFingerprint);
   }

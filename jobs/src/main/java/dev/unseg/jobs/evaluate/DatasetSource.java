@@ -11,14 +11,16 @@ import dev.unseg.pipeline.error.UserError;
  * settings, or the {@code unseg.input.*} keys (the same flags as protect's), which override the run's
  * where they are set (a dataset read from another mount).
  */
-public record DatasetSource(DatasetFormat format, String images, String annotations, String maskName, String panopticMasks) {
+public record DatasetSource(DatasetFormat format, String images, String annotations, String maskName, String panopticMasks,
+    String imageList) {
 
   /** The run's dataset, with any {@code unseg.input} key that is set taking its place. */
   static DatasetSource of(RunSpec run, Config unseg) {
     Config input = unseg.getConfig("input");
     return new DatasetSource(input.getString("format").isEmpty() ? run.datasetFormat() : format(unseg),
         or(input.getString("images"), run.images()), or(input.getString("annotations"), run.annotations()),
-        or(run.maskName(), input.getString("mask-name")), or(input.getString("panoptic-masks"), run.panopticMasks()));
+        or(run.maskName(), input.getString("mask-name")), or(input.getString("panoptic-masks"), run.panopticMasks()),
+        or(input.getString("image-list"), run.imageList()));
   }
 
   /** The dataset of the {@code unseg.input} keys alone (a run of the controls, with no protected copy). */
@@ -31,7 +33,8 @@ public record DatasetSource(DatasetFormat format, String images, String annotati
       }
     }
     return new DatasetSource(format(unseg), input.getString("images"),
-        input.getString("annotations"), input.getString("mask-name"), input.getString("panoptic-masks"));
+        input.getString("annotations"), input.getString("mask-name"), input.getString("panoptic-masks"),
+        input.getString("image-list"));
   }
 
   /** The --format a user gave: a name protect accepts, or a user error (exit 2) naming the key. */

@@ -4,6 +4,7 @@ import dev.unseg.jobs.config.RunSpec;
 import dev.unseg.jobs.io.FolderStore;
 import dev.unseg.jobs.io.Locations;
 import dev.unseg.jobs.io.Storage;
+import dev.unseg.jobs.plan.TaskPlanner;
 import dev.unseg.pipeline.dataset.ClassLabels;
 import dev.unseg.pipeline.dataset.CocoAnnotationEntry;
 import dev.unseg.pipeline.dataset.CocoCategory;
@@ -107,19 +108,24 @@ public final class LabeledDataset {
             new FolderStore(pngs, Storage.of(pngs, conf)));
       }
       default -> labelMaps(src, imagesRoot, images, new FolderStore(Locations.directory(annotations), Storage.of(annotations, conf)),
-          seed, count);
+          conf, seed, count);
     };
   }
 
   private static LabeledDataset labelMaps(DatasetSource src, URI imagesRoot, FolderStore images, FolderStore annotations,
-      long seed, int count) throws IOException {
+      Configuration conf, long seed, int count) throws IOException {
     LabelMapLayout layout = LabelMapLayout.forFormat(src.format(), Selection.parse("all"), src.maskName());
     Sampler<String> pick = new Sampler<>(seed, count);
-    images.storage().walk(imagesRoot, rel -> {
+    Storage.Visitor offer = rel -> {
       if (layout.isImage(rel)) {
         pick.offer(rel, rel);
       }
-    });
+    };
+    if (src.imageList() == null || src.imageList().isEmpty()) {
+      images.storage().walk(imagesRoot, offer);
+    } else {
+      TaskPlanner.readImageList(src.imageList(), src.format(), conf, offer::file);
+    }
     DatasetFormat f = src.format();
     return new LabeledDataset(pick.names(), ClassLabels.names(f), images,
         (name, w, h) -> ClassLabels.read(f, annotations, layout.annotationPathFor(name), w, h));

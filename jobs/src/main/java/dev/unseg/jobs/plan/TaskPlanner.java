@@ -11,6 +11,7 @@ import dev.unseg.pipeline.dataset.CocoIndexReader;
 import dev.unseg.pipeline.dataset.CocoIndexVisitor;
 import dev.unseg.pipeline.dataset.CocoTasks;
 import dev.unseg.pipeline.dataset.DatasetFormat;
+import dev.unseg.pipeline.dataset.ImageList;
 import dev.unseg.pipeline.dataset.ImageTask;
 import dev.unseg.pipeline.dataset.InvalidIndexException;
 import dev.unseg.pipeline.dataset.LabelMapLayout;
@@ -53,6 +54,7 @@ public final class TaskPlanner {
   private final DatasetFormat format;
   private final Selection selection;
   private final String maskName;
+  private final String imageList;
   private final int partitionSize;
   private final int partitionCount;
   private final Locations locations;
@@ -69,6 +71,7 @@ public final class TaskPlanner {
     this.format = spec.datasetFormat();
     this.selection = spec.segmentSelection();
     this.maskName = spec.maskName();
+    this.imageList = spec.imageList();
     this.partitionSize = partitionSize;
     this.partitionCount = partitionCount;
     this.locations = locations;
@@ -100,6 +103,13 @@ public final class TaskPlanner {
     URI root = locations.images();
     Storage fs = Storage.of(root, hadoopConf.get());
     try (ChunkSpill<ImageTask> spill = new ChunkSpill<>(planFs, planDir, "tasks", CHUNK_SIZE)) {
+      if (!imageList.isEmpty()) {
+        // The list names the run's images: the root is not listed, and every entry gets its row.
+        readImageList(imageList, format, hadoopConf.get(), rel -> spill.add(layout.isImage(rel) ? layout.task(rel)
+            : ImageTask.rejected(rel, ErrorCode.IMAGE_UNSUPPORTED, "'" + rel + "' in --image-list " + imageList + " is not a "
+                + format.cliName() + " image (" + layout.imageNames() + "); list image paths relative to --images")));
+        return new Plan(partition(readChunks(spill.chunks()), spill.total()), spill.total(), 0, orphans);
+      }
       long[] skipped = {0};
       fs.walk(root, rel -> {
         if (hidden(rel)) {
@@ -233,6 +243,18 @@ public final class TaskPlanner {
     long waves = (Math.max(bySize, 1) + cores - 1) / cores;
     long n = Math.min(Math.max(count, 1), waves * cores);
     return (int) Math.min(Integer.MAX_VALUE, n);
+  }
+
+  /**
+   * Visits the image paths an image list ({@code unseg.input.image-list}) names, streamed: how protect,
+   * verify, evaluate and train-generator read one.
+   */
+  public static long readImageList(String imageList, DatasetFormat format, org.apache.hadoop.conf.Configuration conf,
+      ImageList.Visitor visitor) throws IOException {
+    URI uri = dev.unseg.jobs.io.Locations.qualify(imageList);
+    try (InputStream in = Storage.of(uri, conf).open(new Path(uri))) {
+      return ImageList.read(in, format, visitor);
+    }
   }
 
   private <T> JavaRDD<T> readChunks(List<String> chunks) {

@@ -170,6 +170,11 @@ public final class ProtectJob {
       step = "copying the annotations";
       copyFile(hadoop, locations.annotations(), locations.layout().path(locations.mirror(locations.annotations())));
     }
+    if (config.copyAnnotations() && !config.imageList().isEmpty()) {
+      step = "copying the image list"; // the release's split file (VOC's ImageSets/Segmentation/*.txt)
+      URI list = Locations.qualify(config.imageList());
+      copyFile(hadoop, list, locations.layout().path(locations.mirror(list)));
+    }
     Instant finished = Instant.now();
     double seconds = Math.max(1e-3, Duration.between(started, finished).toMillis() / 1000.0);
     if (stopped == null && lease.lostTo() != null) {

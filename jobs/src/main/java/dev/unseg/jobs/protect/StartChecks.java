@@ -3,6 +3,7 @@ package dev.unseg.jobs.protect;
 import dev.unseg.jobs.config.ProtectConfig;
 import dev.unseg.jobs.io.Locations;
 import dev.unseg.jobs.io.Storage;
+import dev.unseg.jobs.plan.TaskPlanner;
 import dev.unseg.pipeline.dataset.CocoIndexReader;
 import dev.unseg.pipeline.dataset.DatasetFormat;
 import dev.unseg.pipeline.dataset.InvalidIndexException;
@@ -47,9 +48,11 @@ final class StartChecks {
       index(hadoop, locations.annotations(), format);
     } else {
       LabelMapLayout layout = LabelMapLayout.forFormat(format, config.selection(), config.maskName());
-      if (!Storage.of(locations.images(), hadoop).any(locations.images(), layout::isImage)) {
+      if (!config.imageList().isEmpty()) {
+        imageList(hadoop, config.imageList(), format);
+      } else if (!Storage.of(locations.images(), hadoop).any(locations.images(), layout::isImage)) {
         throw new UserError("--images " + locations.images() + " holds no " + format.cliName() + " image ("
-            + imageNames(format) + "), so there is nothing to protect: check --images and --format.");
+            + layout.imageNames() + "), so there is nothing to protect: check --images and --format.");
       }
     }
     if (format == DatasetFormat.COCO_PANOPTIC) {
@@ -82,12 +85,18 @@ final class StartChecks {
     }
   }
 
-  private static String imageNames(DatasetFormat format) {
-    return switch (format) {
-      case ADE20K, VOC -> "*.jpg";
-      case CITYSCAPES -> "*_leftImg8bit.png";
-      default -> "JPEG, PNG or TIFF files";
-    };
+  /** The image list is a file that names at least one image (read whole: one streaming pass, like a COCO index's). */
+  private static void imageList(Configuration hadoop, String list, DatasetFormat format) throws IOException {
+    URI uri = Locations.qualify(list);
+    String key = "unseg.input.image-list (--image-list)";
+    if (status(hadoop, uri, key, "a text file naming the images to protect, one per line").directory()) {
+      throw new UserError(uri + " is a folder: set " + key + " to a text file naming the images to protect, one per line"
+          + " (for VOC, ImageSets/Segmentation/trainval.txt).");
+    }
+    if (TaskPlanner.readImageList(list, format, hadoop, rel -> {}) == 0) {
+      throw new UserError("--image-list " + uri + " names no image (it is empty, or only blank and # lines): there is"
+          + " nothing to protect. Give the list of the images you mean to release.");
+    }
   }
 
   private static void folder(Configuration hadoop, URI uri, String key, String what) throws IOException {

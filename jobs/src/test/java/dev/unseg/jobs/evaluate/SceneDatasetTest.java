@@ -28,7 +28,7 @@ class SceneDatasetTest {
     assertEquals(12, index.get("images").size());
     assertEquals(SceneDataset.CLASSES.size(), index.get("categories").size());
     LabeledDataset data = LabeledDataset.open(new DatasetSource(DatasetFormat.COCO,
-        tmp.resolve("images").toString(), tmp.resolve("annotations.json").toString(), "", ""), new Configuration(), 1, 12);
+        tmp.resolve("images").toString(), tmp.resolve("annotations.json").toString(), "", "", ""), new Configuration(), 1, 12);
     assertEquals(12, data.images().size());
     assertEquals(List.of("background", "disc", "box", "star", "cross"), data.classNames());
     Set<Integer> seen = new HashSet<>();

@@ -95,6 +95,15 @@ public final class LabelMapLayout {
    *
    * @throws IllegalArgumentException when {@link #isImage} is false for the path
    */
+  /** What {@link #isImage} takes, for messages. */
+  public String imageNames() {
+    return switch (format) {
+      case ADE20K, VOC -> "*.jpg";
+      case CITYSCAPES -> "*_leftImg8bit.png";
+      default -> "JPEG, PNG or TIFF files";
+    };
+  }
+
   public String annotationPathFor(String imageRelativePath) {
     if (!isImage(imageRelativePath)) {
       throw new IllegalArgumentException(imageRelativePath + " is not a " + format.cliName() + " image name");
