@@ -13,6 +13,7 @@ import java.awt.image.Raster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import javax.imageio.IIOImage;
@@ -225,9 +226,8 @@ public final class ImageCodec {
     int bits = uniformBits(image);
     int colourBands = colourBands(cm, raster.getNumBands());
     if (!(cm instanceof ComponentColorModel) || (bits != 8 && bits != 16) || colourBands == 0) {
-      throw new InputException(ErrorCode.IMAGE_UNSUPPORTED, "image " + name + " has a pixel layout that cannot"
-          + " become 8-bit RGB (" + raster.getNumBands() + " bands of " + bits + " bits, colour space type "
-          + cm.getColorSpace().getType() + "); convert it to 8-bit RGB or gray first");
+      throw new InputException(ErrorCode.IMAGE_UNSUPPORTED, "image " + name + " has " + layout(image)
+          + ", which cannot become 8-bit RGB; convert it to 8- or 16-bit RGB or gray first");
     }
     int[] bands = colourBands == 1 ? new int[] {0, 0, 0} : new int[] {0, 1, 2};
     Rasters.readView(raster, bands, bits, rgb);
@@ -251,6 +251,25 @@ public final class ImageCodec {
     int type = cm.getColorSpace().getType();
     return type == ColorSpace.TYPE_CMYK || type == ColorSpace.TYPE_Lab || type == ColorSpace.TYPE_YCbCr
         || type == ColorSpace.TYPE_CMY || type == ColorSpace.TYPE_HSV || type == ColorSpace.TYPE_XYZ;
+  }
+
+  /** A pixel layout in words: "1 band of 32-bit floating-point samples (gray)". */
+  private static String layout(BufferedImage image) {
+    int[] sizes = image.getSampleModel().getSampleSize();
+    String kind = switch (image.getSampleModel().getDataType()) {
+      case DataBuffer.TYPE_FLOAT, DataBuffer.TYPE_DOUBLE -> "floating-point";
+      case DataBuffer.TYPE_SHORT -> "signed integer";
+      default -> "integer";
+    };
+    String samples = Arrays.stream(sizes).allMatch(s -> s == sizes[0])
+        ? sizes[0] + "-bit " + kind : "mixed-size (" + Arrays.toString(sizes) + "-bit)";
+    String space = switch (image.getColorModel().getColorSpace().getType()) {
+      case java.awt.color.ColorSpace.TYPE_GRAY -> "gray";
+      case java.awt.color.ColorSpace.TYPE_RGB -> "RGB";
+      case java.awt.color.ColorSpace.TYPE_CMYK -> "CMYK";
+      default -> "another colour space";
+    };
+    return sizes.length + (sizes.length == 1 ? " band" : " bands") + " of " + samples + " samples (" + space + ")";
   }
 
   private static int uniformBits(BufferedImage image) {
@@ -354,7 +373,11 @@ public final class ImageCodec {
         writer.setOutput(out);
         writer.write(null, new IIOImage(plan.image(), null, metadata), param);
       }
-      return target == ImageFormat.JPEG ? withCarried(original, bytes.toByteArray()) : bytes.toByteArray();
+      return switch (target) {
+        case JPEG -> withCarried(original, bytes.toByteArray());
+        case TIFF -> TiffExtraSamples.complete(bytes.toByteArray());
+        default -> bytes.toByteArray();
+      };
     } catch (IOException | RuntimeException e) {
       throw new InputException(ErrorCode.ENCODE_FAILED, "protected image (" + original.format() + " "
           + original.width() + "x" + original.height() + ") could not be encoded as " + target + ": " + InputException.detail(e), e);

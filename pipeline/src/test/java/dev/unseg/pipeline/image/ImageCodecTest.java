@@ -97,6 +97,38 @@ class ImageCodecTest {
     assertFalse(e.getMessage().contains("Exception"), "the decoder's class stays in the log: " + e.getMessage());
   }
 
+  /** A 32-bit float gray TIFF (a DEM, say) is refused in words a user reads: bands, sample type, colour space. */
+  @Test
+  void aFloatTiffIsRefusedWithItsLayoutInWords() {
+    InputException e = assertThrows(InputException.class, () -> codec.decode(floatGrayTiff(2, 2), "dem.tif"));
+    assertEquals(ErrorCode.IMAGE_UNSUPPORTED, e.code());
+    assertTrue(e.getMessage().contains("dem.tif has 1 band of 32-bit floating-point samples (gray)"), e.getMessage());
+  }
+
+  /** A minimal uncompressed little-endian TIFF of one 32-bit float sample per pixel (SampleFormat 3), all 0.5. */
+  private static byte[] floatGrayTiff(int w, int h) {
+    int[][] tags = {{256, 3, w}, {257, 3, h}, {258, 3, 32}, {259, 3, 1}, {262, 3, 1}, {273, 4, 0}, {277, 3, 1},
+        {278, 3, h}, {279, 4, 4 * w * h}, {339, 3, 3}};
+    int ifd = 8;
+    int data = ifd + 2 + 12 * tags.length + 4;
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(data + 4 * w * h).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    b.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(ifd).putShort((short) tags.length);
+    for (int[] t : tags) {
+      b.putShort((short) t[0]).putShort((short) t[1]).putInt(1);
+      int value = t[0] == 273 ? data : t[2];
+      if (t[1] == 3) {
+        b.putShort((short) value).putShort((short) 0);
+      } else {
+        b.putInt(value);
+      }
+    }
+    b.putInt(0);
+    for (int i = 0; i < w * h; i++) {
+      b.putFloat(0.5f);
+    }
+    return b.array();
+  }
+
   /** A JPEG cut mid-scan: ImageIO returns an image padded with grey and only warns. */
   @Test
   void jpegCutInTheScanIsUnreadableNotGrey() throws Exception {
