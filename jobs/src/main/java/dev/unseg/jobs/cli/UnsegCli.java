@@ -279,7 +279,8 @@ public final class UnsegCli {
         return 1;
       }
       if (r.failed() > 0) {
-        err.printf("unseg: %d images failed; their manifest rows say why (unseg inspect %s)%n", r.failed(), r.output());
+        err.printf("unseg: %s (unseg inspect %s)%n", r.failed() == 1 ? "1 image failed; its manifest row says why"
+            : r.failed() + " images failed; their manifest rows say why", r.output());
       }
       return 0;
     }
