@@ -62,6 +62,10 @@ public record RunSpec(
   private static final Set<String> NOT_COMPARED = Set.of("unseg.input.images", "unseg.output.uri",
       "unseg.limits.max-pixels", "unseg.limits.max-file-bytes");
 
+  /** Keys that hold locations: compared as absolute URIs (a run recorded before they were, kept them as given). */
+  private static final Set<String> LOCATIONS = Set.of("unseg.input.annotations", "unseg.input.panoptic-masks",
+      "unseg.input.image-list");
+
   public RunSpec {
     // A run recorded before the codec was a setting wrote its JPEGs with ImageIO: the two write other bytes.
     jpegCodec = jpegCodec == null ? "imageio" : jpegCodec;
@@ -72,8 +76,8 @@ public record RunSpec(
   }
 
   public static RunSpec of(ProtectConfig c) {
-    return new RunSpec(c.format().cliName(), c.images(), c.annotations(), c.panopticMasks(),
-        SelectionSpec.of(c.selection()), c.maskName(), c.imageList(), c.output(),
+    return new RunSpec(c.format().cliName(), where(c.images()), where(c.annotations()), where(c.panopticMasks()),
+        SelectionSpec.of(c.selection()), c.maskName(), where(c.imageList()), where(c.output()),
         c.protection().encode().format().name().toLowerCase(Locale.ROOT), c.protection().encode().jpegQuality(),
         c.protection().writeMasks(), c.copyAnnotations(), c.protection().jpegCodec().setting(), c.protection().budget().eps(),
         c.protection().budget().epsBackground(), c.protection().maxPixels(), c.protection().maxFileBytes(),
@@ -81,6 +85,14 @@ public record RunSpec(
         c.generator().design().name().toLowerCase(Locale.ROOT), c.generator().model(),
         c.generator().modelSha256(), c.generator().kind() == GeneratorConfig.Kind.SYNTHETIC
             ? SyntheticTextureGenerator.keyFingerprint(c.generator().key()) : "");
+  }
+
+  /**
+   * A location as an absolute URI ({@code samples/x} becomes {@code file:/.../samples/x}), so that verify,
+   * report and evaluate find the run's inputs from any working folder; empty stays empty.
+   */
+  private static String where(String location) {
+    return location == null || location.isEmpty() ? "" : Locations.qualify(location).toString();
   }
 
   /** The same run, its images read from another root (verify's {@code --originals}). */
@@ -156,7 +168,8 @@ public record RunSpec(
               + " another key (fingerprint %s, this key's %s); its noise and this key's would mix in one release",
               abbreviate(then.toString()), abbreviate(now.toString())));
         }
-      } else if (!String.valueOf(now).equals(String.valueOf(then))) {
+      } else if (LOCATIONS.contains(key) ? !where((String) now).equals(where((String) then))
+          : !String.valueOf(now).equals(String.valueOf(then))) {
         diff.append(String.format("%n  %s: the run in --output used '%s', this run '%s'", key, then, now));
       }
     });

@@ -121,7 +121,7 @@ public final class LabeledDataset {
         pick.offer(rel, rel);
       }
     };
-    if (src.imageList() == null || src.imageList().isEmpty()) {
+    if (src.imageList().isEmpty()) {
       images.storage().walk(imagesRoot, offer);
     } else {
       TaskPlanner.readImageList(src.imageList(), src.format(), conf, offer::file);

@@ -251,7 +251,7 @@ public final class TaskPlanner {
    */
   public static long readImageList(String imageList, DatasetFormat format, org.apache.hadoop.conf.Configuration conf,
       ImageList.Visitor visitor) throws IOException {
-    URI uri = dev.unseg.jobs.io.Locations.qualify(imageList);
+    URI uri = Locations.qualify(imageList);
     try (InputStream in = Storage.of(uri, conf).open(new Path(uri))) {
       return ImageList.read(in, format, visitor);
     }
