@@ -44,7 +44,8 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  *   <li>TIFF keeps the reader's metadata, so every tag (GeoTIFF 33550, 33922, 34735-34737, GDAL
  *       42112/42113) and the compression survive; only IFD 0 is written: overviews and other
  *       pages are dropped, since they would carry unprotected pixels.
- *   <li>CMYK/YCCK JPEG: converted to RGB by TwelveMonkeys on decode, written as an RGB JPEG.
+ *   <li>CMYK/YCCK JPEG: converted to RGB by TwelveMonkeys on decode, written as an RGB JPEG with the
+ *       sampling of its first component (CMYK at full resolution becomes 4:4:4).
  *   <li>JPEG output: baseline, at the configured quality; a JPEG input's chroma subsampling is
  *       kept (4:4:4 stays 4:4:4), other inputs get the JDK encoder's default 4:2:0 (as the
  *       reference's PIL does). No metadata is carried over (EXIF, ICC dropped); alpha and extra

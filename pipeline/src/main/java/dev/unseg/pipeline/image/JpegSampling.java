@@ -16,10 +16,16 @@ import org.w3c.dom.NodeList;
 record JpegSampling(int horizontal, int vertical) {
   private static final String FORMAT = "javax_imageio_jpeg_image_1.0";
 
-  /** The factors of the first component in the SOF segment; null when absent or unusual. */
+  /**
+   * The factors of the first component in the SOF segment; null when absent or unusual. A CMYK (or YCCK)
+   * input, written as an RGB JPEG, keeps them too: its usual 1x1 everywhere becomes 4:4:4, since the
+   * default 4:2:0 moved its saturated edges by up to 104 grey levels (a CMYK copy of rocket.jpg re-encoded
+   * unchanged; 16 at 4:4:4).
+   */
   static JpegSampling of(JpegMarkers markers) {
     int factors = markers.firstSampling();
-    return markers.components() == 3 && factors > 0 ? new JpegSampling(factors >> 4, factors & 0x0F) : null;
+    boolean colour = markers.components() == 3 || markers.components() == 4;
+    return colour && factors > 0 ? new JpegSampling(factors >> 4, factors & 0x0F) : null;
   }
 
   static JpegSampling of(byte[] jpeg) {

@@ -20,7 +20,7 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Element;
 
-/** A CMYK JPEG (Adobe APP14, transform 0, inverted samples as Photoshop writes them). */
+/** A CMYK JPEG (Adobe APP14, transform 0, inverted samples and no subsampling, as Photoshop writes them). */
 class CmykJpegTest {
   private static final String FORMAT = "javax_imageio_jpeg_image_1.0";
 
@@ -42,6 +42,12 @@ class CmykJpegTest {
       IIOMetadata metadata = writer.getDefaultImageMetadata(new ImageTypeSpecifier(cmyk, raster.getSampleModel()), null);
       Element root = (Element) metadata.getAsTree(FORMAT);
       ((Element) root.getElementsByTagName("app14Adobe").item(0)).setAttribute("transform", "0");
+      // Every ink at full resolution, as Photoshop and Pillow write CMYK.
+      org.w3c.dom.NodeList components = root.getElementsByTagName("componentSpec");
+      for (int c = 0; c < components.getLength(); c++) {
+        ((Element) components.item(c)).setAttribute("HsamplingFactor", "1");
+        ((Element) components.item(c)).setAttribute("VsamplingFactor", "1");
+      }
       metadata.setFromTree(FORMAT, root);
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       try (ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
@@ -78,6 +84,7 @@ class CmykJpegTest {
     ImageHeader out = codec.readHeader(encoded, "cmyk.jpg");
     assertEquals(ImageFormat.JPEG, out.format());
     assertEquals(3, out.bands());
+    assertEquals(new JpegSampling(1, 1), JpegSampling.of(encoded), "unsubsampled CMYK stays unsubsampled (4:4:4)");
     assertEquals("YCbCr", out.colorType());
     assertTrue(TestImages.psnr(protectedRgb, codec.decode(encoded, "cmyk.jpg").rgb()) > 30);
   }
