@@ -42,7 +42,8 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  *   <li>Multi-band TIFF (e.g. 6-band Landsat): the view is bands 1..3 in file order; only those
  *       get protected values, the other bands are copied unchanged.
  *   <li>TIFF keeps the reader's metadata, so every tag (GeoTIFF 33550, 33922, 34735-34737, GDAL
- *       42112/42113) and the compression survive; only IFD 0 is written: overviews and other
+ *       42112/42113) and the compression survive (but a lossy one, JPEG in TIFF, which becomes Deflate: the
+ *       bound must hold in the file); only IFD 0 is written: overviews and other
  *       pages are dropped, since they would carry unprotected pixels.
  *   <li>CMYK/YCCK JPEG: converted to RGB by TwelveMonkeys on decode, written as an RGB JPEG with the
  *       sampling of its first component (CMYK at full resolution becomes 4:4:4).
@@ -254,6 +255,16 @@ public final class ImageCodec {
         || type == ColorSpace.TYPE_CMY || type == ColorSpace.TYPE_HSV || type == ColorSpace.TYPE_XYZ;
   }
 
+  /** Whether an input's metadata says its compression loses data (a TIFF in JPEG, say). */
+  private static boolean lossy(IIOMetadata metadata) {
+    if (metadata == null || !metadata.isStandardMetadataFormatSupported()) {
+      return false;
+    }
+    org.w3c.dom.NodeList lossless = ((org.w3c.dom.Element) metadata.getAsTree(
+        javax.imageio.metadata.IIOMetadataFormatImpl.standardMetadataFormatName)).getElementsByTagName("Lossless");
+    return lossless.getLength() > 0 && "FALSE".equalsIgnoreCase(((org.w3c.dom.Element) lossless.item(0)).getAttribute("value"));
+  }
+
   /** A pixel layout in words: "1 band of 32-bit floating-point samples (gray)". */
   private static String layout(BufferedImage image) {
     int[] sizes = image.getSampleModel().getSampleSize();
@@ -368,6 +379,11 @@ public final class ImageCodec {
         if (original.jpegSampling() != null) {
           metadata = original.jpegSampling().metadataFor(writer, new ImageTypeSpecifier(plan.image()), param);
         }
+      } else if (target == ImageFormat.TIFF && lossy(metadata)) {
+        // A JPEG-compressed TIFF would be written so again, off the bound by up to 111 grey levels (measured),
+        // while every TIFF output is taken as lossless (roundTripsExactly): Deflate keeps the bound exact.
+        param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+        param.setCompressionType("ZLib"); // compression 8, Adobe Deflate, as GDAL writes it
       }
       ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.max(1024, expected / 4));
       try (ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {

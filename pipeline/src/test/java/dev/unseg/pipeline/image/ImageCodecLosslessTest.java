@@ -40,7 +40,28 @@ class ImageCodecLosslessTest {
         Arguments.of("chessboard_GRAY_U16.tif", TestImages.bytes("photos/chessboard_GRAY_U16.tif")),
         Arguments.of("rgba.png", png(argb())),
         Arguments.of("rgb16.png", png(rgb16())),
-        Arguments.of("rocket.jpg", TestImages.bytes("photos/rocket.jpg")));
+        Arguments.of("rocket.jpg", TestImages.bytes("photos/rocket.jpg")),
+        // A lossy TIFF: its output is written losslessly (Deflate), so the claim holds for it too.
+        Arguments.of("jpeg-compressed.tif", jpegCompressedTiff()));
+  }
+
+  /** rocket.jpg's pixels as a TIFF in JPEG compression (7), written by ImageIO's TIFF writer. */
+  private static byte[] jpegCompressedTiff() throws IOException {
+    BufferedImage rocket = ImageIO.read(new java.io.ByteArrayInputStream(TestImages.bytes("photos/rocket.jpg")));
+    javax.imageio.ImageWriter writer = ImageIO.getImageWritersByFormatName("tiff").next();
+    try {
+      javax.imageio.ImageWriteParam param = writer.getDefaultWriteParam();
+      param.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
+      param.setCompressionType("JPEG");
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      try (javax.imageio.stream.ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
+        writer.setOutput(out);
+        writer.write(null, new javax.imageio.IIOImage(rocket, null, null), param);
+      }
+      return bytes.toByteArray();
+    } finally {
+      writer.dispose();
+    }
   }
 
   @ParameterizedTest(name = "{0}")
