@@ -20,8 +20,10 @@ record EncodePlan(BufferedImage image, IIOMetadata metadata) {
     BufferedImage layout = original.layout();
     boolean keepLayout = layout != null && (target == ImageFormat.TIFF || pngCanStore(layout));
     if (!keepLayout) {
-      IIOMetadata tiffOnly = target == ImageFormat.TIFF ? original.metadata() : null;
-      return new EncodePlan(Rasters.rgbImage(protectedRgb, w, h, false), tiffOnly);
+      // A plain RGB input of the target's format keeps its metadata: a PNG's colour profile (iCCP, sRGB,
+      // gAMA, cHRM) decides what people see. A palette input's is null (decode drops it with the palette).
+      IIOMetadata same = original.format() == target ? original.metadata() : null;
+      return new EncodePlan(Rasters.rgbImage(protectedRgb, w, h, false), same);
     }
     WritableRaster raster = Rasters.copy(layout.getRaster());
     Rasters.writeBack(raster, original.colourBands(), layout.getSampleModel().getSampleSize(0), protectedRgb);

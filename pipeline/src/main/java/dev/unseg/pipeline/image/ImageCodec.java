@@ -34,7 +34,7 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * <p>What each input becomes (with {@link OutputFormat#SAME}):
  * <ul>
  *   <li>8-bit RGB, RGBA, gray, gray+alpha: same layout; alpha kept exactly; gray written as the
- *       rounded mean of the 3 protected channels.
+ *       rounded mean of the 3 protected channels. A PNG keeps its reader's metadata (colour profile).
  *   <li>16-bit PNG/TIFF: stays 16-bit; the view is the high byte, the output's high byte is the
  *       protected value and the low byte is kept.
  *   <li>Palette PNG/TIFF: written as 8-bit RGB (RGBA when the palette has transparency), never

@@ -97,6 +97,30 @@ class ImageCodecTest {
     assertFalse(e.getMessage().contains("Exception"), "the decoder's class stays in the log: " + e.getMessage());
   }
 
+  /** An RGB PNG keeps its colour profile (iCCP), which decides the colours people see. */
+  @ParameterizedTest
+  @ValueSource(strings = {"astronaut.png", "chelsea.png"})
+  void anRgbPngKeepsItsColourProfile(String file) throws Exception {
+    byte[] data = TestImages.bytes("photos/" + file);
+    DecodedImage image = codec.decode(data, file);
+    byte[] out = codec.encode(image, TestImages.perturb(image.rgb(), 8, 5), SAME);
+    assertTrue(pngChunk(data, "iCCP").isPresent(), file + " has a profile");
+    assertArrayEquals(pngChunk(data, "iCCP").get(), pngChunk(out, "iCCP").orElse(null), file);
+  }
+
+  /** The data of a PNG's first chunk of this type. */
+  private static Optional<byte[]> pngChunk(byte[] png, String type) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(png);
+    for (int at = 8; at + 8 <= png.length; ) {
+      int length = b.getInt(at);
+      if (new String(png, at + 4, 4, java.nio.charset.StandardCharsets.US_ASCII).equals(type)) {
+        return Optional.of(Arrays.copyOfRange(png, at + 8, at + 8 + length));
+      }
+      at += 12 + length;
+    }
+    return Optional.empty();
+  }
+
   /** A 32-bit float gray TIFF (a DEM, say) is refused in words a user reads: bands, sample type, colour space. */
   @Test
   void aFloatTiffIsRefusedWithItsLayoutInWords() {
