@@ -134,6 +134,15 @@ public final class UnsegCli {
   }
 
   public static void main(String[] args) {
+    int java = Runtime.version().feature();
+    if (java >= 23) {
+      // Java 23 took away Subject.getSubject, which Hadoop's login calls at Spark's start: without this
+      // check the user saw "internal error: getSubject is not supported" (measured on Java 25).
+      System.err.println("unseg: this is Java " + java + ", on which Spark 3.5 and Hadoop 3.3 cannot start; run unseg on"
+          + " Java 17: set JAVA_HOME to a Java 17 JDK (Debian and Ubuntu: apt-get install openjdk-17-jdk-headless,"
+          + " then JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64)");
+      System.exit(2);
+    }
     if (System.getProperty("java.awt.headless") == null) {
       System.setProperty("java.awt.headless", "true"); // the reports' charts and pictures need no display
     }
