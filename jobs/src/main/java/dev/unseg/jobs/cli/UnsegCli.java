@@ -275,7 +275,9 @@ public final class UnsegCli {
       out.printf("run %s: %d images: %d protected, %d without mask, %d failed, in %.1f s (%.1f img/s)%n",
           r.runId(), r.rows(), r.protectedImages(), r.noMask(), r.failed(), r.seconds(), r.rows() / r.seconds());
       OutputLayout layout = new OutputLayout(r.output());
-      out.printf("output: %s (manifest: %s, summary: %s)%n", r.output(), layout.manifest(), layout.summary());
+      // As a Hadoop path prints, like the others: "out put/", not the URI's "out%20put/", which a shell would not find.
+      org.apache.hadoop.fs.Path output = new org.apache.hadoop.fs.Path(r.output());
+      out.printf("output: %s (manifest: %s, summary: %s)%n", output, layout.manifest(), layout.summary());
       if (r.report() != null) {
         out.println("report: " + r.report());
       }
@@ -289,7 +291,7 @@ public final class UnsegCli {
       }
       if (r.failed() > 0) {
         err.printf("unseg: %s (unseg inspect %s)%n", r.failed() == 1 ? "1 image failed; its manifest row says why"
-            : r.failed() + " images failed; their manifest rows say why", r.output());
+            : r.failed() + " images failed; their manifest rows say why", output);
       }
       return 0;
     }

@@ -48,7 +48,13 @@ public record Locations(URI images, URI annotations, URI output, String datasetR
     try {
       u = new URI(location);
     } catch (URISyntaxException e) {
-      u = null;
+      // Not a URI as written (a space, an accent): read as Hadoop reads paths, so that "file:/a b/" (how
+      // protect prints its output) and "s3a://bucket/a b/" name what they say.
+      try {
+        u = new Path(location).toUri();
+      } catch (IllegalArgumentException notAPath) {
+        u = null;
+      }
     }
     if (u == null || u.getScheme() == null || u.getScheme().length() == 1) {
       return new File(location).getAbsoluteFile().toURI().normalize();
