@@ -122,6 +122,30 @@ class StartRefusalTest {
     assertFalse(Files.exists(out.resolve("_unseg/lease.json")), "the lease is released at the end");
   }
 
+  /**
+   * An output folder that holds files no run wrote is refused, --overwrite or not: they would ship with the
+   * release, and an --overwrite of the run beside them deleted them (measured before this check).
+   */
+  @Test
+  void anOutputHoldingOtherFilesIsRefusedAndKept() throws Exception {
+    Path out = Files.createDirectories(tmp.resolve("home/sub"));
+    Path precious = Files.writeString(out.resolveSibling("thesis.tex"), "keep me");
+    Files.writeString(out.resolveSibling(".DS_Store"), "");
+    for (String[] extra : new String[][] {{}, {"--overwrite"}}) {
+      Cli.Run r = cocoRun("coco", INSTANCES, out.getParent(), extra);
+      assertEquals(2, r.code(), r.err());
+      assertTrue(r.err().contains("already holds files that no unseg run wrote (thesis.tex among them)"), r.err());
+      assertEquals("keep me", Files.readString(precious));
+      try (var left = Files.list(out.getParent())) {
+        assertEquals(List.of(".DS_Store", "sub", "thesis.tex"), left.map(p -> p.getFileName().toString()).sorted().toList());
+      }
+    }
+    // Dot files alone (a Finder's .DS_Store) do not make a folder foreign.
+    Path finder = Files.createDirectories(tmp.resolve("finder"));
+    Files.writeString(finder.resolve(".DS_Store"), "");
+    assertEquals(0, cocoRun("coco", INSTANCES, finder).code());
+  }
+
   @Test
   void resumingWithAnotherKeyIsRefused() throws Exception {
     Path out = tmp.resolve("out");

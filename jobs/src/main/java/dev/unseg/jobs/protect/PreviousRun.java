@@ -18,11 +18,25 @@ final class PreviousRun {
 
   /**
    * Whether the output holds a run that this one resumes; refuses one that holds a run when neither
-   * --resume nor --overwrite is given. Changes nothing: a start check.
+   * --resume nor --overwrite is given, and one that holds files no run wrote. Changes nothing: a start check.
    */
   static boolean check(Storage fs, Locations locations, RunSafety safety) throws IOException {
     Path audit = locations.layout().audit();
     if (!fs.exists(audit)) {
+      // Files no run wrote would ship with the release, and an --overwrite of the run written beside them
+      // would delete them: refused (dot files, such as .DS_Store, aside). Stops at the first file found.
+      String[] foreign = {null};
+      boolean present = fs.exists(new Path(locations.output()));
+      boolean unused = !present || !fs.any(locations.output(), rel -> {
+        boolean other = !rel.startsWith(".") && !rel.contains("/.");
+        foreign[0] = other ? rel : null;
+        return other;
+      });
+      if (!unused) {
+        throw new UserError("--output " + locations.output() + " already holds files that no unseg run wrote (" + foreign[0]
+            + " among them): a release holds only what protect writes, and --overwrite deletes only a run. Choose a new"
+            + " or empty --output.");
+      }
       return false;
     }
     if (!safety.resume() && !safety.overwrite()) {
