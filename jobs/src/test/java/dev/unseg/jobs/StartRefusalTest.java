@@ -82,6 +82,10 @@ class StartRefusalTest {
     assertRefused(Cli.protect("--format", "voc", "--images", noImages.toString(), "--annotations", labels.toString(),
         "--output", out.toString()), out, "JPEGImages", "holds no voc image (*.jpg)", "--format");
 
+    // --images one folder too high: none of the images the index names is there.
+    assertRefused(Cli.protect("--format", "coco", "--images", COCO.toString(), "--annotations", INSTANCES, "--output",
+        out.toString()), out, "holds none of the first 2 images the index names", "000000142238.jpg", "set --images");
+
     // An image list that is missing, a folder, names nothing, or is given with a COCO index.
     Path ade = Cli.SAMPLES.resolve("ade20k");
     String[] adeRun = {"--format", "ade20k", "--images", ade.resolve("images").toString(), "--annotations",
@@ -93,6 +97,9 @@ class StartRefusalTest {
     assertRefused(Cli.protect(append(adeRun, blank.toString())), out, "blank.txt names no image", "nothing to protect");
     assertRefused(cocoRun("coco", INSTANCES, out, "--image-list", blank.toString()), out, "unseg.input.image-list",
         "--format coco, whose index names its images itself", "--select");
+    Path elsewhere = Files.writeString(tmp.resolve("elsewhere.txt"), "training/ADE_train_00000001\n");
+    assertRefused(Cli.protect(append(adeRun, elsewhere.toString())), out, "holds none of the first 1 images --image-list names",
+        "training/ADE_train_00000001.jpg");
 
     Path badConf = Files.writeString(tmp.resolve("bad.conf"), "unseg {\n  noise { eps = 8\n");
     assertRefused(cocoRun("coco", INSTANCES, out, "--config", badConf.toString()), out, "--config", "bad.conf", "line 3",

@@ -4,7 +4,9 @@ import dev.unseg.jobs.config.ProtectConfig;
 import dev.unseg.jobs.io.Locations;
 import dev.unseg.jobs.io.Storage;
 import dev.unseg.jobs.plan.TaskPlanner;
+import dev.unseg.pipeline.dataset.CocoImageEntry;
 import dev.unseg.pipeline.dataset.CocoIndexReader;
+import dev.unseg.pipeline.dataset.CocoIndexVisitor;
 import dev.unseg.pipeline.dataset.DatasetFormat;
 import dev.unseg.pipeline.dataset.InvalidIndexException;
 import dev.unseg.pipeline.dataset.LabelMapLayout;
@@ -12,6 +14,8 @@ import dev.unseg.pipeline.error.UserError;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
@@ -46,10 +50,12 @@ final class StartChecks {
     }
     if (coco) {
       index(hadoop, locations.annotations(), format);
+      imagesFound(hadoop, locations, firstCocoImages(hadoop, locations.annotations()), "the index");
     } else {
       LabelMapLayout layout = LabelMapLayout.forFormat(format, config.selection(), config.maskName());
       if (!config.imageList().isEmpty()) {
         imageList(hadoop, config.imageList(), format);
+        imagesFound(hadoop, locations, firstListed(hadoop, config.imageList(), format), "--image-list");
       } else if (!Storage.of(locations.images(), hadoop).any(locations.images(), layout::isImage)) {
         throw new UserError("--images " + locations.images() + " holds no " + format.cliName() + " image ("
             + layout.imageNames() + "), so there is nothing to protect: check --images and --format.");
@@ -82,6 +88,73 @@ final class StartChecks {
     if (format == DatasetFormat.COCO_PANOPTIC && counts.instanceAnnotations() > 0) {
       throw new UserError(name + " is a COCO instances file (" + counts.instanceAnnotations()
           + " annotations with 'segmentation'), but --format is coco-panoptic: give --format coco, or the panoptic JSON.");
+    }
+  }
+
+  /** How many of the first images an index or list names are looked for under --images. */
+  static final int LOOKED_FOR = 20;
+
+  /**
+   * Some of the first images named are under --images: when none is, --images is almost surely the wrong
+   * folder (its parent, say), and the run would release nothing, every image failed as missing, exit 0.
+   */
+  private static void imagesFound(Configuration hadoop, Locations locations, List<String> first, String namer)
+      throws IOException {
+    Storage images = Storage.of(locations.images(), hadoop);
+    for (String name : first) {
+      try {
+        if (images.exists(locations.imagePath(name))) {
+          return;
+        }
+      } catch (IllegalArgumentException unsafe) {
+        // a path the run refuses (../x): its row will say so
+      }
+    }
+    if (!first.isEmpty()) {
+      throw new UserError("--images " + locations.images() + " holds none of the first " + first.size() + " images "
+          + namer + " names (the first, " + first.get(0) + ", is not at " + locations.images() + first.get(0)
+          + "): set --images to the folder that " + namer + "'s names are relative to.");
+    }
+  }
+
+  /** The file names of a COCO index's first images (its images list usually comes first: read no further). */
+  private static List<String> firstCocoImages(Configuration hadoop, URI index) throws IOException, InvalidIndexException {
+    List<String> first = new ArrayList<>();
+    try (InputStream in = Storage.of(index, hadoop).open(new Path(index))) {
+      CocoIndexReader.read(in, index.toString(), new CocoIndexVisitor() {
+        @Override
+        public void image(CocoImageEntry image) {
+          first.add(image.fileName());
+          if (first.size() == LOOKED_FOR) {
+            throw new Enough();
+          }
+        }
+      });
+    } catch (Enough enough) {
+      // read far enough
+    }
+    return first;
+  }
+
+  private static List<String> firstListed(Configuration hadoop, String list, DatasetFormat format) throws IOException {
+    List<String> first = new ArrayList<>();
+    try {
+      TaskPlanner.readImageList(list, format, hadoop, rel -> {
+        first.add(rel);
+        if (first.size() == LOOKED_FOR) {
+          throw new Enough();
+        }
+      });
+    } catch (Enough enough) {
+      // read far enough
+    }
+    return first;
+  }
+
+  /** Stops a streamed read once it has what a check needs. */
+  private static final class Enough extends RuntimeException {
+    Enough() {
+      super(null, null, false, false);
     }
   }
 
