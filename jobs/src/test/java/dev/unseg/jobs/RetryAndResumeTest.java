@@ -29,6 +29,34 @@ import org.junit.jupiter.api.io.TempDir;
 class RetryAndResumeTest {
   @TempDir Path tmp;
 
+  /**
+   * An image that failed (here, its mask missing) and was fixed since is protected by --resume, into the
+   * bytes a run of the fixed dataset writes; one still bad fails again; each keeps one manifest row.
+   */
+  @Test
+  void resumeTriesFailedImagesAgain() throws Exception {
+    Path data = tmp.resolve("data");
+    Datasets.dataset(data, 0, 6, 64);
+    Path clean = tmp.resolve("clean");
+    assertEquals(0, Cli.protect(Datasets.protectArgs(data, clean)).code());
+    Path mask = data.resolve("masks/img_0001.png");
+    Path aside = Files.move(mask, tmp.resolve("aside.png"));
+    Files.write(data.resolve("images/img_0003.png"), new byte[0]); // stays bad
+    Path out = tmp.resolve("out");
+    assertEquals(0, Cli.protect(Datasets.protectArgs(data, out)).code());
+    Files.move(aside, mask);
+    Cli.Run resumed = Cli.protect(Datasets.protectArgs(data, out, "--resume"));
+    assertEquals(0, resumed.code(), resumed.err());
+    assertTrue(resumed.err().contains("1 image failed; its manifest row says why"), resumed.err());
+    Map<String, String> status = new java.util.HashMap<>();
+    Cli.inspectRows(out).forEach(r -> status.put(r.get("input_path").asText(), r.get("status").asText()));
+    assertEquals(6, status.size(), "one row per image: " + status);
+    assertEquals("protected", status.get("img_0001.png"));
+    assertEquals("failed", status.get("img_0003.png"));
+    String fixed = "images/img_0001.png";
+    assertEquals(Datasets.contentTree(clean).get(fixed), Datasets.contentTree(out).get(fixed));
+  }
+
   @Test
   void retriedTasksEndLikeAFaultFreeRun() throws Exception {
     Path data = tmp.resolve("data");

@@ -86,8 +86,8 @@ final class RunRecords {
    * One row per image: for each input path, the rows of one record file: one where the image did
    * not fail if there is one (its output was published before its record, and every attempt
    * writes the same bytes), else the one written last. Several files name an image only when
-   * attempts of one run overlap (retries, speculation): --resume never redoes an image with a
-   * record, and --overwrite deletes the records. Rows of entries rejected together as
+   * attempts of one run overlap (retries, speculation), or when --resume tried a failed image again
+   * (it never redoes one that did not fail), and --overwrite deletes the records. Rows of entries rejected together as
    * duplicate_image share a file and are all kept, as the plan counted them.
    *
    * @param freshRun the run writing the manifest, when it resumes nothing (else null): when every
@@ -124,9 +124,13 @@ final class RunRecords {
     return true;
   }
 
-  /** The tasks whose image has no record yet: a Spark anti-join, nothing per image on the driver. */
+  /**
+   * The tasks whose image has no record yet, or only failed ones: a Spark anti-join, nothing per image on
+   * the driver. A failed image is tried again, so that an input fixed since (a re-exported file, a mask
+   * added) is protected by --resume; one still bad fails again, and {@link #latest} keeps one row for it.
+   */
   static JavaRDD<ImageTask> withoutRecord(JavaRDD<ImageTask> tasks, Dataset<Row> records) {
-    JavaRDD<Row> donePaths = records.select("input_path").distinct().javaRDD();
+    JavaRDD<Row> donePaths = records.where(records.col("status").notEqual("failed")).select("input_path").distinct().javaRDD();
     return tasks.mapToPair(t -> new Tuple2<>(t.imagePath(), t))
         .subtractByKey(donePaths.mapToPair(r -> new Tuple2<>(r.<String>getAs("input_path"), Boolean.TRUE)))
         .values();

@@ -95,9 +95,13 @@ public final class ProtectReport {
     v.put("style", ReportHtml.STYLE);
     v.put("run_id", esc(summary.path("run_id").asText()));
     v.put("output", esc(loc.root().toString()));
-    v.put("outcome", summary.path("success").asBoolean()
-        ? "<span class=\"ok\">finished, every image accounted for</span>"
-        : "<span class=\"bad\">did not succeed</span> (no _SUCCESS: stopped, or the manifest lacks rows)");
+    long failed = stats.withStatus("failed");
+    v.put("outcome", !summary.path("success").asBoolean()
+        ? "<span class=\"bad\">did not succeed</span> (no _SUCCESS: stopped, or the manifest lacks rows)"
+        : failed == 0 ? "<span class=\"ok\">finished, every image accounted for</span>"
+        // Green "finished" over a release that lacks images would read as done: say how many are missing.
+        : "<span class=\"warn\">finished, but " + failed + " of " + stats.rows() + " images failed</span>"
+            + " and are not in the release (their rows say why; fix them and run again with --resume)");
     v.put("built_at", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
     v.put("run_table", runTable(summary));
     v.put("settings_table", settingsTable(runSettings));

@@ -23,7 +23,7 @@ public final class ReportHtml {
       table{border-collapse:collapse;margin:6px 0}th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
       th{background:#f2f2f2}td.num{text-align:right;font-variant-numeric:tabular-nums}
       code,.path{font-family:"DejaVu Sans Mono",monospace;font-size:12px}
-      .muted{color:#666}.ok{color:#1a7f37;font-weight:bold}.bad{color:#b42318;font-weight:bold}
+      .muted{color:#666}.ok{color:#1a7f37;font-weight:bold}.bad{color:#b42318;font-weight:bold}.warn{color:#9a6700;font-weight:bold}
       td.path{word-break:break-all}
       .row{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start}.row>div{flex:1 1 480px;min-width:0}.row+.row{margin-top:12px}
       figure{margin:0}figcaption{font-size:12px;color:#444;max-width:100%}
