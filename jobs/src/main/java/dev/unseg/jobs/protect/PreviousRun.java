@@ -41,7 +41,7 @@ final class PreviousRun {
     }
     if (!safety.resume() && !safety.overwrite()) {
       throw new UserError("--output " + locations.output() + " already holds a run (" + audit
-          + "). Give --resume to protect only the images it has not done yet, --overwrite to delete it and start"
+          + "). Give --resume to protect the images it has not done yet (and the failed ones again), --overwrite to delete it and start"
           + " again, or choose a new --output.");
     }
     return safety.resume();
