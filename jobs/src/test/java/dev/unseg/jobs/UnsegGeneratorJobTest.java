@@ -185,6 +185,21 @@ class UnsegGeneratorJobTest {
     assertFalse(Files.exists(target), "nothing may be written when the run is refused");
   }
 
+  /**
+   * --device gpu where libtorch has no CUDA (the CPU jars the tests run with): the executors' failure reaches
+   * the console as the generator's own message in one line, not as "internal error: SparkException ...".
+   */
+  @Test
+  void aGpuWithoutCudaIsSaidInOneLine() throws Exception {
+    Cli.Run r = Cli.protect("--format", "mask-pairs", "--images", images.toString(), "--annotations", masks.toString(),
+        "--output", tmp.resolve("gpu-out").toString(), "--generator", "unseg", "--model", model.toString(), "--device", "gpu");
+    assertEquals(1, r.code(), r.err());
+    String last = r.err().strip().lines().reduce((a, b) -> b).orElse("");
+    assertTrue(last.startsWith("unseg: the generator could not run: unseg.generator.device=gpu:0 but"), r.err());
+    assertTrue(last.contains("set unseg.generator.device=cpu"), last);
+    assertFalse(r.err().contains("internal error"), r.err());
+  }
+
   @Test
   void unsegWithoutModelIsRefused() throws Exception {
     Cli.Run r = Cli.protect("--format", "mask-pairs", "--images", images.toString(),

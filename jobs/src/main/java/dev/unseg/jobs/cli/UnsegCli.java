@@ -186,6 +186,15 @@ public final class UnsegCli {
       err.println("unseg: " + e.getMessage() + "; _SUCCESS was not written" + logPointer());
       return 1;
     }
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof dev.unseg.pipeline.generator.djl.GeneratorException g) {
+        // The generator could not start on the executors (no CUDA for --device gpu, a model that does not
+        // load): a setting to fix, whose message says which; Spark wraps it in its job failure.
+        LOG.error("The generator failed on the executors", e);
+        err.println("unseg: the generator could not run: " + g.getMessage() + " _SUCCESS was not written" + logPointer());
+        return 1;
+      }
+    }
     // A bug, not a user's mistake: the trace goes to the log; the console gets one line.
     LOG.error("unseg failed", e);
     err.println("unseg: internal error: " + String.valueOf(e).lines().findFirst().orElse("") + logPointer()
