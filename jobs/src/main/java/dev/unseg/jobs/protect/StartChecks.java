@@ -23,7 +23,8 @@ import org.apache.hadoop.fs.Path;
  * The inputs checked before a run writes anything: each location exists and is a file or a folder as
  * its format needs, a COCO index is read once whole, so that a malformed, empty or foreign index (or
  * one of the other COCO kind) is refused with exit code 2 instead of failing inside Spark tasks, and an
- * images folder of another format must hold at least one image of it (the listing stops at the first).
+ * images folder of another format must hold at least one image of it (the listing stops at the first),
+ * and one of the first images a COCO index or an image list names must be under --images.
  * Reading the index twice costs one streaming pass (measured in docs/reliability.md).
  */
 final class StartChecks {
@@ -54,8 +55,7 @@ final class StartChecks {
     } else {
       LabelMapLayout layout = LabelMapLayout.forFormat(format, config.selection(), config.maskName());
       if (!config.imageList().isEmpty()) {
-        imageList(hadoop, config.imageList(), format);
-        imagesFound(hadoop, locations, firstListed(hadoop, config.imageList(), format), "--image-list");
+        imagesFound(hadoop, locations, imageList(hadoop, config.imageList(), format), "--image-list");
       } else if (!Storage.of(locations.images(), hadoop).any(locations.images(), layout::isImage)) {
         throw new UserError("--images " + locations.images() + " holds no " + format.cliName() + " image ("
             + layout.imageNames() + "), so there is nothing to protect: check --images and --format.");
@@ -92,7 +92,7 @@ final class StartChecks {
   }
 
   /** How many of the first images an index or list names are looked for under --images. */
-  static final int LOOKED_FOR = 20;
+  private static final int LOOKED_FOR = 20;
 
   /**
    * Some of the first images named are under --images: when none is, --images is almost surely the wrong
@@ -158,18 +158,20 @@ final class StartChecks {
     }
   }
 
-  /** The image list is a file that names at least one image (read whole: one streaming pass, like a COCO index's). */
-  private static void imageList(Configuration hadoop, String list, DatasetFormat format) throws IOException {
+  /** The image list is a file that names at least one image; returns the first it names. */
+  private static List<String> imageList(Configuration hadoop, String list, DatasetFormat format) throws IOException {
     URI uri = Locations.qualify(list);
     String key = "unseg.input.image-list (--image-list)";
     if (status(hadoop, uri, key, "a text file naming the images to protect, one per line").directory()) {
       throw new UserError(uri + " is a folder: set " + key + " to a text file naming the images to protect, one per line"
           + " (for VOC, ImageSets/Segmentation/trainval.txt).");
     }
-    if (TaskPlanner.readImageList(list, format, hadoop, rel -> {}) == 0) {
+    List<String> first = firstListed(hadoop, list, format);
+    if (first.isEmpty()) {
       throw new UserError("--image-list " + uri + " names no image (it is empty, or only blank and # lines): there is"
           + " nothing to protect. Give the list of the images you mean to release.");
     }
+    return first;
   }
 
   private static void folder(Configuration hadoop, URI uri, String key, String what) throws IOException {
