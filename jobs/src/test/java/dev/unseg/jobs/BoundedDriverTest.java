@@ -37,7 +37,10 @@ class BoundedDriverTest {
     List<String> cmd = new ArrayList<>(ChildProcess.java("512m", System.getProperty("java.class.path"), "dev.unseg.jobs.cli.UnsegCli", "protect",
         "--format", "mask-pairs", "--images", images.toString(), "--annotations", masks.toString(),
         "--output", out.toString(), "--key", "bounded", "--master", "local[2]",
-        "--conf", "spark.ui.enabled=false", "--conf", "unseg.partitions.size=100"));
+        "--conf", "spark.ui.enabled=false", "--conf", "unseg.partitions.size=100",
+        // A line a second: at the default 5 s a fast run printed one line between its start and end, which
+        // could fall on a task's end (1100 of 2000 on a CI run) and so not show the per-image count.
+        "--conf", "unseg.run.progress-interval=1s"));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("log.txt").toFile()).start();
     assertTrue(p.waitFor(15, TimeUnit.MINUTES), "the run did not finish in 15 minutes");
     String log = Files.readString(tmp.resolve("log.txt"), StandardCharsets.UTF_8);
@@ -60,7 +63,7 @@ class BoundedDriverTest {
     assertTrue(progress.stream().anyMatch(n -> n > 0 && n < IMAGES && n % 100 != 0),
         "a progress line between task ends: " + progress);
     assertEquals(IMAGES, progress.get(progress.size() - 1), "the last progress line: " + progress);
-    System.out.println("BoundedDriverTest progress lines (every 5 s): " + progress);
+    System.out.println("BoundedDriverTest progress lines (every second): " + progress);
   }
 
   /** Crops of the sample photos, JPEG and PNG, 96..192 px, each with a random ellipse mask (1 in 20 empty). */
