@@ -188,8 +188,9 @@ public final class UnsegCli {
     }
     for (Throwable c = e; c != null; c = c.getCause()) {
       if (c instanceof dev.unseg.pipeline.generator.djl.GeneratorException g) {
-        // The generator could not start on the executors (no CUDA for --device gpu, a model that does not
-        // load): a setting to fix, whose message says which; Spark wraps it in its job failure.
+        // The generator could not start on a cluster's executors (no CUDA for --device gpu, a model that does
+        // not load): a setting to fix, whose message says which; Spark wraps it in its job failure. (Embedded
+        // Spark loads it before anything is written: Generators.loadForEmbeddedTasks.)
         LOG.error("The generator failed on the executors", e);
         err.println("unseg: the generator could not run: " + g.getMessage() + " _SUCCESS was not written" + logPointer());
         return 1;

@@ -45,6 +45,22 @@ public final class Generators {
     };
   }
 
+  /**
+   * Loads the run's model generator in this JVM, where embedded Spark (local mode) runs every task: they
+   * then find it in the cache, and a load that fails (--device gpu where libtorch has no CUDA, a model
+   * libtorch refuses) refuses the run before anything is written, instead of failing every task.
+   */
+  public static void loadForEmbeddedTasks(GeneratorConfig config, Configuration hadoopConf) throws Exception {
+    if (config.kind() == GeneratorConfig.Kind.SYNTHETIC) {
+      return;
+    }
+    try {
+      forThisExecutor(config, hadoopConf, null);
+    } catch (GeneratorException e) {
+      throw new UserError(e.getMessage() + " Nothing was written.");
+    }
+  }
+
   /** "gpu" means the GPU Spark assigned to this task (spark.task.resource.gpu.amount), else GPU 0. */
   static String device(String configured, TaskContext task) {
     if (!configured.equals("gpu")) {

@@ -92,6 +92,9 @@ public final class ProtectJob {
     // Every start check comes before the first write to the output: a refused start leaves it as it was.
     StartChecks.inputs(config, locations, annotationRoot, hadoop);
     Generators.checkModel(config.generator(), hadoop);
+    if (sc.sc().isLocal()) {
+      Generators.loadForEmbeddedTasks(config.generator(), hadoop);
+    }
     // From here a storage failure is the output's, met after the inputs checked out: a clean stop, not a bug.
     step = "checking the output";
     Storage outFs = Storage.of(locations.output(), hadoop);
