@@ -1,5 +1,7 @@
 package dev.unseg.pipeline.image;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -20,21 +22,24 @@ final class TiffExtraSamples {
   private TiffExtraSamples() {}
 
   static byte[] complete(byte[] tiff) {
-    if (tiff.length < 8 || u16(tiff, 2, tiff[0] == 'I') != 42) {
+    if (tiff.length < 8) {
+      return tiff;
+    }
+    ByteBuffer in = ByteBuffer.wrap(tiff).order(tiff[0] == 'I' ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
+    if (in.getShort(2) != 42) {
       return tiff; // BigTIFF (43) or not a TIFF
     }
-    boolean little = tiff[0] == 'I';
-    int ifd = (int) u32(tiff, 4, little);
-    int count = u16(tiff, ifd, little);
+    int ifd = in.getInt(4);
+    int count = Short.toUnsignedInt(in.getShort(ifd));
     int samples = -1;
     int photometric = -1;
     int extraEntry = -1;
     for (int e = 0, pos = ifd + 2; e < count; e++, pos += 12) {
-      int tag = u16(tiff, pos, little);
+      int tag = Short.toUnsignedInt(in.getShort(pos));
       if (tag == SAMPLES_PER_PIXEL) {
-        samples = u16(tiff, pos + 8, little);
+        samples = Short.toUnsignedInt(in.getShort(pos + 8));
       } else if (tag == PHOTOMETRIC) {
-        photometric = u16(tiff, pos + 8, little);
+        photometric = Short.toUnsignedInt(in.getShort(pos + 8));
       } else if (tag == EXTRA_SAMPLES) {
         extraEntry = pos;
       }
@@ -45,49 +50,22 @@ final class TiffExtraSamples {
       case 5 -> 4;          // separated (CMYK)
       default -> -1;
     };
-    if (extraEntry < 0 || colour < 0 || u16(tiff, extraEntry + 2, little) != SHORT) {
+    if (extraEntry < 0 || colour < 0 || in.getShort(extraEntry + 2) != SHORT || in.getInt(extraEntry + 4) != 1
+        || samples - colour < 2) {
       return tiff;
     }
     int extra = samples - colour;
-    long written = u32(tiff, extraEntry + 4, little);
-    if (extra <= (int) written || written != 1) {
-      return tiff;
-    }
-    int first = u16(tiff, extraEntry + 8, little);
-    if (extra == 2) { // two values still fit in the entry, where TIFF then wants them
-      byte[] out = tiff.clone();
-      put32(out, extraEntry + 4, extra, little);
-      put16(out, extraEntry + 10, 0, little);
-      return out;
-    }
-    // More values (2 bytes each) do not fit in the entry: they go after the file's end, word-aligned.
+    short first = in.getShort(extraEntry + 8);
+    // Two values still fit in the entry, where TIFF then wants them; more go after the file's end, word-aligned.
     int at = tiff.length + (tiff.length & 1);
-    byte[] out = Arrays.copyOf(tiff, at + 2 * extra);
-    put16(out, at, first, little);
-    put32(out, extraEntry + 4, extra, little);
-    put32(out, extraEntry + 8, at, little);
-    return out;
-  }
-
-  private static int u16(byte[] d, int p, boolean little) {
-    int a = d[p] & 0xff;
-    int b = d[p + 1] & 0xff;
-    return little ? a | b << 8 : a << 8 | b;
-  }
-
-  private static long u32(byte[] d, int p, boolean little) {
-    long lo = u16(d, little ? p : p + 2, little);
-    long hi = u16(d, little ? p + 2 : p, little);
-    return hi << 16 | lo;
-  }
-
-  private static void put16(byte[] d, int p, int v, boolean little) {
-    d[p + (little ? 0 : 1)] = (byte) v;
-    d[p + (little ? 1 : 0)] = (byte) (v >> 8);
-  }
-
-  private static void put32(byte[] d, int p, long v, boolean little) {
-    put16(d, little ? p : p + 2, (int) (v & 0xffff), little);
-    put16(d, little ? p + 2 : p, (int) (v >>> 16), little);
+    ByteBuffer out = ByteBuffer.wrap(Arrays.copyOf(tiff, extra == 2 ? tiff.length : at + 2 * extra)).order(in.order());
+    out.putInt(extraEntry + 4, extra);
+    if (extra == 2) {
+      out.putShort(extraEntry + 10, (short) 0);
+    } else {
+      out.putShort(at, first);
+      out.putInt(extraEntry + 8, at);
+    }
+    return out.array();
   }
 }
