@@ -26,13 +26,10 @@ final class PreviousRun {
       // Files no run wrote would ship with the release, and an --overwrite of the run written beside them
       // would delete them: refused (dot files, such as .DS_Store, aside). Stops at the first file found.
       String[] foreign = {null};
-      boolean present = fs.exists(new Path(locations.output()));
-      boolean unused = !present || !fs.any(locations.output(), rel -> {
-        boolean other = !rel.startsWith(".") && !rel.contains("/.");
-        foreign[0] = other ? rel : null;
-        return other;
-      });
-      if (!unused) {
+      if (fs.exists(new Path(locations.output())) && fs.any(locations.output(), rel -> {
+        foreign[0] = rel;
+        return !rel.startsWith(".") && !rel.contains("/.");
+      })) {
         throw new UserError("--output " + locations.output() + " already holds files that no unseg run wrote (" + foreign[0]
             + " among them): a release holds only what protect writes, and --overwrite deletes only a run. Choose a new"
             + " or empty --output.");

@@ -10,8 +10,7 @@ import java.nio.charset.StandardCharsets;
  * An image list ({@code unseg.input.image-list}): the images of a dataset laid out in folders that a run
  * takes, one per line, as Pascal VOC's {@code ImageSets/Segmentation/trainval.txt} names them. A line is
  * a path relative to the images root, or such a path without its extension, which then gets the format's
- * own (VOC and ADE20K {@code .jpg}, Cityscapes {@code _leftImg8bit.png}; mask pairs have none, so their
- * lines name whole files). Lines are trimmed; blank lines and lines starting with {@code #} are skipped.
+ * own ({@link LabelMapLayout#listedImage}). Lines are trimmed; blank lines and lines starting with {@code #} are skipped.
  * Read as a stream: the list is never held in memory.
  */
 public final class ImageList {
@@ -28,23 +27,10 @@ public final class ImageList {
     for (String line; (line = lines.readLine()) != null; ) {
       String entry = line.replace("\uFEFF", "").trim();
       if (!entry.isEmpty() && !entry.startsWith("#")) {
-        visitor.image(imagePath(entry, format));
+        visitor.image(LabelMapLayout.listedImage(entry, format));
         entries++;
       }
     }
     return entries;
-  }
-
-  /** The entry with the format's image extension added when its file name has none. */
-  static String imagePath(String entry, DatasetFormat format) {
-    String name = entry.substring(entry.lastIndexOf('/') + 1);
-    if (name.contains(".")) {
-      return entry;
-    }
-    return switch (format) {
-      case VOC, ADE20K -> entry + ".jpg";
-      case CITYSCAPES -> entry + "_leftImg8bit.png";
-      default -> entry;
-    };
   }
 }

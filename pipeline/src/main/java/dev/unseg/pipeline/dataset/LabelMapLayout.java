@@ -95,6 +95,22 @@ public final class LabelMapLayout {
    *
    * @throws IllegalArgumentException when {@link #isImage} is false for the path
    */
+  /**
+   * The image an image list's entry names: the entry itself, or, when its file name has no extension (VOC's
+   * ImageSets name stems), the entry with the format's (VOC and ADE20K {@code .jpg}, Cityscapes
+   * {@code _leftImg8bit.png}; mask pairs have none, so their lists name whole files).
+   */
+  public static String listedImage(String entry, DatasetFormat format) {
+    if (!DatasetPaths.extension(entry).isEmpty()) {
+      return entry;
+    }
+    return switch (format) {
+      case VOC, ADE20K -> entry + ".jpg";
+      case CITYSCAPES -> entry + "_leftImg8bit.png";
+      default -> entry;
+    };
+  }
+
   /** What {@link #isImage} takes, for messages. */
   public String imageNames() {
     return switch (format) {
