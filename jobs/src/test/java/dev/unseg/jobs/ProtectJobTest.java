@@ -95,6 +95,68 @@ class ProtectJobTest {
     assertEquals(6.0, summary.get("eps").asDouble());
   }
 
+  /**
+   * A Cityscapes layout as the dataset ships it (splits, cities, gtFine's four files a frame), its
+   * frames cut from a sample photo: the mask is the labels evaluated, the release holds every gtFine
+   * file of the frames, and the unlabelled test split is written unchanged.
+   */
+  @Test
+  void cityscapesLayoutReleasesEveryGtFineFile() throws Exception {
+    Path root = tmp.resolve("cityscapes");
+    BufferedImage photo = ImageIO.read(Cli.SAMPLES.resolve("photos/coffee.png").toFile());
+    Set<String> expected = new java.util.HashSet<>(Set.of("_SUCCESS"));
+    for (String frame : List.of("train/aachen/aachen_000000_000019", "val/lindau/lindau_000001_000019", "test/berlin/berlin_000002_000019")) {
+      boolean test = frame.startsWith("test/");
+      Path image = root.resolve("leftImg8bit/" + frame + "_leftImg8bit.png");
+      Files.createDirectories(image.getParent());
+      BufferedImage rgb = new BufferedImage(96, 48, BufferedImage.TYPE_3BYTE_BGR);
+      rgb.getGraphics().drawImage(photo.getSubimage(frame.length() * 3, 100, 96, 48), 0, 0, null);
+      ImageIO.write(rgb, "png", image.toFile());
+      expected.add("leftImg8bit/" + frame + "_leftImg8bit.png");
+      BufferedImage labels = new BufferedImage(96, 48, BufferedImage.TYPE_BYTE_GRAY);
+      for (int y = 0; y < 48 && !test; y++) {
+        for (int x = 0; x < 96; x++) {
+          // sky 23 and road 7 and a car 26 are evaluated; ego vehicle 1 and a licence plate (-1 as 255) are not
+          int label = y < 10 ? 23 : y >= 40 ? 1 : x >= 20 && x < 50 ? (y >= 30 && x < 26 ? 255 : 26) : 7;
+          labels.getRaster().setSample(x, y, 0, label);
+        }
+      }
+      Path gt = root.resolve("gtFine/" + frame + "_gtFine_labelIds.png");
+      Files.createDirectories(gt.getParent());
+      ImageIO.write(labels, "png", gt.toFile());
+      for (String companion : List.of("_gtFine_instanceIds.png", "_gtFine_color.png", "_gtFine_polygons.json")) {
+        Files.write(root.resolve("gtFine/" + frame + companion), (frame + companion).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+      for (String file : List.of("_gtFine_labelIds.png", "_gtFine_instanceIds.png", "_gtFine_color.png", "_gtFine_polygons.json")) {
+        expected.add("gtFine/" + frame + file);
+      }
+    }
+    Path out = tmp.resolve("cityscapes-out");
+    Cli.Run run = Cli.protect("--format", "cityscapes", "--images", root.resolve("leftImg8bit").toString(),
+        "--annotations", root.resolve("gtFine").toString(), "--output", out.toString(), "--write-masks");
+    assertEquals(0, run.code(), run.err());
+    Map<String, JsonNode> byPath = new HashMap<>();
+    run.inspectRows(out).forEach(r -> byPath.put(r.get("input_path").asText(), r));
+    assertEquals(3, byPath.size());
+    JsonNode test = byPath.get("test/berlin/berlin_000002_000019_leftImg8bit.png");
+    assertEquals("no_mask", test.get("status").asText(), test.toString());
+    assertSameBytes(root.resolve("leftImg8bit/test/berlin/berlin_000002_000019_leftImg8bit.png"),
+        out.resolve("leftImg8bit/test/berlin/berlin_000002_000019_leftImg8bit.png"));
+    List<JsonNode> labelled = List.of(byPath.get("train/aachen/aachen_000000_000019_leftImg8bit.png"),
+        byPath.get("val/lindau/lindau_000001_000019_leftImg8bit.png"));
+    for (JsonNode row : labelled) {
+      assertEquals("protected", row.get("status").asText(), row.toString());
+      assertEquals(96 * 40 - 6 * 10, row.get("mask_pixels").asLong(), "every label but ego vehicle and licence plate: " + row);
+    }
+    checkBounds(root.resolve("leftImg8bit"), out.resolve("leftImg8bit"), out.resolve("_unseg/masks"), labelled, 8, 2);
+    assertEquals(expected, releasedFiles(out));
+    for (String file : expected) {
+      if (file.startsWith("gtFine/")) {
+        assertSameBytes(root.resolve(file), out.resolve(file));
+      }
+    }
+  }
+
   @Test
   void maskPairsSampleIncludingGeoTiff() throws Exception {
     Path out = tmp.resolve("tiles-out");

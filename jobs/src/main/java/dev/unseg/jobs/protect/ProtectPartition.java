@@ -11,6 +11,7 @@ import dev.unseg.jobs.io.SerializableHadoopConf;
 import dev.unseg.jobs.io.Storage;
 import dev.unseg.pipeline.audit.ImageStatus;
 import dev.unseg.pipeline.dataset.ImageTask;
+import dev.unseg.pipeline.dataset.LabelMapLayout;
 import dev.unseg.pipeline.generator.NoiseGenerator;
 import dev.unseg.pipeline.protect.ImageProtector;
 import dev.unseg.pipeline.protect.ProtectPipeline;
@@ -82,6 +83,7 @@ final class ProtectPartition implements FlatMapFunction<Iterator<ImageTask>, Row
         ImageTask t = tasks.next();
         if (t.mask() != null && t.mask().annotationPath() != null) {
           annotationFiles.add(t.mask().annotationPath());
+          annotationFiles.addAll(LabelMapLayout.companions(config.format(), t.mask().annotationPath()));
         }
         return t;
       }
@@ -120,7 +122,7 @@ final class ProtectPartition implements FlatMapFunction<Iterator<ImageTask>, Row
     return rows.iterator();
   }
 
-  /** Label maps, panoptic PNGs and mask files travel unchanged with their images. */
+  /** Label maps, panoptic PNGs, mask files and their companions travel unchanged with their images. */
   private void copyAnnotations(Set<String> relativePaths) throws IOException {
     FolderStore source = new FolderStore(annotationRoot, hadoopConf.get());
     Storage output = Storage.of(locations.output(), hadoopConf.get());

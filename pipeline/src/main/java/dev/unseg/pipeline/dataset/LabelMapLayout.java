@@ -1,6 +1,7 @@
 package dev.unseg.pipeline.dataset;
 
 import dev.unseg.pipeline.error.InputException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -26,6 +27,7 @@ public final class LabelMapLayout {
   /** The default mask-pairs name rule: the mask has the image's path with a .png extension. */
   public static final String DEFAULT_MASK_PAIRS_RULE = "{dir}{stem}.png";
 
+  private static final String CITYSCAPES_LABELS = "_gtFine_labelIds.png";
   private static final int[] CITYSCAPES_IGNORED = {0, 1, 2, 3, 4, 5, 6, 9, 10, 14, 15, 16, 18, 29, 30};
   private static final int[] CITYSCAPES_THINGS = {24, 25, 26, 27, 28, 31, 32, 33};
 
@@ -128,9 +130,22 @@ public final class LabelMapLayout {
     String stem = DatasetPaths.stem(imageRelativePath);
     return switch (format) {
       case ADE20K, VOC -> dir + stem + ".png";
-      case CITYSCAPES -> imageRelativePath.substring(0, imageRelativePath.length() - "_leftImg8bit.png".length()) + "_gtFine_labelIds.png";
+      case CITYSCAPES -> imageRelativePath.substring(0, imageRelativePath.length() - "_leftImg8bit.png".length()) + CITYSCAPES_LABELS;
       default -> nameRule.replace("{dir}", dir).replace("{stem}", stem).replace("{ext}", DatasetPaths.extension(imageRelativePath));
     };
+  }
+
+  /**
+   * The annotation files released beside the one a mask reads, which no mask needs: Cityscapes'
+   * instance ids, colour picture and polygons of the same frame (instance-segmentation training
+   * reads them). Copied when they exist; none for the other formats.
+   */
+  public static List<String> companions(DatasetFormat format, String annotationPath) {
+    if (format != DatasetFormat.CITYSCAPES || !annotationPath.endsWith(CITYSCAPES_LABELS)) {
+      return List.of();
+    }
+    String frame = annotationPath.substring(0, annotationPath.length() - CITYSCAPES_LABELS.length());
+    return List.of(frame + "_gtFine_instanceIds.png", frame + "_gtFine_color.png", frame + "_gtFine_polygons.json");
   }
 
   /**
