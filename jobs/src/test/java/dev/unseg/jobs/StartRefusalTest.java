@@ -101,6 +101,14 @@ class StartRefusalTest {
     assertRefused(Cli.protect(append(adeRun, elsewhere.toString())), out, "holds none of the first 1 images --image-list names",
         "training/ADE_train_00000001.jpg");
 
+    // Mask pairs whose masks are among the images: each would be protected as an image, a PNG with itself as mask.
+    Path tiles = Cli.SAMPLES.resolve("tiles/images");
+    assertRefused(Cli.protect("--format", "mask-pairs", "--images", tiles.toString(), "--annotations", tiles.toString(),
+        "--output", out.toString()), out, "lies inside it", "taken for images", "a folder of their own");
+    assertRefused(Cli.protect("--format", "mask-pairs", "--images", Cli.SAMPLES.resolve("tiles").toString(),
+        "--annotations", Cli.SAMPLES.resolve("tiles/masks").toString(), "--output", out.toString()), out, "tiles/masks",
+        "--image-list");
+
     Path badConf = Files.writeString(tmp.resolve("bad.conf"), "unseg {\n  noise { eps = 8\n");
     assertRefused(cocoRun("coco", INSTANCES, out, "--config", badConf.toString()), out, "--config", "bad.conf", "line 3",
         "HOCON");

@@ -98,6 +98,11 @@ public record Locations(URI images, URI annotations, URI output, String datasetR
     }
   }
 
+  /** Whether the annotations folder is the images folder or lies inside it (so a listing of images meets them). */
+  public boolean annotationsAmongImages() {
+    return sameFileSystem(images, annotations) && directory(annotations).getPath().startsWith(images.getPath());
+  }
+
   /** A child by relative path; characters such as spaces, '#', ':' or unicode are kept literally. */
   static Path child(URI root, String relative) {
     try {

@@ -54,6 +54,12 @@ final class StartChecks {
       imagesFound(hadoop, locations, firstCocoImages(hadoop, locations.annotations()), "the index");
     } else {
       LabelMapLayout layout = LabelMapLayout.forFormat(format, config.selection(), config.maskName());
+      if (format == DatasetFormat.MASK_PAIRS && config.imageList().isEmpty() && locations.annotationsAmongImages()) {
+        throw new UserError("--annotations " + locations.annotations() + " is --images " + locations.images()
+            + " or lies inside it: mask-pairs protects every image under --images, so the masks there would be taken"
+            + " for images to protect (a PNG image for its own mask). Keep the masks in a folder of their own (masks/"
+            + " beside images/) and give it as --annotations, or name the images to protect with --image-list.");
+      }
       if (!config.imageList().isEmpty()) {
         imagesFound(hadoop, locations, imageList(hadoop, config.imageList(), format), "--image-list");
       } else if (!Storage.of(locations.images(), hadoop).any(locations.images(), layout::isImage)) {
