@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.unseg.jobs.testing.CityscapesLayout;
 import dev.unseg.jobs.testing.Cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,6 +43,40 @@ class EvaluateLabelMapsTest {
     assertEquals("ade20k", report.at("/settings/format").asText());
     assertEquals(dev.unseg.jobs.io.Locations.qualify(ade.resolve("images").toString()).toString(),
         report.at("/settings/clean_images").asText(), "the run spec records its inputs as absolute URIs");
+  }
+
+  /**
+   * evaluate on a Cityscapes run whose test split is unlabelled, as Cityscapes' is: such an image can
+   * neither train nor test, so it is left out with its reason and the next image of the seed's pick
+   * stands in (the scores were NaN, or the run refused, when it fell into the pick).
+   */
+  @Test
+  void anUnlabelledImageIsLeftOutAndAnotherStandsIn() throws Exception {
+    Path root = tmp.resolve("cityscapes");
+    String unlabelled = "test/berlin/berlin_000000_000019";
+    CityscapesLayout.write(root, List.of("train/aachen/aachen_000000_000019", "train/aachen/aachen_000001_000019",
+        "val/lindau/lindau_000000_000019", unlabelled));
+    Path out = tmp.resolve("out");
+    Cli.Run run = Cli.protect("--format", "cityscapes", "--images", root.resolve("leftImg8bit").toString(),
+        "--annotations", root.resolve("gtFine").toString(), "--output", out.toString());
+    assertEquals(0, run.code(), run.err());
+    int leftOut = 0;
+    for (String seed : List.of("1", "2", "3")) { // the unlabelled frame falls in the test window or the training one
+      Cli.Run eval = Cli.runCli(new String[] {"evaluate", "--protected", out.toString(), "--sample", "2", "--test", "1",
+          "--seed", seed, "--base-size", "32", "--crop", "32", "--epochs", "1", "--model", "deeplab", "--run-id", "cs" + seed});
+      assertEquals(0, eval.code(), eval.err());
+      JsonNode report = Cli.JSON.readTree(out.resolve("_unseg/evaluation/cs" + seed + "/report.json").toFile());
+      JsonNode skipped = report.get("skipped_images");
+      if (skipped.size() == 0) {
+        continue; // the seed did not pick it among the three
+      }
+      assertTrue(eval.out().contains("trained on 2 cityscapes images (19 classes), tested on 1 clean images"), eval.out());
+      assertEquals(1, skipped.size(), skipped.toString());
+      assertTrue(skipped.get(unlabelled + "_leftImg8bit.png").asText().contains("unlabelled or ignored"), skipped.toString());
+      assertTrue(Double.isFinite(report.at("/sides/0/peak_object_miou").asDouble(Double.NaN)), report.toString());
+      leftOut++;
+    }
+    assertTrue(leftOut > 0, "no seed picked the unlabelled frame");
   }
 
   /**

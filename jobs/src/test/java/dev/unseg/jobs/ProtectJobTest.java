@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.unseg.jobs.testing.CityscapesLayout;
 import dev.unseg.jobs.testing.Cli;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
@@ -103,34 +104,9 @@ class ProtectJobTest {
   @Test
   void cityscapesLayoutReleasesEveryGtFineFile() throws Exception {
     Path root = tmp.resolve("cityscapes");
-    BufferedImage photo = ImageIO.read(Cli.SAMPLES.resolve("photos/coffee.png").toFile());
-    Set<String> expected = new java.util.HashSet<>(Set.of("_SUCCESS"));
-    for (String frame : List.of("train/aachen/aachen_000000_000019", "val/lindau/lindau_000001_000019", "test/berlin/berlin_000002_000019")) {
-      boolean test = frame.startsWith("test/");
-      Path image = root.resolve("leftImg8bit/" + frame + "_leftImg8bit.png");
-      Files.createDirectories(image.getParent());
-      BufferedImage rgb = new BufferedImage(96, 48, BufferedImage.TYPE_3BYTE_BGR);
-      rgb.getGraphics().drawImage(photo.getSubimage(frame.length() * 3, 100, 96, 48), 0, 0, null);
-      ImageIO.write(rgb, "png", image.toFile());
-      expected.add("leftImg8bit/" + frame + "_leftImg8bit.png");
-      BufferedImage labels = new BufferedImage(96, 48, BufferedImage.TYPE_BYTE_GRAY);
-      for (int y = 0; y < 48 && !test; y++) {
-        for (int x = 0; x < 96; x++) {
-          // sky 23 and road 7 and a car 26 are evaluated; ego vehicle 1 and a licence plate (-1 as 255) are not
-          int label = y < 10 ? 23 : y >= 40 ? 1 : x >= 20 && x < 50 ? (y >= 30 && x < 26 ? 255 : 26) : 7;
-          labels.getRaster().setSample(x, y, 0, label);
-        }
-      }
-      Path gt = root.resolve("gtFine/" + frame + "_gtFine_labelIds.png");
-      Files.createDirectories(gt.getParent());
-      ImageIO.write(labels, "png", gt.toFile());
-      for (String companion : List.of("_gtFine_instanceIds.png", "_gtFine_color.png", "_gtFine_polygons.json")) {
-        Files.write(root.resolve("gtFine/" + frame + companion), (frame + companion).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      }
-      for (String file : List.of("_gtFine_labelIds.png", "_gtFine_instanceIds.png", "_gtFine_color.png", "_gtFine_polygons.json")) {
-        expected.add("gtFine/" + frame + file);
-      }
-    }
+    Set<String> expected = new java.util.HashSet<>(CityscapesLayout.write(root,
+        List.of("train/aachen/aachen_000000_000019", "val/lindau/lindau_000001_000019", "test/berlin/berlin_000002_000019")));
+    expected.add("_SUCCESS");
     Path out = tmp.resolve("cityscapes-out");
     Cli.Run run = Cli.protect("--format", "cityscapes", "--images", root.resolve("leftImg8bit").toString(),
         "--annotations", root.resolve("gtFine").toString(), "--output", out.toString(), "--write-masks");

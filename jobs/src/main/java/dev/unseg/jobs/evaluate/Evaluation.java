@@ -1,13 +1,16 @@
 package dev.unseg.jobs.evaluate;
 
+import dev.unseg.pipeline.error.ErrorCode;
 import dev.unseg.pipeline.error.InputException;
 import dev.unseg.pipeline.error.UserError;
 import dev.unseg.pipeline.image.DecodedImage;
 import dev.unseg.pipeline.image.ImageCodec;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.LinkedHashMap;
@@ -73,8 +76,11 @@ public final class Evaluation {
   }
 
   public EvaluationResult run() throws IOException, InputException {
-    LabeledDataset data = LabeledDataset.open(s.clean(), hadoop, s.recipe().seed(), picked(s, testFrom));
-    List<String> all = data.images();
+    int wanted = picked(s, testFrom);
+    // Twice the images needed are picked (names only): the second half stands in for those left out below.
+    LabeledDataset data = LabeledDataset.open(s.clean(), hadoop, s.recipe().seed(), 2 * wanted);
+    List<String> all = data.images().subList(0, Math.min(wanted, data.images().size()));
+    Deque<String> standIns = new ArrayDeque<>(data.images().subList(all.size(), data.images().size()));
     if (all.size() < testFrom + s.test() + 2) {
       throw new UserError(s.clean().images() + " has " + all.size() + " " + s.clean().format().cliName()
           + " images; evaluate needs --test " + s.test() + (testFrom == 0 ? "" : " after the " + testFrom + " the generator trained on")
@@ -87,10 +93,12 @@ public final class Evaluation {
     int base = s.recipe().baseSize();
 
     // An image that cannot be read, labelled or matched to its protected copy is left out and listed
-    // with its reason (in report.json and on the console); the rest still train and test.
+    // with its reason (in report.json and on the console), and the next of the seed's pick stands in.
     Map<String, String> skipped = new LinkedHashMap<>();
     List<Sample> testSet = new ArrayList<>();
-    for (String name : testNames) {
+    Deque<String> testQueue = new ArrayDeque<>(testNames);
+    while (testSet.size() < testNames.size() && !(testQueue.isEmpty() && standIns.isEmpty())) {
+      String name = testQueue.isEmpty() ? standIns.poll() : testQueue.poll();
       try {
         DecodedImage img = decode(data.read(name, MAX_FILE_BYTES), name);
         testSet.add(new Sample(name, rgb(img).resized(base), label(data, name, img)));
@@ -101,7 +109,9 @@ public final class Evaluation {
     List<TrainingPair> pairs = new ArrayList<>();
     List<TrainingPair> examples = new ArrayList<>();
     List<Rgb> protNative = new ArrayList<>();
-    for (String name : trainNames) {
+    Deque<String> trainQueue = new ArrayDeque<>(trainNames);
+    while (pairs.size() < trainNames.size() && !(trainQueue.isEmpty() && standIns.isEmpty())) {
+      String name = trainQueue.isEmpty() ? standIns.poll() : trainQueue.poll();
       Rgb clean;
       byte[] label;
       Rgb prot = null;
@@ -249,6 +259,11 @@ public final class Evaluation {
     int w = image.width();
     int h = image.height();
     byte[] full = data.label(name, w, h);
+    if (allIgnored(full)) {
+      // Nothing to learn from or score on (Cityscapes' test split ships such label maps): left out, with this reason.
+      throw new InputException(ErrorCode.ANNOTATION_INVALID, "every pixel of its label map is unlabelled or"
+          + " ignored in evaluation (as in Cityscapes' test split), so it can neither train nor test a probe");
+    }
     int n = s.recipe().baseSize();
     byte[] out = new byte[n * n];
     for (int y = 0; y < n; y++) {
@@ -257,6 +272,15 @@ public final class Evaluation {
       }
     }
     return out;
+  }
+
+  private static boolean allIgnored(byte[] classMap) {
+    for (byte v : classMap) {
+      if ((v & 255) != LabeledDataset.IGNORE) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Mean absolute per-channel difference, grey levels, on object and on background pixels. */
