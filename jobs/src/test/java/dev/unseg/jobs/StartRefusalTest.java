@@ -109,6 +109,15 @@ class StartRefusalTest {
         "--annotations", Cli.SAMPLES.resolve("tiles/masks").toString(), "--output", out.toString()), out, "tiles/masks",
         "--image-list");
 
+    // A scheme without its connector (s3:// is EMR's own; gs:// needs the GCS jar; wasb:// is named by Hadoop, not shipped).
+    assertRefused(Cli.protect("--format", "coco", "--images", IMAGES, "--annotations", INSTANCES, "--output",
+        "s3://bucket/release"), out, "s3://bucket/release",
+        "Write s3a://bucket/release/", "EMRFS");
+    assertRefused(Cli.protect("--format", "ade20k", "--images", "gs://bucket/images", "--annotations", "gs://bucket/annotations",
+        "--output", out.toString()), out, "gs://bucket/images", "GCS connector");
+    assertRefused(Cli.protect("--format", "coco", "--images", IMAGES, "--annotations", INSTANCES, "--output",
+        "wasb://c@account/release"), out, "no Hadoop connector for wasb://");
+
     Path badConf = Files.writeString(tmp.resolve("bad.conf"), "unseg {\n  noise { eps = 8\n");
     assertRefused(cocoRun("coco", INSTANCES, out, "--config", badConf.toString()), out, "--config", "bad.conf", "line 3",
         "HOCON");

@@ -24,7 +24,29 @@ public interface Storage extends Closeable {
   String TEMP_PREFIX = dev.unseg.pipeline.protect.LocalDatasetIO.TEMP_PREFIX;
 
   static Storage of(URI location, Configuration conf) throws IOException {
-    return isLocal(location) ? LocalStorage.INSTANCE : new HadoopStorage(FileSystem.get(location, conf), false);
+    return isLocal(location) ? LocalStorage.INSTANCE : new HadoopStorage(connector(location, conf, false), false);
+  }
+
+  /** Hadoop's file system for the URI's scheme; a scheme without a connector on the classpath is the user's to fix. */
+  private static FileSystem connector(URI location, Configuration conf, boolean own) throws IOException {
+    try {
+      return own ? FileSystem.newInstance(location, conf) : FileSystem.get(location, conf);
+    } catch (org.apache.hadoop.fs.UnsupportedFileSystemException | RuntimeException e) {
+      // Hadoop names some connectors it does not ship (wasb://, abfs://): their class is then missing.
+      if (e instanceof RuntimeException && !(e.getCause() instanceof ClassNotFoundException)) {
+        throw e;
+      }
+      String scheme = location.getScheme();
+      throw new dev.unseg.pipeline.error.UserError(location + ": no Hadoop connector for " + scheme + ":// is on the classpath. "
+          + switch (scheme) {
+            case "s3", "s3n" -> "Write s3a://" + location.getRawAuthority() + location.getRawPath() + " (Hadoop S3A, built in);"
+                + " s3:// is EMR's own connector (EMRFS), present only on EMR clusters.";
+            case "gs" -> "The GCS connector is built into Dataproc; elsewhere add its shaded jar (gcs-connector-hadoop3,"
+                + " docs/cluster.md): spark-submit --jars, or the Spark classpath.";
+            default -> "Built in: file://, s3a:// and hdfs://; gs:// with the GCS connector (docs/cluster.md); another"
+                + " store's connector jar goes on the Spark classpath.";
+          });
+    }
   }
 
   /**
@@ -35,7 +57,7 @@ public interface Storage extends Closeable {
     if (isLocal(location)) {
       return LocalStorage.INSTANCE;
     }
-    FileSystem fs = FileSystem.newInstance(location, conf);
+    FileSystem fs = connector(location, conf, true);
     fs.setVerifyChecksum(false);
     return new HadoopStorage(fs, true);
   }
