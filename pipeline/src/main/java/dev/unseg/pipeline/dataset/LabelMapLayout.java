@@ -93,11 +93,6 @@ public final class LabelMapLayout {
   }
 
   /**
-   * The annotation raster of an image, relative to the annotations root.
-   *
-   * @throws IllegalArgumentException when {@link #isImage} is false for the path
-   */
-  /**
    * The image an image list's entry names: the entry itself, or, when its file name has no extension (VOC's
    * ImageSets name stems), the entry with the format's (VOC and ADE20K {@code .jpg}, Cityscapes
    * {@code _leftImg8bit.png}; mask pairs have none, so their lists name whole files).
@@ -122,6 +117,11 @@ public final class LabelMapLayout {
     };
   }
 
+  /**
+   * The annotation raster of an image, relative to the annotations root.
+   *
+   * @throws IllegalArgumentException when {@link #isImage} is false for the path
+   */
   public String annotationPathFor(String imageRelativePath) {
     if (!isImage(imageRelativePath)) {
       throw new IllegalArgumentException(imageRelativePath + " is not a " + format.cliName() + " image name");
