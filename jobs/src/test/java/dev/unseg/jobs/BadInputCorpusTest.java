@@ -233,6 +233,7 @@ class BadInputCorpusTest {
     int n = 200;
     for (int i = 0; i < n; i++) {
       Files.write(images.resolve(String.format("b%03d.png", i)), new byte[0]);
+      Files.write(masks.resolve(String.format("b%03d.png", i)), new byte[0]); // present, so the start checks pass
     }
     Path out = tmp.resolve("out");
     String[] args = {"--format", "mask-pairs", "--images", images.toString(), "--annotations", masks.toString(),

@@ -109,6 +109,18 @@ class StartRefusalTest {
         "--annotations", Cli.SAMPLES.resolve("tiles/masks").toString(), "--output", out.toString()), out, "tiles/masks",
         "--image-list");
 
+    // --annotations a folder too high, or a mask-name rule that names no file: every image would fail, exit 0.
+    assertRefused(Cli.protect("--format", "ade20k", "--images", ade.resolve("images").toString(), "--annotations",
+        ade.toString(), "--output", out.toString()), out, "holds the annotation of none of the first 3 images",
+        "validation/ADE_val_00000001.png", "set --annotations");
+    assertRefused(Cli.protect("--format", "mask-pairs", "--images", tiles.toString(), "--annotations",
+        Cli.SAMPLES.resolve("tiles/masks").toString(), "--mask-name", "{dir}{stem}_mask.png", "--output", out.toString()),
+        out, "rocket_mask.png", "--mask-name", "{dir}{stem}_mask.png now");
+
+    assertRefused(cocoRun("coco-panoptic", COCO.resolve("annotations/panoptic_sample.json").toString(), out,
+        "--panoptic-masks", COCO.resolve("annotations").toString()), out, "--panoptic-masks", "holds none of the first 2 PNGs",
+        "000000142238.png");
+
     // A scheme without its connector (s3:// is EMR's own; gs:// needs the GCS jar; wasb:// is named by Hadoop, not shipped).
     assertRefused(Cli.protect("--format", "coco", "--images", IMAGES, "--annotations", INSTANCES, "--output",
         "s3://bucket/release"), out, "s3://bucket/release",

@@ -279,7 +279,7 @@ public final class TaskPlanner {
   }
 
   /** Dot files and folders (.DS_Store, .git): counted with the files that are not images. */
-  private static boolean hidden(String rel) {
+  public static boolean hidden(String rel) {
     for (String part : rel.split("/")) {
       if (part.startsWith(".")) {
         return true;

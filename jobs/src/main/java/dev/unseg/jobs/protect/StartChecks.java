@@ -1,6 +1,7 @@
 package dev.unseg.jobs.protect;
 
 import dev.unseg.jobs.config.ProtectConfig;
+import dev.unseg.jobs.io.FolderStore;
 import dev.unseg.jobs.io.Locations;
 import dev.unseg.jobs.io.Storage;
 import dev.unseg.jobs.plan.TaskPlanner;
@@ -10,6 +11,7 @@ import dev.unseg.pipeline.dataset.CocoIndexVisitor;
 import dev.unseg.pipeline.dataset.DatasetFormat;
 import dev.unseg.pipeline.dataset.InvalidIndexException;
 import dev.unseg.pipeline.dataset.LabelMapLayout;
+import dev.unseg.pipeline.dataset.PanopticEntry;
 import dev.unseg.pipeline.error.UserError;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,7 +26,8 @@ import org.apache.hadoop.fs.Path;
  * its format needs, a COCO index is read once whole, so that a malformed, empty or foreign index (or
  * one of the other COCO kind) is refused with exit code 2 instead of failing inside Spark tasks, and an
  * images folder of another format must hold at least one image of it (the listing stops at the first),
- * and one of the first images a COCO index or an image list names must be under --images.
+ * one of the first images a COCO index or an image list names must be under --images, and one of the first
+ * images of a folder format must have its annotation under --annotations.
  * Reading the index twice costs one streaming pass (measured in docs/reliability.md).
  */
 final class StartChecks {
@@ -66,9 +69,12 @@ final class StartChecks {
         throw new UserError("--images " + locations.images() + " holds no " + format.cliName() + " image ("
             + layout.imageNames() + "), so there is nothing to protect: check --images and --format.");
       }
+      annotationsFound(hadoop, locations, layout, config.imageList().isEmpty()
+          ? firstImages(hadoop, locations.images(), layout) : firstListed(hadoop, config.imageList(), format, ANNOTATIONS_LOOKED_FOR));
     }
     if (format == DatasetFormat.COCO_PANOPTIC) {
       folder(hadoop, annotationRoot, "unseg.input.panoptic-masks (--panoptic-masks)", "the folder of panoptic PNGs");
+      panopticPngsFound(hadoop, locations.annotations(), annotationRoot);
     }
   }
 
@@ -123,6 +129,93 @@ final class StartChecks {
     }
   }
 
+  /**
+   * How many images' annotations are looked for: more than images, since a layout may rightly lack some
+   * (VOC's JPEGImages holds 17,125 photos, 2,913 of them with a class PNG).
+   */
+  private static final int ANNOTATIONS_LOOKED_FOR = 100;
+
+  /**
+   * Some of the first images have their annotation file: when none has, --annotations (or the mask-name rule)
+   * is almost surely wrong, and the run would release nothing, every image failed as annotation_missing, exit 0.
+   */
+  private static void annotationsFound(Configuration hadoop, Locations locations, LabelMapLayout layout, List<String> images)
+      throws IOException {
+    Storage annotations = Storage.of(locations.annotations(), hadoop);
+    String firstPath = null;
+    for (String image : images) {
+      try {
+        String path = layout.annotationPathFor(image);
+        if (annotations.exists(locations.annotationPath(path))) {
+          return;
+        }
+        firstPath = firstPath == null ? path : firstPath;
+      } catch (IllegalArgumentException unsafe) {
+        // not an image of the format, or a path the run refuses: its row will say so
+      }
+    }
+    if (firstPath != null) {
+      boolean pairs = layout.format() == DatasetFormat.MASK_PAIRS;
+      throw new UserError("--annotations " + locations.annotations() + " holds the annotation of none of the first "
+          + images.size() + " images (the first, " + images.get(0) + ", has none at " + locations.annotationPath(firstPath)
+          + "): set --annotations to the folder of " + (pairs ? "mask" : "label") + " files whose paths mirror --images"
+          + (pairs ? ", and --mask-name to the rule that names an image's mask (" + layout.nameRule() + " now)." : "."));
+    }
+  }
+
+  /** Some of the first PNGs a panoptic index names are in the PNG folder (the check above, for panoptic PNGs). */
+  private static void panopticPngsFound(Configuration hadoop, URI index, URI pngRoot) throws IOException, InvalidIndexException {
+    List<String> first = new ArrayList<>();
+    try (InputStream in = Storage.of(index, hadoop).open(new Path(index))) {
+      CocoIndexReader.read(in, index.toString(), new CocoIndexVisitor() {
+        @Override
+        public void panoptic(PanopticEntry entry) {
+          if (entry.fileName() != null) {
+            first.add(entry.fileName());
+          }
+          if (first.size() == LOOKED_FOR) {
+            throw new Enough();
+          }
+        }
+      });
+    } catch (Enough enough) {
+      // read far enough
+    }
+    FolderStore pngs = new FolderStore(pngRoot, hadoop);
+    for (String png : first) {
+      try {
+        if (pngs.exists(png)) {
+          return;
+        }
+      } catch (java.nio.file.AccessDeniedException unsafe) {
+        // a path the run refuses (../x): its row will say so
+      }
+    }
+    if (!first.isEmpty()) {
+      throw new UserError("--panoptic-masks " + pngRoot + " holds none of the first " + first.size() + " PNGs the panoptic"
+          + " index names (the first, " + first.get(0) + "): set --panoptic-masks to the folder of the index's PNGs"
+          + " (panoptic_val2017/ for panoptic_val2017.json).");
+    }
+  }
+
+  /** The first images a listing of the images folder meets (in its order). */
+  private static List<String> firstImages(Configuration hadoop, URI images, LabelMapLayout layout) throws IOException {
+    List<String> first = new ArrayList<>();
+    try {
+      Storage.of(images, hadoop).walk(images, rel -> {
+        if (layout.isImage(rel) && !TaskPlanner.hidden(rel)) {
+          first.add(rel);
+          if (first.size() == ANNOTATIONS_LOOKED_FOR) {
+            throw new Enough();
+          }
+        }
+      });
+    } catch (Enough enough) {
+      // listed far enough
+    }
+    return first;
+  }
+
   /** The file names of a COCO index's first images (its images list usually comes first: read no further). */
   private static List<String> firstCocoImages(Configuration hadoop, URI index) throws IOException, InvalidIndexException {
     List<String> first = new ArrayList<>();
@@ -142,12 +235,12 @@ final class StartChecks {
     return first;
   }
 
-  private static List<String> firstListed(Configuration hadoop, String list, DatasetFormat format) throws IOException {
+  private static List<String> firstListed(Configuration hadoop, String list, DatasetFormat format, int count) throws IOException {
     List<String> first = new ArrayList<>();
     try {
       TaskPlanner.readImageList(list, format, hadoop, rel -> {
         first.add(rel);
-        if (first.size() == LOOKED_FOR) {
+        if (first.size() == count) {
           throw new Enough();
         }
       });
@@ -172,7 +265,7 @@ final class StartChecks {
       throw new UserError(uri + " is a folder: set " + key + " to a text file naming the images to protect, one per line"
           + " (for VOC, ImageSets/Segmentation/trainval.txt).");
     }
-    List<String> first = firstListed(hadoop, list, format);
+    List<String> first = firstListed(hadoop, list, format, LOOKED_FOR);
     if (first.isEmpty()) {
       throw new UserError("--image-list " + uri + " names no image (it is empty, or only blank and # lines): there is"
           + " nothing to protect. Give the list of the images you mean to release.");

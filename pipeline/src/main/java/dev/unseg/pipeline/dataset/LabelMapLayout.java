@@ -81,6 +81,11 @@ public final class LabelMapLayout {
     return format;
   }
 
+  /** The mask-pairs name rule (null for the other formats). */
+  public String nameRule() {
+    return nameRule;
+  }
+
   /** Whether a listed file (relative to the images root) is one of the dataset's images. */
   public boolean isImage(String relativePath) {
     String p = relativePath.toLowerCase(Locale.ROOT);
