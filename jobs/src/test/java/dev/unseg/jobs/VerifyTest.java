@@ -32,6 +32,11 @@ class VerifyTest {
     assertTrue(plain.out().contains("verified") && plain.out().contains("8 manifest rows"), plain.out());
     Cli.Run full = verify("--output", out.toString(), "--originals", data.resolve("images").toString());
     assertEquals(0, full.code(), full.out() + full.err());
+    // The dataset's root instead of its images folder: one line naming the folder the run read, not 16 mismatches.
+    Cli.Run root = verify("--output", out.toString(), "--originals", data.toString());
+    assertEquals(2, root.code(), root.out() + root.err());
+    assertTrue(root.err().contains("holds none of the first 8 images the manifest names")
+        && root.err().contains(dev.unseg.jobs.io.Locations.qualify(data.resolve("images").toString()).toString()), root.err());
 
     // COCO: JPEG outputs are checked against the L-inf their rows recorded.
     Path coco = tmp.resolve("coco-out");

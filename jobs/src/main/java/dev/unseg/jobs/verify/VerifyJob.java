@@ -97,8 +97,10 @@ public final class VerifyJob {
     if (originals == null || originals.isEmpty()) {
       problems.add(sc.parallelize(countProblems(summary, rows, manifest)));
     } else {
-      RunSpec spec = runSpec(fs, layout).withImages(originals);
+      RunSpec recorded = runSpec(fs, layout);
+      RunSpec spec = recorded.withImages(originals);
       Locations locations = spec.locations();
+      originalsFound(manifest, locations, recorded.images(), hadoop);
       Path planDir = layout.verifyPlan();
       try {
         TaskPlanner.Plan plan = new TaskPlanner(sc, spec, partitionSize, partitionCount, locations, conf, planDir).plan();
@@ -113,6 +115,31 @@ public final class VerifyJob {
       }
     }
     return collect(sc, problems, rows, checks, tally);
+  }
+
+  /**
+   * Some of the first images the manifest names are under --originals: when none is, --originals is almost
+   * surely the wrong folder (the dataset's root, say), and every row would be reported missing from it.
+   */
+  private static void originalsFound(Dataset<Row> manifest, Locations locations, String recordedImages, Configuration hadoop)
+      throws java.io.IOException {
+    List<String> first = manifest.where("error_code IS NULL OR error_code NOT IN ('image_missing', 'path_unsafe')")
+        .select("input_path").limit(20).as(Encoders.STRING()).collectAsList();
+    Storage images = Storage.of(locations.images(), hadoop);
+    for (String rel : first) {
+      try {
+        if (images.exists(locations.imagePath(rel))) {
+          return;
+        }
+      } catch (IllegalArgumentException unsafe) {
+        // a path the run refused: its row says so
+      }
+    }
+    if (!first.isEmpty()) {
+      throw new UserError("--originals " + locations.images() + " holds none of the first " + first.size() + " images the"
+          + " manifest names (the first, " + first.get(0) + ", is not at " + locations.images() + first.get(0) + "): give the"
+          + " folder the run read its images from, " + recordedImages + " (or where it is mounted now).");
+    }
   }
 
   /** Runs the checks (a progress line as they go) and keeps the first problems for the console. */
