@@ -55,6 +55,7 @@ class TrainedGeneratorTest {
   void theSurrogateLearnsTheNoisedImagesMoreEasilyThanTheCleanOnes() throws Exception {
     assertEquals(0, training.code(), training.err());
     assertTrue(training.out().contains("trained on 16 images for 12 epochs"), training.out());
+    assertFalse(training.out().contains("unlikely to protect"), training.out());
     JsonNode header = TrainedGenerator.header(Files.readAllBytes(model), model.toString());
     JsonNode epochs = header.path("training").path("per_epoch");
     assertEquals(12, epochs.size());

@@ -51,6 +51,12 @@ final class TrainGeneratorCommand {
     MinMinTrainer.Epoch last = r.epochs().get(r.epochs().size() - 1);
     out.printf(Locale.ROOT, "trained on %d images for %d epochs in %.0f s: the surrogate's loss on noised images %.4f,"
         + " on clean ones %.4f%n", r.images(), r.epochs().size(), last.seconds(), last.noisedLoss(), last.cleanLoss());
+    if (!(last.noisedLoss() < last.cleanLoss())) {
+      // The min-min's aim is noise the surrogate learns from more easily than the images: here it found none.
+      out.println("note: the noise did not make the surrogate's task easier (its loss on noised images is not below its loss"
+          + " on clean ones), so the model is unlikely to protect: train on more images (--sample) or for more epochs"
+          + " (--epochs), and check it with --evaluate or unseg evaluate.");
+    }
     if (!r.skipped().isEmpty()) {
       out.printf(Locale.ROOT, "left out %d image(s), listed in the model's generator.json; the first: %s: %s%n",
           r.skipped().size(), r.skipped().keySet().iterator().next(), r.skipped().values().iterator().next());
