@@ -282,8 +282,9 @@ public final class UnsegCli {
     ProtectConfig settings = ProtectConfig.from(config);
     try (SparkSession spark = session(config, settings.master(), "unseg-protect")) {
       ProtectJob.Result r = new ProtectJob(spark, settings, err).run();
-      out.printf("run %s: %d images: %d protected, %d without mask, %d failed, in %.1f s (%.1f img/s)%n",
-          r.runId(), r.rows(), r.protectedImages(), r.noMask(), r.failed(), r.seconds(), r.rows() / r.seconds());
+      out.printf("run %s: %d images: %d protected, %d without mask%s, %d failed, in %.1f s (%.1f img/s)%n",
+          r.runId(), r.rows(), r.protectedImages(), r.noMask(), r.noMask() > 0 ? " (no annotated object: written unchanged)" : "",
+          r.failed(), r.seconds(), r.rows() / r.seconds());
       OutputLayout layout = new OutputLayout(r.output());
       // As a Hadoop path prints, like the others: "out put/", not the URI's "out%20put/", which a shell would not find.
       org.apache.hadoop.fs.Path output = new org.apache.hadoop.fs.Path(r.output());
