@@ -159,6 +159,33 @@ class StartRefusalTest {
   }
 
   /**
+   * A partial copy of a dataset is not a wrong folder: the full index names 25 images, the folder holds
+   * only the last (none of the first 20 the start checks look for), and the run goes on, one row each.
+   */
+  @Test
+  void aPartialCopyOfTheIndexedImagesRuns() throws Exception {
+    com.fasterxml.jackson.databind.node.ObjectNode index = (com.fasterxml.jackson.databind.node.ObjectNode) Cli.JSON.readTree(
+        Path.of(INSTANCES).toFile());
+    com.fasterxml.jackson.databind.JsonNode kept = index.get("images").get(0);
+    com.fasterxml.jackson.databind.node.ArrayNode images = index.putArray("images");
+    for (int i = 1; i <= 24; i++) {
+      images.addObject().put("id", 900_000 + i).put("file_name", "missing_" + i + ".jpg").put("width", 64).put("height", 48);
+    }
+    images.add(kept);
+    Path json = tmp.resolve("instances_full.json");
+    Cli.JSON.writeValue(json.toFile(), index);
+    Path folder = Files.createDirectories(tmp.resolve("partial"));
+    Files.copy(Path.of(IMAGES, kept.get("file_name").asText()), folder.resolve(kept.get("file_name").asText()));
+    Path out = tmp.resolve("out");
+    Cli.Run run = Cli.protect("--format", "coco", "--images", folder.toString(), "--annotations", json.toString(),
+        "--output", out.toString());
+    assertEquals(0, run.code(), run.err());
+    List<com.fasterxml.jackson.databind.JsonNode> rows = run.inspectRows(out);
+    assertEquals(25, rows.size());
+    assertEquals(24, rows.stream().filter(r -> "image_missing".equals(r.get("error_code").asText())).count());
+  }
+
+  /**
    * An output folder that holds files no run wrote is refused, --overwrite or not: they would ship with the
    * release, and an --overwrite of the run beside them deleted them (measured before this check).
    */

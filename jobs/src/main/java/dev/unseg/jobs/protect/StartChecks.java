@@ -9,6 +9,7 @@ import dev.unseg.pipeline.dataset.CocoImageEntry;
 import dev.unseg.pipeline.dataset.CocoIndexReader;
 import dev.unseg.pipeline.dataset.CocoIndexVisitor;
 import dev.unseg.pipeline.dataset.DatasetFormat;
+import dev.unseg.pipeline.dataset.ImageList;
 import dev.unseg.pipeline.dataset.InvalidIndexException;
 import dev.unseg.pipeline.dataset.LabelMapLayout;
 import dev.unseg.pipeline.dataset.PanopticEntry;
@@ -54,7 +55,8 @@ final class StartChecks {
     }
     if (coco) {
       index(hadoop, locations.annotations(), format);
-      imagesFound(hadoop, locations, firstCocoImages(hadoop, locations.annotations()), "the index");
+      imagesFound(hadoop, locations, firstCocoImages(hadoop, locations.annotations()), "the index",
+          names -> cocoImageNames(hadoop, locations.annotations(), names));
     } else {
       LabelMapLayout layout = LabelMapLayout.forFormat(format, config.selection(), config.maskName());
       if (format == DatasetFormat.MASK_PAIRS && config.imageList().isEmpty() && locations.annotationsAmongImages()) {
@@ -64,7 +66,8 @@ final class StartChecks {
             + " beside images/) and give it as --annotations, or name the images to protect with --image-list.");
       }
       if (!config.imageList().isEmpty()) {
-        imagesFound(hadoop, locations, imageList(hadoop, config.imageList(), format), "--image-list");
+        imagesFound(hadoop, locations, imageList(hadoop, config.imageList(), format), "--image-list",
+            names -> TaskPlanner.readImageList(config.imageList(), format, hadoop, names));
       } else if (!Storage.of(locations.images(), hadoop).any(locations.images(), layout::isImage)) {
         throw new UserError("--images " + locations.images() + " holds no " + format.cliName() + " image ("
             + layout.imageNames() + "), so there is nothing to protect: check --images and --format.");
@@ -106,12 +109,22 @@ final class StartChecks {
   /** How many of the first images an index or list names are looked for under --images. */
   private static final int LOOKED_FOR = 20;
 
+  /** How many files of --images are listed to tell a partial copy of a dataset from a wrong folder. */
+  private static final int LISTED = 1000;
+
+  /** Every image name an index or a list gives, streamed; a visitor may stop it by throwing {@link Enough}. */
+  private interface Names {
+    void each(ImageList.Visitor visitor) throws IOException, InvalidIndexException;
+  }
+
   /**
-   * Some of the first images named are under --images: when none is, --images is almost surely the wrong
-   * folder (its parent, say), and the run would release nothing, every image failed as missing, exit 0.
+   * Some image named is under --images. The first names are looked for; when none is there, the first
+   * files of --images are listed and the names streamed: a folder holding some of them is a partial copy
+   * of the dataset (the rest get image_missing rows), one holding none is almost surely the wrong folder
+   * (its parent, say), where the run would release nothing, every image failed as missing, exit 0.
    */
-  private static void imagesFound(Configuration hadoop, Locations locations, List<String> first, String namer)
-      throws IOException {
+  private static void imagesFound(Configuration hadoop, Locations locations, List<String> first, String namer, Names all)
+      throws IOException, InvalidIndexException {
     Storage images = Storage.of(locations.images(), hadoop);
     for (String name : first) {
       try {
@@ -121,6 +134,22 @@ final class StartChecks {
       } catch (IllegalArgumentException unsafe) {
         // a path the run refuses (../x): its row will say so
       }
+    }
+    java.util.Set<String> listed = new java.util.HashSet<>();
+    try {
+      images.walk(locations.images(), rel -> {
+        listed.add(rel);
+        if (listed.size() == LISTED) {
+          throw new Enough();
+        }
+      });
+      all.each(name -> {
+        if (listed.contains(name)) {
+          throw new Enough();
+        }
+      });
+    } catch (Enough aNamedImageIsThere) {
+      return;
     }
     if (!first.isEmpty()) {
       throw new UserError("--images " + locations.images() + " holds none of the first " + first.size() + " images "
@@ -216,17 +245,31 @@ final class StartChecks {
     return first;
   }
 
-  /** The file names of a COCO index's first images (its images list usually comes first: read no further). */
-  private static List<String> firstCocoImages(Configuration hadoop, URI index) throws IOException, InvalidIndexException {
-    List<String> first = new ArrayList<>();
+  /** Streams the file names of a COCO index's images. */
+  private static void cocoImageNames(Configuration hadoop, URI index, ImageList.Visitor names)
+      throws IOException, InvalidIndexException {
     try (InputStream in = Storage.of(index, hadoop).open(new Path(index))) {
       CocoIndexReader.read(in, index.toString(), new CocoIndexVisitor() {
         @Override
         public void image(CocoImageEntry image) {
-          first.add(image.fileName());
-          if (first.size() == LOOKED_FOR) {
-            throw new Enough();
+          try {
+            names.image(image.fileName());
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
           }
+        }
+      });
+    }
+  }
+
+  /** The file names of a COCO index's first images (its images list usually comes first: read no further). */
+  private static List<String> firstCocoImages(Configuration hadoop, URI index) throws IOException, InvalidIndexException {
+    List<String> first = new ArrayList<>();
+    try {
+      cocoImageNames(hadoop, index, name -> {
+        first.add(name);
+        if (first.size() == LOOKED_FOR) {
+          throw new Enough();
         }
       });
     } catch (Enough enough) {
