@@ -121,6 +121,13 @@ class StartRefusalTest {
         "--panoptic-masks", COCO.resolve("annotations").toString()), out, "--panoptic-masks", "holds none of the first 2 PNGs",
         "000000142238.png");
 
+    // A selection the format cannot apply: a class id it does not have, things where it has no split.
+    assertRefused(Cli.protect("--format", "ade20k", "--images", ade.resolve("images").toString(), "--annotations",
+        ade.resolve("annotations").toString(), "--output", out.toString(), "--select", "class:999"), out,
+        "unseg.input.selection = 'class:999'", "not a ade20k label value", "--select");
+    assertRefused(Cli.protect("--format", "ade20k", "--images", ade.resolve("images").toString(), "--annotations",
+        ade.resolve("annotations").toString(), "--output", out.toString(), "--select", "things"), out, "no thing/stuff split");
+
     // A scheme without its connector (s3:// is EMR's own; gs:// needs the GCS jar; wasb:// is named by Hadoop, not shipped).
     assertRefused(Cli.protect("--format", "coco", "--images", IMAGES, "--annotations", INSTANCES, "--output",
         "s3://bucket/release"), out, "s3://bucket/release",

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigRenderOptions;
 import dev.unseg.pipeline.audit.Sha256;
 import dev.unseg.pipeline.composite.NoiseBudget;
 import dev.unseg.pipeline.dataset.DatasetFormat;
+import dev.unseg.pipeline.dataset.LabelMapLayout;
 import dev.unseg.pipeline.dataset.Selection;
 import dev.unseg.pipeline.error.UserError;
 import dev.unseg.pipeline.image.EncodeOptions;
@@ -62,9 +63,23 @@ public record ProtectConfig(
       throw SettingReads.bad("input.selection", "--select", selectionSpec,
           "default, all, class:ID, classes:ID,ID,... or things (" + e.getMessage() + ")");
     }
+    boolean labelMaps = format != DatasetFormat.COCO && format != DatasetFormat.COCO_PANOPTIC;
+    try {
+      if (labelMaps) {
+        LabelMapLayout.forFormat(format, selection, null); // the selection's class ids against the format's labels
+      }
+    } catch (IllegalArgumentException e) {
+      throw SettingReads.bad("input.selection", "--select", selectionSpec, "a selection --format " + format.cliName()
+          + " can apply (" + e.getMessage() + ")");
+    }
     String maskName = SettingReads.string(c, "input.mask-name");
-    if (format == DatasetFormat.MASK_PAIRS && !maskName.contains("{stem}")) {
-      throw SettingReads.bad("input.mask-name", "--mask-name", maskName, "a name rule containing {stem}, e.g. {dir}{stem}_mask.png");
+    try {
+      if (format == DatasetFormat.MASK_PAIRS) {
+        LabelMapLayout.checkRule(maskName);
+      }
+    } catch (IllegalArgumentException e) {
+      throw SettingReads.bad("input.mask-name", "--mask-name", maskName, "a name rule with {stem}, such as {dir}{stem}_mask.png"
+          + " (" + e.getMessage() + ")");
     }
     String imageList = SettingReads.string(c, "input.image-list");
     if (!imageList.isEmpty() && (format == DatasetFormat.COCO || format == DatasetFormat.COCO_PANOPTIC)) {

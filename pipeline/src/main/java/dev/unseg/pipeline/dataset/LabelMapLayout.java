@@ -69,7 +69,7 @@ public final class LabelMapLayout {
       }
       case MASK_PAIRS -> {
         if (s.mode() != Selection.Mode.ALL) {
-          throw new IllegalArgumentException("mask-pairs masks are binary: only the selection 'all' applies, not " + s.mode());
+          throw new IllegalArgumentException("mask-pairs masks are binary: only the selection 'all' applies, not " + s.mode().name().toLowerCase(Locale.ROOT).replace('_', ' '));
         }
         yield new LabelMapLayout(f, null, "any", checkRule(maskPairsNameRule == null ? DEFAULT_MASK_PAIRS_RULE : maskPairsNameRule));
       }
@@ -230,7 +230,8 @@ public final class LabelMapLayout {
     return java.util.stream.IntStream.rangeClosed(0, 33).filter(v -> !ignored.contains(v)).toArray();
   }
 
-  private static String checkRule(String rule) {
+  /** @throws IllegalArgumentException when a mask-pairs name rule lacks {stem} or has an unknown placeholder */
+  public static String checkRule(String rule) {
     if (!rule.contains("{stem}")) {
       throw new IllegalArgumentException("mask-pairs name rule '" + rule + "' must contain {stem}; e.g. " + DEFAULT_MASK_PAIRS_RULE + " or {dir}{stem}_mask.tif");
     }
