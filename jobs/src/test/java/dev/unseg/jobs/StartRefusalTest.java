@@ -128,6 +128,10 @@ class StartRefusalTest {
     assertRefused(Cli.protect("--format", "ade20k", "--images", ade.resolve("images").toString(), "--annotations",
         ade.resolve("annotations").toString(), "--output", out.toString(), "--select", "things"), out, "no thing/stuff split");
 
+    // A category the COCO index does not have: nothing selected, every image released unchanged.
+    assertRefused(cocoRun("coco", INSTANCES, out, "--select", "class:999"), out, "names category 999",
+        "does not have", "1 person");
+
     // A scheme without its connector (s3:// is EMR's own; gs:// needs the GCS jar; wasb:// is named by Hadoop, not shipped).
     assertRefused(Cli.protect("--format", "coco", "--images", IMAGES, "--annotations", INSTANCES, "--output",
         "s3://bucket/release"), out, "s3://bucket/release",

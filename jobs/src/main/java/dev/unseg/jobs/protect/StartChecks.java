@@ -13,6 +13,7 @@ import dev.unseg.pipeline.dataset.ImageList;
 import dev.unseg.pipeline.dataset.InvalidIndexException;
 import dev.unseg.pipeline.dataset.LabelMapLayout;
 import dev.unseg.pipeline.dataset.PanopticEntry;
+import dev.unseg.pipeline.dataset.Selection;
 import dev.unseg.pipeline.error.UserError;
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,7 +55,7 @@ final class StartChecks {
               ? ", or --format coco (or coco-panoptic) for a COCO JSON file." : "."));
     }
     if (coco) {
-      index(hadoop, locations.annotations(), format);
+      index(hadoop, locations.annotations(), format, config.selection());
       imagesFound(hadoop, locations, firstCocoImages(hadoop, locations.annotations()), "the index",
           names -> cocoImageNames(hadoop, locations.annotations(), names));
     } else {
@@ -81,7 +82,8 @@ final class StartChecks {
     }
   }
 
-  private static void index(Configuration hadoop, URI index, DatasetFormat format) throws IOException, InvalidIndexException {
+  private static void index(Configuration hadoop, URI index, DatasetFormat format, Selection selection)
+      throws IOException, InvalidIndexException {
     CocoIndexReader.Counts counts;
     try (InputStream in = Storage.of(index, hadoop).open(new Path(index))) {
       counts = CocoIndexReader.count(in, index.toString());
@@ -103,6 +105,15 @@ final class StartChecks {
     if (format == DatasetFormat.COCO_PANOPTIC && counts.instanceAnnotations() > 0) {
       throw new UserError(name + " is a COCO instances file (" + counts.instanceAnnotations()
           + " annotations with 'segmentation'), but --format is coco-panoptic: give --format coco, or the panoptic JSON.");
+    }
+    // A class the index does not have selects nothing: every image would be released unchanged as no_mask.
+    List<Long> unknown = selection.classIds().stream().filter(id -> !counts.categories().containsKey(id)).sorted().toList();
+    if (!unknown.isEmpty()) {
+      throw new UserError("unseg.input.selection (--select) names " + (unknown.size() == 1 ? "category " : "categories ")
+          + unknown.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")) + ", which " + name
+          + " does not have: give ids of its 'categories' (" + counts.categories().entrySet().stream().limit(8)
+              .map(e -> e.getKey() + " " + e.getValue()).collect(java.util.stream.Collectors.joining(", "))
+          + (counts.categories().size() > 8 ? ", ... " + counts.categories().size() + " in all" : "") + ").");
     }
   }
 

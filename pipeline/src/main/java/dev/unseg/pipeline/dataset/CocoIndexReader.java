@@ -73,7 +73,9 @@ public final class CocoIndexReader {
   }
 
   /** What a whole index holds, counted in one streaming pass (see {@link #count}). */
-  public record Counts(boolean hasImageList, long images, long instanceAnnotations, long panopticAnnotations) {}
+  /** @param categories the index's categories by id (an index has at most a few thousand) */
+  public record Counts(boolean hasImageList, long images, long instanceAnnotations, long panopticAnnotations,
+      java.util.SortedMap<Long, String> categories) {}
 
   /**
    * Streams the whole index once and counts its entries, so that a run can refuse a malformed or
@@ -81,7 +83,13 @@ public final class CocoIndexReader {
    */
   public static Counts count(InputStream json, String sourceName) throws IOException, InvalidIndexException {
     long[] n = new long[3];
+    java.util.SortedMap<Long, String> categories = new java.util.TreeMap<>();
     CocoIndexVisitor counter = new CocoIndexVisitor() {
+      @Override
+      public void category(CocoCategory category) {
+        categories.put(category.id(), category.name());
+      }
+
       @Override
       public void image(CocoImageEntry image) {
         n[0]++;
@@ -98,7 +106,7 @@ public final class CocoIndexReader {
       }
     };
     boolean imageList = parse(json, sourceName, counter).sawImageList;
-    return new Counts(imageList, n[0], n[1], n[2]);
+    return new Counts(imageList, n[0], n[1], n[2], categories);
   }
 
   /** Jackson names its input's Java class in some messages ("[Source: (FSDataInputStream)..."): not for users. */

@@ -125,12 +125,13 @@ class CocoIndexReaderTest {
 
   @Test
   void countTellsAnEmptyOrForeignIndexAndItsKind() throws Exception {
-    assertEquals(new CocoIndexReader.Counts(false, 0, 0, 0), count("{\"foo\": 1}"));
-    assertEquals(new CocoIndexReader.Counts(true, 0, 0, 0), count("{\"images\": [], \"annotations\": []}"));
-    assertEquals(new CocoIndexReader.Counts(true, 1, 1, 0), count("""
+    assertEquals(new CocoIndexReader.Counts(false, 0, 0, 0, new java.util.TreeMap<>()), count("{\"foo\": 1}"));
+    assertEquals(new CocoIndexReader.Counts(true, 0, 0, 0, new java.util.TreeMap<>()), count("{\"images\": [], \"annotations\": []}"));
+    assertEquals(new CocoIndexReader.Counts(true, 1, 1, 0, new java.util.TreeMap<>(java.util.Map.of(3L, "cat"))), count("""
         {"images": [{"id": 7, "file_name": "a.jpg"}],
-         "annotations": [{"id": 1, "image_id": 7, "category_id": 3, "segmentation": [[1, 2, 10, 2, 10, 9]]}]}"""));
-    assertEquals(new CocoIndexReader.Counts(true, 1, 0, 1), count("""
+         "annotations": [{"id": 1, "image_id": 7, "category_id": 3, "segmentation": [[1, 2, 10, 2, 10, 9]]}],
+         "categories": [{"id": 3, "name": "cat"}]}"""));
+    assertEquals(new CocoIndexReader.Counts(true, 1, 0, 1, new java.util.TreeMap<>()), count("""
         {"images": [{"id": 7, "file_name": "a.jpg"}],
          "annotations": [{"image_id": 7, "file_name": "a.png", "segments_info": []}]}"""));
   }
