@@ -289,6 +289,20 @@ class StartRefusalTest {
     assertEquals(0, same.code(), same.err());
   }
 
+  /** A heap below Spark's floor: one line naming UNSEG_DRIVER_MEMORY, not Spark's INVALID_DRIVER_MEMORY as an internal error. */
+  @Test
+  void aHeapTooSmallForSparkIsRefused() throws Exception {
+    Path out = tmp.resolve("out");
+    List<String> cmd = new ArrayList<>(ChildProcess.java("256m", System.getProperty("java.class.path"), "dev.unseg.jobs.cli.UnsegCli",
+        "protect", "--format", "coco", "--images", IMAGES, "--annotations", INSTANCES, "--output", out.toString(), "--key", "k"));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String console = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(2, TimeUnit.MINUTES));
+    assertEquals(2, p.exitValue(), console);
+    assertTrue(console.contains("MiB of heap and Spark needs at least 450 MiB") && console.contains("UNSEG_DRIVER_MEMORY"), console);
+    assertFalse(Files.exists(out));
+  }
+
   /** A run in another JVM holds the output; a second run (fresh, --resume or --overwrite) is refused meanwhile. */
   @Test
   void aSecondRunIsRefusedWhileTheFirstHoldsTheOutput() throws Exception {

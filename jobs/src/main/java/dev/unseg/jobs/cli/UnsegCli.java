@@ -157,6 +157,17 @@ public final class UnsegCli {
     try {
       return dispatch(args, out, err);
     } catch (Exception e) {
+      if (dev.unseg.jobs.protect.OutOfHeap.seen()) {
+        // Spark's executor exits the JVM on it, which would otherwise read as a signal below.
+        LOG.error("Out of memory", e);
+        String name = args.length > 0 ? args[0] : "unseg";
+        err.printf("unseg: %s ran out of Java heap (%d MiB): give it more (UNSEG_DRIVER_MEMORY for bin/unseg, "
+            + "spark.executor.memory on a cluster), or lower unseg.limits.max-pixels so that images this large are refused"
+            + " (image_too_large)%s%s%n", name,
+            Runtime.getRuntime().maxMemory() >> 20, name.equals("protect") ? "; what finished is recorded: run the same"
+            + " command with --resume to finish the rest" : "", logPointer());
+        return 1;
+      }
       if (exiting()) {
         // Ctrl-C or SIGTERM: Spark's shutdown hook stopped the context under the command, which then failed
         // (Spark's "cancelled because SparkContext was shut down", or a closed file system). Not a bug.
@@ -340,7 +351,15 @@ public final class UnsegCli {
   }
 
   /** Embedded Spark unless spark-submit already chose a master; spark.* settings pass through. */
+  /** Spark's own floor: 1.5 times the 300 MiB it reserves (its UnifiedMemoryManager refuses less). */
+  private static final long SPARK_MIN_HEAP = 450L << 20;
+
   static SparkSession session(Config config, String master, String appName) {
+    long heap = Runtime.getRuntime().maxMemory();
+    if (heap < SPARK_MIN_HEAP && System.getProperty("spark.testing.memory") == null) {
+      throw new UserError("this JVM has " + (heap >> 20) + " MiB of heap and Spark needs at least " + (SPARK_MIN_HEAP >> 20)
+          + " MiB: set UNSEG_DRIVER_MEMORY to 512m or more (bin/unseg; 4g by default), or spark.driver.memory with spark-submit.");
+    }
     SparkSession.Builder b = SparkSession.builder().appName(appName);
     if (System.getProperty("spark.master") == null) {
       b.master(master);

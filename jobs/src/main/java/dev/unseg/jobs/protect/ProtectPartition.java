@@ -100,6 +100,9 @@ final class ProtectPartition implements FlatMapFunction<Iterator<ImageTask>, Row
           failed.add(1);
         }
       });
+    } catch (RuntimeException | Error e) {
+      OutOfHeap.noteIfCause(e);
+      throw e;
     }
     io.stopIfOutputFull();
     io.checkStore(); // before any record: a storage failure is not the image's, the task is retried

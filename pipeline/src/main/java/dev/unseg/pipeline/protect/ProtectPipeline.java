@@ -17,8 +17,8 @@ import java.util.function.Consumer;
 /**
  * Runs a stream of images through read/decode/mask, the generator in batches, and
  * composite/encode/write, with every stage busy at once. A semaphore admits at most
- * {@link PipelineSettings#maxInFlight()} images, so a slow stage holds the reader back instead of
- * filling memory. Results arrive in completion order; every task yields exactly one record.
+ * {@link PipelineSettings#maxInFlight()} images, and no more than the JVM's {@link HeapBudget} has room
+ * for, so a slow stage or large images hold the reader back instead of filling memory. Results arrive in completion order; every task yields exactly one record.
  */
 public final class ProtectPipeline implements AutoCloseable {
   private final ImageProtector protector;
@@ -27,8 +27,14 @@ public final class ProtectPipeline implements AutoCloseable {
   private final PipelineSettings settings;
   private final ExecutorService workers;
   private final ExecutorService generatorThread;
+  private final HeapBudget heap;
 
   public ProtectPipeline(ImageProtector protector, NoiseGenerator generator, DatasetIO io, PipelineSettings settings) {
+    this(protector, generator, io, settings, HeapBudget.JVM);
+  }
+
+  ProtectPipeline(ImageProtector protector, NoiseGenerator generator, DatasetIO io, PipelineSettings settings, HeapBudget heap) {
+    this.heap = heap;
     this.protector = protector;
     this.generator = generator;
     this.io = io;
@@ -51,7 +57,14 @@ public final class ProtectPipeline implements AutoCloseable {
     while (tasks.hasNext()) {
       ImageTask task = tasks.next();
       admitted.acquire();
-      batch.add(CompletableFuture.supplyAsync(() -> stage(task), workers));
+      List<CompletableFuture<Staged>> partial = batch;
+      long estimate = heap.admit(() -> {
+        if (!partial.isEmpty()) {
+          batches.add(dispatch(new ArrayList<>(partial), admitted, serialSink));
+          partial.clear();
+        }
+      });
+      batch.add(CompletableFuture.supplyAsync(() -> stage(task, estimate), workers));
       if (batch.size() == settings.batchSize()) {
         // Finished batches leave the list, so what it holds is bounded by the images in flight, not by
         // the partition's length; a failed one stays, for join() to report.
@@ -66,12 +79,22 @@ public final class ProtectPipeline implements AutoCloseable {
     CompletableFuture.allOf(batches.toArray(CompletableFuture[]::new)).join();
   }
 
-  private record Staged(ImageProtector.Stage stage, long prepareMillis) {}
+  /** A staged image and the heap it holds in the JVM's budget until it is finished. */
+  private record Staged(ImageProtector.Stage stage, long prepareMillis, long heapBytes) {}
 
-  private Staged stage(ImageTask task) {
+  private Staged stage(ImageTask task, long admittedAt) {
     long start = System.nanoTime();
-    ImageProtector.Stage stage = protector.prepare(task, io);
-    return new Staged(stage, millisSince(start));
+    ImageProtector.Stage stage;
+    try {
+      stage = protector.prepare(task, io);
+    } catch (RuntimeException | Error e) {
+      heap.release(admittedAt);
+      throw e;
+    }
+    long bytes = stage instanceof ImageProtector.Prepared p
+        ? p.original().length + HeapBudget.BYTES_PER_PIXEL * p.image().width() * p.image().height() : 0;
+    heap.staged(admittedAt, bytes);
+    return new Staged(stage, millisSince(start), bytes);
   }
 
   private CompletableFuture<Void> dispatch(
@@ -84,6 +107,7 @@ public final class ProtectPipeline implements AutoCloseable {
               try {
                 sink.accept(finish(g));
               } finally {
+                heap.release(g.staged().heapBytes());
                 admitted.release();
               }
             }, workers))

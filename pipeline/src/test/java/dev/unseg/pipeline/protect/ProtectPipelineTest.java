@@ -86,7 +86,32 @@ class ProtectPipelineTest {
 
   @Test
   void imagesInFlightNeverPassTheBound() throws Exception {
-    // 30 tasks over the 3 samples: an image counts as in flight from its read until its outcome.
+    assertTrue(mostInFlight(new PipelineSettings(3, 2, 4), HeapBudget.JVM) <= 4, "max-in-flight 4");
+  }
+
+  /**
+   * Large images are held back by the heap they take, not only by their count, and a budget too small for
+   * a batch does not deadlock: the reader dispatches its partial batch and admits one image at a time.
+   */
+  @Test
+  void theHeapBudgetHoldsBackLargeImagesWithoutDeadlock() throws Exception {
+    long largest = HeapBudget.BYTES_PER_PIXEL * 683 * 512; // ADE_val_00000001, the largest sample
+    int unbounded = mostInFlight(new PipelineSettings(3, 2, 16), new HeapBudget(Long.MAX_VALUE));
+    System.out.println("ProtectPipelineTest: without a heap budget " + unbounded + " images in flight");
+    assertTrue(unbounded > 6, "the count alone admits more: " + unbounded);
+    HeapBudget two = new HeapBudget(2 * largest);
+    int bounded = mostInFlight(new PipelineSettings(3, 2, 16), two);
+    System.out.println("ProtectPipelineTest: with room for two of the largest " + bounded + " images in flight");
+    assertTrue(bounded <= 6, "room for two of the largest: " + bounded);
+    assertEquals(0, two.used(), "every image gave its bytes back");
+    HeapBudget none = new HeapBudget(1);
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(120), () ->
+        assertEquals(1, mostInFlight(new PipelineSettings(3, 4, 16), none), "room for none: one at a time, batches of 4"));
+    assertEquals(0, none.used());
+  }
+
+  /** Runs 30 tasks over the 3 samples and returns the most images held at once, from read to outcome. */
+  int mostInFlight(PipelineSettings ps, HeapBudget heap) throws Exception {
     List<ImageTask> tasks = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       tasks.addAll(tasks());
@@ -119,7 +144,7 @@ class ProtectPipelineTest {
     NoiseGenerator generator = new SyntheticTextureGenerator("k");
     List<AuditRecord> records = new ArrayList<>();
     try (ProtectPipeline p = new ProtectPipeline(new ImageProtector(settings(), generator.info()), generator, counting,
-        new PipelineSettings(3, 2, 4))) {
+        ps, heap)) {
       p.run(tasks.iterator(), o -> {
         inFlight.decrementAndGet();
         records.add(o.record());
@@ -127,7 +152,7 @@ class ProtectPipelineTest {
     }
     assertEquals(30, records.size());
     assertTrue(records.stream().allMatch(r -> r.status() == ImageStatus.PROTECTED), records.toString());
-    assertTrue(most.get() <= 4, "max-in-flight 4, but " + most.get() + " images were held at once");
+    return most.get();
   }
 
   /** A generator that fails every other batch and counts how many images it holds at once. */
