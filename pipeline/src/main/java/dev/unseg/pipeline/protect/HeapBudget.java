@@ -3,7 +3,7 @@ package dev.unseg.pipeline.protect;
 /**
  * The heap a JVM's pipelines may fill with images in flight, shared by every task the JVM runs at
  * once. {@link PipelineSettings#maxInFlight()} bounds a task's images by count, which bounds memory
- * only for small images: 16 photos of 12 megapixels in each of 8 tasks need 18 GB. So a pipeline's
+ * only for small images: 16 photos of 12 megapixels in each of 8 tasks need more than 10 GB. So a pipeline's
  * reader admits an image only while the images in flight, each counted at the size of the largest
  * recent image and corrected to its own once decoded, leave room for it. Workers never wait on it (a
  * batch waits on them); a reader dispatches its partial batch before it waits, so every image in flight
