@@ -29,13 +29,22 @@ final class HeapBudget {
     this.capacity = capacity;
   }
 
+  /** One admitted image's share: what it holds, until released (once; a closed pipeline releases what is left). */
+  static final class Admission {
+    private long bytes;
+    private boolean released;
+
+    private Admission(long bytes) {
+      this.bytes = bytes;
+    }
+  }
+
   /**
    * Admits one image, waiting while the budget has no room for it and images are in flight in this JVM
-   * (their finish frees room); returns the bytes it was admitted at. {@code beforeWaiting} runs once
-   * before the first wait: the caller dispatches its partial batch there, so that whatever is in
-   * flight can finish without a newer image.
+   * (their finish frees room). {@code beforeWaiting} runs once before the first wait: the caller
+   * dispatches its partial batch there, so that whatever is in flight can finish without a newer image.
    */
-  synchronized long admit(Runnable beforeWaiting) throws InterruptedException {
+  synchronized Admission admit(Runnable beforeWaiting) throws InterruptedException {
     boolean flushed = false;
     // Until one image is staged its size is unknown: one at a time, so the first wave cannot overshoot.
     while (images > 0 && (!sized || used + largest > capacity)) {
@@ -47,22 +56,29 @@ final class HeapBudget {
     }
     images++;
     used += largest;
-    return largest;
+    return new Admission(largest);
   }
 
   /** An admitted image now decoded: its own size replaces the estimate it was admitted at. */
-  synchronized void staged(long admittedAt, long actual) {
+  synchronized void staged(Admission a, long actual) {
     sized = true;
-    used += actual - admittedAt;
     // At once to a larger image, by an eighth an image back down: a JVM that ran large images runs small ones at full width again.
     largest = Math.max(actual, largest - (largest - actual) / 8);
+    if (!a.released) {
+      used += actual - a.bytes;
+      a.bytes = actual;
+    }
     notifyAll();
   }
 
-  /** A finished image (or one whose staging failed) gives back the bytes it holds. */
-  synchronized void release(long bytes) {
+  /** A finished image, or one its pipeline gave up, gives back what it holds; again, nothing. */
+  synchronized void release(Admission a) {
+    if (a.released) {
+      return;
+    }
+    a.released = true;
     images--;
-    used -= bytes;
+    used -= a.bytes;
     notifyAll();
   }
 

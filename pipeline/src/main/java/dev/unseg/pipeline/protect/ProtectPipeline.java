@@ -18,7 +18,8 @@ import java.util.function.Consumer;
  * Runs a stream of images through read/decode/mask, the generator in batches, and
  * composite/encode/write, with every stage busy at once. A semaphore admits at most
  * {@link PipelineSettings#maxInFlight()} images, and no more than the JVM's {@link HeapBudget} has room
- * for, so a slow stage or large images hold the reader back instead of filling memory. Results arrive in completion order; every task yields exactly one record.
+ * for, so a slow stage or large images hold the reader back instead of filling memory. Results arrive
+ * in completion order; every task yields exactly one record.
  */
 public final class ProtectPipeline implements AutoCloseable {
   private final ImageProtector protector;
@@ -28,6 +29,8 @@ public final class ProtectPipeline implements AutoCloseable {
   private final ExecutorService workers;
   private final ExecutorService generatorThread;
   private final HeapBudget heap;
+  /** Admissions not yet released: close() gives them back, so that a failed or cancelled task leaks no budget. */
+  private final java.util.Set<HeapBudget.Admission> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public ProtectPipeline(ImageProtector protector, NoiseGenerator generator, DatasetIO io, PipelineSettings settings) {
     this(protector, generator, io, settings, HeapBudget.JVM);
@@ -58,13 +61,14 @@ public final class ProtectPipeline implements AutoCloseable {
       ImageTask task = tasks.next();
       admitted.acquire();
       List<CompletableFuture<Staged>> partial = batch;
-      long estimate = heap.admit(() -> {
+      HeapBudget.Admission admission = heap.admit(() -> {
         if (!partial.isEmpty()) {
           batches.add(dispatch(new ArrayList<>(partial), admitted, serialSink));
           partial.clear();
         }
       });
-      batch.add(CompletableFuture.supplyAsync(() -> stage(task, estimate), workers));
+      live.add(admission);
+      batch.add(CompletableFuture.supplyAsync(() -> stage(task, admission), workers));
       if (batch.size() == settings.batchSize()) {
         // Finished batches leave the list, so what it holds is bounded by the images in flight, not by
         // the partition's length; a failed one stays, for join() to report.
@@ -79,22 +83,22 @@ public final class ProtectPipeline implements AutoCloseable {
     CompletableFuture.allOf(batches.toArray(CompletableFuture[]::new)).join();
   }
 
-  /** A staged image and the heap it holds in the JVM's budget until it is finished. */
-  private record Staged(ImageProtector.Stage stage, long prepareMillis, long heapBytes) {}
+  /** A staged image and its share of the JVM's heap budget, held until it is finished. */
+  private record Staged(ImageProtector.Stage stage, long prepareMillis, HeapBudget.Admission admission) {}
 
-  private Staged stage(ImageTask task, long admittedAt) {
+  private Staged stage(ImageTask task, HeapBudget.Admission admission) {
     long start = System.nanoTime();
     ImageProtector.Stage stage;
     try {
       stage = protector.prepare(task, io);
     } catch (RuntimeException | Error e) {
-      heap.release(admittedAt);
+      heap.release(admission); // its batch never runs: the reader may be waiting for this share
+      live.remove(admission);
       throw e;
     }
-    long bytes = stage instanceof ImageProtector.Prepared p
-        ? p.original().length + HeapBudget.BYTES_PER_PIXEL * p.image().width() * p.image().height() : 0;
-    heap.staged(admittedAt, bytes);
-    return new Staged(stage, millisSince(start), bytes);
+    heap.staged(admission, stage instanceof ImageProtector.Prepared p
+        ? p.original().length + HeapBudget.BYTES_PER_PIXEL * p.image().width() * p.image().height() : 0);
+    return new Staged(stage, millisSince(start), admission);
   }
 
   private CompletableFuture<Void> dispatch(
@@ -107,7 +111,8 @@ public final class ProtectPipeline implements AutoCloseable {
               try {
                 sink.accept(finish(g));
               } finally {
-                heap.release(g.staged().heapBytes());
+                heap.release(g.staged().admission());
+                live.remove(g.staged().admission());
                 admitted.release();
               }
             }, workers))
@@ -180,5 +185,7 @@ public final class ProtectPipeline implements AutoCloseable {
   public void close() {
     workers.shutdownNow();
     generatorThread.shutdownNow();
+    live.forEach(heap::release);
+    live.clear();
   }
 }

@@ -110,6 +110,38 @@ class ProtectPipelineTest {
     assertEquals(0, none.used());
   }
 
+  /** A task that fails with images in flight gives their budget back when its pipeline closes: the next one runs. */
+  @Test
+  void aFailedTaskLeaksNoHeapBudget() throws Exception {
+    HeapBudget one = new HeapBudget(1);
+    LocalDatasetIO local = io();
+    DatasetIO failing = new DatasetIO() {
+      @Override
+      public byte[] readImage(String imagePath, long maxBytes) {
+        throw new StackOverflowError("a fatal error in a worker");
+      }
+
+      @Override
+      public dev.unseg.pipeline.dataset.AnnotationStore annotations() {
+        return local.annotations();
+      }
+
+      @Override
+      public void publishImage(String outputPath, byte[] data) {}
+
+      @Override
+      public void publishAudit(String auditPath, byte[] data) {}
+    };
+    NoiseGenerator generator = new SyntheticTextureGenerator("k");
+    try (ProtectPipeline p = new ProtectPipeline(new ImageProtector(settings(), generator.info()), generator, failing,
+        new PipelineSettings(2, 2, 4), one)) {
+      org.junit.jupiter.api.Assertions.assertThrows(Throwable.class, () -> p.run(tasks().iterator(), o -> { }));
+    }
+    assertEquals(0, one.used());
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(120), () ->
+        assertEquals(1, mostInFlight(new PipelineSettings(2, 2, 4), one)));
+  }
+
   /** Runs 30 tasks over the 3 samples and returns the most images held at once, from read to outcome. */
   int mostInFlight(PipelineSettings ps, HeapBudget heap) throws Exception {
     List<ImageTask> tasks = new ArrayList<>();
