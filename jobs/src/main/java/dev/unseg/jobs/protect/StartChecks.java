@@ -29,7 +29,8 @@ import org.apache.hadoop.fs.Path;
  * one of the other COCO kind) is refused with exit code 2 instead of failing inside Spark tasks, and an
  * images folder of another format must hold at least one image of it (the listing stops at the first),
  * one of the first images a COCO index or an image list names must be under --images, and one of the first
- * images of a folder format must have its annotation under --annotations.
+ * images of a folder format must have its annotation under --annotations (one of the first PNGs of a
+ * panoptic index under --panoptic-masks), and a selection's COCO categories must be in the index.
  * Reading the index twice costs one streaming pass (measured in docs/reliability.md).
  */
 final class StartChecks {
