@@ -5,6 +5,8 @@ import java.io.File;
 import java.io.Serializable;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -96,6 +98,25 @@ public record Locations(URI images, URI annotations, URI output, String datasetR
             + " overwritten. Choose an --output outside " + in + ".");
       }
     }
+  }
+
+  /**
+   * Whether any of {@code relative} (paths under the images root) is there: the start checks' and verify's
+   * test that --images (--originals) is the folder the names are relative to. An unsafe path (../x) counts
+   * as absent: its row says so.
+   */
+  public boolean anyImageThere(List<String> relative, Configuration hadoop) throws java.io.IOException {
+    Storage store = Storage.of(images, hadoop);
+    for (String name : relative) {
+      try {
+        if (store.exists(imagePath(name))) {
+          return true;
+        }
+      } catch (IllegalArgumentException unsafe) {
+        // refused as path_unsafe by the run
+      }
+    }
+    return false;
   }
 
   /** Whether the annotations folder is the images folder or lies inside it (so a listing of images meets them). */

@@ -137,16 +137,10 @@ final class StartChecks {
    */
   private static void imagesFound(Configuration hadoop, Locations locations, List<String> first, String namer, Names all)
       throws IOException, InvalidIndexException {
-    Storage images = Storage.of(locations.images(), hadoop);
-    for (String name : first) {
-      try {
-        if (images.exists(locations.imagePath(name))) {
-          return;
-        }
-      } catch (IllegalArgumentException unsafe) {
-        // a path the run refuses (../x): its row will say so
-      }
+    if (locations.anyImageThere(first, hadoop)) {
+      return;
     }
+    Storage images = Storage.of(locations.images(), hadoop);
     java.util.Set<String> listed = new java.util.HashSet<>();
     try {
       images.walk(locations.images(), rel -> {

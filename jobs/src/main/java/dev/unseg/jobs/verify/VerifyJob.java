@@ -125,17 +125,7 @@ public final class VerifyJob {
       throws java.io.IOException {
     List<String> first = manifest.where("error_code IS NULL OR error_code NOT IN ('image_missing', 'path_unsafe')")
         .select("input_path").limit(20).as(Encoders.STRING()).collectAsList();
-    Storage images = Storage.of(locations.images(), hadoop);
-    for (String rel : first) {
-      try {
-        if (images.exists(locations.imagePath(rel))) {
-          return;
-        }
-      } catch (IllegalArgumentException unsafe) {
-        // a path the run refused: its row says so
-      }
-    }
-    if (!first.isEmpty()) {
+    if (!first.isEmpty() && !locations.anyImageThere(first, hadoop)) {
       throw new UserError("--originals " + locations.images() + " holds none of the first " + first.size() + " images the"
           + " manifest names (the first, " + first.get(0) + ", is not at " + locations.images() + first.get(0) + "): give the"
           + " folder the run read its images from, " + recordedImages + " (or where it is mounted now).");

@@ -230,7 +230,11 @@ public final class LabelMapLayout {
     return java.util.stream.IntStream.rangeClosed(0, 33).filter(v -> !ignored.contains(v)).toArray();
   }
 
-  /** @throws IllegalArgumentException when a mask-pairs name rule lacks {stem} or has an unknown placeholder */
+  /**
+   * Checks a mask-pairs name rule (protect's configuration checks it before anything is read) and returns it.
+   *
+   * @throws IllegalArgumentException when the rule lacks {stem} or has an unknown placeholder
+   */
   public static String checkRule(String rule) {
     if (!rule.contains("{stem}")) {
       throw new IllegalArgumentException("mask-pairs name rule '" + rule + "' must contain {stem}; e.g. " + DEFAULT_MASK_PAIRS_RULE + " or {dir}{stem}_mask.tif");
