@@ -32,6 +32,7 @@ class ConfigTest {
       "unseg.noise.eps, 300, unseg.noise.eps",
       "unseg.noise.eps-bg, -1, unseg.noise.eps-bg",
       "unseg.output.jpeg-quality, 0, unseg.output.jpeg-quality",
+      "unseg.output.jpeg-quality, best, unseg.output.jpeg-quality",
       "unseg.output.format, webp, unseg.output.format",
       "unseg.generator.kind, magic, unseg.generator.kind",
       "unseg.generator.device, tpu, unseg.generator.device",
@@ -74,6 +75,8 @@ class ConfigTest {
     assertEquals(8.0, p.protection().budget().eps());
     assertEquals(2.0, p.protection().budget().epsBackground());
     assertEquals(95, p.protection().encode().jpegQuality());
+    ProtectConfig same = ProtectConfig.from(with(Map.of("unseg.input.format", format, "unseg.output.jpeg-quality", "same")));
+    assertEquals(dev.unseg.pipeline.image.EncodeOptions.INPUT_JPEG_QUALITY, same.protection().encode().jpegQuality());
   }
 
   @org.junit.jupiter.api.Test

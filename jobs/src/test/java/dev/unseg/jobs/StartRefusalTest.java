@@ -263,6 +263,29 @@ class StartRefusalTest {
   }
 
   /**
+   * A run recorded its JPEG quality as a number before "same" was a value (as a string since): the number resumes
+   * with the same quality, and "same" is refused, since it writes other bytes.
+   */
+  @Test
+  void resumingWithAnotherJpegQualityIsRefused() throws Exception {
+    Path out = tmp.resolve("out");
+    assertEquals(0, cocoRun("coco", INSTANCES, out).code());
+    Path settings = out.resolve("_unseg/settings.json");
+    String spec = Files.readString(settings);
+    assertTrue(spec.contains("\"unseg.output.jpeg-quality\" : \"95\""), spec);
+    Files.writeString(settings, spec.replace("\"unseg.output.jpeg-quality\" : \"95\"", "\"unseg.output.jpeg-quality\" : 95"));
+    Files.delete(out.resolve("_SUCCESS")); // as if the run had died
+    Map<String, String> before = Datasets.contentTree(out);
+
+    Cli.Run other = cocoRun("coco", INSTANCES, out, "--resume", "--jpeg-quality", "same");
+    assertEquals(2, other.code(), other.err());
+    assertTrue(other.err().contains("unseg.output.jpeg-quality: the run in --output used '95', this run 'same'"), other.err());
+    assertEquals(before, Datasets.contentTree(out), "a refused resume changes nothing");
+    Cli.Run same = cocoRun("coco", INSTANCES, out, "--resume");
+    assertEquals(0, same.code(), same.err());
+  }
+
+  /**
    * The generator's design decides the noise: a run made with the cells design (or before the design was a
    * setting: its spec lacks the key) resumes only with cells, and says which key to set.
    */

@@ -38,7 +38,7 @@ public final class UnsegCli {
           "only the images this text file names, e.g. VOC's ImageSets/Segmentation/trainval.txt"),
       new Command.Flag("--output", "unseg.output.uri", "URI", "where the protected dataset goes"),
       new Command.Flag("--output-format", "unseg.output.format", "FORMAT", "same|png|jpeg"),
-      new Command.Flag("--jpeg-quality", "unseg.output.jpeg-quality", "Q", "JPEG quality 1..100"),
+      new Command.Flag("--jpeg-quality", "unseg.output.jpeg-quality", "Q", "JPEG quality 1..100, or same"),
       new Command.Flag("--write-masks", "unseg.output.write-masks", null, "also write each image's mask PNG under _unseg/masks/"),
       new Command.Flag("--eps", "unseg.noise.eps", "GREYS", "noise budget inside the mask, grey levels"),
       new Command.Flag("--eps-bg", "unseg.noise.eps-bg", "GREYS", "noise budget outside the mask, grey levels"),

@@ -118,11 +118,20 @@ public record ProtectConfig(
         ReportSettings.from(root));
   }
 
-  /** How protected images are written (the {@code unseg.output} format and JPEG quality). */
+  /** How protected images are written (the {@code unseg.output} format and JPEG quality, a number or "same"). */
   public static EncodeOptions encodeOptions(Config unseg) {
     OutputFormat outputFormat = SettingReads.enumSetting(unseg, "output.format", "--output-format",
         s -> OutputFormat.valueOf(s.toUpperCase(Locale.ROOT)), "same, png or jpeg");
-    return new EncodeOptions(outputFormat, SettingReads.intIn(unseg, "output.jpeg-quality", "--jpeg-quality", 1, 100));
+    String quality = SettingReads.string(unseg, "output.jpeg-quality");
+    if (quality.equals(EncodeOptions.SAME_QUALITY)) {
+      return new EncodeOptions(outputFormat, EncodeOptions.INPUT_JPEG_QUALITY);
+    }
+    int q = quality.matches("\\d{1,3}") ? Integer.parseInt(quality) : -1;
+    if (q >= 1 && q <= 100) {
+      return new EncodeOptions(outputFormat, q);
+    }
+    throw SettingReads.bad("output.jpeg-quality", "--jpeg-quality", quality,
+        "a whole number from 1 to 100, or same (each JPEG input's own quality)");
   }
 
   /**

@@ -37,7 +37,7 @@ public record RunSpec(
     @JsonProperty("unseg.input.image-list") String imageList,
     @JsonProperty("unseg.output.uri") String output,
     @JsonProperty("unseg.output.format") String outputFormat,
-    @JsonProperty("unseg.output.jpeg-quality") int jpegQuality,
+    @JsonProperty("unseg.output.jpeg-quality") String jpegQuality,
     @JsonProperty("unseg.output.write-masks") boolean writeMasks,
     @JsonProperty("unseg.output.copy-annotations") boolean copyAnnotations,
     @JsonProperty("unseg.codec.jpeg") String jpegCodec,
@@ -78,7 +78,7 @@ public record RunSpec(
   public static RunSpec of(ProtectConfig c) {
     return new RunSpec(c.format().cliName(), where(c.images()), where(c.annotations()), where(c.panopticMasks()),
         SelectionSpec.of(c.selection()), c.maskName(), where(c.imageList()), where(c.output()),
-        c.protection().encode().format().name().toLowerCase(Locale.ROOT), c.protection().encode().jpegQuality(),
+        c.protection().encode().format().name().toLowerCase(Locale.ROOT), c.protection().encode().jpegQualitySetting(),
         c.protection().writeMasks(), c.copyAnnotations(), c.protection().jpegCodec().setting(), c.protection().budget().eps(),
         c.protection().budget().epsBackground(), c.protection().maxPixels(), c.protection().maxFileBytes(),
         c.generator().kind().name().toLowerCase(Locale.ROOT), c.generator().cellSize(),

@@ -14,6 +14,7 @@ import dev.unseg.jobs.plan.TaskPlanner;
 import dev.unseg.jobs.report.ManifestStats;
 import dev.unseg.jobs.report.ProtectReport;
 import dev.unseg.pipeline.dataset.DatasetFormat;
+import dev.unseg.pipeline.image.EncodeOptions;
 import dev.unseg.pipeline.image.JpegCodec;
 import java.io.IOException;
 import java.io.InputStream;
@@ -251,7 +252,11 @@ public final class ProtectJob {
     s.put("eps", spec.eps());
     s.put("eps_bg", spec.epsBackground());
     s.put("output_format", spec.outputFormat());
-    s.put("jpeg_quality", spec.jpegQuality());
+    if (spec.jpegQuality().equals(EncodeOptions.SAME_QUALITY)) {
+      s.put("jpeg_quality", spec.jpegQuality());
+    } else {
+      s.put("jpeg_quality", Integer.parseInt(spec.jpegQuality()));
+    }
     s.set("generators", json.valueToTree(stats.generators()));
     s.put("config_sha256", config.configDigest());
     s.put("started_at", started.toString());

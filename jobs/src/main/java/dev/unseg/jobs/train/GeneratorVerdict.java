@@ -75,8 +75,8 @@ public final class GeneratorVerdict {
         NoiseBudget budget = new NoiseBudget(s.eps(), s.epsBackground());
         EncodeOptions encode = ProtectConfig.encodeOptions(config.getConfig("unseg"));
         String source = String.format(Locale.ROOT, "%s (SHA-256 %s) applied at eps %s/%s, written as protect writes them"
-            + " (output format %s, JPEG quality %d)", s.output(), digest, budget.eps(), budget.epsBackground(),
-            encode.format().name().toLowerCase(Locale.ROOT), encode.jpegQuality());
+            + " (output format %s, JPEG quality %s)", s.output(), digest, budget.eps(), budget.epsBackground(),
+            encode.format().name().toLowerCase(Locale.ROOT), encode.jpegQualitySetting());
         return new Evaluation(e, new InMemory(g, budget, encode, source), s.sample(), hadoop, progress).run();
       }
     } finally {

@@ -145,7 +145,8 @@ public final class ImageCodec {
       }
       IIOMetadata metadata = format == ImageFormat.JPEG ? null : reader.getImageMetadata(0);
       JpegCarry jpeg = format == ImageFormat.JPEG
-          ? new JpegCarry(JpegSampling.of(markers), ExifOrientation.read(data), raw ? markers.iccSegments() : null)
+          ? new JpegCarry(JpegSampling.of(markers), ExifOrientation.read(data), raw ? markers.iccSegments() : null,
+              markers.quality())
           : null;
       return direct != null ? new DecodedImage(format, header.width(), header.height(), direct, 3, null, null, jpeg)
           : toDecoded(format, image, metadata, jpeg, name);
@@ -176,7 +177,8 @@ public final class ImageCodec {
     if (pixels == null) {
       return null;
     }
-    JpegCarry jpeg = new JpegCarry(JpegSampling.of(markers), ExifOrientation.read(data), markers.iccSegments());
+    JpegCarry jpeg = new JpegCarry(JpegSampling.of(markers), ExifOrientation.read(data), markers.iccSegments(),
+        markers.quality());
     if (!gray) {
       return new DecodedImage(ImageFormat.JPEG, w, h, pixels, 3, null, null, jpeg);
     }
@@ -375,7 +377,7 @@ public final class ImageCodec {
       IIOMetadata metadata = plan.metadata();
       if (target == ImageFormat.JPEG) {
         param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-        param.setCompressionQuality(options.jpegQuality() / 100f);
+        param.setCompressionQuality(options.jpegQualityFor(original) / 100f);
         if (original.jpegSampling() != null) {
           metadata = original.jpegSampling().metadataFor(writer, new ImageTypeSpecifier(plan.image()), param);
         }
@@ -428,7 +430,7 @@ public final class ImageCodec {
         ? ((java.awt.image.DataBufferByte) Rasters.grayImage(protectedRgb, w, h).getRaster().getDataBuffer()).getData()
         : protectedRgb;
     try {
-      return withCarried(original, TurboJpeg.encode(pixels, w, h, subsamp, options.jpegQuality()));
+      return withCarried(original, TurboJpeg.encode(pixels, w, h, subsamp, options.jpegQualityFor(original)));
     } catch (RuntimeException e) {
       throw new InputException(ErrorCode.ENCODE_FAILED, "protected image (" + original.format() + " " + w + "x" + h
           + ") could not be encoded as JPEG by libjpeg-turbo: " + InputException.detail(e), e);

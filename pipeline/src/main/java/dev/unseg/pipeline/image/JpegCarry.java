@@ -8,8 +8,10 @@ package dev.unseg.pipeline.image;
  * @param iccSegments the ICC profile's APP2 segments, kept when the pixels were decoded raw (in the
  *     profile's colour space, as libjpeg and Pillow read them), so colour-managed viewers show the
  *     same colours; null otherwise
+ * @param quality the quality the input was written at ({@link JpegQuality}), for {@code --jpeg-quality same}; -1
+ *     when it has no quantization table
  */
-record JpegCarry(JpegSampling sampling, int exifOrientation, byte[] iccSegments) {
+record JpegCarry(JpegSampling sampling, int exifOrientation, byte[] iccSegments, int quality) {
 
   /** The segments to insert after the encoder's JFIF header, or null when there are none. */
   byte[] segments() {

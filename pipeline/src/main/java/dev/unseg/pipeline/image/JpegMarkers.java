@@ -11,8 +11,9 @@ import java.io.ByteArrayOutputStream;
  * @param adobeTransform the APP14 Adobe transform flag (0 = stored as RGB), or -1 without APP14
  * @param iccSegments the APP2 ICC_PROFILE segments, markers included, or null
  * @param firstSampling the first component's sampling factors byte (h << 4 | v), or -1
+ * @param quality the IJG quality of the first component's quantization table ({@link JpegQuality}), or -1
  */
-record JpegMarkers(int components, int adobeTransform, byte[] iccSegments, int firstSampling) {
+record JpegMarkers(int components, int adobeTransform, byte[] iccSegments, int firstSampling, int quality) {
 
   /** Whether the samples are stored as YCbCr and need the JFIF conversion to become RGB. */
   boolean isYCbCr() {
@@ -23,6 +24,8 @@ record JpegMarkers(int components, int adobeTransform, byte[] iccSegments, int f
     int components = 0;
     int adobe = -1;
     int sampling = -1;
+    int firstTable = -1;
+    int[][] tables = new int[4][];
     ByteArrayOutputStream icc = new ByteArrayOutputStream();
     int i = 2;
     while (i + 3 < d.length && (d[i] & 0xFF) == 0xFF) {
@@ -42,6 +45,9 @@ record JpegMarkers(int components, int adobeTransform, byte[] iccSegments, int f
       if (sof && length >= 8) {
         components = d[i + 9] & 0xFF;
         sampling = length >= 11 ? d[i + 11] & 0xFF : -1;
+        firstTable = length >= 11 ? d[i + 12] & 0x03 : -1;
+      } else if (marker == 0xDB) {
+        readTables(d, i + 4, i + 2 + length, tables);
       } else if (marker == 0xEE && length >= 14 && startsWith(d, i + 4, "Adobe")) {
         adobe = d[i + 15] & 0xFF;
       } else if (marker == 0xE2 && length >= 16 && startsWith(d, i + 4, "ICC_PROFILE\0")) {
@@ -49,7 +55,27 @@ record JpegMarkers(int components, int adobeTransform, byte[] iccSegments, int f
       }
       i += 2 + length;
     }
-    return new JpegMarkers(components, adobe, icc.size() == 0 ? null : icc.toByteArray(), sampling);
+    int quality = firstTable >= 0 && tables[firstTable] != null ? JpegQuality.estimate(tables[firstTable]) : -1;
+    return new JpegMarkers(components, adobe, icc.size() == 0 ? null : icc.toByteArray(), sampling, quality);
+  }
+
+  /** The tables of one DQT segment, {@code d[from, to)}, by their ids, in stored (zigzag) order. */
+  private static void readTables(byte[] d, int from, int to, int[][] tables) {
+    int at = from;
+    while (at < to) {
+      int wide = (d[at] & 0xF0) >> 4;
+      int id = d[at] & 0x03;
+      int end = at + 1 + 64 * (wide + 1);
+      if (end > to) {
+        return;
+      }
+      int[] table = new int[64];
+      for (int k = 0; k < 64; k++) {
+        table[k] = wide == 0 ? d[at + 1 + k] & 0xFF : HeaderParser.be16(d, at + 1 + 2 * k);
+      }
+      tables[id] = table;
+      at = end;
+    }
   }
 
   /** {@code jpeg} with {@code segments} (complete marker segments) after its JFIF header. */

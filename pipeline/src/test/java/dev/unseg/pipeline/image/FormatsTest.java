@@ -45,7 +45,7 @@ class FormatsTest {
   void encodeOptionsCheckQuality() {
     assertEquals(95, EncodeOptions.defaults().jpegQuality());
     assertEquals(OutputFormat.SAME, EncodeOptions.defaults().format());
-    assertThrows(IllegalArgumentException.class, () -> new EncodeOptions(OutputFormat.JPEG, 0));
+    assertThrows(IllegalArgumentException.class, () -> new EncodeOptions(OutputFormat.JPEG, -1));
     assertThrows(IllegalArgumentException.class, () -> new EncodeOptions(OutputFormat.JPEG, 101));
   }
 }

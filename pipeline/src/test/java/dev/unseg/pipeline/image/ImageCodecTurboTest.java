@@ -229,7 +229,7 @@ class ImageCodecTurboTest {
   }
 
   /** The concatenated marker segments of one type before the first scan. */
-  private static byte[] segments(byte[] jpeg, int marker) {
+  static byte[] segments(byte[] jpeg, int marker) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     int i = 2;
     while (i + 3 < jpeg.length && (jpeg[i] & 0xff) == 0xff && (jpeg[i + 1] & 0xff) != 0xDA) {
