@@ -137,7 +137,8 @@ public final class ProtectReport {
     rows.put("annotations", text(s, "annotations"));
     rows.put("selection", text(s, "selection"));
     rows.put("output format", text(s, "output_format")
-        + (text(s, "output_format").equals("png") ? "" : ", JPEG quality " + text(s, "jpeg_quality")));
+        + (text(s, "output_format").equals("png") ? "" : ", JPEG quality "
+            + (text(s, "jpeg_quality").equals("same") ? "each input's own" : text(s, "jpeg_quality"))));
     rows.put("eps / eps_bg", text(s, "eps") + " / " + text(s, "eps_bg") + " grey levels");
     rows.put("started / finished", text(s, "started_at") + " / " + text(s, "finished_at"));
     rows.put("time", String.format(Locale.ROOT, "%.1f s (%.1f images/s)", s.path("seconds").asDouble(),
