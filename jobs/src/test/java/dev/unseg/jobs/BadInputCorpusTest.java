@@ -128,7 +128,10 @@ class BadInputCorpusTest {
     assertFalse(Files.exists(out.resolve("outside.jpg")));
     JsonNode summary = Cli.JSON.readTree(out.resolve("_unseg/summary.json").toFile());
     assertEquals(cases.size(), summary.get("manifest_rows").asInt());
-    assertTrue(run.err().contains(summary.get("status").get("failed").asText() + " images failed"), run.err());
+    assertTrue(run.err().contains(summary.get("status").get("failed").asText() + " images failed ("), run.err());
+    // The console line counts the failures by code, as the summary does.
+    summary.get("errors").fields().forEachRemaining(e ->
+        assertTrue(run.err().contains(e.getKey() + " " + e.getValue().asText()), e.getKey() + ": " + run.err()));
     // The summary's totals are those of the manifest's rows: per status, per error code, bytes.
     Map<String, Long> statuses = new TreeMap<>();
     Map<String, Long> errors = new TreeMap<>();

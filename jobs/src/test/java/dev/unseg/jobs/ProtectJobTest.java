@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.unseg.jobs.testing.CityscapesLayout;
 import dev.unseg.jobs.testing.Cli;
+import dev.unseg.jobs.testing.VocLayout;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.io.IOException;
@@ -130,6 +131,50 @@ class ProtectJobTest {
       if (file.startsWith("gtFine/")) {
         assertSameBytes(root.resolve(file), out.resolve(file));
       }
+    }
+  }
+
+  /**
+   * VOC's JPEGImages holds more photos than its segmentation set: given all of them, the others fail as
+   * annotation_missing and the console says so by code and names the image list; given the list, the
+   * segmentation set alone is released, with its label PNGs and the list.
+   */
+  @Test
+  void vocLayoutReleasesTheSegmentationSetGivenItsImageList() throws Exception {
+    Path root = tmp.resolve("VOCdevkit");
+    List<String> names = List.of("2008_000001", "2008_000002", "2008_000003", "2008_000004");
+    List<String> segmented = List.of("2008_000002", "2008_000004");
+    VocLayout.write(root, names, segmented);
+    Path voc = root.resolve("VOC2012");
+    Path all = tmp.resolve("voc-all");
+    Cli.Run everything = Cli.protect("--format", "voc", "--images", voc.resolve("JPEGImages").toString(),
+        "--annotations", voc.resolve("SegmentationClass").toString(), "--output", all.toString());
+    assertEquals(0, everything.code(), everything.err());
+    Map<String, String> status = new HashMap<>();
+    everything.inspectRows(all).forEach(r -> status.put(r.get("input_path").asText(), r.get("status").asText()
+        + (r.get("error_code").isNull() ? "" : " " + r.get("error_code").asText())));
+    assertEquals(Map.of("2008_000001.jpg", "failed annotation_missing", "2008_000002.jpg", "protected",
+        "2008_000003.jpg", "failed annotation_missing", "2008_000004.jpg", "protected"), status);
+    assertTrue(everything.err().contains("2 images failed (annotation_missing 2); their manifest rows say why")
+        && everything.err().contains("--image-list VOC2012/ImageSets/Segmentation/trainval.txt"), everything.err());
+
+    Path out = tmp.resolve("voc-out");
+    Cli.Run listed = Cli.protect("--format", "voc", "--images", voc.resolve("JPEGImages").toString(),
+        "--annotations", voc.resolve("SegmentationClass").toString(), "--output", out.toString(),
+        "--image-list", voc.resolve("ImageSets/Segmentation/trainval.txt").toString(), "--write-masks");
+    assertEquals(0, listed.code(), listed.err());
+    assertTrue(!listed.err().contains("failed") && !listed.err().contains("--image-list"), listed.err());
+    List<JsonNode> rows = listed.inspectRows(out);
+    assertEquals(2, rows.size());
+    for (JsonNode row : rows) {
+      assertEquals("protected", row.get("status").asText(), row.toString());
+      assertEquals(VocLayout.PERSON_PIXELS, row.get("mask_pixels").asLong(), "the person, not its void outline: " + row);
+    }
+    assertEquals(Set.of("_SUCCESS", "JPEGImages/2008_000002.jpg", "JPEGImages/2008_000004.jpg",
+        "SegmentationClass/2008_000002.png", "SegmentationClass/2008_000004.png", "ImageSets/Segmentation/trainval.txt"),
+        releasedFiles(out));
+    for (String name : segmented) {
+      assertSameBytes(voc.resolve("SegmentationClass/" + name + ".png"), out.resolve("SegmentationClass/" + name + ".png"));
     }
   }
 

@@ -47,7 +47,7 @@ class RetryAndResumeTest {
     Files.move(aside, mask);
     Cli.Run resumed = Cli.protect(Datasets.protectArgs(data, out, "--resume"));
     assertEquals(0, resumed.code(), resumed.err());
-    assertTrue(resumed.err().contains("1 image failed; its manifest row says why"), resumed.err());
+    assertTrue(resumed.err().contains("1 image failed (image_unreadable 1); its manifest row says why"), resumed.err());
     Map<String, String> status = new java.util.HashMap<>();
     Cli.inspectRows(out).forEach(r -> status.put(r.get("input_path").asText(), r.get("status").asText()));
     assertEquals(6, status.size(), "one row per image: " + status);

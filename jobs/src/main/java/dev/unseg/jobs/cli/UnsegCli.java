@@ -8,9 +8,12 @@ import dev.unseg.jobs.io.OutputLayout;
 import dev.unseg.jobs.io.Storage;
 import dev.unseg.jobs.protect.OutputLease;
 import dev.unseg.jobs.protect.ProtectJob;
+import dev.unseg.pipeline.dataset.DatasetFormat;
+import dev.unseg.pipeline.error.ErrorCode;
 import dev.unseg.pipeline.error.UserError;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -312,11 +315,23 @@ public final class UnsegCli {
         return 1;
       }
       if (r.failed() > 0) {
-        err.printf("unseg: %s (unseg inspect %s)%n", r.failed() == 1 ? "1 image failed; its manifest row says why"
-            : r.failed() + " images failed; their manifest rows say why", output);
+        err.printf("unseg: %s (%s); %s (unseg inspect %s)%n", r.failed() == 1 ? "1 image failed" : r.failed() + " images failed",
+            byCount(r.errors()), r.failed() == 1 ? "its manifest row says why" : "their manifest rows say why", output);
+        if (settings.format() == DatasetFormat.VOC && settings.imageList().isEmpty()
+            && r.errors().getOrDefault(ErrorCode.ANNOTATION_MISSING.code(), 0L) > 0) {
+          err.println("unseg: VOC segments only the images listed in ImageSets/Segmentation; the others have no"
+              + " SegmentationClass PNG. To protect the segmentation set alone, run again with --overwrite and"
+              + " --image-list VOC2012/ImageSets/Segmentation/trainval.txt (the folder beside JPEGImages)");
+        }
       }
       return 0;
     }
+  }
+
+  /** "annotation_missing 20, image_unsupported 3": the most frequent first. */
+  private static String byCount(Map<String, Long> errors) {
+    return errors.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .map(e -> e.getKey() + " " + e.getValue()).collect(java.util.stream.Collectors.joining(", "));
   }
 
   private static int report(Config config, String output, PrintStream out, PrintStream err) throws Exception {

@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -58,8 +59,9 @@ public final class ProtectJob {
   }
 
   /** What a run did, as the summary records it. */
+  /** What a run did; {@code errors}: failed rows by error code. */
   public record Result(String runId, URI output, long entries, long rows, long protectedImages, long noMask,
-      long failed, boolean success, double seconds, String stopped, String report) {}
+      long failed, Map<String, Long> errors, boolean success, double seconds, String stopped, String report) {}
 
   /**
    * Runs it. A full output (no space left, a quota reached), met by a task or by the driver's own
@@ -198,7 +200,7 @@ public final class ProtectJob {
       outFs.publish(locations.layout().success(), runId.getBytes(StandardCharsets.UTF_8));
     }
     return new Result(runId, locations.output(), plan.entries(), stats.rows(), stats.withStatus("protected"),
-        stats.withStatus("no_mask"), stats.withStatus("failed"), success, seconds, stopped, report);
+        stats.withStatus("no_mask"), stats.withStatus("failed"), stats.errors(), success, seconds, stopped, report);
   }
 
   /**
