@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch reference of the WHOLE UnSeg contract (design/UNSEG.md) with the TorchScript fixture model,
+"""PyTorch reference of the WHOLE UnSeg contract (docs/unseg-contract.md) with the TorchScript fixture model,
 on real sample photos: what `unseg protect --generator unseg --model fixture_generator.pt` must write.
 
 Run from the repository root with Debian's torch 1.13 (the `python3` on PATH has no torch):
@@ -15,7 +15,7 @@ pipeline/src/test/resources/torchscript/fixture_generator.pt, and rewrites
 jobs/src/test/resources/unseg-reference/: one expected protected PNG per case (`<case>.png`) and
 `reference.json` (inputs, eps, the model's SHA-256, torch version, per-case statistics).
 
-Per image, as UNSEG.md states it: pad to S x S, X = bilinear(-> 1024) / 255, P = round(bilinear(
+Per image, as docs/unseg-contract.md states it: pad to S x S, X = bilinear(-> 1024) / 255, P = round(bilinear(
 nearest(M -> 1024) -> 256)) * 255, noise = model(X, P), W = round(bilinear(P/255 -> S)),
 d = bilinear(noise -> S) * (W * eps + (1 - W) * eps_bg), out = round(clamp(I + 255 d, 0, 255)) cropped.
 Images are decoded with Pillow (libjpeg for JPEG). All bilinear calls use the generic (channels-first)

@@ -1,4 +1,4 @@
-"""Torch reference for the UnSeg composite (design/UNSEG.md) and the fixtures the Java tests compare against.
+"""Torch reference for the UnSeg composite (docs/unseg-contract.md) and the fixtures the Java tests compare against.
 
 Run from the repository root, with Debian's torch 1.13.1 (the `python3` on PATH has no torch):
 
@@ -28,7 +28,8 @@ from PIL import Image
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.normpath(os.path.join(HERE, "..", "resources", "composite"))
-PHOTOS = "/work/shared/data/photos"
+# The scikit-image sample photos, as copied into the codec tests' resources (their LICENSES.md).
+PHOTOS = os.path.normpath(os.path.join(HERE, "..", "resources", "dev", "unseg", "pipeline", "image", "photos"))
 X_SAMPLE_ROWS = [0, 1, 2, 333, 511, 512, 1022, 1023]
 
 torch.set_num_threads(1)
@@ -47,7 +48,7 @@ def nearest(t, size):
 
 
 def composite(rgb, mask, noise, eps_grey, eps_bg_grey):
-    """The contract of UNSEG.md, float32 throughout. rgb: HxWx3 uint8, mask: HxW {0,1}, noise: 3x256x256."""
+    """The contract of docs/unseg-contract.md, float32 throughout. rgb: HxWx3 uint8, mask: HxW {0,1}, noise: 3x256x256."""
     h, w = mask.shape
     s = max(h, w)
     img = torch.from_numpy(rgb).permute(2, 0, 1).float()
@@ -186,7 +187,7 @@ def main():
 LICENSES = """# Sources of the images in this folder
 
 All come from scikit-image's data folder (Debian package python3-skimage, package license BSD-3-Clause),
-copied from /work/shared/data/photos; crops and re-encodings as PNG made by make_composite_fixtures.py.
+copied from pipeline/src/test/resources/dev/unseg/pipeline/image/photos; crops and re-encodings as PNG made by make_composite_fixtures.py.
 
 - rocket.png: rocket.jpg 640x427 decoded and stored as PNG; public domain (SpaceX).
 - chelsea.png: chelsea.png 451x300; CC0. 

@@ -6,7 +6,7 @@ import dev.unseg.pipeline.generator.NoiseGenerator;
 import dev.unseg.pipeline.mask.BinaryMask;
 
 /**
- * The UnSeg composite of UNSEG.md as pure functions over arrays: the generator inputs X and P, and the
+ * The UnSeg composite of docs/unseg-contract.md as pure functions over arrays: the generator inputs X and P, and the
  * protected image. Every resample reproduces PyTorch 1.13's CPU {@code F.interpolate} ({@code bilinear} or
  * {@code nearest}, {@code align_corners=False}, no antialias, sizes given) bit for bit: the same float32
  * source indices and weights, the same order of operations, rows then columns.
@@ -15,7 +15,7 @@ import dev.unseg.pipeline.mask.BinaryMask;
  * padded square {@code S = max(width, height)} is never materialised: padding is read as zeros and only the
  * {@code height x width} crop of an {@code S x S} map is computed, so memory stays proportional to the image.
  *
- * <p>An image whose mask is empty gets no noise at all (UNSEG.md): the caller skips the generator and
+ * <p>An image whose mask is empty gets no noise at all (docs/unseg-contract.md): the caller skips the generator and
  * {@link #protect} and writes the image unchanged. {@link #protect} is nevertheless correct for any prompt,
  * the empty one included (then every pixel gets the background budget).
  */

@@ -2,10 +2,10 @@ package dev.unseg.pipeline.composite;
 
 /**
  * How far noise may move a pixel, in grey levels of the 8-bit image: {@code eps} inside the mask,
- * {@code epsBackground} outside. UnSeg applies 8 and 2 (UNSEG.md).
+ * {@code epsBackground} outside. UnSeg applies 8 and 2 (docs/unseg-contract.md).
  *
  * <p>The background budget may not exceed the foreground one: a mask-dependent strength difference is
- * part of what makes the noise protective (EFFICACY.md), and an inverted one is almost surely a typo.
+ * part of what makes the noise protective (docs/unseg-contract.md), and an inverted one is almost surely a typo.
  */
 public record NoiseBudget(double eps, double epsBackground) implements java.io.Serializable {
   public static final NoiseBudget DEFAULT = new NoiseBudget(8, 2);

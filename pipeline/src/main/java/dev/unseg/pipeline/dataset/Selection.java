@@ -51,7 +51,7 @@ public record Selection(Mode mode, Set<Long> classIds, boolean excludeCrowd) imp
     return new Selection(Mode.ALL, Set.of(), true);
   }
 
-  /** UNSEG.md's reference union mask: every non-crowd segment the format labels (ignored/void labels excluded). */
+  /** The UnSeg reference's union mask (docs/unseg-contract.md): every non-crowd segment the format labels (ignored/void labels excluded). */
   public static Selection defaultFor(DatasetFormat format) {
     return all();
   }

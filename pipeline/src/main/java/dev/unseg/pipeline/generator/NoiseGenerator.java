@@ -3,7 +3,7 @@ package dev.unseg.pipeline.generator;
 import java.util.List;
 
 /**
- * The UnSeg generator contract (see UNSEG.md), batched. Layouts are flat float arrays in CHW order:
+ * The UnSeg generator contract (docs/unseg-contract.md), batched. Layouts are flat float arrays in CHW order:
  *
  * <ul>
  *   <li>image X: {@value #IMAGE_SIZE} x {@value #IMAGE_SIZE} x 3 values, {@code [c][y][x]}, in [0,1];

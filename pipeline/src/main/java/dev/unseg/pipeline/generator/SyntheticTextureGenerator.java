@@ -56,8 +56,8 @@ public final class SyntheticTextureGenerator implements NoiseGenerator {
   private static final float[] OCTAVE_WEIGHTS = {0.4f, 0.2f, 0.2f, 0.2f};
   /**
    * One noise pixel covers S/256 image pixels (S = the longer image side). On a ~640-px COCO image that is
-   * 2.5 px, so 3-noise-pixel cells are ~7.5 image pixels: coarse enough to survive JPEG (EFFICACY.md: 2-px
-   * cells lost about half their effect at quality 75, 8-px cells kept most of it), fine enough to keep many
+   * 2.5 px, so 3-noise-pixel cells are ~7.5 image pixels: coarse enough to survive JPEG (a one-seed probe
+   * before this product: 2-px cells lost about half their effect at quality 75, 8-px cells kept most of it), fine enough to keep many
    * cells per object. Larger images get proportionally larger cells.
    */
   public static final int DEFAULT_CELL_SIZE = 3;

@@ -20,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The per-image steps of UNSEG.md, split where the generator's batching needs them split:
+ * The per-image steps of the generator contract (docs/unseg-contract.md), split where the generator's batching needs them split:
  * {@link #prepare} (read, decode, mask, generator inputs) runs on worker threads, the generator
  * runs on whole batches, and {@link #finish} (composite, encode, publish, audit) runs on worker
  * threads again. Neither step throws for a bad input: it becomes a failed record.

@@ -38,7 +38,7 @@ final class InputCheck {
       for (int k = 0; k < p.length; k++) {
         if (p[k] != 0f && p[k] != 255f) { // a 0/1 mask passed as P would silently weaken the prompt
           throw new IllegalArgumentException(
-              "item " + i + ": prompt P value " + p[k] + " at index " + k + "; P must be 0 or 255 (UNSEG.md)");
+              "item " + i + ": prompt P value " + p[k] + " at index " + k + "; P must be 0 or 255 (docs/unseg-contract.md)");
         }
       }
     }
