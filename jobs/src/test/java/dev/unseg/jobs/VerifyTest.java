@@ -82,6 +82,18 @@ class VerifyTest {
     assertEquals(1, indexed.code());
     assertTrue(mismatch(indexed, "img_0003.png", "no manifest row"), indexed.out());
     assertTrue(indexed.err().contains("verify found"), indexed.err());
+    // Its output is still in the release, now written by no row.
+    assertTrue(mismatch(counted, "images/img_0003.png", "no manifest row wrote"), counted.out());
+
+    // An original copied into the release by hand, in a folder of its own: unprotected, so reported.
+    Files.createDirectories(out.resolve("images/extra"));
+    Files.copy(data.resolve("images/img_0002.jpg"), out.resolve("images/extra/img_0002.jpg"));
+    Files.writeString(out.resolve("images/README.txt"), "not an image");
+    Cli.Run stray = verify("--output", out.toString());
+    assertEquals(1, stray.code(), stray.out());
+    assertTrue(mismatch(stray, "images/extra/img_0002.jpg", "no manifest row wrote, so not protected by this run"),
+        stray.out());
+    assertTrue(!stray.out().contains("README.txt") && !stray.out().contains("masks/"), stray.out());
   }
 
   /**

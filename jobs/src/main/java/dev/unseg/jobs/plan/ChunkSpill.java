@@ -1,5 +1,6 @@
 package dev.unseg.jobs.plan;
 
+import dev.unseg.jobs.io.SerializableHadoopConf;
 import dev.unseg.jobs.io.Storage;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -13,6 +14,8 @@ import java.util.List;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * Streams objects from the driver into numbered chunk files of at most {@code chunkSize} each,
@@ -70,6 +73,17 @@ public final class ChunkSpill<T extends Serializable> implements AutoCloseable {
   @Override
   public void close() throws IOException {
     closeCurrent();
+  }
+
+  /** The objects of {@code chunks}, each chunk read by a task of its own. */
+  public static <T> JavaRDD<T> rdd(JavaSparkContext sc, List<String> chunks, SerializableHadoopConf conf) {
+    if (chunks.isEmpty()) {
+      return sc.emptyRDD();
+    }
+    return sc.parallelize(chunks, chunks.size()).flatMap(chunk -> {
+      Path p = new Path(chunk);
+      return ChunkSpill.<T>read(Storage.of(p.toUri(), conf.get()), p).iterator();
+    });
   }
 
   /** Reads one chunk back (on an executor). */

@@ -18,6 +18,7 @@ import dev.unseg.pipeline.dataset.LabelMapLayout;
 import dev.unseg.pipeline.dataset.PanopticEntry;
 import dev.unseg.pipeline.dataset.Selection;
 import dev.unseg.pipeline.error.ErrorCode;
+import dev.unseg.pipeline.image.ImageFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
@@ -25,7 +26,6 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -47,7 +47,7 @@ import scala.Tuple2;
  */
 public final class TaskPlanner {
   /** Objects per spill chunk: a few MB each. */
-  static final int CHUNK_SIZE = 20_000;
+  public static final int CHUNK_SIZE = 20_000;
   private static final Set<String> OTHER_IMAGE_EXTENSIONS = Set.of("bmp", "gif", "webp", "jp2", "heic", "heif", "avif", "ppm", "pgm");
 
   private final JavaSparkContext sc;
@@ -258,16 +258,7 @@ public final class TaskPlanner {
   }
 
   private <T> JavaRDD<T> readChunks(List<String> chunks) {
-    SerializableHadoopConf conf = hadoopConf;
-    if (chunks.isEmpty()) {
-      return sc.emptyRDD();
-    }
-    return sc.parallelize(chunks, chunks.size()).flatMap(chunk -> {
-      Path p = new Path(chunk);
-      List<T> items = ChunkSpill.read(Storage.of(p.toUri(), conf.get()), p);
-      Iterator<T> it = items.iterator();
-      return it;
-    });
+    return ChunkSpill.rdd(sc, chunks, hadoopConf);
   }
 
   private static <T extends Serializable> void spill(ChunkSpill<T> spill, T item) {
@@ -286,6 +277,11 @@ public final class TaskPlanner {
       }
     }
     return false;
+  }
+
+  /** Whether a file name is an image's: one the formats read, or another image format ({@link #OTHER_IMAGE_EXTENSIONS}). */
+  public static boolean imageName(String rel) {
+    return ImageFormat.fromFileName(rel).isPresent() || OTHER_IMAGE_EXTENSIONS.contains(extension(rel));
   }
 
   private static String extension(String rel) {

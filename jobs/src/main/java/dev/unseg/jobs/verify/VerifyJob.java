@@ -7,6 +7,7 @@ import dev.unseg.jobs.io.Locations;
 import dev.unseg.jobs.io.OutputLayout;
 import dev.unseg.jobs.io.SerializableHadoopConf;
 import dev.unseg.jobs.io.Storage;
+import dev.unseg.jobs.plan.ChunkSpill;
 import dev.unseg.jobs.plan.TaskPlanner;
 import dev.unseg.jobs.protect.Progress;
 import dev.unseg.jobs.protect.ProtectJob;
@@ -93,28 +94,60 @@ public final class VerifyJob {
         sc.sc().longAccumulator("unseg.verify.problems"));
     long checks = manifest.where("output_path IS NOT NULL").count();
     problems.add(OutputChecks.hashes(manifest, output, imagesInOutput, conf, tally));
-
-    if (originals == null || originals.isEmpty()) {
-      problems.add(sc.parallelize(countProblems(summary, rows, manifest)));
-    } else {
-      RunSpec recorded = runSpec(fs, layout);
-      RunSpec spec = recorded.withImages(originals);
+    Path planDir = layout.verifyPlan();
+    try {
+      RunSpec recorded = fs.exists(layout.settings()) ? ProtectJob.readSpec(fs, layout) : null;
+      String annotationsInOutput = recorded == null || recorded.annotations() == null ? null
+          : recorded.locations().mirror(Locations.qualify(recorded.annotations()));
+      problems.add(strayImages(sc, fs, layout, imagesInOutput, annotationsInOutput, manifest, planDir, conf));
+      if (originals == null || originals.isEmpty()) {
+        problems.add(sc.parallelize(countProblems(summary, rows, manifest)));
+        return collect(sc, problems, rows, checks, tally);
+      }
+      RunSpec spec = runSpec(recorded, layout).withImages(originals);
       Locations locations = spec.locations();
       originalsFound(manifest, locations, recorded.images(), hadoop);
-      Path planDir = layout.verifyPlan();
-      try {
-        TaskPlanner.Plan plan = new TaskPlanner(sc, spec, partitionSize, partitionCount, locations, conf, planDir).plan();
-        JavaRDD<ImageTask> tasks = plan.tasks().cache();
-        problems.add(rowAccounting(tasks, manifest));
-        problems.add(OutputChecks.bounds(tasks, manifest, locations.images(), spec.annotationRoot(locations),
-            output, imagesInOutput, conf, spec.maxPixels(), tally));
-        checks += manifest.where("status IN ('protected', 'no_mask')").count();
-        return collect(sc, problems, rows, checks, tally);
-      } finally {
-        fs.delete(planDir, true);
-      }
+      TaskPlanner.Plan plan = new TaskPlanner(sc, spec, partitionSize, partitionCount, locations, conf, planDir).plan();
+      JavaRDD<ImageTask> tasks = plan.tasks().cache();
+      problems.add(rowAccounting(tasks, manifest));
+      problems.add(OutputChecks.bounds(tasks, manifest, locations.images(), spec.annotationRoot(locations),
+          output, imagesInOutput, conf, spec.maxPixels(), tally));
+      checks += manifest.where("status IN ('protected', 'no_mask')").count();
+      return collect(sc, problems, rows, checks, tally);
+    } finally {
+      fs.delete(planDir, true);
     }
-    return collect(sc, problems, rows, checks, tally);
+  }
+
+  /**
+   * Images in the release's images folder that no manifest row wrote (an original copied in by hand, say):
+   * released, they would go out unprotected. The folder is listed into spill files, so memory stays bounded;
+   * the copied annotations ({@code annotationsInOutput}, where they lie inside it) and the audit folder are
+   * not the release's images.
+   */
+  private static JavaRDD<String> strayImages(JavaSparkContext sc, Storage fs, OutputLayout layout, String imagesInOutput,
+      String annotationsInOutput, Dataset<Row> manifest, Path planDir, SerializableHadoopConf conf) throws java.io.IOException {
+    URI images = Locations.directory(layout.path(imagesInOutput).toUri());
+    JavaRDD<String> listed;
+    try (ChunkSpill<String> spill = new ChunkSpill<>(fs, planDir, "release", TaskPlanner.CHUNK_SIZE)) {
+      if (fs.exists(new Path(images))) {
+        fs.walk(images, rel -> {
+          String inOutput = imagesInOutput + rel;
+          boolean annotation = annotationsInOutput != null && (inOutput.equals(annotationsInOutput)
+              || annotationsInOutput.endsWith("/") && inOutput.startsWith(annotationsInOutput));
+          if (TaskPlanner.imageName(rel) && !TaskPlanner.hidden(inOutput) && !inOutput.startsWith(OutputLayout.AUDIT)
+              && !annotation) {
+            spill.add(rel);
+          }
+        });
+      }
+      spill.close();
+      listed = ChunkSpill.rdd(sc, spill.chunks(), conf);
+    }
+    JavaRDD<String> written = manifest.where("output_path IS NOT NULL").select("output_path").as(Encoders.STRING()).javaRDD();
+    return listed.mapToPair(p -> new Tuple2<>(p, 1)).subtractByKey(written.mapToPair(p -> new Tuple2<>(p, 1))).keys()
+        .map(p -> imagesInOutput + p + ": an image in the release that no manifest row wrote, so not protected by this"
+            + " run: remove it, or put it under the run's --images and protect it with --resume");
   }
 
   /**
@@ -173,9 +206,8 @@ public final class VerifyJob {
     return missing.union(extra);
   }
 
-  /** The run's spec: the dataset it read and the limits it applied, as it recorded them. */
-  private static RunSpec runSpec(Storage fs, OutputLayout layout) throws java.io.IOException {
-    RunSpec spec = fs.exists(layout.settings()) ? ProtectJob.readSpec(fs, layout) : null;
+  /** The run's spec: the dataset it read and the limits it applied, as it recorded them; --originals needs it. */
+  private static RunSpec runSpec(RunSpec spec, OutputLayout layout) {
     if (spec == null || spec.annotations() == null || spec.maxPixels() == 0) {
       throw new UserError("--originals: " + layout.settings() + " does not record the dataset this run"
           + " read (a run made by an earlier version). Verify without --originals, or protect the dataset again.");
