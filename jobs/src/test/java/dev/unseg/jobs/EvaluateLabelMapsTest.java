@@ -134,5 +134,14 @@ class EvaluateLabelMapsTest {
         tmp.toString(), "--annotations", tmp.toString(), "--report", tmp.resolve("report").toString()});
     assertEquals(2, eval.code(), eval.err());
     assertTrue(eval.err().contains("unseg.input.format = 'coco-instances' is not valid"), eval.err());
+    // A missing index or images folder: its flag named, not an internal error.
+    Cli.Run noIndex = Cli.runCli(new String[] {"evaluate", "--controls", "--format", "coco", "--images",
+        tmp.toString(), "--annotations", tmp.resolve("absent.json").toString(), "--report", tmp.resolve("report").toString()});
+    assertEquals(2, noIndex.code(), noIndex.err());
+    assertTrue(noIndex.err().contains("absent.json does not exist: give --annotations the dataset's index JSON"), noIndex.err());
+    Cli.Run noImages = Cli.runCli(new String[] {"evaluate", "--controls", "--format", "ade20k", "--images",
+        tmp.resolve("absent").toString(), "--annotations", tmp.toString(), "--report", tmp.resolve("report").toString()});
+    assertEquals(2, noImages.code(), noImages.err());
+    assertTrue(noImages.err().contains("absent/ does not exist: give --images the folder of the dataset's images"), noImages.err());
   }
 }

@@ -196,5 +196,11 @@ class TrainedGeneratorTest {
     assertEquals(2, contradictory.code(), contradictory.err());
     assertTrue(contradictory.err().contains("--labels binary"), contradictory.err());
     assertTrue(!Files.exists(tmp.resolve("models/never.zip")), "nothing written");
+    Cli.Run noIndex = Cli.runCli(new String[] {"train-generator", "--format", "coco", "--images",
+        data.resolve("images").toString(), "--annotations", data.resolve("absent.json").toString(), "--output",
+        tmp.resolve("models/never.zip").toString()});
+    assertEquals(2, noIndex.code(), noIndex.err());
+    assertTrue(noIndex.err().contains("absent.json does not exist: give --annotations"), noIndex.err());
+    assertTrue(!Files.exists(tmp.resolve("models/never.zip")), "nothing written");
   }
 }

@@ -99,6 +99,9 @@ public final class LabeledDataset {
   public static LabeledDataset open(DatasetSource src, Configuration conf, long seed, int count) throws IOException {
     URI imagesRoot = Locations.directory(Locations.qualify(src.images()));
     URI annotations = Locations.qualify(src.annotations());
+    requireExisting(imagesRoot, conf, "--images", "the folder of the dataset's images");
+    requireExisting(annotations, conf, "--annotations", src.format() == DatasetFormat.COCO
+        || src.format() == DatasetFormat.COCO_PANOPTIC ? "the dataset's index JSON" : "the folder of its annotations");
     FolderStore images = new FolderStore(imagesRoot, Storage.of(imagesRoot, conf));
     return switch (src.format()) {
       case COCO -> coco(images, Storage.of(annotations, conf), annotations, seed, count, null);
@@ -110,6 +113,13 @@ public final class LabeledDataset {
       default -> labelMaps(src, imagesRoot, images, new FolderStore(Locations.directory(annotations), Storage.of(annotations, conf)),
           conf, seed, count);
     };
+  }
+
+  /** A start that names the missing input and the flag that fixes it, before anything is trained. */
+  private static void requireExisting(URI location, Configuration conf, String flag, String what) throws IOException {
+    if (!Storage.of(location, conf).exists(new org.apache.hadoop.fs.Path(location))) {
+      throw new UserError(location + " does not exist: give " + flag + " " + what);
+    }
   }
 
   private static LabeledDataset labelMaps(DatasetSource src, URI imagesRoot, FolderStore images, FolderStore annotations,
