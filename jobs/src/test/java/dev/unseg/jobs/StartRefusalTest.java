@@ -153,6 +153,13 @@ class StartRefusalTest {
     assertRefused(cocoRun("coco", INSTANCES, out, "--config", typo.toString()), out, "unseg.output.jpeg-qualty",
         "typo.conf: 2", "did you mean unseg.output.jpeg-quality?");
 
+    // An --output that is a file, or under one: refused at start, not a storage failure to --resume from.
+    Path file = Files.writeString(tmp.resolve("release.txt"), "a file");
+    assertRefused(cocoRun("coco", INSTANCES, file), out, "release.txt/ is a file: set unseg.output.uri (--output) to a folder");
+    assertRefused(cocoRun("coco", INSTANCES, file.resolve("v1")), out, "release.txt is a file, so",
+        "release.txt/v1/ cannot be created under it");
+    assertEquals("a file", Files.readString(file));
+
     // Storage that does not answer (nothing listens on port 1): refused at start, one line.
     assertRefused(Cli.protect("--format", "ade20k", "--images", "s3a://nowhere/raw/images/", "--annotations",
         "s3a://nowhere/raw/annotations/", "--output", out.toString(), "--conf", "spark.hadoop.fs.s3a.endpoint=http://127.0.0.1:1",

@@ -44,6 +44,14 @@ final class LocalStorage implements Storage {
       return new Status(a.size(), a.isDirectory(), a.lastModifiedTime().toMillis());
     } catch (NoSuchFileException e) {
       return null;
+    } catch (java.nio.file.FileSystemException e) {
+      // Under a file ("Not a directory"): nothing is there either.
+      for (java.nio.file.Path above = local(path).getParent(); above != null; above = above.getParent()) {
+        if (Files.isRegularFile(above)) {
+          return null;
+        }
+      }
+      throw e;
     }
   }
 

@@ -94,6 +94,7 @@ public final class ProtectJob {
     URI annotationRoot = spec.annotationRoot(locations);
     // Every start check comes before the first write to the output: a refused start leaves it as it was.
     StartChecks.inputs(config, locations, annotationRoot, hadoop);
+    StartChecks.output(locations.output(), hadoop);
     Generators.checkModel(config.generator(), hadoop);
     if (sc.sc().isLocal()) {
       Generators.loadForEmbeddedTasks(config.generator(), hadoop);

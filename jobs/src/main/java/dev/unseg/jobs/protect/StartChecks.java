@@ -322,6 +322,28 @@ final class StartChecks {
     return first;
   }
 
+  /**
+   * The output is a folder or absent, and so is the first folder above it that exists: a file there would
+   * only show, once the run writes, as a storage failure. Unreachable storage is left to the first write.
+   */
+  static void output(URI output, Configuration hadoop) {
+    try {
+      Storage fs = Storage.of(output, hadoop);
+      for (Path p = new Path(output); p != null; p = p.getParent()) {
+        Storage.Status s = fs.status(p);
+        if (s != null) {
+          if (!s.directory()) {
+            throw new UserError(p + " is a file" + (p.equals(new Path(output)) ? "" : ", so " + output + " cannot be created under it")
+                + ": set unseg.output.uri (--output) to a folder.");
+          }
+          return;
+        }
+      }
+    } catch (IOException unreachable) {
+      // reported, with the fix, by the first step that writes
+    }
+  }
+
   private static void folder(Configuration hadoop, URI uri, String key, String what) throws IOException {
     if (!status(hadoop, uri, key, what).directory()) {
       throw new UserError(uri + " is a file: set " + key + " to " + what + ".");
