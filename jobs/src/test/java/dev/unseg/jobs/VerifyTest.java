@@ -46,6 +46,28 @@ class VerifyTest {
     Cli.Run cocoVerify = verify("--output", coco.toString(), "--originals",
         Cli.SAMPLES.resolve("coco/val2017").toString());
     assertEquals(0, cocoVerify.code(), cocoVerify.out() + cocoVerify.err());
+
+    // A panoptic index and its PNGs inside the images folder: copied into the release's images folder, and
+    // not taken for images no row wrote.
+    Path flat = Files.createDirectories(tmp.resolve("flat"));
+    try (Stream<Path> photos = Files.list(Cli.SAMPLES.resolve("coco/val2017"))) {
+      for (Path p : photos.toList()) {
+        Files.copy(p, flat.resolve(p.getFileName().toString()));
+      }
+    }
+    Path pngs = Files.createDirectories(flat.resolve("panoptic_sample"));
+    try (Stream<Path> masks = Files.list(Cli.SAMPLES.resolve("coco/annotations/panoptic_sample"))) {
+      for (Path p : masks.toList()) {
+        Files.copy(p, pngs.resolve(p.getFileName().toString()));
+      }
+    }
+    Files.copy(Cli.SAMPLES.resolve("coco/annotations/panoptic_sample.json"), flat.resolve("panoptic_sample.json"));
+    Path panoptic = tmp.resolve("panoptic-out");
+    assertEquals(0, Cli.protect("--format", "coco-panoptic", "--images", flat.toString(), "--annotations",
+        flat.resolve("panoptic_sample.json").toString(), "--output", panoptic.toString()).code());
+    assertTrue(Files.exists(panoptic.resolve("panoptic_sample/000000142238.png")));
+    Cli.Run panopticVerify = verify("--output", panoptic.toString());
+    assertEquals(0, panopticVerify.code(), panopticVerify.out() + panopticVerify.err());
   }
 
   @Test

@@ -97,14 +97,12 @@ public final class VerifyJob {
     Path planDir = layout.verifyPlan();
     try {
       RunSpec recorded = fs.exists(layout.settings()) ? ProtectJob.readSpec(fs, layout) : null;
-      String annotationsInOutput = recorded == null || recorded.annotations() == null ? null
-          : recorded.locations().mirror(Locations.qualify(recorded.annotations()));
-      problems.add(strayImages(sc, fs, layout, imagesInOutput, annotationsInOutput, manifest, planDir, conf));
+      problems.add(strayImages(sc, fs, layout, imagesInOutput, annotationsInOutput(recorded), manifest, planDir, conf));
       if (originals == null || originals.isEmpty()) {
         problems.add(sc.parallelize(countProblems(summary, rows, manifest)));
         return collect(sc, problems, rows, checks, tally);
       }
-      RunSpec spec = runSpec(recorded, layout).withImages(originals);
+      RunSpec spec = requireDataset(recorded, layout).withImages(originals);
       Locations locations = spec.locations();
       originalsFound(manifest, locations, recorded.images(), hadoop);
       TaskPlanner.Plan plan = new TaskPlanner(sc, spec, partitionSize, partitionCount, locations, conf, planDir).plan();
@@ -120,21 +118,39 @@ public final class VerifyJob {
   }
 
   /**
+   * Where the run copied its annotations, relative to the output root (folders end with '/'): the COCO JSON, a
+   * panoptic index's PNG folder, the label or mask folder. None for a run recorded without them.
+   */
+  private static List<String> annotationsInOutput(RunSpec recorded) {
+    if (recorded == null || recorded.annotations() == null || recorded.annotations().isEmpty()) {
+      return List.of();
+    }
+    Locations at = recorded.locations();
+    URI annotations = Locations.qualify(recorded.annotations());
+    return switch (recorded.datasetFormat()) {
+      case COCO -> List.of(at.mirror(annotations));
+      case COCO_PANOPTIC -> List.of(at.mirror(annotations),
+          at.mirror(RunSpec.panopticFolder(annotations, recorded.panopticMasks())));
+      default -> List.of(at.mirror(Locations.directory(annotations)));
+    };
+  }
+
+  /**
    * Images in the release's images folder that no manifest row wrote (an original copied in by hand, say):
    * released, they would go out unprotected. The folder is listed into spill files, so memory stays bounded;
    * the copied annotations ({@code annotationsInOutput}, where they lie inside it) and the audit folder are
    * not the release's images.
    */
   private static JavaRDD<String> strayImages(JavaSparkContext sc, Storage fs, OutputLayout layout, String imagesInOutput,
-      String annotationsInOutput, Dataset<Row> manifest, Path planDir, SerializableHadoopConf conf) throws java.io.IOException {
+      List<String> annotationsInOutput, Dataset<Row> manifest, Path planDir, SerializableHadoopConf conf) throws java.io.IOException {
     URI images = Locations.directory(layout.path(imagesInOutput).toUri());
     JavaRDD<String> listed;
     try (ChunkSpill<String> spill = new ChunkSpill<>(fs, planDir, "release", TaskPlanner.CHUNK_SIZE)) {
       if (fs.exists(new Path(images))) {
         fs.walk(images, rel -> {
           String inOutput = imagesInOutput + rel;
-          boolean annotation = annotationsInOutput != null && (inOutput.equals(annotationsInOutput)
-              || annotationsInOutput.endsWith("/") && inOutput.startsWith(annotationsInOutput));
+          boolean annotation = annotationsInOutput.stream()
+              .anyMatch(a -> inOutput.equals(a) || a.endsWith("/") && inOutput.startsWith(a));
           if (TaskPlanner.imageName(rel) && !TaskPlanner.hidden(inOutput) && !inOutput.startsWith(OutputLayout.AUDIT)
               && !annotation) {
             spill.add(rel);
@@ -207,7 +223,7 @@ public final class VerifyJob {
   }
 
   /** The run's spec: the dataset it read and the limits it applied, as it recorded them; --originals needs it. */
-  private static RunSpec runSpec(RunSpec spec, OutputLayout layout) {
+  private static RunSpec requireDataset(RunSpec spec, OutputLayout layout) {
     if (spec == null || spec.annotations() == null || spec.maxPixels() == 0) {
       throw new UserError("--originals: " + layout.settings() + " does not record the dataset this run"
           + " read (a run made by an earlier version). Verify without --originals, or protect the dataset again.");
