@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.unseg.jobs.testing.CityscapesLayout;
 import dev.unseg.jobs.testing.Cli;
+import dev.unseg.jobs.testing.Datasets;
 import dev.unseg.jobs.testing.VocLayout;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
@@ -176,6 +177,46 @@ class ProtectJobTest {
     for (String name : segmented) {
       assertSameBytes(voc.resolve("SegmentationClass/" + name + ".png"), out.resolve("SegmentationClass/" + name + ".png"));
     }
+  }
+
+  /**
+   * Symbolic links, as a dataset built of links has them: the images folder given as a link, a split folder
+   * and a file linked to a pool elsewhere, a link to nothing and a link back up the tree. Each image is
+   * read through its link and gets its row; the dangling one fails as missing; the loop is walked once.
+   */
+  @Test
+  void symbolicLinksAreFollowedAndEveryLinkedImageAccountedFor() throws Exception {
+    Path pool = tmp.resolve("pool");
+    Datasets.dataset(pool, 0, 6, 48);
+    Map<String, String> poolBefore = Datasets.contentTree(pool);
+    Path images = Files.createDirectories(tmp.resolve("ds/images"));
+    Path masks = Files.createDirectories(tmp.resolve("ds/masks"));
+    Files.createSymbolicLink(images.resolve("split"), pool.resolve("images"));
+    Files.createSymbolicLink(masks.resolve("split"), pool.resolve("masks"));
+    Files.createSymbolicLink(images.resolve("one.png"), pool.resolve("images/img_0001.png"));
+    Files.copy(pool.resolve("masks/img_0001.png"), masks.resolve("one.png"));
+    Files.createSymbolicLink(images.resolve("gone.jpg"), tmp.resolve("nowhere.jpg"));
+    Files.copy(pool.resolve("masks/img_0003.png"), masks.resolve("gone.png"));
+    Files.createSymbolicLink(pool.resolve("images/back"), images);
+    Path given = Files.createSymbolicLink(tmp.resolve("images-link"), images);
+
+    Path out = tmp.resolve("links-out");
+    Cli.Run run = Cli.protect("--format", "mask-pairs", "--images", given.toString(), "--annotations", masks.toString(),
+        "--output", out.toString());
+    assertEquals(0, run.code(), run.err());
+    Map<String, String> status = new HashMap<>();
+    run.inspectRows(out).forEach(r -> status.put(r.get("input_path").asText(), r.get("status").asText()
+        + (r.get("error_code").isNull() ? "" : " " + r.get("error_code").asText())));
+    Map<String, String> expected = new HashMap<>(Map.of("one.png", "protected", "gone.jpg", "failed image_missing"));
+    for (int i = 0; i < 6; i++) {
+      expected.put("split/" + (i % 4 == 0 ? "sub/" : "") + String.format("img_%04d", i) + (i % 2 == 0 ? ".jpg" : ".png"),
+          "protected");
+    }
+    assertEquals(expected, status);
+    assertTrue(Files.isRegularFile(out.resolve("images-link/split/img_0001.png"), java.nio.file.LinkOption.NOFOLLOW_LINKS),
+        "the release holds files, not links: " + releasedFiles(out));
+    assertEquals(poolBefore, Datasets.contentTree(pool), "the linked originals were only read");
+    assertEquals(0, Cli.runCli(new String[] {"verify", "--output", out.toString(), "--originals", given.toString()}).code());
   }
 
   @Test

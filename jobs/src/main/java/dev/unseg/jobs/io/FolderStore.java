@@ -12,7 +12,7 @@ import org.apache.hadoop.fs.Path;
 /**
  * Files under one root folder, on any {@link Storage}, by '/'-separated relative path. Paths come
  * from untrusted indexes: one that would leave the root is refused, never followed; under a file://
- * root, symbolic links out of it are refused too ({@link LocalAnnotationStore}).
+ * root, symbolic links are followed ({@link LocalAnnotationStore}).
  */
 public final class FolderStore implements AnnotationStore {
   private final URI root;

@@ -6,17 +6,21 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemLoopException;
 import java.nio.file.FileSystemException;
+import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -82,24 +86,53 @@ final class LocalStorage implements Storage {
 
   @Override
   public void walk(URI root, Visitor visitor) throws IOException {
-    java.nio.file.Path base = java.nio.file.Path.of(root);
-    try (Stream<java.nio.file.Path> files = Files.walk(base)) {
-      for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files.filter(Files::isRegularFile)::iterator) {
-        visitor.file(relative(base, f));
-      }
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
+    visit(root, rel -> {
+      visitor.file(rel);
+      return false;
+    });
   }
 
   @Override
   public boolean any(URI root, Predicate<String> match) throws IOException {
-    java.nio.file.Path base = java.nio.file.Path.of(root);
-    try (Stream<java.nio.file.Path> files = Files.walk(base)) {
-      return files.filter(Files::isRegularFile).anyMatch(f -> match.test(relative(base, f)));
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
+    return visit(root, match::test);
+  }
+
+  /** A file under a walked root, by its relative path; true stops the walk. */
+  private interface Found {
+    boolean file(String relativePath) throws IOException;
+  }
+
+  /**
+   * Every file under {@code root}, following symbolic links as `find -L` does: a dataset folder given as a
+   * link, or holding linked files and folders (a split made of links), is listed through them, never skipped.
+   * A link that leads nowhere is listed too, so that reading it fails as that image's; a link back to a
+   * folder above it is walked once. Whether a file reached through a link may be read is the reader's call
+   * ({@code LocalAnnotationStore}).
+   */
+  private static boolean visit(URI root, Found found) throws IOException {
+    java.nio.file.Path given = java.nio.file.Path.of(root);
+    java.nio.file.Path base = Files.exists(given) ? given.toRealPath() : given;
+    boolean[] stopped = {false};
+    Files.walkFileTree(base, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(java.nio.file.Path f, BasicFileAttributes a) throws IOException {
+            if ((a.isRegularFile() || a.isSymbolicLink()) && found.file(relative(base, f))) {
+              stopped[0] = true;
+              return FileVisitResult.TERMINATE;
+            }
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFileFailed(java.nio.file.Path f, IOException e) throws IOException {
+            if (e instanceof FileSystemLoopException) {
+              return FileVisitResult.CONTINUE;
+            }
+            throw e;
+          }
+        });
+    return stopped[0];
   }
 
   private static String relative(java.nio.file.Path base, java.nio.file.Path f) {
