@@ -74,9 +74,9 @@ class ConfigTest {
     ProtectConfig p = ProtectConfig.from(with(Map.of("unseg.input.format", format)));
     assertEquals(8.0, p.protection().budget().eps());
     assertEquals(2.0, p.protection().budget().epsBackground());
-    assertEquals(95, p.protection().encode().jpegQuality());
-    ProtectConfig same = ProtectConfig.from(with(Map.of("unseg.input.format", format, "unseg.output.jpeg-quality", "same")));
-    assertEquals(dev.unseg.pipeline.image.EncodeOptions.INPUT_JPEG_QUALITY, same.protection().encode().jpegQuality());
+    assertEquals(dev.unseg.pipeline.image.EncodeOptions.INPUT_JPEG_QUALITY, p.protection().encode().jpegQuality());
+    ProtectConfig fixed = ProtectConfig.from(with(Map.of("unseg.input.format", format, "unseg.output.jpeg-quality", 90)));
+    assertEquals(90, fixed.protection().encode().jpegQuality());
   }
 
   @org.junit.jupiter.api.Test

@@ -270,13 +270,13 @@ class StartRefusalTest {
   }
 
   /**
-   * A run recorded its JPEG quality as a number before "same" was a value (as a string since): the number resumes
-   * with the same quality, and "same" is refused, since it writes other bytes.
+   * A run recorded its JPEG quality as a number before "same" was a value (as a string since), and 95 was the
+   * default then: it resumes with --jpeg-quality 95, and the default now, "same", is refused, naming the key.
    */
   @Test
   void resumingWithAnotherJpegQualityIsRefused() throws Exception {
     Path out = tmp.resolve("out");
-    assertEquals(0, cocoRun("coco", INSTANCES, out).code());
+    assertEquals(0, cocoRun("coco", INSTANCES, out, "--jpeg-quality", "95").code());
     Path settings = out.resolve("_unseg/settings.json");
     String spec = Files.readString(settings);
     assertTrue(spec.contains("\"unseg.output.jpeg-quality\" : \"95\""), spec);
@@ -284,11 +284,11 @@ class StartRefusalTest {
     Files.delete(out.resolve("_SUCCESS")); // as if the run had died
     Map<String, String> before = Datasets.contentTree(out);
 
-    Cli.Run other = cocoRun("coco", INSTANCES, out, "--resume", "--jpeg-quality", "same");
+    Cli.Run other = cocoRun("coco", INSTANCES, out, "--resume");
     assertEquals(2, other.code(), other.err());
     assertTrue(other.err().contains("unseg.output.jpeg-quality: the run in --output used '95', this run 'same'"), other.err());
     assertEquals(before, Datasets.contentTree(out), "a refused resume changes nothing");
-    Cli.Run same = cocoRun("coco", INSTANCES, out, "--resume");
+    Cli.Run same = cocoRun("coco", INSTANCES, out, "--resume", "--jpeg-quality", "95");
     assertEquals(0, same.code(), same.err());
   }
 

@@ -24,7 +24,7 @@ class CommandLineTest {
     Result r = run("protect", "--help");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("--eps=GREYS") && r.out().contains("(default 8)") && r.out().contains("[unseg.noise.eps]"), r.out());
-    assertTrue(r.out().contains("(default 95)") && r.out().contains("[unseg.output.jpeg-quality]"), r.out());
+    assertTrue(r.out().contains("(default same)") && r.out().contains("[unseg.output.jpeg-quality]"), r.out());
     for (Command c : UnsegCli.COMMANDS) {
       Result h = run(c.name(), "--help");
       assertEquals(0, h.code(), c.name() + ": " + h.err());
