@@ -14,6 +14,7 @@ import dev.unseg.pipeline.error.UserError;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -331,7 +332,7 @@ public final class UnsegCli {
   /** "annotation_missing 20, image_unsupported 3": the most frequent first. */
   private static String byCount(Map<String, Long> errors) {
     return errors.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-        .map(e -> e.getKey() + " " + e.getValue()).collect(java.util.stream.Collectors.joining(", "));
+        .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
   }
 
   private static int report(Config config, String output, PrintStream out, PrintStream err) throws Exception {
