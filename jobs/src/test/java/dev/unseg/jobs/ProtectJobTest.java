@@ -263,6 +263,19 @@ class ProtectJobTest {
     assertEquals(2, run.code());
     assertTrue(run.err().contains("--output") && run.err().contains("overlaps"), run.err());
     assertTrue(!Files.exists(Cli.SAMPLES.resolve("ade20k/images/protected")));
+
+    // The same through a symbolic link: an output given as a link to an (empty) folder inside the images.
+    Path images = Files.createDirectories(tmp.resolve("ade/images/validation"));
+    Files.copy(Cli.SAMPLES.resolve("ade20k/images/validation/ADE_val_00000001.jpg"), images.resolve("ADE_val_00000001.jpg"));
+    Path inside = Files.createDirectories(tmp.resolve("ade/images/protected"));
+    Path link = Files.createSymbolicLink(tmp.resolve("release"), inside);
+    Cli.Run linked = Cli.protect("--format", "ade20k", "--images", tmp.resolve("ade/images").toString(),
+        "--annotations", Cli.SAMPLES.resolve("ade20k/annotations").toString(), "--output", link.resolve("v1").toString());
+    assertEquals(2, linked.code(), linked.err());
+    assertTrue(linked.err().contains("overlaps the input"), linked.err());
+    try (Stream<Path> left = Files.list(inside)) {
+      assertEquals(0, left.count(), "nothing written");
+    }
   }
 
   @Test

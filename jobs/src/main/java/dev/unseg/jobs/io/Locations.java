@@ -92,7 +92,9 @@ public record Locations(URI images, URI annotations, URI output, String datasetR
       }
       String o = output.getPath();
       String i = directory(in).getPath();
-      if (o.startsWith(i) || i.startsWith(o)) {
+      String realO = resolved(output);
+      String realI = resolved(directory(in));
+      if (o.startsWith(i) || i.startsWith(o) || realO.startsWith(realI) || realI.startsWith(realO)) {
         throw new UserError("--output " + output + " overlaps the input " + in
             + ": the output root must not be, contain, or lie inside an input root, so the originals can never be"
             + " overwritten. Choose an --output outside " + in + ".");
@@ -117,6 +119,28 @@ public record Locations(URI images, URI annotations, URI output, String datasetR
       }
     }
     return false;
+  }
+
+  /**
+   * A folder's path with its symbolic links resolved as far as it exists ('/'-terminated), so that an output
+   * given as a link into an input is seen there; other file systems' paths as they are.
+   */
+  private static String resolved(URI folder) {
+    if (!Storage.isLocal(folder)) {
+      return folder.getPath();
+    }
+    java.nio.file.Path existing = java.nio.file.Path.of(folder);
+    java.nio.file.Path rest = existing.getFileSystem().getPath("");
+    while (existing.getParent() != null && !java.nio.file.Files.exists(existing)) {
+      rest = existing.getFileName().resolve(rest);
+      existing = existing.getParent();
+    }
+    try {
+      String real = existing.toRealPath().resolve(rest).toString();
+      return real.endsWith("/") ? real : real + "/";
+    } catch (java.io.IOException unreadable) {
+      return folder.getPath();
+    }
   }
 
   /** Whether the annotations folder is the images folder or lies inside it (so a listing of images meets them). */
