@@ -288,8 +288,8 @@ class StartRefusalTest {
     assertEquals(2, other.code(), other.err());
     assertTrue(other.err().contains("unseg.output.jpeg-quality: the run in --output used '95', this run 'same'"), other.err());
     assertEquals(before, Datasets.contentTree(out), "a refused resume changes nothing");
-    Cli.Run same = cocoRun("coco", INSTANCES, out, "--resume", "--jpeg-quality", "95");
-    assertEquals(0, same.code(), same.err());
+    Cli.Run resumed = cocoRun("coco", INSTANCES, out, "--resume", "--jpeg-quality", "95");
+    assertEquals(0, resumed.code(), resumed.err());
   }
 
   /**
