@@ -233,7 +233,8 @@ public final class LabelMapLayout {
   /**
    * Checks a mask-pairs name rule (protect's configuration checks it before anything is read) and returns it.
    *
-   * @throws IllegalArgumentException when the rule lacks {stem} or has an unknown placeholder
+   * @throws IllegalArgumentException when the rule does not name the image's stem ({@code {stem}}), or names a
+   *     placeholder other than {@code {dir}}, {@code {stem}} and {@code {ext}}
    */
   public static String checkRule(String rule) {
     if (!rule.contains("{stem}")) {
