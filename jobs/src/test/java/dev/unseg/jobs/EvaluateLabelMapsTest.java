@@ -46,6 +46,27 @@ class EvaluateLabelMapsTest {
   }
 
   /**
+   * A release moved after protect wrote it (downloaded from the bucket, renamed) is evaluated where it is
+   * now: its settings still name the old output, and evaluate read the copies from there, so a moved
+   * release lost every image, and a copied one was silently scored on the other folder's images.
+   */
+  @Test
+  void evaluatesAReleaseWhereItIsNow() throws Exception {
+    Path ade = Cli.SAMPLES.resolve("ade20k");
+    Path out = tmp.resolve("out");
+    Cli.Run run = Cli.protect("--format", "ade20k", "--images", ade.resolve("images").toString(), "--annotations",
+        ade.resolve("annotations").toString(), "--output", out.toString());
+    assertEquals(0, run.code(), run.err());
+    Path moved = Files.move(out, tmp.resolve("moved"));
+    Cli.Run eval = Cli.runCli(new String[] {"evaluate", "--protected", moved.toString(), "--sample", "2", "--test", "1",
+        "--labels", "top:4", "--base-size", "32", "--crop", "32", "--epochs", "1", "--model", "deeplab", "--run-id", "moved"});
+    assertEquals(0, eval.code(), eval.err());
+    JsonNode report = Cli.JSON.readTree(moved.resolve("_unseg/evaluation/moved/report.json").toFile());
+    assertEquals(0, report.get("skipped_images").size(), report.get("skipped_images").toString());
+    assertTrue(report.at("/sides/1/noise_mean_abs_inside").asDouble() > 1, report.at("/sides/1").toString());
+  }
+
+  /**
    * evaluate on a Cityscapes run whose test split is unlabelled, as Cityscapes' is: such an image can
    * neither train nor test, so it is left out with its reason and the next image of the seed's pick
    * stands in (the scores were NaN, or the run refused, when it fell into the pick).

@@ -95,6 +95,16 @@ public record RunSpec(
     return location == null || location.isEmpty() ? "" : Locations.qualify(location).toString();
   }
 
+  /**
+   * The same run, its output found elsewhere: a release moved or copied after protect wrote it (downloaded
+   * from the bucket, say) is read where it is now, with the layout the run recorded.
+   */
+  public RunSpec withOutput(String root) {
+    return new RunSpec(format, images, annotations, panopticMasks, selection, maskName, imageList, where(root), outputFormat,
+        jpegQuality, writeMasks, copyAnnotations, jpegCodec, eps, epsBackground, maxPixels, maxFileBytes, generator, cellSize,
+        design, model, modelSha256, keyFingerprint);
+  }
+
   /** The same run, its images read from another root (verify's {@code --originals}). */
   public RunSpec withImages(String root) {
     return new RunSpec(format, root, annotations, panopticMasks, selection, maskName, imageList, output, outputFormat, jpegQuality,

@@ -102,12 +102,12 @@ public record EvaluateSettings(DatasetSource clean, RunSpec run, LabelMode label
         SettingReads.intIn(c, "evaluate.repeats", "--repeats", 1, 100), runId, report);
   }
 
-  /** The settings protect recorded in its output. */
+  /** The settings protect recorded in its output, with the output where --protected says it is now. */
   private static RunSpec runOf(String output, Configuration hadoop) throws IOException {
     OutputLayout layout = OutputLayout.of(output);
     Storage storage = Storage.of(layout.root(), hadoop);
     try (InputStream in = storage.open(layout.settings())) {
-      return RunSpec.fromJson(in);
+      return RunSpec.fromJson(in).withOutput(output);
     } catch (FileNotFoundException e) {
       throw new UserError("--protected " + output + " has no " + layout.settings().getName() + " under _unseg/: is it the"
           + " --output of a protect run?");
