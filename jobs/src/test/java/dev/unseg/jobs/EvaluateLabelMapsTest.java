@@ -32,7 +32,11 @@ class EvaluateLabelMapsTest {
         "--labels", "top:4", "--base-size", "32", "--crop", "32", "--epochs", "1", "--model", "deeplab", "--run-id", "ade"});
     assertEquals(0, eval.code(), eval.err());
     assertTrue(eval.out().contains("trained on 2 ade20k images (4 classes), tested on 1 clean images"), eval.out());
+    // One epoch on two images learns next to nothing, and the console says what that means.
+    assertTrue(eval.out().contains("warning: the deeplab probe learned little from the clean images"), eval.out());
     JsonNode report = Cli.JSON.readTree(out.resolve("_unseg/evaluation/ade/report.json").toFile());
+    assertTrue(report.get("warnings").get(0).asText().startsWith("the deeplab probe learned little"), report.get("warnings").toString());
+    assertTrue(Files.readString(out.resolve("_unseg/evaluation/ade/report.html")).contains("<p class=\"warn\">Warning: the deeplab probe"));
     JsonNode classes = report.get("classes");
     assertEquals(5, classes.size());
     assertEquals("background", classes.get(0).asText());

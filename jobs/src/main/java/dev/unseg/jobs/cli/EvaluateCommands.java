@@ -66,6 +66,7 @@ final class EvaluateCommands {
           r.skipped().values().iterator().next());
     }
     out.println(ReportWriter.table(r));
+    r.warnings().forEach(w -> out.println("warning: " + w));
     out.println("report: " + html);
     return 0;
   }

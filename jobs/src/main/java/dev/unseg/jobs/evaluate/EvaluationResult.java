@@ -1,6 +1,8 @@
 package dev.unseg.jobs.evaluate;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -47,6 +49,39 @@ public record EvaluationResult(EvaluateSettings settings, String protectedCopies
   /** The run-to-run noise a drop of s has to exceed: the larger spread of the peaks, clean or s. */
   public double peakSpread(Side s) {
     return Math.max(clean(s.model()).peakSpread(), s.peakSpread());
+  }
+
+  /**
+   * Below this peak object mIoU the clean-trained probe has learned too little for a drop against it to
+   * mean anything (a probe that learns nothing cannot be kept from learning). The generated datasets reach
+   * 0.3-0.5 at the defaults (docs/evaluate.md).
+   */
+  static final double LEARNED_LITTLE = 0.2;
+  /** The shortcut control must take more than this share of the clean peak for the probe to be trusted. */
+  static final double SHORTCUT_TRUST = 0.5;
+
+  /**
+   * Why a table may not answer the question, one line each: a clean probe that learned too little, and a
+   * shortcut control that took half or less (the probe then shows no shortcut's large drop, so a small drop
+   * of the protected side proves little either way).
+   */
+  public List<String> warnings() {
+    List<String> out = new ArrayList<>();
+    for (String model : sides.stream().map(Side::model).distinct().toList()) {
+      Side clean = clean(model);
+      if (!(clean.peak() >= LEARNED_LITTLE)) {
+        out.add(String.format(Locale.ROOT, "the %s probe learned little from the clean images (peak object mIoU %.3f,"
+            + " under %.1f): a drop against it means little. Give it an easier task or more training: --labels top:5 or"
+            + " binary, a larger --sample, more --epochs (docs/evaluate.md).", model, clean.peak(), LEARNED_LITTLE));
+      }
+      sides.stream().filter(x -> x.model().equals(model) && x.name().equals("control:shortcut")).findFirst()
+          .filter(x -> !(peakDrop(x) > SHORTCUT_TRUST))
+          .ifPresent(x -> out.add(String.format(Locale.ROOT, "the %s shortcut control took %.1f%% (more than %.0f%% is asked):"
+              + " on this data and recipe even a label-keyed colour shift shows no large drop, so by the probe's trust"
+              + " rule this table is not trusted (docs/evaluate.md).", model, 100 * peakDrop(x),
+              100 * SHORTCUT_TRUST)));
+    }
+    return out;
   }
 
   static double drop(double clean, double other) {

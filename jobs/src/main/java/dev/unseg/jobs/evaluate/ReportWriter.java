@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 
 /**
@@ -118,6 +119,7 @@ public final class ReportWriter {
     s.models().forEach(models::add);
     ArrayNode defenses = set.putArray("defenses");
     s.defenses().forEach(d -> defenses.add(d.toString()));
+    r.warnings().forEach(root.putArray("warnings")::add);
     ArrayNode classes = root.putArray("classes");
     r.classNames().forEach(classes::add);
     ArrayNode sides = root.putArray("sides");
@@ -255,7 +257,7 @@ public final class ReportWriter {
         test set (what early stopping would keep: the headline), "last" its last epoch. Object mIoU excludes background;
         spread is the max-min of the peaks, the run-to-run noise a drop has to exceed. Clean share of protected trainings: %.0f%%.
         Protected training images: %s.</p>
-        <table border=1 cellpadding=4>
+        %s<table border=1 cellpadding=4>
         %s%s</table>
         <h2>Curves</h2>%s
         <h2>Training images (base size): clean, protected, noise x%d</h2>
@@ -265,7 +267,8 @@ public final class ReportWriter {
         """, escape(s.runId()), ReportHtml.STYLE, escape(s.runId()), s.repeats(), r.trainImages().size(),
         escape(s.labels().toString()), r.classNames().size(), s.recipe().baseSize(), s.recipe().scaleMin(), s.recipe().scaleMax(),
         s.recipe().crop(), s.recipe().epochs(), s.recipe().batchSize(), r.testImages().size(), s.recipe().baseSize(),
-        100 * s.cleanFraction(), escape(r.protectedCopies() == null ? "none (the controls alone)" : r.protectedCopies()), head, body,
+        100 * s.cleanFraction(), escape(r.protectedCopies() == null ? "none (the controls alone)" : r.protectedCopies()),
+        r.warnings().stream().map(w -> "<p class=\"warn\">Warning: " + escape(w) + "</p>\n").collect(Collectors.joining()), head, body,
         curves, AMPLIFY, rows);
   }
 

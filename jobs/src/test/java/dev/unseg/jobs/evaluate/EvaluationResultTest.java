@@ -1,6 +1,7 @@
 package dev.unseg.jobs.evaluate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -27,5 +28,26 @@ class EvaluationResultTest {
     assertEquals(0.0, r.peakDrop(identical), 1e-12);
     assertEquals(0.0, r.lastDrop(identical), 1e-12);
     assertEquals(0.5, r.peakDrop(shortcut), 1e-12);
+  }
+
+  /**
+   * The table says when it cannot answer: a clean probe under 0.2 learned too little, and a shortcut
+   * control that took half or less does not show the large drop the probe's trust rests on.
+   */
+  @Test
+  void warnsWhereTheProbeCannotAnswer() {
+    Side cleanUnet = new Side("unet", "clean", List.of(run(0.4)), 0, 0);
+    Side strongShortcut = new Side("unet", "control:shortcut", List.of(run(0.1)), 8, 0);
+    Side cleanDeeplab = new Side("deeplab", "clean", List.of(run(0.05)), 0, 0);
+    Side weakShortcut = new Side("deeplab", "control:shortcut", List.of(run(0.03)), 8, 0);
+    EvaluationResult r = new EvaluationResult(null, null, List.of("object"), List.of(), List.of(), Map.of(),
+        List.of(cleanUnet, strongShortcut, cleanDeeplab, weakShortcut), List.of());
+    List<String> w = r.warnings();
+    assertEquals(2, w.size(), w.toString());
+    assertTrue(w.get(0).startsWith("the deeplab probe learned little from the clean images (peak object mIoU 0.050"), w.get(0));
+    assertTrue(w.get(1).startsWith("the deeplab shortcut control took 40.0% (more than 50% is asked)"), w.get(1));
+    EvaluationResult fine = new EvaluationResult(null, null, List.of("object"), List.of(), List.of(), Map.of(),
+        List.of(cleanUnet, strongShortcut), List.of());
+    assertEquals(List.of(), fine.warnings());
   }
 }
