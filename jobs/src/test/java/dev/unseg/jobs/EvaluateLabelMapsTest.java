@@ -24,13 +24,8 @@ class EvaluateLabelMapsTest {
   @Test
   void evaluatesAnAde20kRunWithItsOwnClasses() throws Exception {
     Path ade = Cli.SAMPLES.resolve("ade20k");
-    Path out = tmp.resolve("out");
-    Cli.Run run = Cli.protect("--format", "ade20k", "--images", ade.resolve("images").toString(), "--annotations",
-        ade.resolve("annotations").toString(), "--output", out.toString());
-    assertEquals(0, run.code(), run.err());
-    Cli.Run eval = Cli.runCli(new String[] {"evaluate", "--protected", out.toString(), "--sample", "2", "--test", "1",
-        "--labels", "top:4", "--base-size", "32", "--crop", "32", "--epochs", "1", "--model", "deeplab", "--run-id", "ade"});
-    assertEquals(0, eval.code(), eval.err());
+    Path out = protectAdeSamples();
+    Cli.Run eval = evaluateOneEpoch(out, "ade");
     assertTrue(eval.out().contains("trained on 2 ade20k images (4 classes), tested on 1 clean images"), eval.out());
     // One epoch on two images learns next to nothing, and the console says what that means.
     assertTrue(eval.out().contains("warning: the deeplab probe learned little from the clean images"), eval.out());
@@ -56,18 +51,28 @@ class EvaluateLabelMapsTest {
    */
   @Test
   void evaluatesAReleaseWhereItIsNow() throws Exception {
+    Path moved = Files.move(protectAdeSamples(), tmp.resolve("moved"));
+    evaluateOneEpoch(moved, "moved");
+    JsonNode report = Cli.JSON.readTree(moved.resolve("_unseg/evaluation/moved/report.json").toFile());
+    assertEquals(0, report.get("skipped_images").size(), report.get("skipped_images").toString());
+    assertTrue(report.at("/sides/1/noise_mean_abs_inside").asDouble() > 1, report.at("/sides/1").toString());
+  }
+
+  private Path protectAdeSamples() throws Exception {
     Path ade = Cli.SAMPLES.resolve("ade20k");
     Path out = tmp.resolve("out");
     Cli.Run run = Cli.protect("--format", "ade20k", "--images", ade.resolve("images").toString(), "--annotations",
         ade.resolve("annotations").toString(), "--output", out.toString());
     assertEquals(0, run.code(), run.err());
-    Path moved = Files.move(out, tmp.resolve("moved"));
-    Cli.Run eval = Cli.runCli(new String[] {"evaluate", "--protected", moved.toString(), "--sample", "2", "--test", "1",
-        "--labels", "top:4", "--base-size", "32", "--crop", "32", "--epochs", "1", "--model", "deeplab", "--run-id", "moved"});
+    return out;
+  }
+
+  /** The four classes covering most pixels, one epoch of DeepLab: enough to run every step, at test size. */
+  private static Cli.Run evaluateOneEpoch(Path release, String runId) throws Exception {
+    Cli.Run eval = Cli.runCli(new String[] {"evaluate", "--protected", release.toString(), "--sample", "2", "--test", "1",
+        "--labels", "top:4", "--base-size", "32", "--crop", "32", "--epochs", "1", "--model", "deeplab", "--run-id", runId});
     assertEquals(0, eval.code(), eval.err());
-    JsonNode report = Cli.JSON.readTree(moved.resolve("_unseg/evaluation/moved/report.json").toFile());
-    assertEquals(0, report.get("skipped_images").size(), report.get("skipped_images").toString());
-    assertTrue(report.at("/sides/1/noise_mean_abs_inside").asDouble() > 1, report.at("/sides/1").toString());
+    return eval;
   }
 
   /**
