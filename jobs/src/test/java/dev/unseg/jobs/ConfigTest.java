@@ -12,6 +12,7 @@ import dev.unseg.pipeline.error.UserError;
 import java.io.File;
 import java.util.HashMap;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -47,6 +48,17 @@ class ConfigTest {
   void badValuesNameTheirKey(String key, String value, String named) {
     UserError e = assertThrows(UserError.class, () -> ProtectConfig.from(with(Map.of(key, value))));
     assertTrue(e.getMessage().contains(named), e.getMessage());
+  }
+
+  /** The budget's two rules name the one key at fault, the accepted range and the flag, in a user's words. */
+  @Test
+  void budgetRulesNameTheKeyAtFault() {
+    UserError zero = assertThrows(UserError.class, () -> ProtectConfig.from(with(Map.of("unseg.noise.eps", "0"))));
+    assertEquals("unseg.noise.eps = '0.0' is not valid: it accepts a number above 0 up to 255 grey levels (a budget of 0"
+        + " protects nothing) (flag --eps)", zero.getMessage());
+    UserError outside = assertThrows(UserError.class, () -> ProtectConfig.from(with(Map.of("unseg.noise.eps-bg", "9"))));
+    assertEquals("unseg.noise.eps-bg = '9.0' is not valid: it accepts a number from 0 up to --eps (8.0): the budget"
+        + " outside the objects is at most the one inside (flag --eps-bg)", outside.getMessage());
   }
 
   @ParameterizedTest

@@ -88,13 +88,15 @@ public record ProtectConfig(
     }
     String output = SettingReads.required(c, "output.uri", "--output", "where the protected dataset goes (a URI outside the inputs)");
     double eps = SettingReads.doubleIn(c, "noise.eps", "--eps", 0, 255);
-    double epsBg = SettingReads.doubleIn(c, "noise.eps-bg", "--eps-bg", 0, 255);
-    NoiseBudget budget;
-    try {
-      budget = new NoiseBudget(eps, epsBg);
-    } catch (IllegalArgumentException e) {
-      throw new UserError("unseg.noise.eps / unseg.noise.eps-bg: " + e.getMessage() + " (flags --eps, --eps-bg)");
+    if (eps == 0) {
+      throw SettingReads.bad("noise.eps", "--eps", eps, "a number above 0 up to 255 grey levels (a budget of 0 protects nothing)");
     }
+    double epsBg = SettingReads.doubleIn(c, "noise.eps-bg", "--eps-bg", 0, 255);
+    if (epsBg > eps) {
+      throw SettingReads.bad("noise.eps-bg", "--eps-bg", epsBg, "a number from 0 up to --eps (" + eps
+          + "): the budget outside the objects is at most the one inside");
+    }
+    NoiseBudget budget = new NoiseBudget(eps, epsBg);
     long maxPixels = SettingReads.longIn(c, "limits.max-pixels", null, 1, Long.MAX_VALUE);
     long maxFileBytes = SettingReads.bytesIn(c, "limits.max-file-bytes");
     ProtectionSettings protection = new ProtectionSettings(budget, encodeOptions(c),
