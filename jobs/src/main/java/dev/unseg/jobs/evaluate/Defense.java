@@ -45,8 +45,8 @@ public record Defense(String kind, double value) {
     } catch (NumberFormatException e) {
       // falls through to the message below
     }
-    throw new UserError("--defense '" + spec + "': expected none, jpeg:Q (1..100), blur:SIGMA (0 < SIGMA <= 20), "
-        + "gray, iss:Q (grayscale then JPEG Q) or resize:F (0.05 < F < 1)");
+    throw UserError.setting("unseg.evaluate.defense", spec, "a comma-separated list of none, jpeg:Q (1..100), blur:SIGMA"
+        + " (0 < SIGMA <= 20), gray, iss:Q (grayscale then JPEG Q) or resize:F (0.05 < F < 1)", "--defense");
   }
 
   /** A comma-separated list, e.g. {@code none,jpeg:75,blur:1,gray,iss:10,resize:0.5}; duplicates refused. */
@@ -55,7 +55,7 @@ public record Defense(String kind, double value) {
     for (String part : spec.split(",")) {
       Defense d = parse(part);
       if (out.contains(d)) {
-        throw new UserError("--defense '" + spec + "': " + d + " is listed twice");
+        throw UserError.setting("unseg.evaluate.defense", spec, "each defence once (" + d + " is listed twice)", "--defense");
       }
       out.add(d);
     }

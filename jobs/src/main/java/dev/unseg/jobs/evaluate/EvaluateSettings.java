@@ -33,7 +33,7 @@ public record EvaluateSettings(DatasetSource clean, RunSpec run, LabelMode label
       throw new UserError("unseg.evaluate.defense: at least one (none for no defence)");
     }
     if (models.isEmpty() || !ProbeTrainer.MODELS.containsAll(models)) {
-      throw new UserError("unseg.evaluate.model " + models + ": expected unet, deeplab or both (--model)");
+      throw UserError.setting("unseg.evaluate.model", String.join(",", models), "unet, deeplab or both", "--model");
     }
     models = List.copyOf(models);
     defenses = List.copyOf(defenses);

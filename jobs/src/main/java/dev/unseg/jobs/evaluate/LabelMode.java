@@ -27,7 +27,7 @@ public record LabelMode(String kind, int k) {
         // falls through to the message below
       }
     }
-    throw new UserError("--labels '" + spec + "': expected classes, binary or top:K (K >= 1)");
+    throw UserError.setting("unseg.evaluate.labels", spec, "classes, binary or top:K (K >= 1)", "--labels");
   }
 
   /**

@@ -18,6 +18,9 @@ class DefenseAndIoUTest {
     assertThrows(UserError.class, () -> Defense.parse("jpeg:0"));
     assertThrows(UserError.class, () -> Defense.parse("blur:x"));
     assertThrows(UserError.class, () -> Defense.parse("sharpen:2"));
+    // A config file's user needs the key as much as a command line's needs the flag.
+    assertTrue(assertThrows(UserError.class, () -> Defense.parseList("none,jpeg:75,none")).getMessage().startsWith(
+        "unseg.evaluate.defense = 'none,jpeg:75,none' is not valid: it accepts each defence once (none is listed twice)"));
   }
 
   @Test

@@ -39,6 +39,7 @@ class LabelModeTest {
   @Test
   void badSpecsAreRefused() {
     assertThrows(UserError.class, () -> LabelMode.parse("top:0"));
-    assertThrows(UserError.class, () -> LabelMode.parse("some"));
+    assertEquals("unseg.evaluate.labels = 'some' is not valid: it accepts classes, binary or top:K (K >= 1) (flag --labels)",
+        assertThrows(UserError.class, () -> LabelMode.parse("some")).getMessage());
   }
 }
