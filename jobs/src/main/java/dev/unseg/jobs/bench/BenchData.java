@@ -1,5 +1,6 @@
 package dev.unseg.jobs.bench;
 
+import dev.unseg.jobs.io.RepositoryFiles;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
@@ -7,7 +8,6 @@ import java.awt.geom.Ellipse2D;
 import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -87,22 +87,8 @@ record BenchData(String kind, Path images, Path masks, List<String> files, long 
   }
 
   private static Path samplesFolder() throws IOException {
-    List<Path> candidates = new ArrayList<>();
-    candidates.add(Path.of("samples"));
-    try {
-      // jobs/target/<jar or classes> -> the repository root
-      Path code = Path.of(BenchData.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-      candidates.add(code.getParent().getParent().getParent().resolve("samples"));
-    } catch (URISyntaxException | RuntimeException e) {
-      // only the working folder is tried
-    }
-    for (Path c : candidates) {
-      if (Files.isDirectory(c)) {
-        return c;
-      }
-    }
-    throw new IOException("cannot find the samples/ folder of the repository (tried " + candidates
-        + "); run unseg bench from the repository root");
+    return RepositoryFiles.find(Path.of("samples")).orElseThrow(() -> new IOException(
+        "cannot find the samples/ folder of the repository, here or where unseg was built; run unseg bench from the repository root"));
   }
 
   /** The photo scaled to cover w x h, cut at a random place. */

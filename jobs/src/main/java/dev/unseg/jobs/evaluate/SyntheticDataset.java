@@ -1,5 +1,6 @@
 package dev.unseg.jobs.evaluate;
 
+import dev.unseg.jobs.io.RepositoryFiles;
 import dev.unseg.pipeline.error.UserError;
 import java.awt.AlphaComposite;
 import java.awt.Graphics2D;
@@ -30,7 +31,7 @@ public final class SyntheticDataset {
 
   public SyntheticDataset(List<BufferedImage> photos, int size, long seed) {
     if (photos.size() < 2) {
-      throw new UserError("need at least 2 photos, got " + photos.size());
+      throw new UserError("--photos needs at least 2 photos of 64x64 px or more (JPEG or PNG), got " + photos.size());
     }
     this.photos = photos;
     this.size = size;
@@ -40,7 +41,9 @@ public final class SyntheticDataset {
   /** Every .jpg/.png under the roots, sorted, except files in annotations or masks folders. */
   public static List<BufferedImage> readPhotos(List<Path> roots) throws IOException {
     List<Path> files = new ArrayList<>();
-    for (Path root : roots) {
+    for (Path given : roots) {
+      Path root = RepositoryFiles.find(given).orElseThrow(() -> UserError.setting("unseg.make-dataset.photos", given,
+          "folders of real photos (JPEG or PNG): " + given + " is neither here nor in the repository unseg was built in", "--photos"));
       try (Stream<Path> s = Files.walk(root)) {
         s.filter(Files::isRegularFile)
             .filter(p -> p.toString().toLowerCase(Locale.ROOT).matches(".*\\.(jpe?g|png)"))
@@ -51,7 +54,12 @@ public final class SyntheticDataset {
     files.sort(null);
     List<BufferedImage> out = new ArrayList<>();
     for (Path f : files) {
-      BufferedImage img = ImageIO.read(f.toFile());
+      BufferedImage img;
+      try {
+        img = ImageIO.read(f.toFile());
+      } catch (IOException e) {
+        throw new UserError("photo " + f + " in --photos cannot be read (" + e.getMessage() + "): remove it or name other folders");
+      }
       if (img != null && img.getWidth() >= 64 && img.getHeight() >= 64) {
         out.add(toRgb(img));
       }

@@ -2,12 +2,14 @@ package dev.unseg.jobs.evaluate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.unseg.jobs.testing.Cli;
 import dev.unseg.pipeline.dataset.DatasetFormat;
+import dev.unseg.pipeline.error.UserError;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -20,6 +22,19 @@ import org.junit.jupiter.api.io.TempDir;
 /** The generated COCO scenes, read back through the evaluation's own COCO reader. */
 class SceneDatasetTest {
   @TempDir Path tmp;
+
+  /**
+   * make-dataset's default --photos (samples) is the repository's, whatever folder it runs from (it was an
+   * internal error outside the repository root); a folder that is nowhere is a refused setting.
+   */
+  @Test
+  void photosAreFoundFromAnyFolderOrRefusedByName() throws Exception {
+    assertFalse(Files.exists(Path.of("samples")), "the tests run in jobs/, beside samples/, not above it");
+    assertTrue(SyntheticDataset.readPhotos(List.of(Path.of("samples"))).size() >= 5);
+    UserError e = assertThrows(UserError.class, () -> SyntheticDataset.readPhotos(List.of(tmp.resolve("nowhere"))));
+    assertTrue(e.getMessage().startsWith("unseg.make-dataset.photos = '" + tmp.resolve("nowhere") + "' is not valid"), e.getMessage());
+    assertTrue(e.getMessage().endsWith("(flag --photos)"), e.getMessage());
+  }
 
   @Test
   void classMapsMatchTheIndexBoxesAndAreas() throws Exception {
