@@ -50,8 +50,7 @@ public final class SceneDataset {
   public SceneDataset(List<BufferedImage> photos, int size, long seed) {
     if (photos.size() < GROUPS) {
       throw new UserError("--photos needs at least " + GROUPS + " photos of 64x64 px or more (one for each class and one for the"
-          + " backgrounds), got "
-          + photos.size());
+          + " backgrounds), got " + photos.size());
     }
     if (size < 32) {
       throw new UserError("--size must be at least 32 (got " + size + ")");
