@@ -71,8 +71,9 @@ public record EvaluationResult(EvaluateSettings settings, String protectedCopies
       Side clean = clean(model);
       if (!(clean.peak() >= LEARNED_LITTLE)) {
         out.add(String.format(Locale.ROOT, "the %s probe learned little from the clean images (peak object mIoU %.3f,"
-            + " under %.1f): a drop against it means little. Give it an easier task or more training: --labels top:5 or"
-            + " binary, a larger --sample, more --epochs (docs/evaluate.md).", model, clean.peak(), LEARNED_LITTLE));
+            + " under %.1f): a drop against it means little. Give it %smore training: a larger --sample, more --epochs"
+            + " (docs/evaluate.md).", model, clean.peak(), LEARNED_LITTLE,
+            classNames.size() > 2 ? "an easier task (--labels top:5 or binary) or " : ""));
       }
       sides.stream().filter(x -> x.model().equals(model) && x.name().equals("control:shortcut")).findFirst()
           .filter(x -> !(peakDrop(x) > SHORTCUT_TRUST))

@@ -45,6 +45,8 @@ class EvaluationResultTest {
     List<String> w = r.warnings();
     assertEquals(2, w.size(), w.toString());
     assertTrue(w.get(0).startsWith("the deeplab probe learned little from the clean images (peak object mIoU 0.050"), w.get(0));
+    // One object class (mask pairs): no easier labels to offer, only more training.
+    assertTrue(w.get(0).contains("Give it more training: a larger --sample"), w.get(0));
     assertTrue(w.get(1).startsWith("the deeplab shortcut control took 40.0% (more than 50% is asked)"), w.get(1));
     EvaluationResult fine = new EvaluationResult(null, null, List.of("object"), List.of(), List.of(), Map.of(),
         List.of(cleanUnet, strongShortcut), List.of());
