@@ -1,6 +1,7 @@
 package dev.unseg.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -56,6 +57,25 @@ class EvaluateLabelMapsTest {
     JsonNode report = Cli.JSON.readTree(moved.resolve("_unseg/evaluation/moved/report.json").toFile());
     assertEquals(0, report.get("skipped_images").size(), report.get("skipped_images").toString());
     assertTrue(report.at("/sides/1/noise_mean_abs_inside").asDouble() > 1, report.at("/sides/1").toString());
+  }
+
+  /**
+   * The same --run-id again replaces the report: the folder then holds its pictures only (it kept the U-Net's
+   * curves of the first run beside a DeepLab-only second), and a file the user put there stays.
+   */
+  @Test
+  void aReportWrittenAgainKeepsNoPicturesOfTheOneBefore() throws Exception {
+    Path out = protectAdeSamples();
+    Path report = out.resolve("_unseg/evaluation/again");
+    Cli.Run both = Cli.runCli(new String[] {"evaluate", "--protected", out.toString(), "--sample", "2", "--test", "1",
+        "--labels", "top:4", "--base-size", "32", "--crop", "32", "--epochs", "1", "--model", "both", "--run-id", "again"});
+    assertEquals(0, both.code(), both.err());
+    assertTrue(Files.exists(report.resolve("curves-unet-protected.png")));
+    Files.writeString(report.resolve("notes.txt"), "mine");
+    evaluateOneEpoch(out, "again");
+    assertTrue(Files.exists(report.resolve("curves-deeplab-protected.png")));
+    assertFalse(Files.exists(report.resolve("curves-unet-protected.png")), "a picture of the run before");
+    assertEquals("mine", Files.readString(report.resolve("notes.txt")));
   }
 
   private Path protectAdeSamples() throws Exception {

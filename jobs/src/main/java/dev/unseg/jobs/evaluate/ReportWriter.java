@@ -40,6 +40,7 @@ public final class ReportWriter {
   public static org.apache.hadoop.fs.Path write(EvaluationResult r, Configuration hadoop) throws IOException {
     URI dir = Locations.directory(Locations.qualify(r.settings().report()));
     Storage storage = Storage.of(dir, hadoop);
+    removePreviousPictures(storage, dir);
     storage.publish(child(dir, "report.json"), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json(r)));
     StringBuilder curves = new StringBuilder();
     for (Side side : r.sides()) {
@@ -64,6 +65,20 @@ public final class ReportWriter {
     org.apache.hadoop.fs.Path html = child(dir, "report.html");
     storage.publish(html, html(r, curves.toString(), rows.toString()).getBytes(StandardCharsets.UTF_8));
     return html;
+  }
+
+  /**
+   * A report written again under the same run id (--run-id) replaces the pictures of the one before, so
+   * that the folder holds one report's files, not curves of sides the new run did not train. Only the
+   * files this writer makes are removed: a --report folder may hold others.
+   */
+  private static void removePreviousPictures(Storage storage, URI dir) throws IOException {
+    for (org.apache.hadoop.fs.Path p : storage.children(new org.apache.hadoop.fs.Path(dir))) {
+      if (p.getName().startsWith("curves-") && p.getName().endsWith(".png")) {
+        storage.delete(p, false);
+      }
+    }
+    storage.delete(child(dir, "triples"), true);
   }
 
   private static org.apache.hadoop.fs.Path child(URI dir, String name) {
