@@ -126,7 +126,11 @@ final class LocalStorage implements Storage {
 
           @Override
           public FileVisitResult visitFileFailed(java.nio.file.Path f, IOException e) throws IOException {
-            if (e instanceof FileSystemLoopException) {
+            // A loop is walked once. An entry gone between its folder's listing and its own read is not
+            // there to list: the run's own temporary files come and go so (the lease's heartbeat renames
+            // one while a resumed run walks its output), and a vanished file is no file. A dangling link
+            // does not come here: its own attributes are read instead, so it is listed.
+            if (e instanceof FileSystemLoopException || (e instanceof NoSuchFileException && !f.equals(base))) {
               return FileVisitResult.CONTINUE;
             }
             throw e;
