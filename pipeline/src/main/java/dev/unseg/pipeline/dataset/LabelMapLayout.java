@@ -233,8 +233,8 @@ public final class LabelMapLayout {
   /**
    * Checks a mask-pairs name rule (protect's configuration checks it before anything is read) and returns it.
    *
-   * @throws IllegalArgumentException when the rule does not name the image's stem ({@code {stem}}), or names a
-   *     placeholder other than {@code {dir}}, {@code {stem}} and {@code {ext}}
+   * @throws IllegalArgumentException when the rule leaves out the image's stem, or uses a token in braces
+   *     that the rule language does not define (it defines three: dir, stem and ext)
    */
   public static String checkRule(String rule) {
     if (!rule.contains("{stem}")) {
