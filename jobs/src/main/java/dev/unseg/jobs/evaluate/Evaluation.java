@@ -38,6 +38,8 @@ public final class Evaluation {
    * opposite of the first class's, as the built-in generator's shift design does inside and outside.
    */
   private static final int[] BACKGROUND_SIGN = {-1, 1, -1};
+  /** How a control's side is named: control:identical, control:random, control:shortcut. */
+  static final String CONTROL = "control:";
   private final EvaluateSettings s;
   private final ImageCodec codec = new ImageCodec(MAX_PIXELS);
   private final ProtectedCopies copies;
@@ -187,7 +189,7 @@ public final class Evaluation {
             train.add(new Sample(c.path(), control(control, c, rnd), c.label()));
           }
           // The identical copy trains once: it is the clean training again, to the bit.
-          sides.add(side(model, "control:" + control, classCount, train, cleanTrain, testSet,
+          sides.add(side(model, CONTROL + control, classCount, train, cleanTrain, testSet,
               control.equals("identical") ? 1 : s.repeats()));
         }
       }

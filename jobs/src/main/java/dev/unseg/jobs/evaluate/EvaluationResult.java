@@ -75,7 +75,7 @@ public record EvaluationResult(EvaluateSettings settings, String protectedCopies
             + " (docs/evaluate.md).", model, clean.peak(), LEARNED_LITTLE,
             classNames.size() > 2 ? "an easier task (--labels top:5 or binary) or " : ""));
       }
-      sides.stream().filter(x -> x.model().equals(model) && x.name().equals("control:shortcut")).findFirst()
+      sides.stream().filter(x -> x.model().equals(model) && x.name().equals(Evaluation.CONTROL + "shortcut")).findFirst()
           .filter(x -> !(peakDrop(x) > SHORTCUT_TRUST))
           .ifPresent(x -> out.add(String.format(Locale.ROOT, "the %s shortcut control took %.1f%% (more than %.0f%% is asked):"
               + " on this data and recipe even a label-keyed colour shift shows no large drop, so by the probe's trust"
