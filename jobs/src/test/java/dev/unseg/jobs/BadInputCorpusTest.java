@@ -81,6 +81,8 @@ class BadInputCorpusTest {
     cases.add(new Case("sub/../../outside.jpg", 64, 48, poly, "path_unsafe"));
     cases.add(write(images, "ünïcödé 名前.jpg", jpeg, poly, "protected"));
     cases.add(write(images, "with  spaces & #hash.jpg", jpeg, poly, "protected"));
+    cases.add(write(images, "2020-01-01T10:00:00.jpg", jpeg, poly, "protected")); // a colon inside a name
+    cases.add(new Case("C:x.jpg", 64, 48, poly, "path_unsafe")); // a Windows drive-relative path
     cases.add(write(images, "nan-polygon.jpg", jpeg, "[{\"segmentation\": [[8, 8, NaN, 8, 40, 30]], \"category_id\": 1}]",
         "polygon_invalid"));
     cases.add(write(images, "odd-coordinates.jpg", jpeg, "[{\"segmentation\": [[8, 8, 40, 8, 40]], \"category_id\": 1}]",

@@ -26,8 +26,10 @@ public final class DatasetPaths {
     }
     int slash = path.indexOf('/');
     String first = slash < 0 ? path : path.substring(0, slash);
-    if (first.indexOf(':') >= 0) {
-      return "the path starts with a scheme or drive ('" + first + "')"; // s3a://, file:, C:
+    // s3a://b/x, file:/x, C:/x and C:x name another root; a colon inside a name (a timestamp such as
+    // 2020-01-01T10:00:00.tif) does not, since children are formed literally, never parsed as URIs
+    if (first.endsWith(":") || first.matches("[A-Za-z]:.*")) {
+      return "the path starts with a scheme or drive ('" + first + "')";
     }
     for (String segment : path.split("/", -1)) {
       if (segment.equals("..")) {

@@ -48,11 +48,11 @@ class DatasetBasicsTest {
 
   @Test
   void safePaths() throws Exception {
-    for (String ok : new String[] {"a.jpg", "train2017/000000000139.jpg", "a/./b.jpg", "..a/b..jpg"}) {
+    for (String ok : new String[] {"a.jpg", "train2017/000000000139.jpg", "a/./b.jpg", "..a/b..jpg", "2020-01-01T10:00:00.tif", "tiles/a:b.png"}) {
       assertNull(DatasetPaths.unsafeReason(ok), ok);
       DatasetPaths.checkSafeRelativePath(ok);
     }
-    for (String bad : new String[] {"../x.jpg", "/abs.jpg", "a/../../x", "a/..", "C:/x.jpg", "s3a://b/x.jpg", "a\\b.jpg", "", "a\0b"}) {
+    for (String bad : new String[] {"../x.jpg", "/abs.jpg", "a/../../x", "a/..", "C:/x.jpg", "C:x.jpg", "file:/x.jpg", "s3a://b/x.jpg", "a\\b.jpg", "", "a\0b"}) {
       InputException e = assertThrows(InputException.class, () -> DatasetPaths.checkSafeRelativePath(bad), bad);
       assertEquals(ErrorCode.PATH_UNSAFE, e.code());
     }
