@@ -196,6 +196,62 @@ class S3ProtectTest {
     }
   }
 
+  /**
+   * Credentials the store refuses (a wrong secret: S3Proxy's 403) or none at all are a setting to fix:
+   * exit 2, one line naming the refused URI, its setting and where credentials go, no Java class names;
+   * protect writes nothing. Before, protect said "the storage failed ... run with --resume" (exit 1) and
+   * verify, inspect, report and evaluate "internal error: java.nio.file.AccessDeniedException".
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(value = 4, unit = java.util.concurrent.TimeUnit.MINUTES)
+  void refusedCredentialsAreASettingToFix() throws Exception {
+    Path samples = Cli.SAMPLES.resolve("ade20k");
+    try (S3ProxyServer s3 = new S3ProxyServer(tmp.resolve("s3proxy"))) {
+      AmazonS3 sdk = s3.client();
+      sdk.createBucket(BUCKET);
+      upload(sdk, samples, "raw/ade20k/");
+      String in = "s3a://" + BUCKET + "/raw/ade20k/";
+      String out = "s3a://" + BUCKET + "/released/ade20k/";
+      Map<String, String> wrongSecret = Map.of("spark.hadoop.fs.s3a.secret.key", "not-the-secret");
+
+      assertRefused(protect(s3, samples.resolve("images").toString(), samples.resolve("annotations").toString(), out,
+          wrongSecret),
+          out.substring(0, out.length() - 1) + " (unseg.output.uri (--output): the store answered 403 Forbidden)");
+      assertTrue(readAll(sdk, "released/").isEmpty(), "nothing written");
+      Path local = tmp.resolve("out");
+      assertRefused(protect(s3, in + "images", in + "annotations", local.toString(), wrongSecret),
+          in + "images (unseg.input.images (--images): the store answered 403 Forbidden)");
+      assertFalse(Files.exists(local), "nothing written");
+
+      assertEquals(0, protect(s3, in + "images", in + "annotations", out, Map.of()).code());
+      for (List<String> command : List.of(List.of("verify", "--output", out), List.of("inspect", out),
+          List.of("report", out), List.of("evaluate", "--protected", out))) {
+        List<String> args = new ArrayList<>(command);
+        args.addAll(s3.s3aConf(wrongSecret));
+        FileSystem.closeAll();
+        assertRefused(Cli.runCli(args.toArray(String[]::new)), out);
+      }
+    }
+  }
+
+  private static Cli.Run protect(S3ProxyServer s3, String images, String annotations, String out,
+      Map<String, String> s3aOverrides) throws Exception {
+    List<String> args = new ArrayList<>(List.of("protect", "--format", "ade20k", "--images", images,
+        "--annotations", annotations, "--output", out, "--key", "s3-test-key", "--master", "local[2]",
+        "--conf", "spark.ui.enabled=false", "--conf", "unseg.run.progress-interval=0"));
+    args.addAll(s3.s3aConf(s3aOverrides));
+    FileSystem.closeAll(); // S3A instances are cached per bucket: one made with other credentials would be reused
+    return Cli.runCli(args.toArray(String[]::new));
+  }
+
+  private static void assertRefused(Cli.Run run, String refused) {
+    assertEquals(2, run.code(), run.err());
+    assertTrue(run.err().contains("unseg: access denied to " + refused), run.err());
+    assertTrue(run.err().contains("--conf spark.hadoop.fs.s3a.access.key=... --conf spark.hadoop.fs.s3a.secret.key=..."),
+        run.err());
+    assertFalse(run.err().contains("Exception") || run.err().contains("internal error"), run.err());
+  }
+
   /** report.html under the prefix, and every picture it shows there, decodable; returns how many. */
   private static int checkReport(Map<String, byte[]> objects, String auditPrefix) throws Exception {
     byte[] html = objects.get(auditPrefix + "report.html");

@@ -201,6 +201,14 @@ public final class UnsegCli {
       err.println("unseg: " + e.getMessage() + "; _SUCCESS was not written" + logPointer());
       return 1;
     }
+    java.io.IOException denied = dev.unseg.jobs.io.StorageErrors.accessDenied(e);
+    if (denied != null) {
+      // Credentials or permissions: a setting to fix, read before anything was written (protect's own
+      // refusals come from its start checks, or as a stopped run once it has written).
+      LOG.warn("The storage refused access", e);
+      err.println("unseg: " + dev.unseg.jobs.io.StorageErrors.accessDeniedMessage(denied));
+      return 2;
+    }
     for (Throwable c = e; c != null; c = c.getCause()) {
       if (c instanceof dev.unseg.pipeline.generator.djl.GeneratorException g) {
         // The generator could not start on a cluster's executors (no CUDA for --device gpu, a model that does

@@ -32,7 +32,7 @@ public final class FolderStore implements AnnotationStore {
   public Path path(String relative) throws java.nio.file.AccessDeniedException {
     String unsafe = DatasetPaths.unsafeReason(relative);
     if (unsafe != null) {
-      throw new java.nio.file.AccessDeniedException(relative, null, unsafe + " (under " + root + ")");
+      throw new UnsafePath(relative, unsafe + " (under " + root + ")");
     }
     return Locations.child(root, relative);
   }
@@ -54,5 +54,14 @@ public final class FolderStore implements AnnotationStore {
   /** Reads a whole file, refusing one above {@code maxBytes} before reading it. */
   public byte[] read(String relativePath, long maxBytes) throws IOException {
     return local != null ? local.read(relativePath, maxBytes) : storage.read(path(relativePath), maxBytes);
+  }
+
+  /** A dataset path that could leave the folder: refused by this tool (path_unsafe), not by the storage. */
+  public static final class UnsafePath extends java.nio.file.AccessDeniedException {
+    private static final long serialVersionUID = 1L;
+
+    UnsafePath(String relative, String reason) {
+      super(relative, null, reason);
+    }
   }
 }

@@ -1,5 +1,8 @@
 package dev.unseg.jobs.protect;
 
+import dev.unseg.jobs.io.StorageErrors;
+import java.io.IOException;
+
 /**
  * A run that stopped because its storage failed (unreachable, throttled past its retries, a read cut
  * short) after the start checks passed: not a bug, and not a problem of one image. What finished is
@@ -16,17 +19,23 @@ public final class RunStoppedException extends Exception {
   /** The stop for {@code failure}, or null when no storage error ({@link java.io.IOException}) caused it. */
   static RunStoppedException ifStorage(String output, String doing, Throwable failure) {
     int depth = 0;
-    java.io.IOException io = null;
+    IOException io = null;
     for (Throwable c = failure; c != null && depth < MAX_DEPTH; c = c.getCause(), depth++) {
-      if (c instanceof java.io.IOException e) {
+      if (c instanceof IOException e) {
         io = e; // the deepest: the storage's own words, not a wrapper's
       }
     }
     if (io == null) {
       return null;
     }
-    return new RunStoppedException("stopped while " + doing + ": the storage failed (" + dev.unseg.jobs.io.StorageErrors.reason(io) + "). What finished is"
-        + " recorded under " + dev.unseg.jobs.io.OutputLayout.of(output).audit() + ": once the storage answers, run the same command with --resume to"
+    String recorded = " What finished is recorded under " + dev.unseg.jobs.io.OutputLayout.of(output).audit();
+    IOException denied = StorageErrors.accessDenied(failure);
+    if (denied != null) {
+      return new RunStoppedException("stopped while " + doing + ": " + StorageErrors.accessDeniedMessage(denied) + "."
+          + recorded + ": then run the same command with --resume to finish the rest", failure);
+    }
+    return new RunStoppedException("stopped while " + doing + ": the storage failed (" + StorageErrors.reason(io) + ")."
+        + recorded + ": once the storage answers, run the same command with --resume to"
         + " finish the rest (object stores: raise spark.hadoop.fs.s3a.attempts.maximum / retry.limit to ride out"
         + " longer outages)", failure);
   }

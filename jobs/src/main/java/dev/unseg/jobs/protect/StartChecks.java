@@ -4,6 +4,7 @@ import dev.unseg.jobs.config.ProtectConfig;
 import dev.unseg.jobs.io.FolderStore;
 import dev.unseg.jobs.io.Locations;
 import dev.unseg.jobs.io.Storage;
+import dev.unseg.jobs.io.StorageErrors;
 import dev.unseg.jobs.plan.TaskPlanner;
 import dev.unseg.pipeline.dataset.CocoImageEntry;
 import dev.unseg.pipeline.dataset.CocoIndexReader;
@@ -340,7 +341,11 @@ final class StartChecks {
         }
       }
     } catch (IOException unreachable) {
-      // reported, with the fix, by the first step that writes
+      IOException denied = StorageErrors.accessDenied(unreachable);
+      if (denied != null) {
+        throw new UserError(StorageErrors.accessDeniedMessage(denied, "unseg.output.uri (--output)"));
+      }
+      // an outage: reported, with the fix, by the first step that writes
     }
   }
 
@@ -355,7 +360,11 @@ final class StartChecks {
     try {
       status = Storage.of(uri, hadoop).status(new Path(uri));
     } catch (IOException e) {
-      throw new UserError("cannot reach " + uri + " (" + key + "): " + dev.unseg.jobs.io.StorageErrors.reason(e) + ". Check the storage's settings"
+      IOException denied = StorageErrors.accessDenied(e);
+      if (denied != null) {
+        throw new UserError(StorageErrors.accessDeniedMessage(denied, key));
+      }
+      throw new UserError("cannot reach " + uri + " (" + key + "): " + StorageErrors.reason(e) + ". Check the storage's settings"
           + " (for s3a://: spark.hadoop.fs.s3a.endpoint, region and credentials) and that it is reachable.");
     }
     if (status == null) {
