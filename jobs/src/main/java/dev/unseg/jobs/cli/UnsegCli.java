@@ -209,6 +209,11 @@ public final class UnsegCli {
       err.println("unseg: " + dev.unseg.jobs.io.StorageErrors.accessDeniedMessage(denied));
       return 2;
     }
+    if (dev.unseg.jobs.io.StorageErrors.unreachable(e)) {
+      LOG.warn("The storage did not answer", e);
+      err.println("unseg: " + dev.unseg.jobs.io.StorageErrors.unreachableMessage(e));
+      return 2;
+    }
     for (Throwable c = e; c != null; c = c.getCause()) {
       if (c instanceof dev.unseg.pipeline.generator.djl.GeneratorException g) {
         // The generator could not start on a cluster's executors (no CUDA for --device gpu, a model that does

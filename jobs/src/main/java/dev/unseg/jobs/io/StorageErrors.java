@@ -31,6 +31,38 @@ public final class StorageErrors {
     return null;
   }
 
+  /**
+   * Whether {@code e} comes from a store that did not answer (connection refused, unknown host, no route,
+   * timed out): its address or its state is to fix, not this tool.
+   */
+  public static boolean unreachable(Throwable e) {
+    int depth = 0;
+    for (Throwable c = e; c != null && depth < MAX_DEPTH; c = c.getCause(), depth++) {
+      if (c instanceof java.net.ConnectException || c instanceof java.net.UnknownHostException
+          || c instanceof java.net.NoRouteToHostException || c instanceof java.net.SocketTimeoutException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** One console line for an {@link #unreachable} store: the storage's own words (the outermost), and what to check. */
+  public static String unreachableMessage(Throwable e) {
+    Throwable outer = e;
+    int depth = 0;
+    while (!(outer instanceof IOException) && outer.getCause() != null && depth++ < MAX_DEPTH) {
+      outer = outer.getCause();
+    }
+    String said = reason(outer);
+    for (Throwable c = e; c != null && depth++ < 2 * MAX_DEPTH; c = c.getCause()) {
+      if (c instanceof java.net.UnknownHostException && said.equals(c.getMessage())) {
+        said = "unknown host " + said; // its message is the bare name
+      }
+    }
+    return "cannot reach the storage (" + said + "): check its address (s3a://: spark.hadoop.fs.s3a.endpoint;"
+        + " hdfs://: the namenode in the URI) and that it is up and reachable from this machine";
+  }
+
   private static final java.util.regex.Pattern HTTP_ANSWER =
       java.util.regex.Pattern.compile("Status Code: (\\d+); Error Code: ([^;]+);");
 

@@ -38,4 +38,20 @@ class StorageErrorsTest {
     assertNull(StorageErrors.accessDenied(new IOException(new FolderStore.UnsafePath("../x.jpg", "the path has a '..' segment"))));
     assertNull(StorageErrors.accessDenied(new IOException("connection reset")));
   }
+
+  /** A store that does not answer is named with what to check, exit 2: it was "internal error: ConnectException". */
+  @Test
+  void aStoreThatDoesNotAnswerIsNamedWithWhatToCheck() throws Exception {
+    for (String command : new String[] {"verify --output", "inspect", "report", "evaluate --protected"}) {
+      java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(command.split(" ")));
+      // A closed loopback port: refused at once, without the client's retries.
+      args.addAll(java.util.List.of("hdfs://127.0.0.1:1/released", "--conf", "spark.hadoop.ipc.client.connect.max.retries=0"));
+      dev.unseg.jobs.testing.Cli.Run run = dev.unseg.jobs.testing.Cli.runCli(args.toArray(String[]::new));
+      assertEquals(2, run.code(), command + ": " + run.err());
+      org.junit.jupiter.api.Assertions.assertTrue(run.err().startsWith("unseg: cannot reach the storage (")
+          && run.err().contains("127.0.0.1") && run.err().contains("Connection refused")
+          && run.err().contains("hdfs://: the namenode in the URI") && !run.err().contains("internal error"),
+          command + ": " + run.err());
+    }
+  }
 }
