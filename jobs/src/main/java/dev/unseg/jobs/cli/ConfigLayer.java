@@ -43,7 +43,7 @@ final class ConfigLayer {
   Config config() {
     Config c = ConfigFactory.empty();
     for (String[] kv : confs) {
-      c = c.withValue(path(kv[0]), ConfigValueFactory.fromAnyRef(kv[1]));
+      c = c.withValue(path(kv[0]), ConfigValueFactory.fromAnyRef(kv[1], "--conf"));
     }
     for (Map.Entry<String, String> e : flagValues.entrySet()) {
       if (!c.hasPath(e.getKey())) {
@@ -90,22 +90,29 @@ final class ConfigLayer {
       if (!known.contains(key)) {
         String origin = e.getValue().origin() == null ? "" : e.getValue().origin().description();
         throw new UserError(key + " is not a setting" + (origin.isEmpty() ? "" : " (from " + origin + ")")
-            + closest(key, known) + ". Every setting is listed in docs/configuration.md.");
+            + closest(key, known) + " Every setting is listed in docs/configuration.md.");
       }
     }
   }
 
   private static String closest(String key, java.util.Set<String> known) {
-    String best = null;
-    int bestDistance = Integer.MAX_VALUE;
-    for (String k : known) {
-      int d = editDistance(key, k);
-      if (d < bestDistance) {
-        best = k;
-        bestDistance = d;
-      }
+    String near = nearest(key, known);
+    if (editDistance(key, near) <= 2) {
+      return ": did you mean " + near + "?"; // a typo
     }
-    return best != null && bestDistance <= Math.max(3, key.length() / 4) ? ": did you mean " + best + "?" : "";
+    // The same name under other sections (unseg.generator.eps: unseg.noise.eps or unseg.train-generator.eps)
+    // before a farther spelling (which offered unseg.generator.key)
+    String name = key.substring(key.lastIndexOf('.'));
+    java.util.Set<String> sameName = new java.util.TreeSet<>();
+    known.stream().filter(k -> k.endsWith(name)).forEach(sameName::add);
+    if (!sameName.isEmpty()) {
+      return ": did you mean " + String.join(" or ", sameName) + "?";
+    }
+    return editDistance(key, near) <= Math.max(3, key.length() / 4) ? ": did you mean " + near + "?" : ".";
+  }
+
+  private static String nearest(String key, java.util.Set<String> candidates) {
+    return candidates.stream().min(java.util.Comparator.comparingInt((String k) -> editDistance(key, k))).orElseThrow();
   }
 
   private static int editDistance(String a, String b) {

@@ -80,5 +80,9 @@ class CommandLineTest {
     Result unknownKey = run("report", "out", "--conf", "unseg.report.sample=3");
     assertEquals(2, unknownKey.code());
     assertTrue(unknownKey.err().contains("did you mean unseg.report.samples"), unknownKey.err());
+    Result otherSection = run("report", "out", "--conf", "unseg.generator.eps=4");
+    assertEquals(2, otherSection.code());
+    assertTrue(otherSection.err().contains("unseg.generator.eps is not a setting (from --conf): did you mean unseg.noise.eps or unseg.train-generator.eps? Every"),
+        otherSection.err());
   }
 }
