@@ -29,10 +29,10 @@ public final class FolderStore implements AnnotationStore {
     this.local = Storage.isLocal(this.root) ? new LocalAnnotationStore(java.nio.file.Path.of(this.root)) : null;
   }
 
-  public Path path(String relative) throws java.nio.file.AccessDeniedException {
+  public Path path(String relative) throws dev.unseg.pipeline.dataset.UnsafePathException {
     String unsafe = DatasetPaths.unsafeReason(relative);
     if (unsafe != null) {
-      throw new UnsafePath(relative, unsafe + " (under " + root + ")");
+      throw new dev.unseg.pipeline.dataset.UnsafePathException(relative, unsafe + " (under " + root + ")");
     }
     return Locations.child(root, relative);
   }
@@ -54,14 +54,5 @@ public final class FolderStore implements AnnotationStore {
   /** Reads a whole file, refusing one above {@code maxBytes} before reading it. */
   public byte[] read(String relativePath, long maxBytes) throws IOException {
     return local != null ? local.read(relativePath, maxBytes) : storage.read(path(relativePath), maxBytes);
-  }
-
-  /** A dataset path that could leave the folder: refused by this tool (path_unsafe), not by the storage. */
-  public static final class UnsafePath extends java.nio.file.AccessDeniedException {
-    private static final long serialVersionUID = 1L;
-
-    UnsafePath(String relative, String reason) {
-      super(relative, null, reason);
-    }
   }
 }

@@ -21,7 +21,7 @@ public final class StorageErrors {
   public static IOException accessDenied(Throwable e) {
     int depth = 0;
     for (Throwable c = e; c != null && depth < MAX_DEPTH; c = c.getCause(), depth++) {
-      if (c instanceof FolderStore.UnsafePath) {
+      if (c instanceof dev.unseg.pipeline.dataset.UnsafePathException) {
         return null; // a dataset path refused by this tool, not by the storage
       }
       if (c instanceof AccessDeniedException || c instanceof org.apache.hadoop.security.AccessControlException) {

@@ -134,7 +134,7 @@ final class ProtectPartition implements FlatMapFunction<Iterator<ImageTask>, Row
       byte[] data;
       try {
         data = source.readAll(rel);
-      } catch (FileNotFoundException | java.nio.file.AccessDeniedException e) {
+      } catch (FileNotFoundException | dev.unseg.pipeline.dataset.UnsafePathException e) {
         continue; // the image's row already says annotation_missing or path_unsafe
       }
       org.apache.hadoop.fs.Path target = locations.layout().path(prefix + rel);

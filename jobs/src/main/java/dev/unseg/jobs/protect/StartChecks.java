@@ -223,7 +223,7 @@ final class StartChecks {
         if (pngs.exists(png)) {
           return;
         }
-      } catch (java.nio.file.AccessDeniedException unsafe) {
+      } catch (dev.unseg.pipeline.dataset.UnsafePathException unsafe) {
         // a path the run refuses (../x): its row will say so
       }
     }

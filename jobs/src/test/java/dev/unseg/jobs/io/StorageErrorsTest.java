@@ -35,7 +35,7 @@ class StorageErrorsTest {
         + System.getProperty("user.name") + "), or change its permissions", StorageErrors.accessDeniedMessage(local));
 
     // A dataset path this tool refuses is path_unsafe in its row, not a storage refusal.
-    assertNull(StorageErrors.accessDenied(new IOException(new FolderStore.UnsafePath("../x.jpg", "the path has a '..' segment"))));
+    assertNull(StorageErrors.accessDenied(new IOException(new dev.unseg.pipeline.dataset.UnsafePathException("../x.jpg", "the path has a '..' segment"))));
     assertNull(StorageErrors.accessDenied(new IOException("connection reset")));
   }
 

@@ -3,7 +3,6 @@ package dev.unseg.pipeline.dataset;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -56,11 +55,11 @@ public final class LocalAnnotationStore implements AnnotationStore {
   private Path resolve(String relativePath) throws IOException {
     String why = DatasetPaths.unsafeReason(relativePath);
     if (why != null) {
-      throw new AccessDeniedException(relativePath, null, why);
+      throw new UnsafePathException(relativePath, why);
     }
     Path p = root.resolve(relativePath).normalize();
     if (!p.startsWith(root)) {
-      throw new AccessDeniedException(relativePath, null, "leaves the root " + root);
+      throw new UnsafePathException(relativePath, "leaves the root " + root);
     }
     return p;
   }

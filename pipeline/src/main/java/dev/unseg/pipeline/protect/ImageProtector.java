@@ -186,16 +186,29 @@ public final class ImageProtector {
   private byte[] read(String path, DatasetIO io) throws InputException {
     try {
       return io.readImage(path, settings.maxFileBytes());
-    } catch (FileNotFoundException e) {
-      throw new InputException(ErrorCode.IMAGE_MISSING,
-          "image " + path + " is named by the dataset but does not exist under the images root");
-    } catch (dev.unseg.pipeline.dataset.FileTooLargeException e) {
-      throw new InputException(ErrorCode.IMAGE_TOO_LARGE, e.getMessage());
-    } catch (java.nio.file.AccessDeniedException e) {
-      throw new InputException(ErrorCode.PATH_UNSAFE, "image path " + path + " was not followed: " + e.getMessage());
     } catch (IOException e) {
-      throw new InputException(ErrorCode.IMAGE_UNREADABLE, "cannot read image " + path + ": " + InputException.detail(e), e);
+      throw readFailure(path, e);
     }
+  }
+
+  /** The row's error for an image that could not be read. */
+  static InputException readFailure(String path, IOException e) {
+    if (e instanceof FileNotFoundException) {
+      return new InputException(ErrorCode.IMAGE_MISSING,
+          "image " + path + " is named by the dataset but does not exist under the images root");
+    }
+    if (e instanceof dev.unseg.pipeline.dataset.FileTooLargeException) {
+      return new InputException(ErrorCode.IMAGE_TOO_LARGE, e.getMessage());
+    }
+    if (e instanceof dev.unseg.pipeline.dataset.UnsafePathException) {
+      return new InputException(ErrorCode.PATH_UNSAFE, "image path " + path + " was not followed: " + e.getMessage());
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      // the storage's refusal (file permissions, an object store's 403), not a path this tool refused
+      return new InputException(ErrorCode.IMAGE_UNREADABLE, "cannot read image " + path + ": access denied ("
+          + InputException.detail(e) + "): give this job's user or credentials read access to it", e);
+    }
+    return new InputException(ErrorCode.IMAGE_UNREADABLE, "cannot read image " + path + ": " + InputException.detail(e), e);
   }
 
   private interface Write {
