@@ -6,6 +6,7 @@ import dev.unseg.jobs.config.SettingReads;
 import dev.unseg.jobs.inspect.Inspect;
 import dev.unseg.jobs.io.OutputLayout;
 import dev.unseg.jobs.io.Storage;
+import dev.unseg.jobs.io.StorageErrors;
 import dev.unseg.jobs.protect.OutputLease;
 import dev.unseg.jobs.protect.ProtectJob;
 import dev.unseg.pipeline.dataset.DatasetFormat;
@@ -201,17 +202,17 @@ public final class UnsegCli {
       err.println("unseg: " + e.getMessage() + "; _SUCCESS was not written" + logPointer());
       return 1;
     }
-    java.io.IOException denied = dev.unseg.jobs.io.StorageErrors.accessDenied(e);
+    java.io.IOException denied = StorageErrors.accessDenied(e);
     if (denied != null) {
-      // Credentials or permissions: a setting to fix, read before anything was written (protect's own
-      // refusals come from its start checks, or as a stopped run once it has written).
+      // Credentials or permissions: a setting to fix, met by a command that reads before it writes (protect's
+      // own come from its start checks, or as a stopped run once it has written)
       LOG.warn("The storage refused access", e);
-      err.println("unseg: " + dev.unseg.jobs.io.StorageErrors.accessDeniedMessage(denied));
+      err.println("unseg: " + StorageErrors.accessDeniedMessage(denied));
       return 2;
     }
-    if (dev.unseg.jobs.io.StorageErrors.unreachable(e)) {
+    if (StorageErrors.unreachable(e)) {
       LOG.warn("The storage did not answer", e);
-      err.println("unseg: " + dev.unseg.jobs.io.StorageErrors.unreachableMessage(e));
+      err.println("unseg: " + StorageErrors.unreachableMessage(e));
       return 2;
     }
     for (Throwable c = e; c != null; c = c.getCause()) {

@@ -1,11 +1,23 @@
 package dev.unseg.jobs.io;
 
+import dev.unseg.pipeline.dataset.UnsafePathException;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.nio.file.AccessDeniedException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.hadoop.security.AccessControlException;
 
 /** A storage failure in words for the console: its first line, without the Java class names clients put in. */
 public final class StorageErrors {
   private static final int MAX_DEPTH = 32;
+  /** How the AWS SDK spells an object store's answer inside its message. */
+  private static final Pattern HTTP_ANSWER = Pattern.compile("Status Code: (\\d+); Error Code: ([^;]+);");
 
   private StorageErrors() {}
 
@@ -19,61 +31,15 @@ public final class StorageErrors {
    * are missing, a file system's permissions. Not a bug and not an outage: a setting to fix.
    */
   public static IOException accessDenied(Throwable e) {
-    int depth = 0;
-    for (Throwable c = e; c != null && depth < MAX_DEPTH; c = c.getCause(), depth++) {
-      if (c instanceof dev.unseg.pipeline.dataset.UnsafePathException) {
+    for (Throwable c : causes(e)) {
+      if (c instanceof UnsafePathException) {
         return null; // a dataset path refused by this tool, not by the storage
       }
-      if (c instanceof AccessDeniedException || c instanceof org.apache.hadoop.security.AccessControlException) {
+      if (c instanceof AccessDeniedException || c instanceof AccessControlException) {
         return (IOException) c;
       }
     }
     return null;
-  }
-
-  /**
-   * Whether {@code e} comes from a store that did not answer (connection refused, unknown host, no route,
-   * timed out): its address or its state is to fix, not this tool.
-   */
-  public static boolean unreachable(Throwable e) {
-    int depth = 0;
-    for (Throwable c = e; c != null && depth < MAX_DEPTH; c = c.getCause(), depth++) {
-      if (c instanceof java.net.ConnectException || c instanceof java.net.UnknownHostException
-          || c instanceof java.net.NoRouteToHostException || c instanceof java.net.SocketTimeoutException) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** One console line for an {@link #unreachable} store: the storage's own words (the outermost), and what to check. */
-  public static String unreachableMessage(Throwable e) {
-    Throwable outer = e;
-    int depth = 0;
-    while (!(outer instanceof IOException) && outer.getCause() != null && depth++ < MAX_DEPTH) {
-      outer = outer.getCause();
-    }
-    String said = reason(outer);
-    for (Throwable c = e; c != null && depth++ < 2 * MAX_DEPTH; c = c.getCause()) {
-      if (c instanceof java.net.UnknownHostException && said.equals(c.getMessage())) {
-        said = "unknown host " + said; // its message is the bare name
-      }
-    }
-    return "cannot reach the storage (" + said + "): check its address (s3a://: spark.hadoop.fs.s3a.endpoint;"
-        + " hdfs://: the namenode in the URI) and that it is up and reachable from this machine";
-  }
-
-  private static final java.util.regex.Pattern HTTP_ANSWER =
-      java.util.regex.Pattern.compile("Status Code: (\\d+); Error Code: ([^;]+);");
-
-  /** An object store's answer in a few words ("the store answered 403 Forbidden"), else the reason as it is. */
-  private static String answer(String reason) {
-    java.util.regex.Matcher m = HTTP_ANSWER.matcher(reason);
-    if (!m.find()) {
-      return reason;
-    }
-    String code = m.group(2).trim();
-    return "the store answered " + (code.startsWith(m.group(1)) ? code : m.group(1) + " " + code);
   }
 
   /** {@link #accessDeniedMessage(IOException, String)} for a path no setting names directly. */
@@ -87,10 +53,8 @@ public final class StorageErrors {
    */
   public static String accessDeniedMessage(IOException denied, String setting) {
     String where = denied instanceof AccessDeniedException a && a.getFile() != null ? a.getFile() : null;
-    boolean noCredentials = false;
-    for (Throwable c = denied; c != null; c = c.getCause()) {
-      noCredentials |= c.getClass().getSimpleName().equals("NoAuthWithAWSException");
-    }
+    // By name: hadoop-aws is on the classpath only where s3a:// is used
+    boolean noCredentials = causes(denied).stream().anyMatch(c -> c.getClass().getSimpleName().equals("NoAuthWithAWSException"));
     String said = reason(denied);
     if (where != null && said.startsWith(where + ": ")) {
       said = said.substring(where.length() + 2); // AccessDeniedException's message repeats its file first
@@ -110,5 +74,47 @@ public final class StorageErrors {
     };
     return "access denied to " + (where == null ? "the storage" : where) + " (" + (setting == null ? "" : setting + ": ")
         + why + "): " + fix;
+  }
+
+  /**
+   * Whether {@code e} comes from a store that did not answer (connection refused, unknown host, no route,
+   * timed out): its address or its state is to fix, not this tool.
+   */
+  public static boolean unreachable(Throwable e) {
+    return causes(e).stream().anyMatch(c -> c instanceof ConnectException || c instanceof UnknownHostException
+        || c instanceof NoRouteToHostException || c instanceof SocketTimeoutException);
+  }
+
+  /** One console line for an {@link #unreachable} store: the storage's own words (the outermost), and what to check. */
+  public static String unreachableMessage(Throwable e) {
+    List<Throwable> causes = causes(e);
+    Throwable outer = causes.stream().filter(c -> c instanceof IOException).findFirst().orElse(e);
+    String said = reason(outer);
+    for (Throwable c : causes) {
+      if (c instanceof UnknownHostException && said.equals(c.getMessage())) {
+        said = "unknown host " + said; // its message is the bare name
+      }
+    }
+    return "cannot reach the storage (" + said + "): check its address (s3a://: spark.hadoop.fs.s3a.endpoint;"
+        + " hdfs://: the namenode in the URI) and that it is up and reachable from this machine";
+  }
+
+  /** An object store's answer in a few words ("the store answered 403 Forbidden"), else the reason as it is. */
+  private static String answer(String reason) {
+    Matcher m = HTTP_ANSWER.matcher(reason);
+    if (!m.find()) {
+      return reason;
+    }
+    String code = m.group(2).trim();
+    return "the store answered " + (code.startsWith(m.group(1)) ? code : m.group(1) + " " + code);
+  }
+
+  /** {@code e} and its causes, outermost first (bounded: a cause chain may loop). */
+  private static List<Throwable> causes(Throwable e) {
+    List<Throwable> all = new ArrayList<>();
+    for (Throwable c = e; c != null && all.size() < MAX_DEPTH; c = c.getCause()) {
+      all.add(c);
+    }
+    return all;
   }
 }

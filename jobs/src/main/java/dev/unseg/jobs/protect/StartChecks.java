@@ -340,8 +340,8 @@ final class StartChecks {
           return;
         }
       }
-    } catch (IOException unreachable) {
-      IOException denied = StorageErrors.accessDenied(unreachable);
+    } catch (IOException e) {
+      IOException denied = StorageErrors.accessDenied(e);
       if (denied != null) {
         throw new UserError(StorageErrors.accessDeniedMessage(denied, "unseg.output.uri (--output)"));
       }
