@@ -69,5 +69,14 @@ class BenchCommandTest {
         new PrintStream(err, true, StandardCharsets.UTF_8));
     assertEquals(2, rc);
     assertTrue(err.toString(StandardCharsets.UTF_8).contains("--threads"));
+    // A misspelt --skip ran every scenario, the long ones included; skipping all of them printed an empty table.
+    for (String[] skip : new String[][] {{"flor", "names 'flor', which is not a scenario: it accepts a comma-separated list"
+        + " of floor, pipeline, djl, spark, serial, naive, pillow, python-naive"},
+        {"floor,pipeline,djl,spark,serial,naive,pillow,python-naive", "leaves no scenario to run"}}) {
+      ByteArrayOutputStream e = new ByteArrayOutputStream();
+      assertEquals(2, Cli.run(new String[] {"bench", "--jpeg", "2", "--png", "0", "--skip", skip[0]},
+          new PrintStream(new ByteArrayOutputStream()), new PrintStream(e, true, StandardCharsets.UTF_8)));
+      assertTrue(e.toString(StandardCharsets.UTF_8).contains("unseg.bench.skip (--skip) " + skip[1]), e.toString(StandardCharsets.UTF_8));
+    }
   }
 }

@@ -27,6 +27,9 @@ record BenchOptions(int jpegImages, int pngImages, int jpegWidth, int jpegHeight
     boolean profile, Path python) {
 
   /** From the {@code unseg.bench} block (flags in UnsegCli); every value checked, naming its key. */
+  /** Every scenario, in the order the table prints them. */
+  static final List<String> SCENARIOS = List.of("floor", "pipeline", "djl", "spark", "serial", "naive", "pillow", "python-naive");
+
   static BenchOptions from(Config config) {
     Config c = config.getConfig("unseg");
     int jpeg = SettingReads.intIn(c, "bench.jpeg-images", "--jpeg", 0, 1_000_000);
@@ -40,6 +43,16 @@ record BenchOptions(int jpegImages, int pngImages, int jpegWidth, int jpegHeight
     String model = SettingReads.string(c, "bench.model");
     String skip = SettingReads.string(c, "bench.skip").toLowerCase(Locale.ROOT);
     String work = SettingReads.string(c, "bench.work");
+    List<String> skipped = skip.isBlank() ? List.of() : java.util.Arrays.stream(skip.split(",")).map(String::trim).toList();
+    for (String name : skipped) {
+      if (!SCENARIOS.contains(name)) {
+        throw new UserError("unseg.bench.skip (--skip) names '" + name + "', which is not a scenario: it accepts a"
+            + " comma-separated list of " + String.join(", ", SCENARIOS));
+      }
+    }
+    if (skipped.containsAll(SCENARIOS)) {
+      throw new UserError("unseg.bench.skip (--skip) leaves no scenario to run: drop one of them from --skip");
+    }
     if (jpeg + png == 0) {
       throw new UserError("unseg.bench.jpeg-images and unseg.bench.png-images are both 0 (--jpeg, --png): nothing to time");
     }
@@ -52,7 +65,7 @@ record BenchOptions(int jpegImages, int pngImages, int jpegWidth, int jpegHeight
     }
     return new BenchOptions(jpeg, png, jpegSize[0], jpegSize[1], pngSize[0], pngSize[1],
         threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), repeats, batch, inFlight,
-        model.isEmpty() ? null : Path.of(model), skip.isEmpty() ? List.of() : List.of(skip.split(",")),
+        model.isEmpty() ? null : Path.of(model), skipped,
         work.isEmpty() ? null : Path.of(work), SettingReads.bool(c, "bench.keep"), SettingReads.bool(c, "bench.profile"),
         Path.of(SettingReads.required(c, "bench.python", "--python", "a Python interpreter with PIL and numpy")));
   }
