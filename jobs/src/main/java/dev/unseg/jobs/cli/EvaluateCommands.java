@@ -8,7 +8,10 @@ import dev.unseg.jobs.evaluate.EvaluationResult;
 import dev.unseg.jobs.evaluate.ReportWriter;
 import dev.unseg.jobs.evaluate.SceneDataset;
 import dev.unseg.jobs.evaluate.SyntheticDataset;
+import dev.unseg.jobs.io.StorageErrors;
+import dev.unseg.pipeline.error.UserError;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.Arrays;
@@ -84,11 +87,28 @@ final class EvaluateCommands {
     int size = SettingReads.intIn(c, "make-dataset.size", "--size", 32, 8192);
     int count = SettingReads.intIn(c, "make-dataset.count", "--count", 1, 10_000_000);
     long seed = SettingReads.longIn(c, "make-dataset.seed", "--seed", 0, Long.MAX_VALUE);
-    if (kind.equals("coco")) {
-      new SceneDataset(SyntheticDataset.readPhotos(photos), size, seed).write(output, count);
+    // Never over a dataset already there (the repository's samples/coco was one a typo away)
+    for (String part : kind.equals("coco") ? List.of("images", "annotations.json") : List.of("images", "masks")) {
+      if (Files.exists(output.resolve(part))) {
+        throw new UserError("unseg.make-dataset.output (--output) " + output + " already holds " + part + ": make-dataset"
+            + " writes a new dataset, never over files; choose a new or empty folder, or delete that one first");
+      }
+    }
+    var photoImages = SyntheticDataset.readPhotos(photos);
+    // Made before the folder, so that photos it refuses leave nothing behind
+    SceneDataset scenes = kind.equals("coco") ? new SceneDataset(photoImages, size, seed) : null;
+    SyntheticDataset pairs = scenes == null ? new SyntheticDataset(photoImages, size, seed) : null;
+    try {
+      Files.createDirectories(output);
+    } catch (java.io.IOException e) {
+      throw new UserError("unseg.make-dataset.output (--output) " + output + (Files.isRegularFile(output) ? " is a file"
+          : " cannot be made a folder (" + StorageErrors.reason(e) + ")") + ": give a folder to write to");
+    }
+    if (scenes != null) {
+      scenes.write(output, count);
       out.printf("wrote %d images to %s/images and their COCO index to %s/annotations.json%n", count, output, output);
     } else {
-      new SyntheticDataset(SyntheticDataset.readPhotos(photos), size, seed).write(output, count);
+      pairs.write(output, count);
       out.printf("wrote %d image/mask pairs to %s/images and %s/masks%n", count, output, output);
     }
     return 0;

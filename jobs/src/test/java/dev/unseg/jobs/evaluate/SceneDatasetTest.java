@@ -101,4 +101,28 @@ class SceneDatasetTest {
     assertTrue(run.err().contains("--photos needs at least 5 photos"), run.err());
     assertFalse(Files.exists(out), "nothing written");
   }
+
+  /** A folder that already holds a dataset is refused: make-dataset wrote over its images and index before. */
+  @Test
+  void aDatasetAlreadyThereIsNotWrittenOver() throws Exception {
+    Path out = Files.createDirectories(tmp.resolve("taken/images"));
+    Files.writeString(out.resolve("00000.png"), "someone's image");
+    for (String kind : List.of("coco", "mask-pairs")) {
+      Cli.Run run = Cli.runCli(new String[] {"make-dataset", "--kind", kind, "--photos", Cli.SAMPLES.toString(),
+          "--output", tmp.resolve("taken").toString(), "--count", "2", "--size", "32"});
+      assertEquals(2, run.code(), run.err());
+      assertTrue(run.err().contains("unseg.make-dataset.output (--output) " + tmp.resolve("taken") + " already holds images"),
+          run.err());
+    }
+    assertEquals("someone's image", Files.readString(out.resolve("00000.png")));
+    // A file where the folder should be, and a folder under it, were internal errors.
+    for (Path file : List.of(out.resolve("00000.png"), out.resolve("00000.png/sub"))) {
+      Cli.Run run = Cli.runCli(new String[] {"make-dataset", "--photos", Cli.SAMPLES.toString(), "--output", file.toString(),
+          "--count", "2", "--size", "32"});
+      assertEquals(2, run.code(), run.err());
+      assertTrue(run.err().startsWith("unseg: unseg.make-dataset.output (--output) " + file) && run.err().contains(
+          ": give a folder to write to"), run.err());
+    }
+    assertFalse(Files.exists(tmp.resolve("taken/annotations.json")) || Files.exists(tmp.resolve("taken/masks")));
+  }
 }
