@@ -190,6 +190,13 @@ class TrainedGeneratorTest {
         "--annotations", data.resolve("annotations.json").toString(), "--output", model.toString()});
     assertEquals(2, again.code(), again.err());
     assertTrue(again.err().contains("exists"), again.err());
+    // Under a file: refused before the training, not an internal error after it.
+    Path underAFile = notAModel.resolveSibling(notAModel.getFileName() + "/m.pt");
+    Cli.Run under = Cli.runCli(new String[] {"train-generator", "--format", "coco", "--images", data.resolve("images").toString(),
+        "--annotations", data.resolve("annotations.json").toString(), "--output", underAFile.toString(), "--epochs", "1"});
+    assertEquals(2, under.code(), under.err());
+    assertTrue(under.err().contains(notAModel + " is a file, so the model cannot be written under it")
+        && !under.out().contains("epoch 1/1"), under.err() + under.out());
     Cli.Run contradictory = Cli.runCli(new String[] {"train-generator", "--format", "coco", "--images",
         data.resolve("images").toString(), "--annotations", data.resolve("annotations.json").toString(), "--output",
         tmp.resolve("models/never.zip").toString(), "--labels", "classes", "--label-modification"});

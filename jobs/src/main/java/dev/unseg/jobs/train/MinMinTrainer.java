@@ -96,6 +96,17 @@ public final class MinMinTrainer {
       throw new UserError("--output " + s.output() + " exists: train-generator does not replace a model. Choose another"
           + " --output, or delete that file first.");
     }
+    // A file where a folder above the model must be would fail only at the end, after the training
+    for (Path p = new Path(output).getParent(); p != null; p = p.getParent()) {
+      Storage.Status status = storage.status(p);
+      if (status != null) {
+        if (!status.directory()) {
+          throw new UserError(p + " is a file, so the model cannot be written under it: set unseg.train-generator.output"
+              + " (--output) to a file in a folder.");
+        }
+        break;
+      }
+    }
     Map<String, String> skipped = new LinkedHashMap<>();
     Sample sample = read(s, hadoop, skipped);
     List<Item> inputs = sample.items();
