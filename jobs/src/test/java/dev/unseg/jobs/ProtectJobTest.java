@@ -156,8 +156,18 @@ class ProtectJobTest {
         + (r.get("error_code").isNull() ? "" : " " + r.get("error_code").asText())));
     assertEquals(Map.of("2008_000001.jpg", "failed annotation_missing", "2008_000002.jpg", "protected",
         "2008_000003.jpg", "failed annotation_missing", "2008_000004.jpg", "protected"), status);
-    assertTrue(everything.err().contains("2 images failed (annotation_missing 2); their manifest rows say why")
+    assertTrue(everything.err().contains("2 images failed (annotation_missing 2); their manifest rows say why (unseg inspect file:"
+        + all + "/ --status failed)")
         && everything.err().contains("--image-list VOC2012/ImageSets/Segmentation/trainval.txt"), everything.err());
+    // The command it names prints those rows alone; a status that is none is refused.
+    Cli.Run failedRows = Cli.runCli(new String[] {"inspect", all.toString(), "--status", "failed"});
+    assertEquals(0, failedRows.code(), failedRows.err());
+    assertEquals(List.of("2008_000001.jpg", "2008_000003.jpg"), failedRows.out().lines().filter(l -> l.startsWith("{\"run_id\""))
+        .map(l -> l.replaceAll(".*\"input_path\":\"([^\"]+)\".*", "$1")).sorted().toList());
+    Cli.Run noSuchStatus = Cli.runCli(new String[] {"inspect", all.toString(), "--status", "fail"});
+    assertEquals(2, noSuchStatus.code());
+    assertTrue(noSuchStatus.err().contains("unseg.inspect.status = 'fail' is not valid: it accepts failed, no_mask or protected"
+        + " (flag --status)"), noSuchStatus.err());
 
     Path out = tmp.resolve("voc-out");
     Cli.Run listed = Cli.protect("--format", "voc", "--images", voc.resolve("JPEGImages").toString(),

@@ -69,7 +69,8 @@ public final class UnsegCli {
       new Command.Flag("--samples", "unseg.report.samples", "N", "images shown as quadruples"), MASTER);
 
   static final List<Command.Flag> INSPECT_FLAGS = List.of(
-      new Command.Flag("--summary-only", "unseg.inspect.summary-only", null, "print only the summary, not the manifest"));
+      new Command.Flag("--summary-only", "unseg.inspect.summary-only", null, "print only the summary, not the manifest"),
+      new Command.Flag("--status", "unseg.inspect.status", "STATUS", "only the rows of this status: failed, no_mask or protected"));
 
   static final List<Command.Flag> BENCH_FLAGS = List.of(
       new Command.Flag("--jpeg", "unseg.bench.jpeg-images", "N", "COCO-like JPEGs (0 skips the kind)"),
@@ -331,7 +332,8 @@ public final class UnsegCli {
       }
       if (r.failed() > 0) {
         err.printf("unseg: %s (%s); %s (unseg inspect %s)%n", r.failed() == 1 ? "1 image failed" : r.failed() + " images failed",
-            byCount(r.errors()), r.failed() == 1 ? "its manifest row says why" : "their manifest rows say why", output);
+            byCount(r.errors()), r.failed() == 1 ? "its manifest row says why" : "their manifest rows say why",
+            output + " --status failed");
         if (settings.format() == DatasetFormat.VOC && settings.imageList().isEmpty()
             && r.errors().getOrDefault(ErrorCode.ANNOTATION_MISSING.code(), 0L) > 0) {
           err.println("unseg: VOC segments only the images listed in ImageSets/Segmentation; the others have no"

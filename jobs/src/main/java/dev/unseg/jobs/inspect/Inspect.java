@@ -8,6 +8,7 @@ import com.typesafe.config.Config;
 import dev.unseg.jobs.config.SettingReads;
 import dev.unseg.jobs.io.OutputLayout;
 import dev.unseg.jobs.io.Storage;
+import dev.unseg.pipeline.audit.ImageStatus;
 import dev.unseg.pipeline.error.UserError;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,6 +40,9 @@ public final class Inspect {
    */
   public static int run(Config config, String target, PrintStream out, PrintStream err) throws IOException {
     boolean summaryOnly = config.getBoolean("unseg.inspect.summary-only");
+    Config c = config.getConfig("unseg");
+    String status = SettingReads.string(c, "inspect.status").isEmpty() ? null : SettingReads.enumSetting(c, "inspect.status",
+        "--status", v -> ImageStatus.fromLabel(v).label(), "failed, no_mask or protected");
     Configuration conf = SettingReads.hadoopConf(config);
     OutputLayout loc = OutputLayout.of(target);
     Storage fs = Storage.of(loc.root(), conf);
@@ -53,7 +57,9 @@ public final class Inspect {
       for (Path part : parts) {
         try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(), part).withConf(conf).build()) {
           for (Group g = reader.read(); g != null; g = reader.read()) {
-            out.println(json.writeValueAsString(toJson(json, g)));
+            if (status == null || status.equals(g.getString("status", 0))) {
+              out.println(json.writeValueAsString(toJson(json, g)));
+            }
           }
         }
       }
