@@ -53,6 +53,11 @@ class EvaluateLabelMapsTest {
   @Test
   void evaluatesAReleaseWhereItIsNow() throws Exception {
     Path moved = Files.move(protectAdeSamples(), tmp.resolve("moved"));
+    // Its 3 images at the default --test 60: the refusal says what to lower.
+    Cli.Run tooFew = Cli.runCli(new String[] {"evaluate", "--protected", moved.toString()});
+    assertEquals(2, tooFew.code(), tooFew.err());
+    assertTrue(tooFew.err().contains("has 3 ade20k images; evaluate needs --test 60 and at least 2 to train on: lower"
+        + " unseg.evaluate.test (--test), or evaluate a larger dataset"), tooFew.err());
     evaluateOneEpoch(moved, "moved");
     JsonNode report = Cli.JSON.readTree(moved.resolve("_unseg/evaluation/moved/report.json").toFile());
     assertEquals(0, report.get("skipped_images").size(), report.get("skipped_images").toString());

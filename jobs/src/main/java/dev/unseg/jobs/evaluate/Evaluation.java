@@ -86,7 +86,7 @@ public final class Evaluation {
     if (all.size() < testFrom + s.test() + 2) {
       throw new UserError(s.clean().images() + " has " + all.size() + " " + s.clean().format().cliName()
           + " images; evaluate needs --test " + s.test() + (testFrom == 0 ? "" : " after the " + testFrom + " the generator trained on")
-          + " and at least 2 to train on");
+          + " and at least 2 to train on: lower unseg.evaluate.test (--test), or evaluate a larger dataset");
     }
     List<String> testNames = all.subList(testFrom, testFrom + s.test());
     List<String> trainNames = new ArrayList<>(all.subList(0, testFrom));
