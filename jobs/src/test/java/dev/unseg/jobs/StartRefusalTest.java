@@ -153,6 +153,15 @@ class StartRefusalTest {
     assertRefused(cocoRun("coco", INSTANCES, out, "--config", typo.toString()), out, "unseg.output.jpeg-qualty",
         "typo.conf: 2", "did you mean unseg.output.jpeg-quality?");
 
+    // A master embedded Spark cannot use, or a standalone master that is not there: internal errors before, the
+    // second after a minute of Spark's retries and with the run's settings written.
+    assertRefused(cocoRun("coco", INSTANCES, out, "--conf", "unseg.run.master=yarn"), out,
+        "unseg.run.master = 'yarn' is not valid", "spark-submit --master yarn");
+    assertRefused(cocoRun("coco", INSTANCES, out, "--conf", "unseg.run.master=local[0]"), out,
+        "unseg.run.master = 'local[0]' is not valid: it accepts local, local[N] or local[*]");
+    assertRefused(cocoRun("coco", INSTANCES, out, "--conf", "unseg.run.master=spark://127.0.0.1:1"), out,
+        "cannot reach the Spark master spark://127.0.0.1:1 (unseg.run.master, --master): 127.0.0.1:1: Connection refused");
+
     // An --output that is a file, or under one: refused at start, not a storage failure to --resume from.
     Path file = Files.writeString(tmp.resolve("release.txt"), "a file");
     assertRefused(cocoRun("coco", INSTANCES, file), out, "release.txt/ is a file: set unseg.output.uri (--output) to a folder");
