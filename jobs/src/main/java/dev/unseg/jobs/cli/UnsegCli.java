@@ -251,6 +251,8 @@ public final class UnsegCli {
     root.usageMessage().description("Protects a mask-annotated image dataset with UnSeg-style unlearnable noise before release.")
         .headerHeading("%n").commandListHeading("%nCommands:%n").footer("%nRun 'unseg <command> --help' for a command's options.");
     root.addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true).description("this text").build());
+    root.addOption(CommandLine.Model.OptionSpec.builder("-V", "--version").versionHelp(true)
+        .description("the version, and those of Java and Spark").build());
     CommandLine cl = new CommandLine(root);
     for (Command c : COMMANDS) {
       CommandSpec sub = c.spec();
@@ -281,9 +283,20 @@ public final class UnsegCli {
     return command(sub).config(sub);
   }
 
+  /** This build's version (the jar's manifest; "development build" from target/classes), Java's and Spark's. */
+  static String version() {
+    String own = UnsegCli.class.getPackage().getImplementationVersion();
+    return "unseg " + (own == null ? "(development build)" : own) + " (Java " + Runtime.version().feature() + ", Spark "
+        + org.apache.spark.package$.MODULE$.SPARK_VERSION() + ")";
+  }
+
   private static int dispatch(String[] args, PrintStream out, PrintStream err) throws Exception {
     CommandLine cl = commandLine();
     ParseResult parsed = parse(cl, args);
+    if (parsed.isVersionHelpRequested()) {
+      out.println(version());
+      return 0;
+    }
     if (!parsed.hasSubcommand()) {
       out.print(cl.getUsageMessage());
       return parsed.isUsageHelpRequested() ? 0 : 2;

@@ -69,6 +69,16 @@ class CommandLineTest {
     assertEquals(java.util.List.of(lease), java.nio.file.Files.list(tmp.resolve("out/_unseg")).toList());
   }
 
+  /** --version: this build (the jar's manifest; tests run from target/classes), Java's and Spark's. */
+  @Test
+  void versionSaysWhatRuns() {
+    for (String flag : new String[] {"--version", "-V"}) {
+      Result v = run(flag);
+      assertEquals(0, v.code(), v.err());
+      assertTrue(v.out().matches("unseg \\S.* \\(Java \\d+, Spark 3\\.5\\.\\d+\\)\\R"), v.out());
+    }
+  }
+
   @Test
   void badValuesNameTheirKeyAndFlag() {
     Result size = run("bench", "--jpeg-size", "640");
