@@ -92,6 +92,8 @@ class ClusterIT {
         "eps", "eps_bg", "generators")) {
       assertEquals(ls.get(field), cs.get(field), field);
     }
+    // The shaded jar's manifest names the build that protected the release.
+    assertTrue(cs.get("unseg_version").asText().matches("\\d+\\.\\d+\\.\\d+.*"), cs.toString());
   }
 
   static Path shadedJar() throws Exception {

@@ -283,10 +283,9 @@ public final class UnsegCli {
     return command(sub).config(sub);
   }
 
-  /** This build's version (the jar's manifest; "development build" from target/classes), Java's and Spark's. */
+  /** This build's version, Java's and Spark's. */
   static String version() {
-    String own = UnsegCli.class.getPackage().getImplementationVersion();
-    return "unseg " + (own == null ? "(development build)" : own) + " (Java " + Runtime.version().feature() + ", Spark "
+    return "unseg " + dev.unseg.jobs.config.BuildVersion.get() + " (Java " + Runtime.version().feature() + ", Spark "
         + org.apache.spark.package$.MODULE$.SPARK_VERSION() + ")";
   }
 

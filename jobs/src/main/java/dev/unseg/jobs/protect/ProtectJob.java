@@ -262,6 +262,7 @@ public final class ProtectJob {
     }
     s.set("generators", json.valueToTree(stats.generators()));
     s.put("config_sha256", config.configDigest());
+    s.put("unseg_version", dev.unseg.jobs.config.BuildVersion.get());
     s.put("started_at", started.toString());
     s.put("finished_at", finished.toString());
     s.put("seconds", seconds);

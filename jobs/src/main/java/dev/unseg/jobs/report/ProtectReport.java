@@ -144,6 +144,7 @@ public final class ProtectReport {
     rows.put("time", String.format(Locale.ROOT, "%.1f s (%.1f images/s)", s.path("seconds").asDouble(),
         s.path("images_per_second").asDouble()));
     rows.put("config digest", text(s, "config_sha256"));
+    rows.put("unseg version", text(s, "unseg_version"));
     return keyValues("summary.json", rows);
   }
 
