@@ -406,7 +406,7 @@ public final class UnsegCli {
     }
     SparkSession.Builder b = SparkSession.builder().appName(appName);
     if (System.getProperty("spark.master") == null) {
-      checkMaster(master);
+      EmbeddedMaster.check(master);
       b.master(master);
       b.config("spark.ui.showConsoleProgress", "false");
       // Running tasks' image counts reach the progress line with each heartbeat (10 s by default).
@@ -419,46 +419,5 @@ public final class UnsegCli {
     SparkSession spark = b.getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
     return spark;
-  }
-
-  /**
-   * A standalone master none of whose addresses accepts a connection: Spark would retry its registration for a
-   * minute, return a context it then stops in the background, and the run would fail inside its first job
-   * (internal errors such as "Block broadcast_0 does not exist") after writing its settings.
-   */
-  private static void checkReachable(String master) {
-    java.util.List<String> failures = new java.util.ArrayList<>();
-    for (String hostPort : master.substring("spark://".length()).split(",")) {
-      int colon = hostPort.lastIndexOf(':');
-      try (java.net.Socket socket = new java.net.Socket()) {
-        int port = colon < 0 ? 7077 : Integer.parseInt(hostPort.substring(colon + 1));
-        socket.connect(new java.net.InetSocketAddress(colon < 0 ? hostPort : hostPort.substring(0, colon), port), 10_000);
-        return;
-      } catch (java.io.IOException | IllegalArgumentException e) {
-        failures.add(hostPort + ": " + StorageErrors.reason(e));
-      }
-    }
-    throw new UserError("cannot reach the Spark master " + master + " (unseg.run.master, --master): " + String.join("; ", failures)
-        + ". Check the URL (spark://HOST:7077, as the master's web page shows it) and that the master runs and is reachable"
-        + " from this machine.");
-  }
-
-  /** Masters an embedded run can start: local ones and a standalone cluster's (YARN and Kubernetes need spark-submit). */
-  private static final java.util.regex.Pattern EMBEDDED_MASTER =
-      java.util.regex.Pattern.compile("local(\\[(\\*|[1-9][0-9]*)(,[1-9][0-9]*)?\\])?|spark://\\S+");
-
-  private static void checkMaster(String master) {
-    if (master.startsWith("spark://") && EMBEDDED_MASTER.matcher(master).matches()) {
-      checkReachable(master);
-      return;
-    }
-    if (EMBEDDED_MASTER.matcher(master).matches()) {
-      return;
-    }
-    throw new UserError("unseg.run.master = '" + master + "' is not valid: it accepts local, local[N] or local[*] (N >= 1"
-        + " threads, optionally ,F attempts a task: local[*,4]) or spark://HOST:PORT (a standalone cluster) (flag --master)"
-        + (master.startsWith("yarn") || master.startsWith("k8s://")
-            ? "; on YARN or Kubernetes submit the shaded jar with spark-submit --master " + master + " (docs/cluster.md)"
-            : ""));
   }
 }
