@@ -61,15 +61,11 @@ class S3ProtectTest {
 
       String in = "s3a://" + BUCKET + "/raw/ade20k/";
       String out = "s3a://" + BUCKET + "/released/ade20k/";
-      List<String> args = new ArrayList<>(List.of("protect", "--format", "ade20k", "--images", in + "images",
-          "--annotations", in + "annotations", "--output", out, "--write-masks",
-          "--key", "s3-test-key", "--master", "local[2]", "--conf", "spark.ui.enabled=false",
-          "--conf", "unseg.run.progress-interval=0"));
-      args.addAll(s3.s3aConf());
       Cli.Run run;
       String logs;
       try (LogCapture capture = new LogCapture()) {
-        run = Cli.runCli(args.toArray(String[]::new));
+        run = Cli.runCli(protectArgs(s3, Map.of(), "--format", "ade20k", "--images", in + "images",
+            "--annotations", in + "annotations", "--output", out, "--write-masks"));
         logs = capture.text();
       }
       assertEquals(0, run.code(), run.err() + "\nS3Proxy log:\n" + s3.log());
@@ -172,11 +168,8 @@ class S3ProtectTest {
       upload(sdk, data, "raw/scenes/");
       String in = "s3a://" + BUCKET + "/raw/scenes/";
       String out = "s3a://" + BUCKET + "/released/scenes/";
-      List<String> protect = new ArrayList<>(List.of("protect", "--format", "coco", "--images", in + "images",
-          "--annotations", in + "annotations.json", "--output", out, "--key", "s3-test-key", "--master", "local[2]",
-          "--conf", "spark.ui.enabled=false", "--conf", "unseg.run.progress-interval=0"));
-      protect.addAll(s3.s3aConf());
-      Cli.Run run = Cli.runCli(protect.toArray(String[]::new));
+      Cli.Run run = Cli.runCli(protectArgs(s3, Map.of(), "--format", "coco", "--images", in + "images",
+          "--annotations", in + "annotations.json", "--output", out));
       assertEquals(0, run.code(), run.err());
 
       List<String> evaluate = new ArrayList<>(List.of("evaluate", "--protected", out, "--sample", "8", "--test", "4",
@@ -234,14 +227,22 @@ class S3ProtectTest {
     }
   }
 
+  /** protect of ADE20K with these roots. */
   private static Cli.Run protect(S3ProxyServer s3, String images, String annotations, String out,
       Map<String, String> s3aOverrides) throws Exception {
-    List<String> args = new ArrayList<>(List.of("protect", "--format", "ade20k", "--images", images,
-        "--annotations", annotations, "--output", out, "--key", "s3-test-key", "--master", "local[2]",
-        "--conf", "spark.ui.enabled=false", "--conf", "unseg.run.progress-interval=0"));
-    args.addAll(s3.s3aConf(s3aOverrides));
     FileSystem.closeAll(); // S3A instances are cached per bucket: one made with other credentials would be reused
-    return Cli.runCli(args.toArray(String[]::new));
+    return Cli.runCli(protectArgs(s3, s3aOverrides, "--format", "ade20k", "--images", images, "--annotations", annotations,
+        "--output", out));
+  }
+
+  /** protect with these arguments, the tests' key, two local threads and this server's S3A settings (some replaced). */
+  private static String[] protectArgs(S3ProxyServer s3, Map<String, String> s3aOverrides, String... args) {
+    List<String> all = new ArrayList<>(List.of("protect"));
+    all.addAll(List.of(args));
+    all.addAll(List.of("--key", "s3-test-key", "--master", "local[2]", "--conf", "spark.ui.enabled=false",
+        "--conf", "unseg.run.progress-interval=0"));
+    all.addAll(s3.s3aConf(s3aOverrides));
+    return all.toArray(String[]::new);
   }
 
   private static void assertRefused(Cli.Run run, String refused) {

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import dev.unseg.jobs.config.SettingReads;
 import dev.unseg.pipeline.error.UserError;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -43,7 +44,7 @@ record BenchOptions(int jpegImages, int pngImages, int jpegWidth, int jpegHeight
     String model = SettingReads.string(c, "bench.model");
     String skip = SettingReads.string(c, "bench.skip").toLowerCase(Locale.ROOT);
     String work = SettingReads.string(c, "bench.work");
-    List<String> skipped = skip.isBlank() ? List.of() : java.util.Arrays.stream(skip.split(",")).map(String::trim).toList();
+    List<String> skipped = skip.isBlank() ? List.of() : Arrays.stream(skip.split(",")).map(String::trim).toList();
     for (String name : skipped) {
       if (!SCENARIOS.contains(name)) {
         throw new UserError("unseg.bench.skip (--skip) names '" + name + "', which is not a scenario: it accepts a"

@@ -10,6 +10,7 @@ import dev.unseg.jobs.evaluate.SceneDataset;
 import dev.unseg.jobs.evaluate.SyntheticDataset;
 import dev.unseg.jobs.io.StorageErrors;
 import dev.unseg.pipeline.error.UserError;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,7 +101,7 @@ final class EvaluateCommands {
     SyntheticDataset pairs = scenes == null ? new SyntheticDataset(photoImages, size, seed) : null;
     try {
       Files.createDirectories(output);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new UserError("unseg.make-dataset.output (--output) " + output + (Files.isRegularFile(output) ? " is a file"
           : " cannot be made a folder (" + StorageErrors.reason(e) + ")") + ": give a folder to write to");
     }

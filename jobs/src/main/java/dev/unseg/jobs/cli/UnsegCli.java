@@ -12,6 +12,7 @@ import dev.unseg.jobs.protect.ProtectJob;
 import dev.unseg.pipeline.dataset.DatasetFormat;
 import dev.unseg.pipeline.error.ErrorCode;
 import dev.unseg.pipeline.error.UserError;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
@@ -203,7 +204,7 @@ public final class UnsegCli {
       err.println("unseg: " + e.getMessage() + "; _SUCCESS was not written" + logPointer());
       return 1;
     }
-    java.io.IOException denied = StorageErrors.accessDenied(e);
+    IOException denied = StorageErrors.accessDenied(e);
     if (denied != null) {
       // Credentials or permissions: a setting to fix, met by a command that reads before it writes (protect's
       // own come from its start checks, or as a stopped run once it has written)

@@ -73,6 +73,20 @@ public interface Storage extends Closeable {
   /** The status of a path, or null when nothing is there. */
   Status status(Path path) throws IOException;
 
+  /**
+   * The nearest of {@code path} and the folders above it that exists, when that is a file: it keeps {@code path}
+   * from being created as a folder or under one. Null when it is a folder, or when nothing exists.
+   */
+  default Path blockingFile(Path path) throws IOException {
+    for (Path p = path; p != null; p = p.getParent()) {
+      Status s = status(p);
+      if (s != null) {
+        return s.directory() ? null : p;
+      }
+    }
+    return null;
+  }
+
   default boolean exists(Path path) throws IOException {
     return status(path) != null;
   }

@@ -329,16 +329,10 @@ final class StartChecks {
    */
   static void output(URI output, Configuration hadoop) {
     try {
-      Storage fs = Storage.of(output, hadoop);
-      for (Path p = new Path(output); p != null; p = p.getParent()) {
-        Storage.Status s = fs.status(p);
-        if (s != null) {
-          if (!s.directory()) {
-            throw new UserError(p + " is a file" + (p.equals(new Path(output)) ? "" : ", so " + output + " cannot be created under it")
-                + ": set unseg.output.uri (--output) to a folder.");
-          }
-          return;
-        }
+      Path file = Storage.of(output, hadoop).blockingFile(new Path(output));
+      if (file != null) {
+        throw new UserError(file + " is a file" + (file.equals(new Path(output)) ? "" : ", so " + output + " cannot be created under it")
+            + ": set unseg.output.uri (--output) to a folder.");
       }
     } catch (IOException e) {
       IOException denied = StorageErrors.accessDenied(e);

@@ -97,15 +97,10 @@ public final class MinMinTrainer {
           + " --output, or delete that file first.");
     }
     // A file where a folder above the model must be would fail only at the end, after the training
-    for (Path p = new Path(output).getParent(); p != null; p = p.getParent()) {
-      Storage.Status status = storage.status(p);
-      if (status != null) {
-        if (!status.directory()) {
-          throw new UserError(p + " is a file, so the model cannot be written under it: set unseg.train-generator.output"
-              + " (--output) to a file in a folder.");
-        }
-        break;
-      }
+    Path file = storage.blockingFile(new Path(output).getParent());
+    if (file != null) {
+      throw new UserError(file + " is a file, so the model cannot be written under it: set unseg.train-generator.output"
+          + " (--output) to a file in a folder.");
     }
     Map<String, String> skipped = new LinkedHashMap<>();
     Sample sample = read(s, hadoop, skipped);
