@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.unseg.jobs.testing.ChildProcess;
 import dev.unseg.jobs.testing.Cli;
 import dev.unseg.jobs.testing.Datasets;
+import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -231,6 +233,79 @@ class RetryAndResumeTest {
     Path oneGo = tmp.resolve("one-go");
     assertEquals(0, Cli.protect(Datasets.protectArgs(data, oneGo)).code());
     assertEquals(Datasets.contentTree(oneGo), Datasets.contentTree(out));
+  }
+
+  /**
+   * --resume follows the dataset as it is now: an image replaced since (another size, or the same size
+   * written since with other bytes) is protected again, one only touched is not; a failed image taken out
+   * of the dataset loses its row; one taken out while its protected copy is still in the release is
+   * refused, naming the copy, and goes once that copy is deleted. The images then equal a fresh run's.
+   */
+  @Test
+  void resumeFollowsTheDatasetAsItIsNow() throws Exception {
+    Path data = tmp.resolve("data");
+    Datasets.dataset(data, 0, 4, 48);
+    Path images = data.resolve("images");
+    Path tiff = images.resolve("img_0009.tif");
+    writeUncompressedTiff(tiff, 0x203040);
+    BufferedImage tiffMask = new BufferedImage(40, 30, BufferedImage.TYPE_BYTE_GRAY);
+    tiffMask.getRaster().setSample(10, 10, 0, 255);
+    ImageIO.write(tiffMask, "png", data.resolve("masks/img_0009.png").toFile());
+    Files.write(images.resolve("img_0008.png"), new byte[0]); // fails
+    Path out = tmp.resolve("out");
+    assertEquals(0, Cli.protect(Datasets.protectArgs(data, out, "--run-id", "first")).code());
+    Thread.sleep(1100); // coarse file-system clocks
+
+    Path replaced = images.resolve("img_0001.png");
+    BufferedImage edited = ImageIO.read(replaced.toFile());
+    edited.getRaster().setSample(3, 3, 0, 255 - edited.getRaster().getSample(3, 3, 0));
+    ImageIO.write(edited, "png", replaced.toFile());
+    long tiffBytes = Files.size(tiff);
+    writeUncompressedTiff(tiff, 0x405060);
+    assertEquals(tiffBytes, Files.size(tiff), "the TIFF keeps its size: only its bytes say it changed");
+    Files.setLastModifiedTime(images.resolve("img_0002.jpg"), FileTime.from(java.time.Instant.now())); // touched only
+    Files.delete(images.resolve("img_0008.png"));
+    Files.delete(images.resolve("img_0003.png"));
+
+    Cli.Run refused = Cli.protect(Datasets.protectArgs(data, out, "--resume", "--run-id", "refused"));
+    assertEquals(2, refused.code(), refused.err());
+    Path copy = out.resolve("images/img_0003.png");
+    assertTrue(refused.err().contains("1 image protected by an earlier run") && refused.err().contains("(img_0003.png)")
+        && refused.err().contains(copy.toString()), refused.err());
+    assertTrue(Files.exists(out.resolve("_SUCCESS")), "a refused resume changes nothing");
+    assertFalse(Files.exists(out.resolve("_unseg/plan")), "nor leaves its plan");
+
+    Files.delete(copy);
+    Cli.Run resumed = Cli.protect(Datasets.protectArgs(data, out, "--resume", "--run-id", "second"));
+    assertEquals(0, resumed.code(), resumed.err());
+    assertTrue(resumed.err().contains("2 images have changed since an earlier run protected them"), resumed.err());
+    Map<String, String> runs = new HashMap<>();
+    Cli.inspectRows(out).forEach(r -> runs.put(r.get("input_path").asText(), r.get("run_id").asText()));
+    assertEquals(Map.of("sub/img_0000.jpg", "first", "img_0001.png", "second", "img_0002.jpg", "first",
+        "img_0009.tif", "second"), runs);
+    Path fresh = tmp.resolve("fresh");
+    assertEquals(0, Cli.protect(Datasets.protectArgs(data, fresh)).code());
+    assertEquals(images(Datasets.contentTree(fresh)), images(Datasets.contentTree(out)));
+    Cli.Run verified = Cli.runCli(new String[] {"verify", "--output", out.toString(), "--originals", images.toString(),
+        "--master", "local[2]", "--conf", "spark.ui.enabled=false"});
+    assertEquals(0, verified.code(), verified.out() + verified.err());
+  }
+
+  private static Map<String, String> images(Map<String, String> tree) {
+    Map<String, String> images = new java.util.TreeMap<>(tree);
+    images.keySet().removeIf(rel -> !rel.startsWith("images/"));
+    return images;
+  }
+
+  /** A 40x30 TIFF without compression: its size is the same whatever its colour. */
+  private static void writeUncompressedTiff(Path file, int rgb) throws Exception {
+    BufferedImage img = new BufferedImage(40, 30, BufferedImage.TYPE_3BYTE_BGR);
+    for (int y = 0; y < 30; y++) {
+      for (int x = 0; x < 40; x++) {
+        img.setRGB(x, y, rgb + x * 3 + y);
+      }
+    }
+    ImageIO.write(img, "tif", file.toFile());
   }
 
   /** 48 images under data/, protected in one uninterrupted run into reference/: what a stopped run must end as. */

@@ -46,17 +46,21 @@ final class PreviousRun {
 
   /**
    * Readies an output that held a run ({@link #check} said so) once this run holds its lease: a resumed
-   * run's leftovers are removed, an overwritten run is deleted, all but the lease.
+   * run's leftovers are removed (its {@code _SUCCESS} only once the resume is planned and accepted:
+   * {@link #resuming}), an overwritten run is deleted, all but the lease.
    */
   static void prepare(Storage fs, Locations locations, RunSafety safety) throws IOException {
     if (safety.resume()) {
-      // The output is about to change: it no longer claims to be complete until this run says so.
-      fs.delete(locations.layout().success(), false);
       fs.delete(locations.layout().plan(), true);
       removeTemporaryFiles(fs, locations);
     } else if (safety.overwrite()) {
       wipe(fs, locations);
     }
+  }
+
+  /** A resume about to write: the output no longer claims to be complete until this run says so. */
+  static void resuming(Storage fs, Locations locations) throws IOException {
+    fs.delete(locations.layout().success(), false);
   }
 
   /**

@@ -137,9 +137,20 @@ public final class ProtectJob {
     LongAccumulator done = sc.sc().longAccumulator("unseg.done");
     LongAccumulator failedAcc = sc.sc().longAccumulator("unseg.failed");
     LongAccumulator loads = sc.sc().longAccumulator("unseg.generator_loads");
-    JavaRDD<dev.unseg.pipeline.dataset.ImageTask> pending = resuming
-        ? RunRecords.withoutRecord(plan.tasks(), RunRecords.all(spark, outFs, locations))
-        : plan.tasks();
+    LongAccumulator changed = sc.sc().longAccumulator("unseg.changedInputs");
+    JavaRDD<dev.unseg.pipeline.dataset.ImageTask> pending = plan.tasks();
+    if (resuming) {
+      step = "comparing the dataset with the earlier run's records";
+      Dataset<Row> earlier = RunRecords.all(spark, outFs, locations);
+      try {
+        RunRecords.refuseRemovedImages(plan.tasks(), earlier, locations, conf);
+      } catch (dev.unseg.pipeline.error.UserError e) {
+        outFs.delete(planDir, true);
+        throw e;
+      }
+      PreviousRun.resuming(outFs, locations);
+      pending = RunRecords.pending(plan.tasks(), earlier, new InputChanges(locations, conf, changed));
+    }
     JavaRDD<Row> rows = pending.mapPartitions(
         new ProtectPartition(config, locations, annotationRoot, conf, runId, done, failedAcc, loads));
     String manifest = locations.layout().manifest().toString();
@@ -162,7 +173,9 @@ public final class ProtectJob {
     }
     // Every task's records (this run's and, when resuming, earlier runs'): one row per image.
     step = "writing the manifest _unseg/manifest";
-    Dataset<Row> latest = RunRecords.latest(RunRecords.all(spark, outFs, locations), resuming ? null : runId);
+    Dataset<Row> records = RunRecords.latest(RunRecords.all(spark, outFs, locations), resuming ? null : runId);
+    // On --resume, the rows of images taken out of the dataset since go (refuseRemovedImages kept their copies out).
+    Dataset<Row> latest = resuming ? RunRecords.planned(records, plan.tasks()) : records;
     QuietSparkLogs.during(() -> {
       latest.write().mode("overwrite").parquet(manifest);
       return null;
@@ -184,6 +197,11 @@ public final class ProtectJob {
     }
     Instant finished = Instant.now();
     double seconds = Math.max(1e-3, Duration.between(started, finished).toMillis() / 1000.0);
+    if (changed.value() > 0) {
+      console.println("unseg: " + changed.value() + (changed.value() == 1 ? " image has" : " images have")
+          + " changed since an earlier run protected " + (changed.value() == 1 ? "it" : "them")
+          + " (another size, or other bytes in a file written since): protected again");
+    }
     if (stopped == null && lease.lostTo() != null) {
       stopped = "another run took over this output while this one ran (" + lease.lostTo() + "; this run's heartbeat"
           + " was late by more than unseg.run.lease-expiry): check the output with unseg verify, or --resume it";
@@ -191,6 +209,7 @@ public final class ProtectJob {
     boolean success = stats.rows() == plan.entries() && stopped == null;
     ObjectNode summary = summary(runId, spec, locations, plan, stats, started, finished, seconds, success, resuming);
     summary.put("generator_loads", loads.value()); // model loads by executor JVMs in this run: one each, never per task
+    summary.put("changed_inputs", changed.value()); // images protected again by --resume because their file changed
     step = "writing _unseg/summary.json";
     outFs.publish(locations.layout().summary(), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
         .writeValueAsBytes(summary));

@@ -3,8 +3,10 @@ package dev.unseg.jobs.protect;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.unseg.jobs.io.Locations;
+import dev.unseg.jobs.io.SerializableHadoopConf;
 import dev.unseg.jobs.io.Storage;
 import dev.unseg.pipeline.dataset.ImageTask;
+import dev.unseg.pipeline.error.UserError;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,6 +15,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -125,14 +128,68 @@ final class RunRecords {
   }
 
   /**
-   * The tasks whose image has no record yet, or only failed ones: a Spark anti-join, nothing per image on
-   * the driver. A failed image is tried again, so that an input fixed since (a re-exported file, a mask
+   * The tasks to run on --resume: those whose image has no record yet, or only failed ones, and those
+   * whose image {@link InputChanges} finds changed since it was protected; a Spark join, nothing per image
+   * on the driver. A failed image is tried again, so that an input fixed since (a re-exported file, a mask
    * added) is protected by --resume; one still bad fails again, and {@link #latest} keeps one row for it.
    */
-  static JavaRDD<ImageTask> withoutRecord(JavaRDD<ImageTask> tasks, Dataset<Row> records) {
-    JavaRDD<Row> donePaths = records.where(records.col("status").notEqual("failed")).select("input_path").distinct().javaRDD();
+  static JavaRDD<ImageTask> pending(JavaRDD<ImageTask> tasks, Dataset<Row> records, InputChanges changes) {
+    JavaPairRDD<String, InputChanges.Seen> done = records.where(records.col("status").notEqual("failed"))
+        .select("input_path", "input_bytes", "input_sha256", "finished_at").javaRDD()
+        .mapToPair(r -> new Tuple2<>(r.getString(0), new InputChanges.Seen(r.isNullAt(1) ? -1 : r.getLong(1), r.getString(2),
+            r.isNullAt(3) ? Long.MAX_VALUE : r.getTimestamp(3).getTime())))
+        .reduceByKey((a, b) -> a.finishedAt() >= b.finishedAt() ? a : b);
     return tasks.mapToPair(t -> new Tuple2<>(t.imagePath(), t))
-        .subtractByKey(donePaths.mapToPair(r -> new Tuple2<>(r.<String>getAs("input_path"), Boolean.TRUE)))
-        .values();
+        .leftOuterJoin(done, tasks.getNumPartitions())
+        .mapPartitions(changes);
+  }
+
+  /**
+   * Refuses a --resume whose dataset no longer has images an earlier run protected and whose protected
+   * copies are still in the release: a run would leave them there, outside the dataset and its manifest.
+   * The user puts them back, or deletes those copies to take them out of the release (their rows go with
+   * them, as the rows of failed images no longer in the dataset do: {@link #planned}).
+   */
+  static void refuseRemovedImages(JavaRDD<ImageTask> tasks, Dataset<Row> records, Locations locations,
+      SerializableHadoopConf hadoopConf) {
+    JavaRDD<Tuple2<String, String>> kept = records.where(records.col("status").notEqual("failed"))
+        .where(records.col("output_path").isNotNull())
+        .select("input_path", "output_path").javaRDD()
+        .mapToPair(r -> new Tuple2<>(r.getString(0), r.getString(1)))
+        .reduceByKey((a, b) -> a)
+        .subtractByKey(tasks.mapToPair(t -> new Tuple2<>(t.imagePath(), Boolean.TRUE)))
+        .mapPartitions(copies -> {
+          Storage out = Storage.of(locations.output(), hadoopConf.get());
+          List<Tuple2<String, String>> there = new java.util.ArrayList<>();
+          while (copies.hasNext()) {
+            Tuple2<String, String> c = copies.next();
+            org.apache.hadoop.fs.Path copy = locations.outputImagePath(c._2());
+            if (out.exists(copy)) {
+              there.add(new Tuple2<>(c._1(), copy.toString()));
+            }
+          }
+          return there.iterator();
+        });
+    List<Tuple2<String, String>> first = kept.take(6);
+    if (first.isEmpty()) {
+      return;
+    }
+    long count = first.size() < 6 ? first.size() : kept.count();
+    boolean one = count == 1;
+    List<String> names = first.stream().limit(5).map(Tuple2::_1).toList();
+    throw new UserError("--resume: " + count + (one ? " image" : " images") + " protected by an earlier run into "
+        + locations.output() + (one ? " is" : " are") + " no longer in the dataset (" + String.join(", ", names)
+        + (count > 5 ? ", ..." : "") + ") while " + (one ? "its protected copy is" : "their protected copies are")
+        + " still in the release: put " + (one ? "it" : "them") + " back under --images (and in the index), or delete "
+        + (one ? "that copy (" : "those copies (" + "the first: ") + first.get(0)._2() + ") to take " + (one ? "it" : "them")
+        + " out of the release, or start again with --overwrite");
+  }
+
+  /** The rows of images the dataset still has (those of failed images taken out of it since are dropped). */
+  static Dataset<Row> planned(Dataset<Row> rows, JavaRDD<ImageTask> tasks) {
+    SparkSession spark = rows.sparkSession();
+    Dataset<Row> paths = spark.createDataset(tasks.map(ImageTask::imagePath).rdd(), org.apache.spark.sql.Encoders.STRING())
+        .toDF("input_path").distinct();
+    return rows.join(paths, rows.col("input_path").equalTo(paths.col("input_path")), "left_semi");
   }
 }
