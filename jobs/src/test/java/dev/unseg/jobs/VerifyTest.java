@@ -111,9 +111,15 @@ class VerifyTest {
     Files.createDirectories(out.resolve("images/extra"));
     Files.copy(data.resolve("images/img_0002.jpg"), out.resolve("images/extra/img_0002.jpg"));
     Files.writeString(out.resolve("images/README.txt"), "not an image");
+    // And beside the images folder: the release is the whole output.
+    Files.createDirectories(out.resolve("preview"));
+    Files.copy(data.resolve("images/img_0001.png"), out.resolve("preview/img_0001.png"));
+    Files.copy(data.resolve("images/img_0001.png"), out.resolve("cover.png"));
     Cli.Run stray = verify("--output", out.toString());
     assertEquals(1, stray.code(), stray.out());
     assertTrue(mismatch(stray, "images/extra/img_0002.jpg", "no manifest row wrote, so not protected by this run"),
+        stray.out());
+    assertTrue(mismatch(stray, "preview/img_0001.png", "no manifest row wrote") && mismatch(stray, "cover.png", "no manifest row wrote"),
         stray.out());
     assertTrue(!stray.out().contains("README.txt") && !stray.out().contains("masks/"), stray.out());
   }

@@ -37,8 +37,10 @@ final class LocalStorage implements Storage {
     return java.nio.file.Path.of(p.toUri());
   }
 
+  /** Without the '/' that {@code toUri()} ends a folder's URI with: Hadoop's Path would name that folder "". */
   private static Path hadoop(java.nio.file.Path p) {
-    return new Path(p.toUri());
+    String uri = p.toUri().toString();
+    return new Path(java.net.URI.create(uri.endsWith("/") && p.getParent() != null ? uri.substring(0, uri.length() - 1) : uri));
   }
 
   @Override

@@ -136,33 +136,41 @@ public final class VerifyJob {
   }
 
   /**
-   * Images in the release's images folder that no manifest row wrote (an original copied in by hand, say):
-   * released, they would go out unprotected. The folder is listed into spill files, so memory stays bounded;
-   * the copied annotations ({@code annotationsInOutput}, where they lie inside it) and the audit folder are
-   * not the release's images.
+   * Images in the release that no manifest row wrote (an original copied in by hand, into the images folder
+   * or beside it): released, they would go out unprotected. The whole output is listed but the audit folder,
+   * into spill files, so memory stays bounded; the copied annotations ({@code annotationsInOutput}: label
+   * maps and masks are PNGs) are not the release's images.
    */
   private static JavaRDD<String> strayImages(JavaSparkContext sc, Storage fs, OutputLayout layout, String imagesInOutput,
       List<String> annotationsInOutput, Dataset<Row> manifest, Path planDir, SerializableHadoopConf conf) throws java.io.IOException {
-    URI images = Locations.directory(layout.path(imagesInOutput).toUri());
+    String audit = OutputLayout.AUDIT.replace("/", "");
     JavaRDD<String> listed;
     try (ChunkSpill<String> spill = new ChunkSpill<>(fs, planDir, "release", TaskPlanner.CHUNK_SIZE)) {
-      if (fs.exists(new Path(images))) {
-        fs.walk(images, rel -> {
-          String inOutput = imagesInOutput + rel;
-          boolean annotation = annotationsInOutput.stream()
-              .anyMatch(a -> inOutput.equals(a) || a.endsWith("/") && inOutput.startsWith(a));
-          if (TaskPlanner.imageName(rel) && !TaskPlanner.hidden(inOutput) && !inOutput.startsWith(OutputLayout.AUDIT)
-              && !annotation) {
-            spill.add(rel);
-          }
-        });
+      Storage.Visitor release = inOutput -> {
+        boolean annotation = annotationsInOutput.stream()
+            .anyMatch(a -> inOutput.equals(a) || a.endsWith("/") && inOutput.startsWith(a));
+        if (TaskPlanner.imageName(inOutput) && !TaskPlanner.hidden(inOutput) && !annotation) {
+          spill.add(inOutput);
+        }
+      };
+      for (Path child : fs.children(layout.path(""))) {
+        Storage.Status status = fs.status(child);
+        if (status == null || child.getName().equals(audit)) {
+          continue;
+        }
+        if (status.directory()) {
+          fs.walk(Locations.directory(child.toUri()), rel -> release.file(child.getName() + "/" + rel));
+        } else {
+          release.file(child.getName());
+        }
       }
       spill.close();
       listed = ChunkSpill.rdd(sc, spill.chunks(), conf);
     }
-    JavaRDD<String> written = manifest.where("output_path IS NOT NULL").select("output_path").as(Encoders.STRING()).javaRDD();
+    JavaRDD<String> written = manifest.where("output_path IS NOT NULL").select("output_path").as(Encoders.STRING()).javaRDD()
+        .map(p -> imagesInOutput + p);
     return listed.mapToPair(p -> new Tuple2<>(p, 1)).subtractByKey(written.mapToPair(p -> new Tuple2<>(p, 1))).keys()
-        .map(p -> imagesInOutput + p + ": an image in the release that no manifest row wrote, so not protected by this"
+        .map(p -> p + ": an image in the release that no manifest row wrote, so not protected by this"
             + " run: remove it, or put it under the run's --images and protect it with --resume");
   }
 
