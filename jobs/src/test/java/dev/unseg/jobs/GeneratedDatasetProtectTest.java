@@ -49,5 +49,11 @@ class GeneratedDatasetProtectTest {
     JsonNode report = Cli.JSON.readTree(out.resolve("_unseg/evaluation/chain/report.json").toFile());
     assertTrue(report.at("/skipped_images/00003.png").asText().contains("00003.png"), report.get("skipped_images").toString());
     assertEquals(11, report.get("train_images").size() + report.get("test_images").size());
+
+    // A recipe the networks cannot take names its setting.
+    Cli.Run badCrop = Cli.runCli(new String[] {"evaluate", "--protected", out.toString(), "--crop", "100"});
+    assertEquals(2, badCrop.code(), badCrop.err());
+    assertTrue(badCrop.err().contains("unseg.evaluate.crop = '100' is not valid: it accepts a multiple of 8, at least 16 (flag --crop)"),
+        badCrop.err());
   }
 }
