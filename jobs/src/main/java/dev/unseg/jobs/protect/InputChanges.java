@@ -34,11 +34,14 @@ final class InputChanges implements FlatMapFunction<Iterator<Tuple2<String, Tupl
   private final Locations locations;
   private final SerializableHadoopConf hadoopConf;
   private final LongAccumulator changed;
+  private final LongAccumulator unchanged;
 
-  InputChanges(Locations locations, SerializableHadoopConf hadoopConf, LongAccumulator changed) {
+  /** @param unchanged counts the images left as the earlier run protected them (the progress line's) */
+  InputChanges(Locations locations, SerializableHadoopConf hadoopConf, LongAccumulator changed, LongAccumulator unchanged) {
     this.locations = locations;
     this.hadoopConf = hadoopConf;
     this.changed = changed;
+    this.unchanged = unchanged;
   }
 
   @Override
@@ -52,6 +55,8 @@ final class InputChanges implements FlatMapFunction<Iterator<Tuple2<String, Tupl
       } else if (changed(images, t._1().imagePath(), t._2().get())) {
         changed.add(1);
         pending.add(t._1());
+      } else {
+        unchanged.add(1);
       }
     }
     return pending.iterator();

@@ -20,9 +20,13 @@ public final class Progress implements AutoCloseable {
     this.print = print;
   }
 
-  /** Protect's line: images done, failed images. */
-  static Progress start(SparkContext sc, long total, LongAccumulator done, LongAccumulator failed, Duration interval) {
-    return start(sc, "", "images", "failed", total, done, failed, interval);
+  /**
+   * Protect's line: images done, failed images; on --resume, {@code skipped} counts the images found done
+   * by an earlier run, shown as done but not in the rate (they cost a lookup, not a protection).
+   */
+  static Progress start(SparkContext sc, long total, LongAccumulator done, LongAccumulator failed, LongAccumulator skipped,
+      Duration interval) {
+    return start(sc, "", "images", "failed", total, done, failed, skipped, interval);
   }
 
   /**
@@ -32,13 +36,21 @@ public final class Progress implements AutoCloseable {
    */
   public static Progress start(SparkContext sc, String command, String what, String failedWhat, long total,
       LongAccumulator done, LongAccumulator failed, Duration interval) {
+    return start(sc, command, what, failedWhat, total, done, failed, sc.longAccumulator(), interval);
+  }
+
+  private static Progress start(SparkContext sc, String command, String what, String failedWhat, long total,
+      LongAccumulator done, LongAccumulator failed, LongAccumulator skipped, Duration interval) {
     if (interval.isZero() || interval.isNegative()) {
       return new Progress(null, null, null);
     }
-    LiveCounts live = LiveCounts.watch(sc, done, failed);
+    LiveCounts live = LiveCounts.watch(sc, done, failed, skipped);
     long startNanos = System.nanoTime();
-    Runnable print = () -> System.err.println("[unseg" + command + "] " + line(total, Math.min(total, live.value(0)), live.value(1),
-        (System.nanoTime() - startNanos) / 1e9, what, failedWhat));
+    Runnable print = () -> {
+      long before = Math.min(total, live.value(2));
+      System.err.println("[unseg" + command + "] " + line(total, before, Math.min(total - before, live.value(0)), live.value(1),
+          (System.nanoTime() - startNanos) / 1e9, what, failedWhat));
+    };
     Thread t = new Thread(() -> {
       try {
         while (!Thread.currentThread().isInterrupted()) {
@@ -54,11 +66,13 @@ public final class Progress implements AutoCloseable {
     return new Progress(t, live, print);
   }
 
-  static String line(long total, long done, long failed, double seconds, String what, String failedWhat) {
+  /** @param before done before this run (a resumed run's finished images): counted as done, not in the rate */
+  static String line(long total, long before, long done, long failed, double seconds, String what, String failedWhat) {
     double rate = seconds > 0 ? done / seconds : 0;
-    String eta = rate > 0 && done < total ? format(Duration.ofSeconds((long) ((total - done) / rate))) : "-";
+    long shown = before + done;
+    String eta = rate > 0 && shown < total ? format(Duration.ofSeconds((long) ((total - shown) / rate))) : "-";
     return String.format(java.util.Locale.ROOT, "%d/%d %s (%.1f%%), %.1f/s, ETA %s, %d %s",
-        done, total, what, total == 0 ? 100.0 : 100.0 * done / total, rate, eta, failed, failedWhat);
+        shown, total, what, total == 0 ? 100.0 : 100.0 * shown / total, rate, eta, failed, failedWhat);
   }
 
   private static String format(Duration d) {

@@ -138,6 +138,7 @@ public final class ProtectJob {
     LongAccumulator failedAcc = sc.sc().longAccumulator("unseg.failed");
     LongAccumulator loads = sc.sc().longAccumulator("unseg.generator_loads");
     LongAccumulator changed = sc.sc().longAccumulator("unseg.changedInputs");
+    LongAccumulator skipped = sc.sc().longAccumulator("unseg.doneBefore");
     JavaRDD<dev.unseg.pipeline.dataset.ImageTask> pending = plan.tasks();
     if (resuming) {
       step = "comparing the dataset with the earlier run's records";
@@ -149,14 +150,14 @@ public final class ProtectJob {
         throw e;
       }
       PreviousRun.resuming(outFs, locations);
-      pending = RunRecords.pending(plan.tasks(), earlier, new InputChanges(locations, conf, changed));
+      pending = RunRecords.pending(plan.tasks(), earlier, new InputChanges(locations, conf, changed, skipped));
     }
     JavaRDD<Row> rows = pending.mapPartitions(
         new ProtectPartition(config, locations, annotationRoot, conf, runId, done, failedAcc, loads));
     String manifest = locations.layout().manifest().toString();
     FailureLimit limit = new FailureLimit(sc, plan.entries(), failedAcc, config.safety().maxFailedFraction());
     step = "protecting the images";
-    try (Progress progress = Progress.start(sc.sc(), plan.entries(), done, failedAcc, config.progressInterval());
+    try (Progress progress = Progress.start(sc.sc(), plan.entries(), done, failedAcc, skipped, config.progressInterval());
         FailureLimit watching = limit.start()) {
       rows.count();
     } catch (Exception e) { // Spark's job cancellation (a SparkException, thrown undeclared)
