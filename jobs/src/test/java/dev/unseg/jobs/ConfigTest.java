@@ -50,6 +50,18 @@ class ConfigTest {
     assertTrue(e.getMessage().contains(named), e.getMessage());
   }
 
+  /** +crowd means COCO's crowd regions: refused for formats that have none, instead of being silently meaningless. */
+  @ParameterizedTest
+  @ValueSource(strings = {"ade20k", "cityscapes", "voc", "mask-pairs"})
+  void crowdIsRefusedWhereTheFormatHasNone(String format) {
+    UserError e = assertThrows(UserError.class, () -> ProtectConfig.from(with(Map.of("unseg.input.format", format,
+        "unseg.input.annotations", "in/labels", "unseg.input.selection", "all+crowd"))));
+    assertTrue(e.getMessage().startsWith("unseg.input.selection = 'all+crowd' is not valid")
+        && e.getMessage().contains("drop it") && e.getMessage().contains("--select"), e.getMessage());
+    assertEquals("all+crowd", dev.unseg.jobs.config.SelectionSpec.of(ProtectConfig.from(with(Map.of(
+        "unseg.input.selection", "all+crowd"))).selection()), "COCO keeps it");
+  }
+
   /** The budget's two rules name the one key at fault, the accepted range and the flag, in a user's words. */
   @Test
   void budgetRulesNameTheKeyAtFault() {

@@ -64,6 +64,10 @@ public record ProtectConfig(
           "default, all, class:ID, classes:ID,ID,... or things (" + e.getMessage() + ")");
     }
     boolean labelMaps = format != DatasetFormat.COCO && format != DatasetFormat.COCO_PANOPTIC;
+    if (labelMaps && !selection.excludeCrowd()) {
+      throw SettingReads.bad("input.selection", "--select", selectionSpec, "a selection without +crowd for --format "
+          + format.cliName() + " (+crowd adds COCO's crowd regions; label maps and masks have none: drop it)");
+    }
     try {
       if (labelMaps) {
         LabelMapLayout.forFormat(format, selection, null); // the selection's class ids against the format's labels
