@@ -237,7 +237,8 @@ class RetryAndResumeTest {
 
   /**
    * --resume follows the dataset as it is now: an image replaced since (another size, or the same size
-   * written since with other bytes) is protected again, one only touched is not; a failed image taken out
+   * written since with other bytes) is protected again, one only touched is not, one replaced by a broken
+   * file fails and its old copy leaves the release; a failed image taken out
    * of the dataset loses its row; one taken out while its protected copy is still in the release is
    * refused, naming the copy, and goes once that copy is deleted. The images then equal a fresh run's.
    */
@@ -264,6 +265,7 @@ class RetryAndResumeTest {
     writeUncompressedTiff(tiff, 0x405060);
     assertEquals(tiffBytes, Files.size(tiff), "the TIFF keeps its size: only its bytes say it changed");
     Files.setLastModifiedTime(images.resolve("img_0002.jpg"), FileTime.from(java.time.Instant.now())); // touched only
+    Files.write(images.resolve("sub/img_0000.jpg"), new byte[] {1, 2, 3}); // replaced by a broken file
     Files.delete(images.resolve("img_0008.png"));
     Files.delete(images.resolve("img_0003.png"));
 
@@ -278,11 +280,13 @@ class RetryAndResumeTest {
     Files.delete(copy);
     Cli.Run resumed = Cli.protect(Datasets.protectArgs(data, out, "--resume", "--run-id", "second"));
     assertEquals(0, resumed.code(), resumed.err());
-    assertTrue(resumed.err().contains("2 images have changed since an earlier run protected them"), resumed.err());
+    assertTrue(resumed.err().contains("3 images have changed since an earlier run protected them"), resumed.err());
+    assertTrue(resumed.err().contains("1 image failed (image_unreadable 1)"), resumed.err());
     Map<String, String> runs = new HashMap<>();
-    Cli.inspectRows(out).forEach(r -> runs.put(r.get("input_path").asText(), r.get("run_id").asText()));
-    assertEquals(Map.of("sub/img_0000.jpg", "first", "img_0001.png", "second", "img_0002.jpg", "first",
-        "img_0009.tif", "second"), runs);
+    Cli.inspectRows(out).forEach(r -> runs.put(r.get("input_path").asText(), r.get("run_id").asText() + " " + r.get("status").asText()));
+    assertEquals(Map.of("sub/img_0000.jpg", "second failed", "img_0001.png", "second protected", "img_0002.jpg",
+        "first protected", "img_0009.tif", "second protected"), runs);
+    assertFalse(Files.exists(out.resolve("images/sub/img_0000.jpg")), "the copy of the file it replaced is gone");
     Path fresh = tmp.resolve("fresh");
     assertEquals(0, Cli.protect(Datasets.protectArgs(data, fresh)).code());
     assertEquals(images(Datasets.contentTree(fresh)), images(Datasets.contentTree(out)));

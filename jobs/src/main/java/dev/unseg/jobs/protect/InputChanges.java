@@ -28,8 +28,11 @@ import scala.Tuple2;
  * finished image, and a read only where the time says the file is newer.
  */
 final class InputChanges implements FlatMapFunction<Iterator<Tuple2<String, Tuple2<ImageTask, Optional<InputChanges.Seen>>>>, ImageTask> {
-  /** What a finished record says of its input: size, SHA-256, and when its image was finished (epoch ms). */
-  record Seen(long bytes, String sha256, long finishedAt) implements Serializable {}
+  /**
+   * What a finished record says: its input's size and SHA-256, when its image was finished (epoch ms), and its
+   * output (relative to the release's images folder; null for none).
+   */
+  record Seen(long bytes, String sha256, long finishedAt, String outputPath) implements Serializable {}
 
   private final Locations locations;
   private final SerializableHadoopConf hadoopConf;
@@ -47,12 +50,17 @@ final class InputChanges implements FlatMapFunction<Iterator<Tuple2<String, Tupl
   @Override
   public Iterator<ImageTask> call(Iterator<Tuple2<String, Tuple2<ImageTask, Optional<Seen>>>> tasks) throws IOException {
     FolderStore images = new FolderStore(locations.images(), hadoopConf.get());
+    Storage output = Storage.of(locations.output(), hadoopConf.get());
     List<ImageTask> pending = new ArrayList<>();
     while (tasks.hasNext()) {
       Tuple2<ImageTask, Optional<Seen>> t = tasks.next()._2();
       if (!t._2().isPresent()) {
         pending.add(t._1());
       } else if (changed(images, t._1().imagePath(), t._2().get())) {
+        // The copy of the old file goes first: should the new one fail, no stale copy stays in the release.
+        if (t._2().get().outputPath() != null) {
+          output.delete(locations.outputImagePath(t._2().get().outputPath()), false);
+        }
         changed.add(1);
         pending.add(t._1());
       } else {

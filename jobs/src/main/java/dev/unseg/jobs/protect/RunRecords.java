@@ -88,7 +88,8 @@ final class RunRecords {
   /**
    * One row per image: for each input path, the rows of one record file: one where the image did
    * not fail if there is one (its output was published before its record, and every attempt
-   * writes the same bytes), else the one written last. Several files name an image only when
+   * writes the same bytes) and no newer file names another input for it (--resume redid a file that
+   * changed since, and that failed), else the one written last. Several files name an image only when
    * attempts of one run overlap (retries, speculation), or when --resume tried a failed image again
    * (it never redoes one that did not fail), and --overwrite deletes the records. Rows of entries rejected together as
    * duplicate_image share a file and are all kept, as the plan counted them.
@@ -108,10 +109,14 @@ final class RunRecords {
     // its rows' finished_at, and the file system's clock rather than each executor's).
     Dataset<Row> r = all.withColumn("_file", all.col("_metadata.file_path"))
         .withColumn("_file_time", all.col("_metadata.file_modification_time"));
-    Column key = org.apache.spark.sql.functions.struct(r.col("status").notEqual("failed"), r.col("_file_time"), r.col("_file"));
-    r = r.withColumn("_key", key)
-        .withColumn("_best", org.apache.spark.sql.functions.max("_key").over(Window.partitionBy("input_path")));
-    return r.where(r.col("_key").equalTo(r.col("_best"))).drop("_file", "_file_time", "_key", "_best");
+    org.apache.spark.sql.expressions.WindowSpec image = Window.partitionBy("input_path");
+    // A success stands over a newer failure of the same input (an attempt's), not of a file changed since.
+    r = r.withColumn("_newest", org.apache.spark.sql.functions.max(
+        org.apache.spark.sql.functions.struct(r.col("_file_time"), r.col("_file"), r.col("input_sha256"))).over(image));
+    Column stands = r.col("status").notEqual("failed").and(r.col("input_sha256").eqNullSafe(r.col("_newest.input_sha256")));
+    r = r.withColumn("_key", org.apache.spark.sql.functions.struct(stands, r.col("_file_time"), r.col("_file")))
+        .withColumn("_best", org.apache.spark.sql.functions.max("_key").over(image));
+    return r.where(r.col("_key").equalTo(r.col("_best"))).drop("_file", "_file_time", "_newest", "_key", "_best");
   }
 
   private static boolean oneFilePerPartition(String[] files, String runId) {
@@ -135,9 +140,9 @@ final class RunRecords {
    */
   static JavaRDD<ImageTask> pending(JavaRDD<ImageTask> tasks, Dataset<Row> records, InputChanges changes) {
     JavaPairRDD<String, InputChanges.Seen> done = records.where(records.col("status").notEqual("failed"))
-        .select("input_path", "input_bytes", "input_sha256", "finished_at").javaRDD()
+        .select("input_path", "input_bytes", "input_sha256", "finished_at", "output_path").javaRDD()
         .mapToPair(r -> new Tuple2<>(r.getString(0), new InputChanges.Seen(r.isNullAt(1) ? -1 : r.getLong(1), r.getString(2),
-            r.isNullAt(3) ? Long.MAX_VALUE : r.getTimestamp(3).getTime())))
+            r.isNullAt(3) ? Long.MAX_VALUE : r.getTimestamp(3).getTime(), r.getString(4))))
         .reduceByKey((a, b) -> a.finishedAt() >= b.finishedAt() ? a : b);
     return tasks.mapToPair(t -> new Tuple2<>(t.imagePath(), t))
         .leftOuterJoin(done, tasks.getNumPartitions())

@@ -48,6 +48,21 @@ class RunRecordsTest {
     assertEquals(expected, manifest("r")); // a fresh run whose partition 0 ran three times
   }
 
+  /**
+   * A resumed run redoes an image whose file changed since it was protected: the new outcome stands, a
+   * failure included (a failed attempt on the same input still loses to its success, and a fixed file's
+   * success wins over its failure).
+   */
+  @Test
+  void theOutcomeForAChangedFileStandsEvenAFailure() throws Exception {
+    Files.createDirectories(tmp.resolve("out/_unseg/records"));
+    record("part-first-p00000-t1.json", 2, row("same", "protected", null, "10:00:01", "aa"),
+        row("changed", "protected", null, "10:00:01", "aa"), row("fixed", "failed", "image_unreadable", "10:00:01", "aa"));
+    record("part-second-p00000-t3.json", 5, row("same", "failed", "output_write_failed", "10:00:04", "aa"),
+        row("changed", "failed", "image_unreadable", "10:00:04", "bb"), row("fixed", "protected", null, "10:00:04", "cc"));
+    assertEquals(Map.of("same", "protected", "changed", "failed:image_unreadable", "fixed", "protected"), manifest(null));
+  }
+
   @Test
   void aFreshRunTakesItsRecordsAsTheyAreUnlessAnotherRunLeftOne() throws Exception {
     Files.createDirectories(tmp.resolve("out/_unseg/records"));
@@ -84,7 +99,12 @@ class RunRecordsTest {
   }
 
   private static String row(String path, String status, String error, String time) {
+    return row(path, status, error, time, null);
+  }
+
+  private static String row(String path, String status, String error, String time, String inputSha) {
     return "{\"run_id\": \"r\", \"input_path\": \"" + path + "\", \"status\": \"" + status + "\", \"error_code\": "
-        + (error == null ? "null" : "\"" + error + "\"") + ", \"finished_at\": \"2026-11-22T" + time + ".000Z\"}";
+        + (error == null ? "null" : "\"" + error + "\"") + ", \"finished_at\": \"2026-11-22T" + time + ".000Z\""
+        + (inputSha == null ? "" : ", \"input_sha256\": \"" + inputSha + "\"") + "}";
   }
 }
