@@ -265,6 +265,7 @@ class RetryAndResumeTest {
     writeUncompressedTiff(tiff, 0x405060);
     assertEquals(tiffBytes, Files.size(tiff), "the TIFF keeps its size: only its bytes say it changed");
     Files.setLastModifiedTime(images.resolve("img_0002.jpg"), FileTime.from(java.time.Instant.now())); // touched only
+    byte[] original = Files.readAllBytes(images.resolve("sub/img_0000.jpg"));
     Files.write(images.resolve("sub/img_0000.jpg"), new byte[] {1, 2, 3}); // replaced by a broken file
     Files.delete(images.resolve("img_0008.png"));
     Files.delete(images.resolve("img_0003.png"));
@@ -287,6 +288,13 @@ class RetryAndResumeTest {
     assertEquals(Map.of("sub/img_0000.jpg", "second failed", "img_0001.png", "second protected", "img_0002.jpg",
         "first protected", "img_0009.tif", "second protected"), runs);
     assertFalse(Files.exists(out.resolve("images/sub/img_0000.jpg")), "the copy of the file it replaced is gone");
+
+    // The broken file put back as it was: its failure stands no more, so it is protected again.
+    Files.write(images.resolve("sub/img_0000.jpg"), original);
+    Cli.Run restored = Cli.protect(Datasets.protectArgs(data, out, "--resume", "--run-id", "third"));
+    assertEquals(0, restored.code(), restored.err());
+    Cli.inspectRows(out).forEach(r -> runs.put(r.get("input_path").asText(), r.get("run_id").asText() + " " + r.get("status").asText()));
+    assertEquals("third protected", runs.get("sub/img_0000.jpg"));
     Path fresh = tmp.resolve("fresh");
     assertEquals(0, Cli.protect(Datasets.protectArgs(data, fresh)).code());
     assertEquals(images(Datasets.contentTree(fresh)), images(Datasets.contentTree(out)));

@@ -91,7 +91,7 @@ final class RunRecords {
    * writes the same bytes) and no newer file names another input for it (--resume redid a file that
    * changed since, and that failed), else the one written last. Several files name an image only when
    * attempts of one run overlap (retries, speculation), or when --resume tried a failed image again
-   * (it never redoes one that did not fail), and --overwrite deletes the records. Rows of entries rejected together as
+   * or one whose file changed ({@link InputChanges}), and --overwrite deletes the records. Rows of entries rejected together as
    * duplicate_image share a file and are all kept, as the plan counted them.
    *
    * @param freshRun the run writing the manifest, when it resumes nothing (else null): when every
@@ -139,11 +139,13 @@ final class RunRecords {
    * added) is protected by --resume; one still bad fails again, and {@link #latest} keeps one row for it.
    */
   static JavaRDD<ImageTask> pending(JavaRDD<ImageTask> tasks, Dataset<Row> records, InputChanges changes) {
-    JavaPairRDD<String, InputChanges.Seen> done = records.where(records.col("status").notEqual("failed"))
+    // The row that stands for each image (a changed file's newer failure over its old success, say), if it did not fail.
+    Dataset<Row> standing = latest(records, null);
+    JavaPairRDD<String, InputChanges.Seen> done = standing.where(standing.col("status").notEqual("failed"))
         .select("input_path", "input_bytes", "input_sha256", "finished_at", "output_path").javaRDD()
         .mapToPair(r -> new Tuple2<>(r.getString(0), new InputChanges.Seen(r.isNullAt(1) ? -1 : r.getLong(1), r.getString(2),
             r.isNullAt(3) ? Long.MAX_VALUE : r.getTimestamp(3).getTime(), r.getString(4))))
-        .reduceByKey((a, b) -> a.finishedAt() >= b.finishedAt() ? a : b);
+        .reduceByKey((a, b) -> a); // a guard: only duplicate_image rows share a path, and they failed
     return tasks.mapToPair(t -> new Tuple2<>(t.imagePath(), t))
         .leftOuterJoin(done, tasks.getNumPartitions())
         .mapPartitions(changes);
