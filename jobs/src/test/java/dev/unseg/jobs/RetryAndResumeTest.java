@@ -289,12 +289,16 @@ class RetryAndResumeTest {
         "first protected", "img_0009.tif", "second protected"), runs);
     assertFalse(Files.exists(out.resolve("images/sub/img_0000.jpg")), "the copy of the file it replaced is gone");
 
-    // The broken file put back as it was: its failure stands no more, so it is protected again.
+    // The broken file put back as it was: its failure stands no more, so it is protected again; and a
+    // copy deleted from the release is written again.
     Files.write(images.resolve("sub/img_0000.jpg"), original);
+    Files.delete(out.resolve("images/img_0002.jpg"));
     Cli.Run restored = Cli.protect(Datasets.protectArgs(data, out, "--resume", "--run-id", "third"));
     assertEquals(0, restored.code(), restored.err());
     Cli.inspectRows(out).forEach(r -> runs.put(r.get("input_path").asText(), r.get("run_id").asText() + " " + r.get("status").asText()));
     assertEquals("third protected", runs.get("sub/img_0000.jpg"));
+    assertEquals("third protected", runs.get("img_0002.jpg"));
+    assertTrue(restored.err().contains("1 protected copy was no longer in the release: written again"), restored.err());
     Path fresh = tmp.resolve("fresh");
     assertEquals(0, Cli.protect(Datasets.protectArgs(data, fresh)).code());
     assertEquals(images(Datasets.contentTree(fresh)), images(Datasets.contentTree(out)));

@@ -20,9 +20,9 @@ import org.apache.spark.util.LongAccumulator;
 import scala.Tuple2;
 
 /**
- * On --resume, keeps the tasks to run: images without a finished record, and images an earlier run
+ * On --resume, keeps the tasks to run: images without a finished record, images an earlier run
  * protected whose file has changed since (re-exported, replaced), so that the release is the dataset
- * as it is now, not a protected copy of an older file. A file has changed when its size differs from
+ * as it is now, not a protected copy of an older file, and images whose copy has gone from the release. A file has changed when its size differs from
  * its record's, or, when it was written after its image was protected, when its SHA-256 differs (the
  * size misses an edit that keeps it, the time alone a copy that keeps the bytes): one stat per
  * finished image, and a read only where the time says the file is newer.
@@ -37,13 +37,20 @@ final class InputChanges implements FlatMapFunction<Iterator<Tuple2<String, Tupl
   private final Locations locations;
   private final SerializableHadoopConf hadoopConf;
   private final LongAccumulator changed;
+  private final LongAccumulator missing;
   private final LongAccumulator unchanged;
 
-  /** @param unchanged counts the images left as the earlier run protected them (the progress line's) */
-  InputChanges(Locations locations, SerializableHadoopConf hadoopConf, LongAccumulator changed, LongAccumulator unchanged) {
+  /**
+   * @param changed counts the images whose file changed
+   * @param missing counts the unchanged images whose copy is no longer in the release
+   * @param unchanged counts the images left as the earlier run protected them (the progress line's)
+   */
+  InputChanges(Locations locations, SerializableHadoopConf hadoopConf, LongAccumulator changed, LongAccumulator missing,
+      LongAccumulator unchanged) {
     this.locations = locations;
     this.hadoopConf = hadoopConf;
     this.changed = changed;
+    this.missing = missing;
     this.unchanged = unchanged;
   }
 
@@ -62,6 +69,9 @@ final class InputChanges implements FlatMapFunction<Iterator<Tuple2<String, Tupl
           output.delete(locations.outputImagePath(t._2().get().outputPath()), false);
         }
         changed.add(1);
+        pending.add(t._1());
+      } else if (t._2().get().outputPath() != null && !output.exists(locations.outputImagePath(t._2().get().outputPath()))) {
+        missing.add(1); // its copy was deleted from the release since (by hand, a lifecycle rule): written again
         pending.add(t._1());
       } else {
         unchanged.add(1);

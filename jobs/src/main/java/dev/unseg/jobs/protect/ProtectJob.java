@@ -138,6 +138,7 @@ public final class ProtectJob {
     LongAccumulator failedAcc = sc.sc().longAccumulator("unseg.failed");
     LongAccumulator loads = sc.sc().longAccumulator("unseg.generator_loads");
     LongAccumulator changed = sc.sc().longAccumulator("unseg.changedInputs");
+    LongAccumulator missing = sc.sc().longAccumulator("unseg.missingCopies");
     LongAccumulator skipped = sc.sc().longAccumulator("unseg.doneBefore");
     JavaRDD<dev.unseg.pipeline.dataset.ImageTask> pending = plan.tasks();
     if (resuming) {
@@ -150,7 +151,7 @@ public final class ProtectJob {
         throw e;
       }
       PreviousRun.resuming(outFs, locations);
-      pending = RunRecords.pending(plan.tasks(), earlier, new InputChanges(locations, conf, changed, skipped));
+      pending = RunRecords.pending(plan.tasks(), earlier, new InputChanges(locations, conf, changed, missing, skipped));
     }
     JavaRDD<Row> rows = pending.mapPartitions(
         new ProtectPartition(config, locations, annotationRoot, conf, runId, done, failedAcc, loads));
@@ -203,6 +204,10 @@ public final class ProtectJob {
           + " changed since an earlier run protected " + (changed.value() == 1 ? "it" : "them")
           + " (another size, or other bytes in a file written since): protected again");
     }
+    if (missing.value() > 0) {
+      console.println("unseg: " + missing.value() + (missing.value() == 1 ? " protected copy was" : " protected copies were")
+          + " no longer in the release: written again");
+    }
     if (stopped == null && lease.lostTo() != null) {
       stopped = "another run took over this output while this one ran (" + lease.lostTo() + "; this run's heartbeat"
           + " was late by more than unseg.run.lease-expiry): check the output with unseg verify, or --resume it";
@@ -211,6 +216,7 @@ public final class ProtectJob {
     ObjectNode summary = summary(runId, spec, locations, plan, stats, started, finished, seconds, success, resuming);
     summary.put("generator_loads", loads.value()); // model loads by executor JVMs in this run: one each, never per task
     summary.put("changed_inputs", changed.value()); // images protected again by --resume because their file changed
+    summary.put("missing_outputs", missing.value()); // and because their copy had gone from the release
     step = "writing _unseg/summary.json";
     outFs.publish(locations.layout().summary(), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
         .writeValueAsBytes(summary));
