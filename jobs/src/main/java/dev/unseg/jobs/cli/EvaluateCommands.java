@@ -107,10 +107,11 @@ final class EvaluateCommands {
     }
     if (scenes != null) {
       scenes.write(output, count);
-      out.printf("wrote %d images to %s/images and their COCO index to %s/annotations.json%n", count, output, output);
+      out.printf("wrote %d %s to %s/images and their COCO index to %s/annotations.json%n", count, count == 1 ? "image" : "images",
+          output, output);
     } else {
       pairs.write(output, count);
-      out.printf("wrote %d image/mask pairs to %s/images and %s/masks%n", count, output, output);
+      out.printf("wrote %d image/mask %s to %s/images and %s/masks%n", count, count == 1 ? "pair" : "pairs", output, output);
     }
     return 0;
   }
