@@ -325,8 +325,8 @@ public final class UnsegCli {
     ProtectConfig settings = ProtectConfig.from(config);
     try (SparkSession spark = session(config, settings.master(), "unseg-protect")) {
       ProtectJob.Result r = new ProtectJob(spark, settings, err).run();
-      out.printf("run %s: %d images: %d protected, %d without mask%s, %d failed, in %.1f s (%.1f img/s)%n",
-          r.runId(), r.rows(), r.protectedImages(), r.noMask(), r.noMask() > 0 ? " (no annotated object: written unchanged)" : "",
+      out.printf("run %s: %d %s: %d protected, %d without mask%s, %d failed, in %.1f s (%.1f img/s)%n",
+          r.runId(), r.rows(), r.rows() == 1 ? "image" : "images", r.protectedImages(), r.noMask(), r.noMask() > 0 ? " (no annotated object: written unchanged)" : "",
           r.failed(), r.seconds(), r.rows() / r.seconds());
       OutputLayout layout = new OutputLayout(r.output());
       // As a Hadoop path prints, like the others: "out put/", not the URI's "out%20put/", which a shell would not find.
@@ -386,11 +386,12 @@ public final class UnsegCli {
           SettingReads.intIn(c, "partitions.count", "--partitions", 0, 10_000_000)).run();
       r.shown().forEach(p -> out.println("MISMATCH " + p));
       if (r.problems() > 0) {
-        err.printf("unseg: verify found %d problems in %s (%d manifest rows)%s%n", r.problems(), output, r.rows(),
+        err.printf("unseg: verify found %d %s in %s (%d manifest %s)%s%n", r.problems(), r.problems() == 1 ? "problem" : "problems",
+            output, r.rows(), r.rows() == 1 ? "row" : "rows",
             r.problems() > r.shown().size() ? "; the first " + r.shown().size() + " are listed" : "");
         return 1;
       }
-      out.printf("verified %s: %d manifest rows, every check holds%n", output, r.rows());
+      out.printf("verified %s: %d manifest %s, every check holds%n", output, r.rows(), r.rows() == 1 ? "row" : "rows");
       return 0;
     }
   }
