@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 6 on S3 (S3Proxy, a real S3 server in its own process): a protect run from bucket to
  * bucket whose driver JVM is killed (SIGKILL) once some task records are in the bucket, then
  * --resume, ends with the same objects as an uninterrupted run (SHA-256 of every object except the
- * run-specific ones), only the missing images redone, and `unseg verify` on the s3a:// output passes.
+ * run-specific ones), only the missing images redone, and `unseg verify` on the s3a:// output passes;
+ * then a resume after the bucket's dataset changed redoes the re-exported image and the deleted copy.
  */
 class S3ResumeTest {
   static final String BUCKET = "resume";
@@ -123,6 +124,34 @@ class S3ResumeTest {
       Cli.Run full = cli(concat(List.of("verify", "--output", out, "--originals", in + "images",
           "--master", "local[2]"), conf));
       assertEquals(0, full.code(), full.out() + full.err());
+
+      // The dataset changed in the bucket: an image re-exported, one taken out, and a protected copy deleted.
+      java.awt.image.BufferedImage edited = javax.imageio.ImageIO.read(data.resolve("images/img_0001.png").toFile());
+      edited.getRaster().setSample(0, 0, 0, 255 - edited.getRaster().getSample(0, 0, 0));
+      ByteArrayOutputStream png = new ByteArrayOutputStream();
+      javax.imageio.ImageIO.write(edited, "png", png);
+      Path reexported = Files.write(tmp.resolve("img_0001.png"), png.toByteArray());
+      sdk.putObject(BUCKET, "raw/images/img_0001.png", reexported.toFile());
+      sdk.deleteObject(BUCKET, "raw/images/img_0007.png");
+      sdk.deleteObject(BUCKET, "out/images/img_0005.png");
+      Cli.Run refused = Cli.runCli(args(in, out, conf, "--resume", "--master", "local[2]"));
+      assertEquals(2, refused.code(), refused.err());
+      assertTrue(refused.err().contains("(img_0007.png)") && refused.err().contains(out + "images/img_0007.png"), refused.err());
+      assertTrue(objects(sdk, "out/").containsKey("out/_SUCCESS"), "a refused resume changes nothing");
+      sdk.deleteObject(BUCKET, "out/images/img_0007.png");
+      Cli.Run again = Cli.runCli(args(in, out, conf, "--resume", "--run-id", "again", "--master", "local[2]"));
+      assertEquals(0, again.code(), again.err() + "\nS3Proxy log:\n" + s3.log());
+      assertTrue(again.err().contains("1 image has changed") && again.err().contains("1 protected copy was no longer"), again.err());
+      Map<String, String> rerun = new TreeMap<>();
+      for (JsonNode r : inspect(out, conf, IMAGES - 1)) {
+        if (r.get("run_id").asText().equals("again")) {
+          rerun.put(r.get("input_path").asText(), r.get("status").asText());
+        }
+      }
+      assertEquals(Map.of("img_0001.png", "protected", "img_0005.png", "protected"), rerun);
+      Cli.Run changed = cli(concat(List.of("verify", "--output", out, "--originals", in + "images",
+          "--master", "local[2]"), conf));
+      assertEquals(0, changed.code(), changed.out() + changed.err());
     }
   }
 
