@@ -50,6 +50,16 @@ class GeneratedDatasetProtectTest {
     assertTrue(report.at("/skipped_images/00003.png").asText().contains("00003.png"), report.get("skipped_images").toString());
     assertEquals(11, report.get("train_images").size() + report.get("test_images").size());
 
+    // A run that has not finished: a missing copy's reason says to finish it first.
+    Files.delete(out.resolve("_SUCCESS"));
+    Files.delete(out.resolve("images/00005.png"));
+    Cli.Run unfinished = Cli.runCli(new String[] {"evaluate", "--protected", out.toString(), "--sample", "8",
+        "--test", "4", "--base-size", "32", "--crop", "32", "--epochs", "1", "--model", "unet", "--run-id", "unfinished"});
+    assertEquals(0, unfinished.code(), unfinished.err());
+    assertTrue(Cli.JSON.readTree(out.resolve("_unseg/evaluation/unfinished/report.json").toFile()).at("/skipped_images/00005.png")
+        .asText().contains("has not finished (no _SUCCESS): finish it with the same protect command and --resume"),
+        unfinished.out());
+
     // A recipe the networks cannot take names its setting.
     Cli.Run badCrop = Cli.runCli(new String[] {"evaluate", "--protected", out.toString(), "--crop", "100"});
     assertEquals(2, badCrop.code(), badCrop.err());

@@ -34,6 +34,10 @@ public interface ProtectedCopies {
     Locations released = run.locations();
     OutputFormat outputFormat = OutputFormat.valueOf(run.outputFormat().toUpperCase(Locale.ROOT));
     Storage storage = Storage.of(released.output(), hadoop);
+    // A run stopped before its end has copies of only some images: say so where a missing one is named.
+    String why = storage.exists(released.layout().success()) ? "the run's manifest row says why"
+        : "the protect run in " + run.output() + " has not finished (no _SUCCESS): finish it with the same protect"
+            + " command and --resume, then evaluate";
     return new ProtectedCopies() {
       @Override
       public byte[] copy(String name, DecodedImage clean, LabeledDataset data) throws IOException, InputException {
@@ -42,7 +46,7 @@ public interface ProtectedCopies {
         try {
           bytes = storage.read(copy, maxFileBytes);
         } catch (FileNotFoundException e) {
-          throw new InputException(ErrorCode.IMAGE_MISSING, "no protected copy at " + copy + " (the run's manifest row says why)");
+          throw new InputException(ErrorCode.IMAGE_MISSING, "no protected copy at " + copy + " (" + why + ")");
         }
         DecodedImage prot = codec.decode(bytes, copy.toString());
         if (prot.width() != clean.width() || prot.height() != clean.height()) {
