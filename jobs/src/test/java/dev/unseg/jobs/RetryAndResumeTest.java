@@ -154,6 +154,9 @@ class RetryAndResumeTest {
     Cli.Run tooSoon = Cli.protect(Datasets.protectArgs(data, out, "--resume"));
     assertEquals(2, tooSoon.code(), tooSoon.err());
     assertTrue(tooSoon.err().contains("in use by run killed") && tooSoon.err().contains("unseg.run.lease-expiry"), tooSoon.err());
+    // The killed JVM ran on this host: the refusal says it is gone, and when the lease expires.
+    assertTrue(tooSoon.err().contains("runs on this host now: that run died") && tooSoon.err().matches("(?s).*, in \\d+ s; then --resume.*"),
+        tooSoon.err());
     assertEquals(killedTree, Datasets.contentTree(out), "a refused run changes nothing");
     Thread.sleep(1200);
     Cli.Run resumed = Cli.protect(Datasets.protectArgs(data, out, "--resume", "--run-id", "resumed",

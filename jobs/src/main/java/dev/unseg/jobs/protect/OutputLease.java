@@ -53,7 +53,17 @@ public final class OutputLease implements AutoCloseable {
 
     String describe(Instant now) {
       return "run " + runId + " (host " + host + ", pid " + pid + ", started " + acquiredAt + ", last heartbeat "
-          + Math.max(0, age(now).toSeconds()) + " s ago)";
+          + Math.max(0, age(now).toSeconds()) + " s ago" + (diedHere() ? "; no process " + pid + " runs on this host now:"
+          + " that run died" : "") + ")";
+    }
+
+    /**
+     * Held by a process of this host that is gone (killed, crashed): said, never acted on (a pid alone proves
+     * little), and not for a host named localhost, a name many machines share.
+     */
+    private boolean diedHere() {
+      return host.equals(host()) && !host.startsWith("localhost") && pid != ProcessHandle.current().pid()
+          && ProcessHandle.of(pid).isEmpty();
     }
   }
 
@@ -203,7 +213,8 @@ public final class OutputLease implements AutoCloseable {
     return new UserError("--output " + locations.output() + " is in use by " + holder.describe(now)
         + ". Two runs must not write one output: wait for that run to end, or choose another --output. If that run"
         + " died, its lease expires " + safety.leaseExpiry().toSeconds() + " s after its last heartbeat"
-        + " (unseg.run.lease-expiry); then --resume takes the output over.");
+        + " (unseg.run.lease-expiry), in " + Math.max(1, safety.leaseExpiry().minus(holder.age(now)).toSeconds())
+        + " s; then --resume takes the output over.");
   }
 
   /**
