@@ -149,6 +149,14 @@ class RetryAndResumeTest {
     long keptRows = recordRows(records);
     assertTrue(kept >= 3 && keptRows < 48, kept + " task records before the kill\n" + log);
 
+    // The commands that read a finished run say that this one has not finished, and how to finish it.
+    for (String[] read : new String[][] {{"inspect", out.toString()}, {"verify", "--output", out.toString()}}) {
+      Cli.Run early = Cli.runCli(read);
+      assertEquals(2, early.code(), early.err());
+      assertTrue(early.err().contains("holds a protect run that has not written its manifest")
+          && early.err().contains("--resume"), early.err());
+    }
+
     // The killed driver's lease is live until it expires: a second run is refused, then takes it over.
     Map<String, String> killedTree = Datasets.contentTree(out);
     Cli.Run tooSoon = Cli.protect(Datasets.protectArgs(data, out, "--resume"));

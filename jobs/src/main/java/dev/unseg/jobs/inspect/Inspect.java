@@ -9,7 +9,6 @@ import dev.unseg.jobs.config.SettingReads;
 import dev.unseg.jobs.io.OutputLayout;
 import dev.unseg.jobs.io.Storage;
 import dev.unseg.pipeline.audit.ImageStatus;
-import dev.unseg.pipeline.error.UserError;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -48,7 +47,7 @@ public final class Inspect {
     Storage fs = Storage.of(loc.root(), conf);
     Path manifest = loc.manifest();
     if (!fs.exists(manifest)) {
-      throw new UserError(target + " has no manifest (" + manifest + "): is it the --output of a protect run?");
+      throw loc.noManifest(fs);
     }
     ObjectMapper json = JsonMapper.builder().enable(JsonWriteFeature.WRITE_NAN_AS_STRINGS).build();
     if (!summaryOnly) {

@@ -52,6 +52,17 @@ public record OutputLayout(URI root) implements Serializable {
     return path(AUDIT + "manifest/");
   }
 
+  /**
+   * The refusal of a command that reads a run's manifest (inspect, report, verify) where there is none: no
+   * run at all, or one that has not finished (running, or stopped before it wrote its manifest).
+   */
+  public dev.unseg.pipeline.error.UserError noManifest(Storage fs) throws java.io.IOException {
+    return new dev.unseg.pipeline.error.UserError(fs.exists(audit())
+        ? root + " holds a protect run that has not written its manifest (" + manifest() + "): it is running, or it"
+            + " stopped before its end; finish it with the same protect command and --resume"
+        : root + " holds no protect run (no " + manifest() + "): is it the --output of unseg protect?");
+  }
+
   /** Each task's manifest rows as JSON lines, published before the task ends. */
   public Path records() {
     return path(AUDIT + "records/");

@@ -54,9 +54,9 @@ public final class ProtectReport {
   /** Builds the report of the run in {@code output} and returns where report.html is. */
   public static Path write(SparkSession spark, URI output, ReportSettings settings) throws IOException {
     OutputLayout loc = new OutputLayout(output);
-    if (!Storage.of(loc.root(), spark.sparkContext().hadoopConfiguration()).exists(loc.manifest())) {
-      throw new UserError(loc.manifest() + " does not exist: " + loc.root()
-          + " holds no protect run with a manifest (is it the --output of unseg protect?)");
+    Storage fs = Storage.of(loc.root(), spark.sparkContext().hadoopConfiguration());
+    if (!fs.exists(loc.manifest())) {
+      throw loc.noManifest(fs);
     }
     return write(spark, output, settings, stats(spark, loc.manifest(), settings));
   }

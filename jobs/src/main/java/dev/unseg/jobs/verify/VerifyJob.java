@@ -71,8 +71,7 @@ public final class VerifyJob {
     Path summaryPath = layout.summary();
     Path manifestPath = layout.manifest();
     if (!fs.exists(manifestPath)) {
-      throw new UserError(manifestPath + " does not exist: --output " + output
-          + " holds no finished protect run (run unseg protect, or --resume it, first)");
+      throw layout.noManifest(fs);
     }
     if (!fs.exists(summaryPath)) {
       throw new UserError(summaryPath + " does not exist: the run in --output " + output
