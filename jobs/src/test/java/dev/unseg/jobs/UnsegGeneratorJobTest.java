@@ -172,6 +172,27 @@ class UnsegGeneratorJobTest {
         "local[2] is one executor JVM: " + partitions.size() + " tasks must share one model load");
   }
 
+  /**
+   * The run spec records the model file's digest though none was given, so that --resume refuses another file
+   * at the same path (it resumed, mixing two generators' noise in one release).
+   */
+  @Test
+  void resumeRefusesAnotherModelFileAtTheSamePath() throws Exception {
+    Path copy = Files.copy(FIXTURE, tmp.resolve("model.pt"));
+    Path target = tmp.resolve("resume-out");
+    String[] args = {"--format", "mask-pairs", "--images", images.toString(), "--annotations", masks.toString(),
+        "--output", target.toString(), "--generator", "unseg", "--model", copy.toString()};
+    assertEquals(0, Cli.protect(args).code());
+    JsonNode spec = Cli.JSON.readTree(target.resolve("_unseg/settings.json").toFile());
+    assertEquals(reference.get("modelSha256").asText(), spec.get("unseg.generator.model-sha256").asText());
+    Files.copy(FIXTURE.resolveSibling("saturating_generator.pt"), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Cli.Run resumed = Cli.protect(java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--resume"))
+        .toArray(String[]::new));
+    assertEquals(2, resumed.code(), resumed.err());
+    assertTrue(resumed.err().contains("unseg.generator.model-sha256: the run in --output used '"
+        + reference.get("modelSha256").asText() + "'"), resumed.err());
+  }
+
   @Test
   void digestMismatchRefusesToStart() throws Exception {
     Path target = tmp.resolve("mismatch-out");

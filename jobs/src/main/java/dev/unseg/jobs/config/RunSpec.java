@@ -54,6 +54,7 @@ public record RunSpec(
     implements Serializable {
 
   public static final String KEY_FINGERPRINT = "unseg.generator.key-fingerprint";
+  private static final String MODEL_SHA256 = "unseg.generator.model-sha256";
   private static final ObjectMapper JSON = new ObjectMapper();
   /**
    * Keys that say where the run read and wrote, or which images it may refuse, not what its bytes are:
@@ -103,6 +104,13 @@ public record RunSpec(
     return new RunSpec(format, images, annotations, panopticMasks, selection, maskName, imageList, where(root), outputFormat,
         jpegQuality, writeMasks, copyAnnotations, jpegCodec, eps, epsBackground, maxPixels, maxFileBytes, generator, cellSize,
         design, model, modelSha256, keyFingerprint);
+  }
+
+  /** The same run with the SHA-256 of the model file it reads (where none was given, the file's own). */
+  public RunSpec withModelSha256(String digest) {
+    return new RunSpec(format, images, annotations, panopticMasks, selection, maskName, imageList, output, outputFormat,
+        jpegQuality, writeMasks, copyAnnotations, jpegCodec, eps, epsBackground, maxPixels, maxFileBytes, generator, cellSize,
+        design, model, digest, keyFingerprint);
   }
 
   /** The same run, its images read from another root (verify's {@code --originals}). */
@@ -169,7 +177,8 @@ public record RunSpec(
     StringBuilder diff = new StringBuilder();
     asMap().forEach((key, now) -> {
       Object then = was.get(key);
-      if (NOT_COMPARED.contains(key) || then == null) {
+      // A spec of an older version lacks the keys it did not record, and recorded no digest of a model given without one.
+      if (NOT_COMPARED.contains(key) || then == null || key.equals(MODEL_SHA256) && "".equals(then)) {
         return;
       }
       if (key.equals(KEY_FINGERPRINT)) {

@@ -81,10 +81,13 @@ public final class Generators {
    * Why on the driver too (executors check again before loading): a wrong model must refuse the run,
    * not fail every task after the output was begun. Costs one streamed read of the model (a trained
    * generator's header is checked too: a file that is not one is refused here).
+   *
+   * @return the model file's SHA-256, which the run spec records so that --resume refuses another file at
+   *     the same URI ("" for the built-in generator)
    */
-  public static void checkModel(GeneratorConfig config, Configuration hadoopConf) throws IOException {
+  public static String checkModel(GeneratorConfig config, Configuration hadoopConf) throws IOException {
     if (config.kind() == GeneratorConfig.Kind.SYNTHETIC) {
-      return;
+      return "";
     }
     ModelFiles.checkExists(config.model(), hadoopConf);
     byte[] trained = null;
@@ -97,13 +100,12 @@ public final class Generators {
         throw new UserError(e.getMessage() + " Nothing was written.");
       }
     }
-    if (!config.modelSha256().isEmpty()) {
-      String actual = trained != null ? Sha256.hex(trained) : ModelFiles.sha256(config.model(), hadoopConf);
-      if (!actual.equals(config.modelSha256())) {
-        throw new UserError("unseg.generator.model-sha256 (--model-sha256) expects " + config.modelSha256()
-            + " but " + config.model() + " has SHA-256 " + actual + ". Use the model file that digest was recorded"
-            + " for, or, if this file is the one you mean, pass --model-sha256 " + actual + ". Nothing was written.");
-      }
+    String actual = trained != null ? Sha256.hex(trained) : ModelFiles.sha256(config.model(), hadoopConf);
+    if (!config.modelSha256().isEmpty() && !actual.equals(config.modelSha256())) {
+      throw new UserError("unseg.generator.model-sha256 (--model-sha256) expects " + config.modelSha256()
+          + " but " + config.model() + " has SHA-256 " + actual + ". Use the model file that digest was recorded"
+          + " for, or, if this file is the one you mean, pass --model-sha256 " + actual + ". Nothing was written.");
     }
+    return actual;
   }
 }

@@ -88,14 +88,14 @@ public final class ProtectJob {
         : config.runId();
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Configuration hadoop = sc.hadoopConfiguration();
-    RunSpec spec = RunSpec.of(config);
-    Locations locations = spec.locations();
+    RunSpec settings = RunSpec.of(config);
+    Locations locations = settings.locations();
     locations.checkOutputSeparate();
-    URI annotationRoot = spec.annotationRoot(locations);
+    URI annotationRoot = settings.annotationRoot(locations);
     // Every start check comes before the first write to the output: a refused start leaves it as it was.
     StartChecks.inputs(config, locations, annotationRoot, hadoop);
     StartChecks.output(locations.output(), hadoop);
-    Generators.checkModel(config.generator(), hadoop);
+    RunSpec spec = settings.withModelSha256(Generators.checkModel(config.generator(), hadoop));
     if (sc.sc().isLocal()) {
       Generators.loadForEmbeddedTasks(config.generator(), hadoop);
     }
