@@ -180,9 +180,12 @@ public final class UnsegCli {
         // (Spark's "cancelled because SparkContext was shut down", or a closed file system). Not a bug.
         LOG.info("Stopped by a signal", e);
         String name = args.length > 0 ? args[0] : "unseg";
-        err.println("unseg: stopped by Ctrl-C or SIGTERM before " + name + " finished" + (name.equals("protect")
-            ? "; _SUCCESS was not written. What finished is recorded: run the same command with --resume to finish the rest"
-            : "; what it wrote is incomplete: run it again"));
+        err.println("unseg: stopped by Ctrl-C or SIGTERM before " + name + " finished" + switch (name) {
+          case "protect" -> "; _SUCCESS was not written. What finished is recorded: run the same command with --resume to"
+              + " finish the rest";
+          case "verify", "inspect" -> ", with no verdict: run it again"; // they write nothing to the release
+          default -> "; what it wrote is incomplete: run it again";
+        });
         return 1;
       }
       return failed(e, err);
