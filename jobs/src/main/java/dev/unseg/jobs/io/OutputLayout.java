@@ -1,5 +1,7 @@
 package dev.unseg.jobs.io;
 
+import dev.unseg.pipeline.error.UserError;
+import java.io.IOException;
 import java.io.Serializable;
 import java.net.URI;
 import org.apache.hadoop.fs.Path;
@@ -56,8 +58,8 @@ public record OutputLayout(URI root) implements Serializable {
    * The refusal of a command that reads a run's manifest (inspect, report, verify) where there is none: no
    * run at all, or one that has not finished (running, or stopped before it wrote its manifest).
    */
-  public dev.unseg.pipeline.error.UserError noManifest(Storage fs) throws java.io.IOException {
-    return new dev.unseg.pipeline.error.UserError(fs.exists(audit())
+  public UserError noManifest(Storage fs) throws IOException {
+    return new UserError(fs.exists(audit())
         ? root + " holds a protect run that has not written its manifest (" + manifest() + "): it is running, or it"
             + " stopped before its end; finish it with the same protect command and --resume"
         : root + " holds no protect run (no " + manifest() + "): is it the --output of unseg protect?");
