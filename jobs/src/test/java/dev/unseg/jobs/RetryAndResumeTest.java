@@ -318,6 +318,43 @@ class RetryAndResumeTest {
     assertEquals(0, verified.code(), verified.out() + verified.err());
   }
 
+  /**
+   * An image without annotations is released unchanged (no_mask); annotated since, --resume protects it (it
+   * stayed an unprotected original in the release), and leaves the protected one alone.
+   */
+  @Test
+  void resumeProtectsAnImageAnnotatedSince() throws Exception {
+    Path index = tmp.resolve("annotations/instances.json");
+    Files.createDirectories(index.getParent());
+    com.fasterxml.jackson.databind.node.ObjectNode full = (com.fasterxml.jackson.databind.node.ObjectNode) Cli.JSON.readTree(
+        Cli.SAMPLES.resolve("coco/annotations/instances_sample.json").toFile());
+    com.fasterxml.jackson.databind.node.ObjectNode partial = full.deepCopy();
+    com.fasterxml.jackson.databind.node.ArrayNode kept = partial.putArray("annotations");
+    full.get("annotations").forEach(a -> {
+      if (a.get("image_id").asLong() == 142238) {
+        kept.add(a);
+      }
+    });
+    Cli.JSON.writeValue(index.toFile(), partial);
+    String[] args = {"--format", "coco", "--images", Cli.SAMPLES.resolve("coco/val2017").toString(), "--annotations",
+        index.toString(), "--output", tmp.resolve("out").toString()};
+    assertEquals(0, Cli.protect(concat(args, "--run-id", "first")).code());
+    Map<String, String> status = new HashMap<>();
+    Cli.inspectRows(tmp.resolve("out")).forEach(r -> status.put(r.get("input_path").asText(), r.get("status").asText()));
+    assertEquals(Map.of("000000142238.jpg", "protected", "000000439180.jpg", "no_mask"), status);
+
+    Cli.JSON.writeValue(index.toFile(), full);
+    Cli.Run resumed = Cli.protect(concat(args, "--resume", "--run-id", "second"));
+    assertEquals(0, resumed.code(), resumed.err());
+    Cli.inspectRows(tmp.resolve("out")).forEach(r -> status.put(r.get("input_path").asText(),
+        r.get("run_id").asText() + " " + r.get("status").asText()));
+    assertEquals(Map.of("000000142238.jpg", "first protected", "000000439180.jpg", "second protected"), status);
+  }
+
+  private static String[] concat(String[] args, String... more) {
+    return Stream.concat(Stream.of(args), Stream.of(more)).toArray(String[]::new);
+  }
+
   private static Map<String, String> images(Map<String, String> tree) {
     Map<String, String> images = new java.util.TreeMap<>(tree);
     images.keySet().removeIf(rel -> !rel.startsWith("images/"));

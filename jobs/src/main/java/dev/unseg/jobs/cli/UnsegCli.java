@@ -57,7 +57,7 @@ public final class UnsegCli {
       new Command.Flag("--partitions", "unseg.partitions.count", "N", "number of Spark partitions (0: images / unseg.partitions.size)"),
       MASTER,
       new Command.Flag("--run-id", "unseg.run.id", "ID", "run id stored in the manifest (empty: generated)"),
-      new Command.Flag("--resume", "unseg.run.resume", null, "continue the run in --output: protect images without a record, failed ones and changed ones again"),
+      new Command.Flag("--resume", "unseg.run.resume", null, "continue the run in --output: protect images without a record, and again those failed, without mask or changed"),
       new Command.Flag("--overwrite", "unseg.run.overwrite", null, "delete the run in --output and start again"));
 
   static final List<Command.Flag> VERIFY_FLAGS = List.of(

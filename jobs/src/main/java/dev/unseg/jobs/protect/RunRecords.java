@@ -133,15 +133,17 @@ final class RunRecords {
   }
 
   /**
-   * The tasks to run on --resume: those whose image has no record yet, or only failed ones, and those
-   * whose image {@link InputChanges} finds changed since it was protected; a Spark join, nothing per image
-   * on the driver. A failed image is tried again, so that an input fixed since (a re-exported file, a mask
+   * The tasks to run on --resume: those whose image has no record yet, or only failed or no_mask ones, and
+   * those whose image {@link InputChanges} finds changed since it was protected; a Spark join, nothing per
+   * image on the driver. A failed image is tried again, so that an input fixed since (a re-exported file, a mask
    * added) is protected by --resume; one still bad fails again, and {@link #latest} keeps one row for it.
    */
   static JavaRDD<ImageTask> pending(JavaRDD<ImageTask> tasks, Dataset<Row> records, InputChanges changes) {
-    // The row that stands for each image (a changed file's newer failure over its old success, say), if it did not fail.
+    // The row that stands for each image (a changed file's newer failure over its old success, say), if it was
+    // protected: failed images are tried again, and images without a mask looked at again (their copy is the
+    // original, unprotected: an annotation added since must protect them; one still without is the same bytes).
     Dataset<Row> standing = latest(records, null);
-    JavaPairRDD<String, InputChanges.Seen> done = standing.where(standing.col("status").notEqual("failed"))
+    JavaPairRDD<String, InputChanges.Seen> done = standing.where(standing.col("status").equalTo("protected"))
         .select("input_path", "input_bytes", "input_sha256", "finished_at", "output_path").javaRDD()
         .mapToPair(r -> new Tuple2<>(r.getString(0), new InputChanges.Seen(r.isNullAt(1) ? -1 : r.getLong(1), r.getString(2),
             r.isNullAt(3) ? Long.MAX_VALUE : r.getTimestamp(3).getTime(), r.getString(4))))
