@@ -41,7 +41,8 @@ final class AnnotationRasters {
         String format = reader.getFormatName().toLowerCase(Locale.ROOT);
         if (!format.contains("png") && !format.contains("tif")) {
           throw new InputException(ErrorCode.ANNOTATION_INVALID,
-              "annotation " + path + " is " + format + "; label maps and masks must be lossless PNG or TIFF");
+              "annotation " + path + " is " + format + "; label maps and masks must be lossless PNG or TIFF (a JPEG's"
+                  + " compression moves their edges and labels): export it again as PNG from its source");
         }
         reader.setInput(iis, true, true);
         int w = reader.getWidth(0);

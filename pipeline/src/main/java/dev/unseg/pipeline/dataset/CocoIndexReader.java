@@ -60,6 +60,7 @@ public final class CocoIndexReader {
 
   private static CocoIndexReader parse(InputStream json, String sourceName, CocoIndexVisitor visitor)
       throws IOException, InvalidIndexException {
+    json = refuseArchive(json, sourceName);
     try (JsonParser parser = FACTORY.createParser(json)) {
       CocoIndexReader reader = new CocoIndexReader(parser, sourceName, visitor);
       reader.readTop();
@@ -70,6 +71,27 @@ public final class CocoIndexReader {
           sourceName, loc == null ? -1 : loc.getLineNr(), loc == null ? -1 : loc.getColumnNr(),
           "malformed JSON: " + withoutSource(e.getOriginalMessage()) + "; fix or re-export the file", e);
     }
+  }
+
+  /**
+   * The index as it is distributed, compressed (COCO's annotations_trainval2017.zip, a .json.gz), is refused
+   * with what to do; JSON's parser would only see an illegal character at line 1.
+   */
+  private static InputStream refuseArchive(InputStream in, String sourceName) throws IOException, InvalidIndexException {
+    java.io.BufferedInputStream buffered = new java.io.BufferedInputStream(in);
+    buffered.mark(2);
+    int b0 = buffered.read();
+    int b1 = buffered.read();
+    buffered.reset();
+    if (b0 == 0x1f && b1 == 0x8b) {
+      throw new InvalidIndexException(sourceName, 1, 1, "compressed with gzip, not JSON: decompress it (gunzip) and give"
+          + " the .json file", null);
+    }
+    if (b0 == 'P' && b1 == 'K') {
+      throw new InvalidIndexException(sourceName, 1, 1, "a zip archive, not JSON: unzip it and give the .json file"
+          + " inside (COCO's annotations_trainval2017.zip holds annotations/instances_val2017.json)", null);
+    }
+    return buffered;
   }
 
   /** What a whole index holds, counted in one streaming pass (see {@link #count}). */

@@ -94,6 +94,27 @@ class CocoIndexReaderTest {
     assertEquals(1, truncated.line());
   }
 
+  /** An index still compressed as it was downloaded: refused with how to open it, not as an illegal character. */
+  @Test
+  void compressedIndexesSayHowToOpenThem() throws Exception {
+    java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
+      out.write("{\"images\": []}".getBytes(StandardCharsets.UTF_8));
+    }
+    java.io.ByteArrayOutputStream zip = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(zip)) {
+      out.putNextEntry(new java.util.zip.ZipEntry("annotations/instances_val2017.json"));
+      out.write("{\"images\": []}".getBytes(StandardCharsets.UTF_8));
+    }
+    InvalidIndexException gzipped = assertThrows(InvalidIndexException.class, () -> CocoIndexReader.read(
+        new ByteArrayInputStream(gz.toByteArray()), "instances.json.gz", new CocoPanopticSampleTest.Collected()));
+    assertTrue(gzipped.getMessage().startsWith("instances.json.gz (line 1, column 1): compressed with gzip, not JSON:"
+        + " decompress it (gunzip)"), gzipped.getMessage());
+    InvalidIndexException zipped = assertThrows(InvalidIndexException.class, () -> CocoIndexReader.read(
+        new ByteArrayInputStream(zip.toByteArray()), "annotations.zip", new CocoPanopticSampleTest.Collected()));
+    assertTrue(zipped.getMessage().contains("a zip archive, not JSON: unzip it"), zipped.getMessage());
+  }
+
   @Test
   void structuralProblemsAreInvalidIndex() {
     for (String json : new String[] {
