@@ -319,6 +319,69 @@ class RetryAndResumeTest {
   }
 
   /**
+   * Masks edited after a run: --resume protects again the images whose mask changed (the release's image and
+   * copied mask end as a fresh run's), fails those whose mask is now broken or gone (their stale copies
+   * deleted), copies a mask only touched into the release again without redoing its image, and a further
+   * resume redoes nothing it has already looked at.
+   */
+  @Test
+  void resumeFollowsEditedMasks() throws Exception {
+    Path data = tmp.resolve("data");
+    Datasets.dataset(data, 0, 5, 48);
+    Path masks = data.resolve("masks");
+    Path out = tmp.resolve("out");
+    assertEquals(0, Cli.protect(Datasets.protectArgs(data, out, "--run-id", "first")).code());
+    Thread.sleep(1100); // coarse file-system clocks
+
+    Path edited = masks.resolve("img_0001.png");
+    BufferedImage mask = ImageIO.read(edited.toFile());
+    java.awt.Graphics2D g = mask.createGraphics();
+    g.setColor(java.awt.Color.BLACK);
+    g.fillRect(0, 0, mask.getWidth() / 2, mask.getHeight()); // half the object is no longer annotated
+    g.dispose();
+    ImageIO.write(mask, "png", edited.toFile());
+    Path touched = masks.resolve("img_0002.png");
+    Files.setLastModifiedTime(touched, FileTime.from(java.time.Instant.now()));
+    FileTime touchedImage = Files.getLastModifiedTime(out.resolve("images/img_0002.jpg"));
+    byte[] brokenMask = Files.readAllBytes(masks.resolve("img_0003.png"));
+    Files.write(masks.resolve("img_0003.png"), new byte[] {1, 2, 3});
+    Files.delete(masks.resolve("sub/img_0000.png"));
+
+    Cli.Run resumed = Cli.protect(Datasets.protectArgs(data, out, "--resume", "--run-id", "second"));
+    assertEquals(0, resumed.code(), resumed.err());
+    assertTrue(resumed.err().contains("3 images' annotations have changed since an earlier run protected them"), resumed.err());
+    assertTrue(resumed.err().contains("1 image's annotation was written since an earlier run protected it and makes the"
+        + " same mask: copied into the release again"), resumed.err());
+    Map<String, String> runs = new HashMap<>();
+    Cli.inspectRows(out).forEach(r -> runs.put(r.get("input_path").asText(), r.get("run_id").asText() + " "
+        + r.get("status").asText() + (r.get("error_code").isNull() ? "" : " " + r.get("error_code").asText())));
+    assertEquals(Map.of("sub/img_0000.jpg", "second failed annotation_missing", "img_0001.png", "second protected",
+        "img_0002.jpg", "first protected", "img_0003.png", "second failed annotation_invalid", "sub/img_0004.jpg",
+        "first protected"), runs);
+    assertFalse(Files.exists(out.resolve("images/img_0003.png")), "the copy protected with the old mask is gone");
+    assertFalse(Files.exists(out.resolve("images/sub/img_0000.jpg")), "the copy protected with the old mask is gone");
+    assertEquals(touchedImage, Files.getLastModifiedTime(out.resolve("images/img_0002.jpg")), "an image not redone");
+    JsonNode summary = Cli.JSON.readTree(out.resolve("_unseg/summary.json").toFile());
+    assertEquals(3, summary.get("changed_annotations").asLong());
+    assertEquals(1, summary.get("recopied_annotations").asLong());
+
+    Cli.Run again = Cli.protect(Datasets.protectArgs(data, out, "--resume", "--run-id", "third"));
+    assertEquals(0, again.code(), again.err());
+    assertFalse(again.err().contains("since an earlier run"), "nothing new to look at: " + again.err());
+
+    Files.write(masks.resolve("img_0003.png"), brokenMask);
+    Files.copy(masks.resolve("img_0001.png"), masks.resolve("sub/img_0000.png"));
+    assertEquals(0, Cli.protect(Datasets.protectArgs(data, out, "--resume", "--run-id", "fourth")).code());
+    Path fresh = tmp.resolve("fresh");
+    assertEquals(0, Cli.protect(Datasets.protectArgs(data, fresh)).code());
+    Map<String, String> released = new java.util.TreeMap<>(Datasets.contentTree(out));
+    released.keySet().removeIf(rel -> !rel.startsWith("images/") && !rel.startsWith("masks/"));
+    Map<String, String> expected = new java.util.TreeMap<>(Datasets.contentTree(fresh));
+    expected.keySet().removeIf(rel -> !rel.startsWith("images/") && !rel.startsWith("masks/"));
+    assertEquals(expected, released, "images and copied masks as a fresh run on the dataset as it is now");
+  }
+
+  /**
    * An image without annotations is released unchanged (no_mask); annotated since, --resume protects it (it
    * stayed an unprotected original in the release), and leaves the protected one alone.
    */
@@ -349,6 +412,31 @@ class RetryAndResumeTest {
     Cli.inspectRows(tmp.resolve("out")).forEach(r -> status.put(r.get("input_path").asText(),
         r.get("run_id").asText() + " " + r.get("status").asText()));
     assertEquals(Map.of("000000142238.jpg", "first protected", "000000439180.jpg", "second protected"), status);
+
+    // Objects of a protected image taken out of the index: its mask changed, so it is protected again; the
+    // other, whose annotations are as they were, is left alone.
+    com.fasterxml.jackson.databind.node.ObjectNode fewer = full.deepCopy();
+    com.fasterxml.jackson.databind.node.ArrayNode some = fewer.putArray("annotations");
+    full.get("annotations").forEach(a -> {
+      if (a.get("image_id").asLong() != 142238 || some.size() % 2 == 0) {
+        some.add(a);
+      }
+    });
+    Thread.sleep(1100); // coarse file-system clocks
+    Cli.JSON.writeValue(index.toFile(), fewer);
+    Cli.Run edited = Cli.protect(concat(args, "--resume", "--run-id", "third"));
+    assertEquals(0, edited.code(), edited.err());
+    assertTrue(edited.err().contains("1 image's annotation has changed since an earlier run protected it"), edited.err());
+    Cli.inspectRows(tmp.resolve("out")).forEach(r -> status.put(r.get("input_path").asText(),
+        r.get("run_id").asText() + " " + r.get("status").asText()));
+    assertEquals(Map.of("000000142238.jpg", "third protected", "000000439180.jpg", "second protected"), status);
+    String[] fresh = args.clone();
+    fresh[fresh.length - 1] = tmp.resolve("fresh").toString(); // --output's value
+    assertEquals(0, Cli.protect(fresh).code());
+    assertEquals(jpegs(Datasets.contentTree(tmp.resolve("fresh"))), jpegs(Datasets.contentTree(tmp.resolve("out"))));
+    Cli.Run again = Cli.protect(concat(args, "--resume", "--run-id", "fourth"));
+    assertEquals(0, again.code(), again.err());
+    assertFalse(again.err().contains("since an earlier run"), "the index was looked at: " + again.err());
   }
 
   private static String[] concat(String[] args, String... more) {
@@ -359,6 +447,12 @@ class RetryAndResumeTest {
     Map<String, String> images = new java.util.TreeMap<>(tree);
     images.keySet().removeIf(rel -> !rel.startsWith("images/"));
     return images;
+  }
+
+  private static Map<String, String> jpegs(Map<String, String> tree) {
+    Map<String, String> jpegs = new java.util.TreeMap<>(tree);
+    jpegs.keySet().removeIf(rel -> !rel.endsWith(".jpg"));
+    return jpegs;
   }
 
   /** A 40x30 TIFF without compression: its size is the same whatever its colour. */

@@ -68,6 +68,7 @@ final class StageProfile {
     BinaryMask mask = timed("mask", () -> new BinaryMaskFile(f.substring(0, f.lastIndexOf('.')) + ".png")
         .build(img.width(), img.height(), new LocalAnnotationStore(data.masks())));
     float[] prompt = timed("prompt", () -> Composite.maskPrompt(mask));
+    timed("sha-prompt", () -> Sha256.ofPrompt(prompt));
     GeneratorImage x = generator.info().needsImage()
         ? timed("X", () -> Composite.generatorInput(generator.info().imageInput(), img.rgb(), img.width(), img.height()))
         : null;

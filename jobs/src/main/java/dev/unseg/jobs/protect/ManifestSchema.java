@@ -51,6 +51,7 @@ public final class ManifestSchema {
       column("format", DataTypes.StringType, true, s -> s.record().format()),
       column("mask_pixels", DataTypes.LongType, true, s -> s.record().maskPixels()),
       column("eps_pixels", DataTypes.LongType, true, s -> s.record().epsPixels()),
+      column("prompt_sha256", DataTypes.StringType, true, s -> s.record().promptSha256()),
       column("eps", DataTypes.DoubleType, false, s -> s.record().eps()),
       column("eps_bg", DataTypes.DoubleType, false, s -> s.record().epsBackground()),
       column("generator_id", DataTypes.StringType, false, s -> s.record().generatorId()),

@@ -121,6 +121,31 @@ public final class ProtectJob {
     }
   }
 
+  /** A console line on what --resume found: {@code n} and the subject, then {@code rest} with it/them for %s. */
+  private void resumeLine(long n, String one, String many, String rest) {
+    if (n > 0) {
+      console.println("unseg: " + n + " " + (n == 1 ? one : many) + String.format(rest, n == 1 ? "it" : "them"));
+    }
+  }
+
+  /**
+   * When the COCO or panoptic index was last written (epoch ms): --resume looks again at the masks of images
+   * protected before. Not when the release's copy of it is newer: the run that copied it, at its end, had looked
+   * at every mask it makes.
+   */
+  private long indexModified(Configuration hadoop, Locations locations) throws IOException {
+    if (config.format() != DatasetFormat.COCO && config.format() != DatasetFormat.COCO_PANOPTIC) {
+      return Long.MIN_VALUE;
+    }
+    Storage.Status index = Storage.of(locations.annotations(), hadoop).status(new Path(locations.annotations()));
+    Storage.Status copy = config.copyAnnotations() ? Storage.of(locations.output(), hadoop).status(indexCopy(locations)) : null;
+    return index == null || copy != null && copy.modified() >= index.modified() ? Long.MIN_VALUE : index.modified();
+  }
+
+  private static Path indexCopy(Locations locations) {
+    return locations.layout().path(locations.mirror(locations.annotations()));
+  }
+
   /** The spec of the run an output holds. */
   public static RunSpec readSpec(Storage fs, dev.unseg.jobs.io.OutputLayout layout) throws IOException {
     try (InputStream in = fs.open(layout.settings())) {
@@ -137,9 +162,9 @@ public final class ProtectJob {
     LongAccumulator done = sc.sc().longAccumulator("unseg.done");
     LongAccumulator failedAcc = sc.sc().longAccumulator("unseg.failed");
     LongAccumulator loads = sc.sc().longAccumulator("unseg.generator_loads");
-    LongAccumulator changed = sc.sc().longAccumulator("unseg.changedInputs");
-    LongAccumulator missing = sc.sc().longAccumulator("unseg.missingCopies");
-    LongAccumulator skipped = sc.sc().longAccumulator("unseg.doneBefore");
+    InputChanges.Counts resume = new InputChanges.Counts(sc.sc().longAccumulator("unseg.changedInputs"),
+        sc.sc().longAccumulator("unseg.changedMasks"), sc.sc().longAccumulator("unseg.copiedAnnotations"),
+        sc.sc().longAccumulator("unseg.missingCopies"), sc.sc().longAccumulator("unseg.doneBefore"));
     JavaRDD<dev.unseg.pipeline.dataset.ImageTask> pending = plan.tasks();
     if (resuming) {
       step = "comparing the dataset with the earlier run's records";
@@ -151,14 +176,15 @@ public final class ProtectJob {
         throw e;
       }
       PreviousRun.resuming(outFs, locations);
-      pending = RunRecords.pending(plan.tasks(), earlier, new InputChanges(locations, conf, changed, missing, skipped));
+      pending = RunRecords.pending(plan.tasks(), earlier, new InputChanges(locations, annotationRoot, config.format(),
+          config.copyAnnotations(), indexModified(hadoop, locations), conf, resume));
     }
     JavaRDD<Row> rows = pending.mapPartitions(
         new ProtectPartition(config, locations, annotationRoot, conf, runId, done, failedAcc, loads));
     String manifest = locations.layout().manifest().toString();
     FailureLimit limit = new FailureLimit(sc, plan.entries(), failedAcc, config.safety().maxFailedFraction());
     step = "protecting the images";
-    try (Progress progress = Progress.start(sc.sc(), plan.entries(), done, failedAcc, skipped, config.progressInterval());
+    try (Progress progress = Progress.start(sc.sc(), plan.entries(), done, failedAcc, resume.unchanged(), config.progressInterval());
         FailureLimit watching = limit.start()) {
       rows.count();
     } catch (Exception e) { // Spark's job cancellation (a SparkException, thrown undeclared)
@@ -188,9 +214,11 @@ public final class ProtectJob {
     if (stopped == null && stats.withStatus("failed") > config.safety().maxFailedFraction() * plan.entries()) {
       stopped = limit.message(stats.withStatus("failed"));
     }
-    if (config.copyAnnotations() && (config.format() == DatasetFormat.COCO || config.format() == DatasetFormat.COCO_PANOPTIC)) {
+    // Not by a stopped run, which may not have compared every mask with the index (indexModified).
+    if (stopped == null && config.copyAnnotations()
+        && (config.format() == DatasetFormat.COCO || config.format() == DatasetFormat.COCO_PANOPTIC)) {
       step = "copying the annotations";
-      copyFile(hadoop, locations.annotations(), locations.layout().path(locations.mirror(locations.annotations())));
+      copyFile(hadoop, locations.annotations(), indexCopy(locations));
     }
     if (config.copyAnnotations() && !config.imageList().isEmpty()) {
       step = "copying the image list"; // the release's split file (VOC's ImageSets/Segmentation/*.txt)
@@ -199,15 +227,17 @@ public final class ProtectJob {
     }
     Instant finished = Instant.now();
     double seconds = Math.max(1e-3, Duration.between(started, finished).toMillis() / 1000.0);
-    if (changed.value() > 0) {
-      console.println("unseg: " + changed.value() + (changed.value() == 1 ? " image has" : " images have")
-          + " changed since an earlier run protected " + (changed.value() == 1 ? "it" : "them")
-          + " (another size, or other bytes in a file written since): protected again");
-    }
-    if (missing.value() > 0) {
-      console.println("unseg: " + missing.value() + (missing.value() == 1 ? " protected copy was" : " protected copies were")
-          + " no longer in the release: written again");
-    }
+    long changed = resume.inputs().value();
+    long masks = resume.masks().value();
+    long copied = resume.copied().value();
+    long missing = resume.missing().value();
+    resumeLine(changed, "image has", "images have",
+        " changed since an earlier run protected %s (another size, or other bytes in a file written since): protected again");
+    resumeLine(masks, "image's annotation has", "images' annotations have",
+        " changed since an earlier run protected %s (another mask): protected again");
+    resumeLine(copied, "image's annotation was", "images' annotations were", " written since an earlier run protected %s"
+        + " and makes the same mask: copied into the release again, the image left as it was");
+    resumeLine(missing, "protected copy was", "protected copies were", " no longer in the release: written again");
     if (stopped == null && lease.lostTo() != null) {
       stopped = "another run took over this output while this one ran (" + lease.lostTo() + "; this run's heartbeat"
           + " was late by more than unseg.run.lease-expiry): check the output with unseg verify, or --resume it";
@@ -215,8 +245,10 @@ public final class ProtectJob {
     boolean success = stats.rows() == plan.entries() && stopped == null;
     ObjectNode summary = summary(runId, spec, locations, plan, stats, started, finished, seconds, success, resuming);
     summary.put("generator_loads", loads.value()); // model loads by executor JVMs in this run: one each, never per task
-    summary.put("changed_inputs", changed.value()); // images protected again by --resume because their file changed
-    summary.put("missing_outputs", missing.value()); // and because their copy had gone from the release
+    summary.put("changed_inputs", changed); // images protected again by --resume because their file changed
+    summary.put("changed_annotations", masks); // because their annotation made another mask
+    summary.put("missing_outputs", missing); // and because their copy had gone from the release
+    summary.put("recopied_annotations", copied); // annotations written since that make the same mask: copied again
     step = "writing _unseg/summary.json";
     outFs.publish(locations.layout().summary(), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
         .writeValueAsBytes(summary));

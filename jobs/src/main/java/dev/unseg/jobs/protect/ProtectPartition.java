@@ -3,7 +3,6 @@ package dev.unseg.jobs.protect;
 import dev.unseg.jobs.config.ProtectConfig;
 import dev.unseg.jobs.generator.GeneratorLoads;
 import dev.unseg.jobs.generator.Generators;
-import dev.unseg.jobs.io.FolderStore;
 import dev.unseg.jobs.io.HadoopDatasetIO;
 import dev.unseg.jobs.io.Locations;
 import dev.unseg.jobs.io.OutputFullException;
@@ -11,11 +10,9 @@ import dev.unseg.jobs.io.SerializableHadoopConf;
 import dev.unseg.jobs.io.Storage;
 import dev.unseg.pipeline.audit.ImageStatus;
 import dev.unseg.pipeline.dataset.ImageTask;
-import dev.unseg.pipeline.dataset.LabelMapLayout;
 import dev.unseg.pipeline.generator.NoiseGenerator;
 import dev.unseg.pipeline.protect.ImageProtector;
 import dev.unseg.pipeline.protect.ProtectPipeline;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
@@ -81,10 +78,7 @@ final class ProtectPartition implements FlatMapFunction<Iterator<ImageTask>, Row
       @Override
       public ImageTask next() {
         ImageTask t = tasks.next();
-        if (t.mask() != null && t.mask().annotationPath() != null) {
-          annotationFiles.add(t.mask().annotationPath());
-          annotationFiles.addAll(LabelMapLayout.companions(config.format(), t.mask().annotationPath()));
-        }
+        annotationFiles.addAll(AnnotationCopies.of(config.format(), t));
         return t;
       }
     };
@@ -107,7 +101,7 @@ final class ProtectPartition implements FlatMapFunction<Iterator<ImageTask>, Row
     io.stopIfOutputFull();
     io.checkStore(); // before any record: a storage failure is not the image's, the task is retried
     if (config.copyAnnotations()) {
-      copyAnnotations(annotationFiles);
+      AnnotationCopies.copy(annotationFiles, locations, annotationRoot, hadoopConf.get());
     }
     // Last, after every file it names: the task's durable record, which --resume trusts.
     if (!rows.isEmpty()) {
@@ -123,30 +117,5 @@ final class ProtectPartition implements FlatMapFunction<Iterator<ImageTask>, Row
           + " on its first attempt (unseg.testing.fail-partitions-on-first-attempt; test only)");
     }
     return rows.iterator();
-  }
-
-  /** Label maps, panoptic PNGs, mask files and their companions travel unchanged with their images. */
-  private void copyAnnotations(Set<String> relativePaths) throws IOException {
-    FolderStore source = new FolderStore(annotationRoot, hadoopConf.get());
-    Storage output = Storage.of(locations.output(), hadoopConf.get());
-    String prefix = annotationsPrefix();
-    for (String rel : relativePaths) {
-      byte[] data;
-      try {
-        data = source.readAll(rel);
-      } catch (FileNotFoundException | dev.unseg.pipeline.dataset.UnsafePathException e) {
-        continue; // the image's row already says annotation_missing or path_unsafe
-      }
-      org.apache.hadoop.fs.Path target = locations.layout().path(prefix + rel);
-      try {
-        output.publish(target, data);
-      } catch (IOException e) {
-        throw OutputFullException.stopIfFull(e, target);
-      }
-    }
-  }
-
-  private String annotationsPrefix() {
-    return locations.mirror(Locations.directory(annotationRoot));
   }
 }

@@ -88,8 +88,8 @@ final class RunRecords {
   /**
    * One row per image: for each input path, the rows of one record file: one where the image did
    * not fail if there is one (its output was published before its record, and every attempt
-   * writes the same bytes) and no newer file names another input for it (--resume redid a file that
-   * changed since, and that failed), else the one written last. Several files name an image only when
+   * writes the same bytes) and no newer file names another input or prompt for it (--resume redid a file
+   * or an annotation that changed since, and that failed), else the one written last. Several files name an image only when
    * attempts of one run overlap (retries, speculation), or when --resume tried a failed image again
    * or one whose file changed ({@link InputChanges}), and --overwrite deletes the records. Rows of entries rejected together as
    * duplicate_image share a file and are all kept, as the plan counted them.
@@ -110,10 +110,12 @@ final class RunRecords {
     Dataset<Row> r = all.withColumn("_file", all.col("_metadata.file_path"))
         .withColumn("_file_time", all.col("_metadata.file_modification_time"));
     org.apache.spark.sql.expressions.WindowSpec image = Window.partitionBy("input_path");
-    // A success stands over a newer failure of the same input (an attempt's), not of a file changed since.
-    r = r.withColumn("_newest", org.apache.spark.sql.functions.max(
-        org.apache.spark.sql.functions.struct(r.col("_file_time"), r.col("_file"), r.col("input_sha256"))).over(image));
-    Column stands = r.col("status").notEqual("failed").and(r.col("input_sha256").eqNullSafe(r.col("_newest.input_sha256")));
+    // A success stands over a newer failure of the same input and prompt (an attempt's), not over one of a file
+    // or an annotation changed since (InputChanges).
+    r = r.withColumn("_newest", org.apache.spark.sql.functions.max(org.apache.spark.sql.functions.struct(
+        r.col("_file_time"), r.col("_file"), r.col("input_sha256"), r.col("prompt_sha256"))).over(image));
+    Column stands = r.col("status").notEqual("failed").and(r.col("input_sha256").eqNullSafe(r.col("_newest.input_sha256")))
+        .and(r.col("prompt_sha256").eqNullSafe(r.col("_newest.prompt_sha256")));
     r = r.withColumn("_key", org.apache.spark.sql.functions.struct(stands, r.col("_file_time"), r.col("_file")))
         .withColumn("_best", org.apache.spark.sql.functions.max("_key").over(image));
     return r.where(r.col("_key").equalTo(r.col("_best"))).drop("_file", "_file_time", "_newest", "_key", "_best");
@@ -144,9 +146,11 @@ final class RunRecords {
     // original, unprotected: an annotation added since must protect them; one still without is the same bytes).
     Dataset<Row> standing = latest(records, null);
     JavaPairRDD<String, InputChanges.Seen> done = standing.where(standing.col("status").equalTo("protected"))
-        .select("input_path", "input_bytes", "input_sha256", "finished_at", "output_path").javaRDD()
+        .select("input_path", "input_bytes", "input_sha256", "finished_at", "output_path", "width", "height", "prompt_sha256")
+        .javaRDD()
         .mapToPair(r -> new Tuple2<>(r.getString(0), new InputChanges.Seen(r.isNullAt(1) ? -1 : r.getLong(1), r.getString(2),
-            r.isNullAt(3) ? Long.MAX_VALUE : r.getTimestamp(3).getTime(), r.getString(4))))
+            r.isNullAt(3) ? Long.MAX_VALUE : r.getTimestamp(3).getTime(), r.getString(4), r.isNullAt(5) ? -1 : r.getInt(5),
+            r.isNullAt(6) ? -1 : r.getInt(6), r.getString(7))))
         .reduceByKey((a, b) -> a); // a guard: only duplicate_image rows share a path, and they failed
     return tasks.mapToPair(t -> new Tuple2<>(t.imagePath(), t))
         .leftOuterJoin(done, tasks.getNumPartitions())

@@ -63,6 +63,19 @@ class RunRecordsTest {
     assertEquals(Map.of("same", "protected", "changed", "failed:image_unreadable", "fixed", "protected"), manifest(null));
   }
 
+  /** The same for an annotation edited since: the prompt it makes now is another, and the new outcome stands. */
+  @Test
+  void theOutcomeForAChangedMaskStandsEvenAFailure() throws Exception {
+    Files.createDirectories(tmp.resolve("out/_unseg/records"));
+    record("part-first-p00000-t1.json", 2, row("same", "protected", null, "10:00:01", "aa", "p1"),
+        row("broken", "protected", null, "10:00:01", "aa", "p1"), row("other", "protected", null, "10:00:01", "aa", "p1"));
+    record("part-second-p00000-t3.json", 5, row("same", "failed", "output_write_failed", "10:00:04", "aa", "p1"),
+        row("broken", "failed", "annotation_invalid", "10:00:04", "aa", null),
+        row("other", "failed", "output_write_failed", "10:00:04", "aa", "p2"));
+    assertEquals(Map.of("same", "protected", "broken", "failed:annotation_invalid", "other", "failed:output_write_failed"),
+        manifest(null));
+  }
+
   @Test
   void aFreshRunTakesItsRecordsAsTheyAreUnlessAnotherRunLeftOne() throws Exception {
     Files.createDirectories(tmp.resolve("out/_unseg/records"));
@@ -103,8 +116,13 @@ class RunRecordsTest {
   }
 
   private static String row(String path, String status, String error, String time, String inputSha) {
+    return row(path, status, error, time, inputSha, null);
+  }
+
+  private static String row(String path, String status, String error, String time, String inputSha, String promptSha) {
     return "{\"run_id\": \"r\", \"input_path\": \"" + path + "\", \"status\": \"" + status + "\", \"error_code\": "
         + (error == null ? "null" : "\"" + error + "\"") + ", \"finished_at\": \"2026-11-22T" + time + ".000Z\""
-        + (inputSha == null ? "" : ", \"input_sha256\": \"" + inputSha + "\"") + "}";
+        + (inputSha == null ? "" : ", \"input_sha256\": \"" + inputSha + "\"")
+        + (promptSha == null ? "" : ", \"prompt_sha256\": \"" + promptSha + "\"") + "}";
   }
 }

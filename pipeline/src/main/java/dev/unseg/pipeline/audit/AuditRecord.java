@@ -13,6 +13,8 @@ import dev.unseg.pipeline.generator.GeneratorInfo;
  * @param maskPixels foreground pixels of the union mask
  * @param epsPixels pixels that got the inside budget {@code eps}: the union mask as the generator
  *     saw it (through the 256x256 prompt), which can differ from the mask by a pixel or two at edges
+ * @param promptSha256 the SHA-256 of that prompt ({@link Sha256#ofPrompt}): the noise depends on the mask through
+ *     it only, so --resume compares it to tell an edited annotation that changes the protection; null without one
  * @param eps noise budget inside the mask, grey levels
  * @param epsBackground noise budget outside the mask, grey levels
  */
@@ -28,6 +30,7 @@ public record AuditRecord(
     String format,
     Long maskPixels,
     Long epsPixels,
+    String promptSha256,
     double eps,
     double epsBackground,
     String generatorId,
@@ -55,6 +58,7 @@ public record AuditRecord(
     private Integer height;
     private String format;
     private Long maskPixels;
+    private String promptSha256;
 
     private Builder(String inputPath, double eps, double epsBackground, GeneratorInfo generator) {
       this.inputPath = inputPath;
@@ -81,16 +85,21 @@ public record AuditRecord(
       return this;
     }
 
+    public Builder promptSha256(String promptSha256) {
+      this.promptSha256 = promptSha256;
+      return this;
+    }
+
     public AuditRecord written(ImageStatus status, String outputPath, long outputBytes, String outputSha256,
         long epsPixels, Distortion distortion) {
       return new AuditRecord(inputPath, inputBytes, inputSha256, outputPath, outputBytes, outputSha256,
-          width, height, format, maskPixels, epsPixels, eps, epsBackground, generator.id(), generator.version(),
+          width, height, format, maskPixels, epsPixels, promptSha256, eps, epsBackground, generator.id(), generator.version(),
           generator.modelDigest(), distortion, status, null, null);
     }
 
     public AuditRecord failed(ErrorCode code, String message) {
       return new AuditRecord(inputPath, inputBytes, inputSha256, null, null, null,
-          width, height, format, maskPixels, null, eps, epsBackground, generator.id(), generator.version(),
+          width, height, format, maskPixels, null, promptSha256, eps, epsBackground, generator.id(), generator.version(),
           generator.modelDigest(), null, ImageStatus.FAILED, code.code(), message);
     }
   }

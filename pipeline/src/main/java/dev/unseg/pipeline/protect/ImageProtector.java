@@ -82,6 +82,7 @@ public final class ImageProtector {
         return new Prepared(task, audit, bytes, image, mask, null, null);
       }
       float[] prompt = Composite.maskPrompt(mask);
+      audit.promptSha256(Sha256.ofPrompt(prompt));
       return new Prepared(task, audit, bytes, image, mask, prompt,
           Composite.generatorInput(generator.imageInput(), image.rgb(), image.width(), image.height()));
     } catch (InputException e) {
