@@ -190,6 +190,10 @@ class TrainedGeneratorTest {
         "--annotations", data.resolve("annotations.json").toString(), "--output", model.toString()});
     assertEquals(2, again.code(), again.err());
     assertTrue(again.err().contains("exists"), again.err());
+    Cli.Run folder = Cli.runCli(new String[] {"train-generator", "--format", "coco", "--images", data.resolve("images").toString(),
+        "--annotations", data.resolve("annotations.json").toString(), "--output", model.getParent().toString()});
+    assertEquals(2, folder.code(), folder.err());
+    assertTrue(folder.err().contains("is a folder: --output names the model file to write, e.g. "), folder.err());
     // Under a file: refused before the training, not an internal error after it.
     Path underAFile = notAModel.resolveSibling(notAModel.getFileName() + "/m.pt");
     Cli.Run under = Cli.runCli(new String[] {"train-generator", "--format", "coco", "--images", data.resolve("images").toString(),

@@ -49,8 +49,9 @@ final class TrainGeneratorCommand {
     EvaluateSettings verdict = s.evaluate() ? GeneratorVerdict.settings(config, s, hadoop) : null;
     MinMinTrainer.Result r = MinMinTrainer.run(s, hadoop, err);
     MinMinTrainer.Epoch last = r.epochs().get(r.epochs().size() - 1);
-    out.printf(Locale.ROOT, "trained on %d images for %d epochs in %.0f s: the surrogate's loss on noised images %.4f,"
-        + " on clean ones %.4f%n", r.images(), r.epochs().size(), last.seconds(), last.noisedLoss(), last.cleanLoss());
+    out.printf(Locale.ROOT, "trained on %d image%s for %d epoch%s in %.0f s: the surrogate's loss on noised images %.4f,"
+        + " on clean ones %.4f%n", r.images(), r.images() == 1 ? "" : "s", r.epochs().size(), r.epochs().size() == 1 ? "" : "s",
+        last.seconds(), last.noisedLoss(), last.cleanLoss());
     if (!(last.noisedLoss() < last.cleanLoss())) {
       // The min-min's aim is noise the surrogate learns from more easily than the images: here it found none.
       out.println("note: the noise did not make the surrogate's task easier (its loss on noised images is not below its loss"

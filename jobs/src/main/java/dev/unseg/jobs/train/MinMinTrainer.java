@@ -92,7 +92,12 @@ public final class MinMinTrainer {
   public static Result run(GeneratorTraining s, Configuration hadoop, PrintStream progress) throws IOException {
     URI output = Locations.qualify(s.output());
     Storage storage = Storage.of(output, hadoop);
-    if (storage.exists(new Path(output))) {
+    Storage.Status there = storage.status(new Path(output));
+    if (there != null && there.directory()) {
+      throw new UserError("--output " + s.output() + " is a folder: --output names the model file to write, e.g. "
+          + new Path(new Path(output), "generator.pt") + ".");
+    }
+    if (there != null) {
       throw new UserError("--output " + s.output() + " exists: train-generator does not replace a model. Choose another"
           + " --output, or delete that file first.");
     }
