@@ -134,6 +134,15 @@ class S3ResumeTest {
       sdk.putObject(BUCKET, "raw/images/img_0001.png", reexported.toFile());
       sdk.deleteObject(BUCKET, "raw/images/img_0007.png");
       sdk.deleteObject(BUCKET, "out/images/img_0005.png");
+      // And a mask edited: the left half of img_0002's object is no longer annotated.
+      java.awt.image.BufferedImage mask = javax.imageio.ImageIO.read(data.resolve("masks/img_0002.png").toFile());
+      java.awt.Graphics2D g = mask.createGraphics();
+      g.setColor(java.awt.Color.BLACK);
+      g.fillRect(0, 0, mask.getWidth() / 2, mask.getHeight());
+      g.dispose();
+      Path editedMask = tmp.resolve("img_0002.png");
+      javax.imageio.ImageIO.write(mask, "png", editedMask.toFile());
+      sdk.putObject(BUCKET, "raw/masks/img_0002.png", editedMask.toFile());
       Cli.Run refused = Cli.runCli(args(in, out, conf, "--resume", "--master", "local[2]"));
       assertEquals(2, refused.code(), refused.err());
       assertTrue(refused.err().contains("(img_0007.png)") && refused.err().contains(out + "images/img_0007.png"), refused.err());
@@ -141,14 +150,15 @@ class S3ResumeTest {
       sdk.deleteObject(BUCKET, "out/images/img_0007.png");
       Cli.Run again = Cli.runCli(args(in, out, conf, "--resume", "--run-id", "again", "--master", "local[2]"));
       assertEquals(0, again.code(), again.err() + "\nS3Proxy log:\n" + s3.log());
-      assertTrue(again.err().contains("1 image has changed") && again.err().contains("1 protected copy was no longer"), again.err());
+      assertTrue(again.err().contains("1 image has changed") && again.err().contains("1 protected copy was no longer")
+          && again.err().contains("1 image's annotation has changed"), again.err());
       Map<String, String> rerun = new TreeMap<>();
       for (JsonNode r : inspect(out, conf, IMAGES - 1)) {
         if (r.get("run_id").asText().equals("again")) {
           rerun.put(r.get("input_path").asText(), r.get("status").asText());
         }
       }
-      assertEquals(Map.of("img_0001.png", "protected", "img_0005.png", "protected"), rerun);
+      assertEquals(Map.of("img_0001.png", "protected", "img_0002.jpg", "protected", "img_0005.png", "protected"), rerun);
       Cli.Run changed = cli(concat(List.of("verify", "--output", out, "--originals", in + "images",
           "--master", "local[2]"), conf));
       assertEquals(0, changed.code(), changed.out() + changed.err());
