@@ -124,6 +124,33 @@ class VerifyTest {
     assertTrue(!stray.out().contains("README.txt") && !stray.out().contains("masks/"), stray.out());
   }
 
+  /** A mask edited after the run: verify --originals names it and the fix, also for a manifest without prompt_sha256. */
+  @Test
+  void anAnnotationEditedSinceTheRunIsReported() throws Exception {
+    Path data = tmp.resolve("data");
+    Datasets.dataset(data, 0, 4, 64);
+    Path out = tmp.resolve("out");
+    assertEquals(0, Cli.protect(Datasets.protectArgs(data, out)).code());
+    Path mask = data.resolve("masks/img_0001.png");
+    BufferedImage m = ImageIO.read(mask.toFile());
+    java.awt.Graphics2D g = m.createGraphics();
+    g.setColor(java.awt.Color.BLACK);
+    g.fillRect(0, 0, m.getWidth() / 2, m.getHeight());
+    g.dispose();
+    ImageIO.write(m, "png", mask.toFile());
+    String originals = data.resolve("images").toString();
+    Cli.Run edited = verify("--output", out.toString(), "--originals", originals);
+    assertEquals(1, edited.code(), edited.out());
+    assertTrue(mismatch(edited, "images/img_0001.png", "the annotation of img_0001.png (img_0001.png) makes another mask now"
+        + " than the one the run protected it with (its row's prompt_sha256): edited since the run; protect with --resume"),
+        edited.out());
+    // A release written before rows had prompt_sha256: the eps region's size still tells.
+    rewriteManifest(out, r -> r.drop("prompt_sha256"));
+    Cli.Run older = verify("--output", out.toString(), "--originals", originals);
+    assertEquals(1, older.code(), older.out());
+    assertTrue(mismatch(older, "images/img_0001.png", "the recomputed eps region has"), older.out());
+  }
+
   /**
    * Issue 14: verify plans the originals from the run's own spec (_unseg/settings.json), not from the
    * defaults: a run with a raised unseg.limits.max-pixels once failed verify. Here the run raises it; then
@@ -154,11 +181,18 @@ class VerifyTest {
 
   /** Rewrites the manifest without one image's row, with a Spark of the test's own. */
   private static void dropManifestRow(Path out, String inputPath) throws Exception {
+    rewriteManifest(out, m -> m.where("input_path <> '" + inputPath + "'"));
+    List<JsonNode> rows = Cli.inspectRows(out);
+    assertEquals(7, rows.size());
+  }
+
+  private static void rewriteManifest(Path out,
+      java.util.function.UnaryOperator<org.apache.spark.sql.Dataset<org.apache.spark.sql.Row>> change) throws Exception {
     Path manifest = out.resolve("_unseg/manifest");
     Path rewritten = out.resolve("_unseg/manifest-rewritten");
     SparkSession spark = SparkSession.builder().master("local[1]").appName("test").config("spark.ui.enabled", "false").getOrCreate();
     try {
-      spark.read().parquet(manifest.toString()).where("input_path <> '" + inputPath + "'").write().parquet(rewritten.toString());
+      change.apply(spark.read().parquet(manifest.toString())).write().parquet(rewritten.toString());
     } finally {
       spark.stop();
     }
@@ -168,8 +202,6 @@ class VerifyTest {
       }
     }
     Files.move(rewritten, manifest);
-    List<JsonNode> rows = Cli.inspectRows(out);
-    assertEquals(7, rows.size());
   }
 
   private static Cli.Run verify(String... args) throws Exception {

@@ -78,8 +78,12 @@ final class OutputChecks {
    */
   static JavaRDD<String> bounds(JavaRDD<ImageTask> tasks, Dataset<Row> manifest, URI images, URI annotationRoot,
       URI output, String imagesInOutput, SerializableHadoopConf conf, long maxPixels, Tally tally) {
+    // A manifest written before rows had prompt_sha256 has no such column: null, and eps_pixels alone is compared.
+    org.apache.spark.sql.Column prompt = java.util.Arrays.asList(manifest.columns()).contains("prompt_sha256")
+        ? manifest.col("prompt_sha256") : org.apache.spark.sql.functions.lit(null).cast("string").as("prompt_sha256");
     JavaRDD<Row> rows = manifest.where("status IN ('protected', 'no_mask')")
-        .select("input_path", "output_path", "eps", "eps_bg", "linf_inside", "linf_outside", "eps_pixels").javaRDD();
+        .select(manifest.col("input_path"), manifest.col("output_path"), manifest.col("eps"), manifest.col("eps_bg"),
+            manifest.col("linf_inside"), manifest.col("linf_outside"), manifest.col("eps_pixels"), prompt).javaRDD();
     return tasks.filter(t -> t.rejection() == null).mapToPair(t -> new Tuple2<>(t.imagePath(), t))
         .join(rows.mapToPair(r -> new Tuple2<>(r.<String>getAs("input_path"), r)))
         .values()
@@ -119,8 +123,16 @@ final class OutputChecks {
         return outRel + ": " + out.width() + "x" + out.height() + " but its original " + path + " is " + in.width() + "x" + in.height();
       }
       BinaryMask mask = task.mask().build(in.width(), in.height(), annotations);
-      BinaryMask region = mask.count() == 0 ? mask
-          : new BinaryMask(in.width(), in.height(), Composite.foregroundWeight(Composite.maskPrompt(mask), in.width(), in.height()));
+      float[] prompt = mask.count() == 0 ? null : Composite.maskPrompt(mask);
+      String recorded = r.getAs("prompt_sha256");
+      if (recorded != null && (prompt == null || !recorded.equals(Sha256.ofPrompt(prompt)))) {
+        String annotation = task.mask().annotationPath();
+        return outRel + ": the annotation of " + path + (annotation == null ? " in the index" : " (" + annotation + ")")
+            + " makes another mask now than the one the run protected it with (its row's prompt_sha256): edited since"
+            + " the run; protect with --resume protects the image again";
+      }
+      BinaryMask region = prompt == null ? mask
+          : new BinaryMask(in.width(), in.height(), Composite.foregroundWeight(prompt, in.width(), in.height()));
       Distortion d = Distortion.measure(in.rgb(), out.rgb(), region);
       int linfIn = d.linfInside() == null ? 0 : d.linfInside();
       int linfOut = d.linfOutside() == null ? 0 : d.linfOutside();
