@@ -333,13 +333,7 @@ class RetryAndResumeTest {
     assertEquals(0, Cli.protect(Datasets.protectArgs(data, out, "--run-id", "first")).code());
     Thread.sleep(1100); // coarse file-system clocks
 
-    Path edited = masks.resolve("img_0001.png");
-    BufferedImage mask = ImageIO.read(edited.toFile());
-    java.awt.Graphics2D g = mask.createGraphics();
-    g.setColor(java.awt.Color.BLACK);
-    g.fillRect(0, 0, mask.getWidth() / 2, mask.getHeight()); // half the object is no longer annotated
-    g.dispose();
-    ImageIO.write(mask, "png", edited.toFile());
+    Datasets.eraseLeftHalf(masks.resolve("img_0001.png"), masks.resolve("img_0001.png"));
     Path touched = masks.resolve("img_0002.png");
     Files.setLastModifiedTime(touched, FileTime.from(java.time.Instant.now()));
     FileTime touchedImage = Files.getLastModifiedTime(out.resolve("images/img_0002.jpg"));

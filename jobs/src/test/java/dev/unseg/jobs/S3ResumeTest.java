@@ -135,13 +135,8 @@ class S3ResumeTest {
       sdk.deleteObject(BUCKET, "raw/images/img_0007.png");
       sdk.deleteObject(BUCKET, "out/images/img_0005.png");
       // And a mask edited: the left half of img_0002's object is no longer annotated.
-      java.awt.image.BufferedImage mask = javax.imageio.ImageIO.read(data.resolve("masks/img_0002.png").toFile());
-      java.awt.Graphics2D g = mask.createGraphics();
-      g.setColor(java.awt.Color.BLACK);
-      g.fillRect(0, 0, mask.getWidth() / 2, mask.getHeight());
-      g.dispose();
       Path editedMask = tmp.resolve("img_0002.png");
-      javax.imageio.ImageIO.write(mask, "png", editedMask.toFile());
+      Datasets.eraseLeftHalf(data.resolve("masks/img_0002.png"), editedMask);
       sdk.putObject(BUCKET, "raw/masks/img_0002.png", editedMask.toFile());
       Cli.Run refused = Cli.runCli(args(in, out, conf, "--resume", "--master", "local[2]"));
       assertEquals(2, refused.code(), refused.err());

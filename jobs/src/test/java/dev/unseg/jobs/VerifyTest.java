@@ -131,13 +131,7 @@ class VerifyTest {
     Datasets.dataset(data, 0, 4, 64);
     Path out = tmp.resolve("out");
     assertEquals(0, Cli.protect(Datasets.protectArgs(data, out)).code());
-    Path mask = data.resolve("masks/img_0001.png");
-    BufferedImage m = ImageIO.read(mask.toFile());
-    java.awt.Graphics2D g = m.createGraphics();
-    g.setColor(java.awt.Color.BLACK);
-    g.fillRect(0, 0, m.getWidth() / 2, m.getHeight());
-    g.dispose();
-    ImageIO.write(m, "png", mask.toFile());
+    Datasets.eraseLeftHalf(data.resolve("masks/img_0001.png"), data.resolve("masks/img_0001.png"));
     String originals = data.resolve("images").toString();
     Cli.Run edited = verify("--output", out.toString(), "--originals", originals);
     assertEquals(1, edited.code(), edited.out());

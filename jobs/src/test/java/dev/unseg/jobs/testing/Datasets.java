@@ -56,6 +56,16 @@ public final class Datasets {
     }
   }
 
+  /** Edits a mask file of {@link #dataset}: the left half of its object is no longer annotated. */
+  public static void eraseLeftHalf(Path mask, Path editedMask) throws IOException {
+    BufferedImage m = ImageIO.read(mask.toFile());
+    Graphics2D g = m.createGraphics();
+    g.setColor(Color.BLACK);
+    g.fillRect(0, 0, m.getWidth() / 2, m.getHeight());
+    g.dispose();
+    ImageIO.write(m, "png", editedMask.toFile());
+  }
+
   public static String[] protectArgs(Path data, Path out, String... more) {
     return Stream.concat(Stream.of("--format", "mask-pairs", "--images", data.resolve("images").toString(),
         "--annotations", data.resolve("masks").toString(), "--output", out.toString(), "--write-masks"),
