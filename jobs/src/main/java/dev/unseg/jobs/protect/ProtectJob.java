@@ -121,10 +121,13 @@ public final class ProtectJob {
     }
   }
 
-  /** A console line on what --resume found: {@code n} and the subject, then {@code rest} with it/them for %s. */
+  /**
+   * A console line on what --resume found: {@code n} and the subject, then {@code rest} with it/them for its first
+   * %s and a verb's singular s for its second.
+   */
   private void resumeLine(long n, String one, String many, String rest) {
     if (n > 0) {
-      console.println("unseg: " + n + " " + (n == 1 ? one : many) + String.format(rest, n == 1 ? "it" : "them"));
+      console.println("unseg: " + n + " " + (n == 1 ? one : many) + String.format(rest, n == 1 ? "it" : "them", n == 1 ? "s" : ""));
     }
   }
 
@@ -236,7 +239,7 @@ public final class ProtectJob {
     resumeLine(masks, "image's annotation has", "images' annotations have",
         " changed since an earlier run protected %s (another mask): protected again");
     resumeLine(copied, "image's annotation was", "images' annotations were", " written since an earlier run protected %s"
-        + " and makes the same mask: copied into the release again, the image left as it was");
+        + " and make%s the same mask: copied into the release again, the image left as it was");
     resumeLine(missing, "protected copy was", "protected copies were", " no longer in the release: written again");
     if (stopped == null && lease.lostTo() != null) {
       stopped = "another run took over this output while this one ran (" + lease.lostTo() + "; this run's heartbeat"
