@@ -130,14 +130,21 @@ class VerifyTest {
     Path data = tmp.resolve("data");
     Datasets.dataset(data, 0, 4, 64);
     Path out = tmp.resolve("out");
+    Path unannotated = data.resolve("masks/img_0003.png");
+    byte[] objects = Files.readAllBytes(unannotated);
+    ImageIO.write(new BufferedImage(ImageIO.read(unannotated.toFile()).getWidth(), ImageIO.read(unannotated.toFile()).getHeight(),
+        BufferedImage.TYPE_BYTE_GRAY), "png", unannotated.toFile()); // no object: released unchanged (no_mask)
     assertEquals(0, Cli.protect(Datasets.protectArgs(data, out)).code());
     Datasets.eraseLeftHalf(data.resolve("masks/img_0001.png"), data.resolve("masks/img_0001.png"));
+    Files.write(unannotated, objects);
     String originals = data.resolve("images").toString();
     Cli.Run edited = verify("--output", out.toString(), "--originals", originals);
     assertEquals(1, edited.code(), edited.out());
     assertTrue(mismatch(edited, "images/img_0001.png", "the annotation of img_0001.png (img_0001.png) makes another mask now"
         + " than the one the run protected it with (its row's prompt_sha256): edited since the run; protect with --resume"),
         edited.out());
+    assertTrue(mismatch(edited, "images/img_0003.png", "the annotation of img_0003.png (img_0003.png) has objects now, none"
+        + " when the run released the image unchanged (no_mask): annotated since the run"), edited.out());
     // A release written before rows had prompt_sha256: the eps region's size still tells.
     rewriteManifest(out, r -> r.drop("prompt_sha256"));
     Cli.Run older = verify("--output", out.toString(), "--originals", originals);

@@ -83,7 +83,8 @@ final class OutputChecks {
         ? manifest.col("prompt_sha256") : org.apache.spark.sql.functions.lit(null).cast("string").as("prompt_sha256");
     JavaRDD<Row> rows = manifest.where("status IN ('protected', 'no_mask')")
         .select(manifest.col("input_path"), manifest.col("output_path"), manifest.col("eps"), manifest.col("eps_bg"),
-            manifest.col("linf_inside"), manifest.col("linf_outside"), manifest.col("eps_pixels"), prompt).javaRDD();
+            manifest.col("linf_inside"), manifest.col("linf_outside"), manifest.col("eps_pixels"), manifest.col("status"),
+            prompt).javaRDD();
     return tasks.filter(t -> t.rejection() == null).mapToPair(t -> new Tuple2<>(t.imagePath(), t))
         .join(rows.mapToPair(r -> new Tuple2<>(r.<String>getAs("input_path"), r)))
         .values()
@@ -125,11 +126,14 @@ final class OutputChecks {
       BinaryMask mask = task.mask().build(in.width(), in.height(), annotations);
       float[] prompt = mask.count() == 0 ? null : Composite.maskPrompt(mask);
       String recorded = r.getAs("prompt_sha256");
-      if (recorded != null && (prompt == null || !recorded.equals(Sha256.ofPrompt(prompt)))) {
+      boolean annotatedSince = "no_mask".equals(r.getAs("status")) && prompt != null;
+      if (annotatedSince || recorded != null && (prompt == null || !recorded.equals(Sha256.ofPrompt(prompt)))) {
         String annotation = task.mask().annotationPath();
         return outRel + ": the annotation of " + path + (annotation == null ? " in the index" : " (" + annotation + ")")
-            + " makes another mask now than the one the run protected it with (its row's prompt_sha256): edited since"
-            + " the run; protect with --resume protects the image again";
+            + (annotatedSince ? " has objects now, none when the run released the image unchanged (no_mask): annotated"
+                + " since the run; protect with --resume protects the image"
+                : " makes another mask now than the one the run protected it with (its row's prompt_sha256): edited since"
+                + " the run; protect with --resume protects the image again");
       }
       BinaryMask region = prompt == null ? mask
           : new BinaryMask(in.width(), in.height(), Composite.foregroundWeight(prompt, in.width(), in.height()));
