@@ -358,6 +358,8 @@ class RetryAndResumeTest {
     JsonNode summary = Cli.JSON.readTree(out.resolve("_unseg/summary.json").toFile());
     assertEquals(3, summary.get("changed_annotations").asLong());
     assertEquals(1, summary.get("recopied_annotations").asLong());
+    assertEquals(2, summary.get("done_before").asLong());
+    assertTrue(resumed.out().contains("; 3 done by this run, 2 as earlier runs left them, in "), resumed.out());
 
     Cli.Run again = Cli.protect(Datasets.protectArgs(data, out, "--resume", "--run-id", "third"));
     assertEquals(0, again.code(), again.err());

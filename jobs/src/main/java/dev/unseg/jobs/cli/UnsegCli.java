@@ -328,9 +328,12 @@ public final class UnsegCli {
     ProtectConfig settings = ProtectConfig.from(config);
     try (SparkSession spark = session(config, settings.master(), "unseg-protect")) {
       ProtectJob.Result r = new ProtectJob(spark, settings, err).run();
-      out.printf("run %s: %d %s: %d protected, %d without mask%s, %d failed, in %.1f s (%.1f img/s)%n",
+      // A resume's rate is of the images it did, not of those earlier runs left done.
+      long did = Math.max(0, r.rows() - r.doneBefore());
+      out.printf("run %s: %d %s: %d protected, %d without mask%s, %d failed%s, in %.1f s (%.1f img/s)%n",
           r.runId(), r.rows(), r.rows() == 1 ? "image" : "images", r.protectedImages(), r.noMask(), r.noMask() > 0 ? " (no annotated object: written unchanged)" : "",
-          r.failed(), r.seconds(), r.rows() / r.seconds());
+          r.failed(), r.doneBefore() > 0 ? "; " + did + " done by this run, " + r.doneBefore() + " as earlier runs left them" : "",
+          r.seconds(), did / r.seconds());
       OutputLayout layout = new OutputLayout(r.output());
       // As a Hadoop path prints, like the others: "out put/", not the URI's "out%20put/", which a shell would not find.
       org.apache.hadoop.fs.Path output = new org.apache.hadoop.fs.Path(r.output());

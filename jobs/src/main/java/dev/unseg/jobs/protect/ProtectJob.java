@@ -60,7 +60,8 @@ public final class ProtectJob {
 
   /** What a run did, as the summary records it. */
   /** What a run did; {@code errors}: failed rows by error code. */
-  public record Result(String runId, URI output, long entries, long rows, long protectedImages, long noMask,
+  /** @param doneBefore images a resume left as earlier runs made them (0 for a fresh run) */
+  public record Result(String runId, URI output, long entries, long rows, long doneBefore, long protectedImages, long noMask,
       long failed, Map<String, Long> errors, boolean success, double seconds, String stopped, String report) {}
 
   /**
@@ -246,7 +247,8 @@ public final class ProtectJob {
           + " was late by more than unseg.run.lease-expiry): check the output with unseg verify, or --resume it";
     }
     boolean success = stats.rows() == plan.entries() && stopped == null;
-    ObjectNode summary = summary(runId, spec, locations, plan, stats, started, finished, seconds, success, resuming);
+    long before = resume.unchanged().value();
+    ObjectNode summary = summary(runId, spec, locations, plan, stats, started, finished, seconds, success, resuming, before);
     summary.put("generator_loads", loads.value()); // model loads by executor JVMs in this run: one each, never per task
     summary.put("changed_inputs", changed); // images protected again by --resume because their file changed
     summary.put("changed_annotations", masks); // because their annotation made another mask
@@ -261,7 +263,7 @@ public final class ProtectJob {
       step = "writing _SUCCESS";
       outFs.publish(locations.layout().success(), runId.getBytes(StandardCharsets.UTF_8));
     }
-    return new Result(runId, locations.output(), plan.entries(), stats.rows(), stats.withStatus("protected"),
+    return new Result(runId, locations.output(), plan.entries(), stats.rows(), before, stats.withStatus("protected"),
         stats.withStatus("no_mask"), stats.withStatus("failed"), stats.errors(), success, seconds, stopped, report);
   }
 
@@ -290,7 +292,7 @@ public final class ProtectJob {
   }
 
   private ObjectNode summary(String runId, RunSpec spec, Locations locations, TaskPlanner.Plan plan, ManifestStats stats,
-      Instant started, Instant finished, double seconds, boolean success, boolean resuming) {
+      Instant started, Instant finished, double seconds, boolean success, boolean resuming, long doneBefore) {
     ObjectMapper json = new ObjectMapper();
     ObjectNode s = json.createObjectNode();
     s.put("run_id", runId);
@@ -327,7 +329,8 @@ public final class ProtectJob {
     s.put("started_at", started.toString());
     s.put("finished_at", finished.toString());
     s.put("seconds", seconds);
-    s.put("images_per_second", stats.rows() / seconds);
+    s.put("done_before", doneBefore); // images --resume left as earlier runs made them
+    s.put("images_per_second", Math.max(0, stats.rows() - doneBefore) / seconds); // of the images this run did
     s.set("settings", json.valueToTree(spec)); // the run spec, as _unseg/settings.json holds it
     return s;
   }
