@@ -100,17 +100,18 @@ final class InputChanges implements FlatMapFunction<Iterator<Tuple2<String, Tupl
         continue;
       }
       Seen seen = t._2().get();
+      List<String> files = AnnotationCopies.of(format, task);
       Annotation annotation;
       if (changed(images, task.imagePath(), seen)) {
         pending.add(redo(task, seen, output, counts.inputs()));
-      } else if ((annotation = annotation(annotations, task, seen)) == Annotation.CHANGED) {
+      } else if ((annotation = annotation(annotations, output, task, files, seen)) == Annotation.CHANGED) {
         pending.add(redo(task, seen, output, counts.masks()));
       } else if (seen.outputPath() != null && !output.exists(locations.outputImagePath(seen.outputPath()))) {
         counts.missing().add(1); // its copy was deleted from the release since (by hand, a lifecycle rule): written again
         pending.add(task);
       } else {
-        if (annotation == Annotation.NEWER_SAME_MASK && copyAnnotations && !AnnotationCopies.of(format, task).isEmpty()) {
-          copyAgain.addAll(AnnotationCopies.of(format, task));
+        if (annotation == Annotation.NEWER_SAME_MASK && copyAnnotations && !files.isEmpty()) {
+          copyAgain.addAll(files);
           counts.copied().add(1);
         }
         counts.unchanged().add(1);
@@ -132,16 +133,17 @@ final class InputChanges implements FlatMapFunction<Iterator<Tuple2<String, Tupl
   private enum Annotation { UNCHANGED, NEWER_SAME_MASK, CHANGED }
 
   /**
-   * Whether the image's annotation files were written after the image was protected, and if so whether the
-   * mask they make now has another prompt (or none, or no longer builds: the image is then redone and its row
-   * says why). A row of an earlier version, without a prompt digest, is taken as unchanged.
+   * Whether the image's annotation {@code files} ({@link AnnotationCopies#of}; for COCO formats the index) were
+   * written after the image was protected, and if so whether the mask they make now has another prompt (or none,
+   * or no longer builds: the image is then redone and its row says why). A row of an earlier version, without a
+   * prompt digest, is taken as unchanged.
    */
-  private Annotation annotation(FolderStore annotations, ImageTask task, Seen seen) throws IOException {
+  private Annotation annotation(FolderStore annotations, Storage output, ImageTask task, List<String> files, Seen seen)
+      throws IOException {
     if (seen.promptSha256() == null || task.mask() == null || seen.width() <= 0 || seen.height() <= 0) {
       return Annotation.UNCHANGED;
     }
     long written = indexModified;
-    List<String> files = AnnotationCopies.of(format, task);
     for (int i = 0; i < files.size(); i++) {
       Storage.Status now;
       try {
@@ -157,7 +159,7 @@ final class InputChanges implements FlatMapFunction<Iterator<Tuple2<String, Tupl
       }
       written = Math.max(written, now.modified());
     }
-    if (written <= seen.finishedAt() || !files.isEmpty() && copiedSince(files.get(0), written)) {
+    if (written <= seen.finishedAt() || !files.isEmpty() && copiedSince(output, files.get(0), written)) {
       return Annotation.UNCHANGED; // protected after the edit, or looked at again (and copied) by a resume since
     }
     try {
@@ -170,11 +172,11 @@ final class InputChanges implements FlatMapFunction<Iterator<Tuple2<String, Tupl
   }
 
   /** Whether the release's copy of an annotation file was written after {@code written}: a resume looked at it since. */
-  private boolean copiedSince(String file, long written) throws IOException {
+  private boolean copiedSince(Storage output, String file, long written) throws IOException {
     if (!copyAnnotations) {
       return false;
     }
-    Storage.Status copy = Storage.of(locations.output(), hadoopConf.get()).status(AnnotationCopies.target(file, locations, annotationRoot));
+    Storage.Status copy = output.status(AnnotationCopies.target(file, locations, annotationRoot));
     return copy != null && copy.modified() >= written;
   }
 
