@@ -39,7 +39,7 @@ class ConfigTest {
       "unseg.generator.device, tpu, unseg.generator.device",
       "unseg.generator.model-sha256, abc, unseg.generator.model-sha256",
       "unseg.generator.batch-size, 64, unseg.pipeline.max-in-flight",
-      "unseg.input.selection, class:x, unseg.input.selection",
+      "unseg.input.selection, 'classes:1,,2', unseg.input.selection",
       "unseg.partitions.size, 0, unseg.partitions.size",
       "unseg.limits.max-file-bytes, lots, unseg.limits.max-file-bytes",
       "unseg.run.progress-interval, soon, unseg.run.progress-interval",

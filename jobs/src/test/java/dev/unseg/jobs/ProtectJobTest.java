@@ -50,6 +50,42 @@ class ProtectJobTest {
     assertTrue(Files.exists(out.resolve("_SUCCESS")));
   }
 
+  /**
+   * {@code --select} by class names is the selection by their ids: the same settings recorded, the same masks and
+   * bytes written; and it selects (less than the union of every class). A name in ADE20K's list takes its label value.
+   */
+  @Test
+  void selectionByClassNamesIsTheSelectionByTheirIds() throws Exception {
+    Map<String, List<JsonNode>> rows = new HashMap<>();
+    for (String select : List.of("classes:Person, dog", "classes:1,18", "all")) {
+      Path out = tmp.resolve("select-" + rows.size());
+      Cli.Run run = Cli.protect("--format", "coco", "--images", Cli.SAMPLES.resolve("coco/val2017").toString(),
+          "--annotations", Cli.SAMPLES.resolve("coco/annotations/instances_sample.json").toString(),
+          "--output", out.toString(), "--select", select, "--key", "select-key");
+      assertEquals(0, run.code(), run.err());
+      rows.put(select, run.inspectRows(out));
+    }
+    Path byName = tmp.resolve("select-0");
+    Path byId = tmp.resolve("select-1");
+    assertEquals(Cli.JSON.readTree(byId.resolve("_unseg/settings.json").toFile()).get("unseg.input.selection"),
+        Cli.JSON.readTree(byName.resolve("_unseg/settings.json").toFile()).get("unseg.input.selection"));
+    for (int i = 0; i < 2; i++) {
+      JsonNode named = rows.get("classes:Person, dog").get(i);
+      String image = named.get("input_path").asText();
+      assertEquals(rows.get("classes:1,18").get(i).get("mask_pixels"), named.get("mask_pixels"), image);
+      assertTrue(named.get("mask_pixels").asLong() < rows.get("all").get(i).get("mask_pixels").asLong(), image);
+      assertSameBytes(byId.resolve("val2017").resolve(image), byName.resolve("val2017").resolve(image));
+    }
+
+    Path ade = tmp.resolve("select-ade");
+    Cli.Run run = Cli.protect("--format", "ade20k", "--images", Cli.SAMPLES.resolve("ade20k/images").toString(),
+        "--annotations", Cli.SAMPLES.resolve("ade20k/annotations").toString(), "--output", ade.toString(),
+        "--select", "classes:wall,PERSON");
+    assertEquals(0, run.code(), run.err());
+    assertEquals("classes:1,13",
+        Cli.JSON.readTree(ade.resolve("_unseg/settings.json").toFile()).get("unseg.input.selection").asText());
+  }
+
   @Test
   void cocoPanopticSampleKeepsJpeg() throws Exception {
     Path out = tmp.resolve("panoptic-out");

@@ -131,6 +131,12 @@ class StartRefusalTest {
     // A category the COCO index does not have: nothing selected, every image released unchanged.
     assertRefused(cocoRun("coco", INSTANCES, out, "--select", "class:999"), out, "names category 999",
         "does not have", "1 person");
+    // A name none of its categories has, or one misspelt: refused with the names it has.
+    assertRefused(cocoRun("coco", INSTANCES, out, "--select", "classes:person,persn"), out, "no class is named 'persn'",
+        "'categories' of --annotations", "1 person, 2 bicycle");
+    assertRefused(Cli.protect("--format", "ade20k", "--images", ade.resolve("images").toString(), "--annotations",
+        ade.resolve("annotations").toString(), "--output", out.toString(), "--select", "class:pedestrian"), out,
+        "unseg.input.selection = 'class:pedestrian'", "no class is named 'pedestrian'", "1 wall, 2 building", "--select");
 
     // A scheme without its connector (s3:// is EMR's own; gs:// needs the GCS jar; wasb:// is named by Hadoop, not shipped).
     assertRefused(Cli.protect("--format", "coco", "--images", IMAGES, "--annotations", INSTANCES, "--output",

@@ -38,7 +38,7 @@ public final class UnsegCli {
       new Command.Flag("--images", "unseg.input.images", "URI", "root of the images (path or URI)"),
       new Command.Flag("--annotations", "unseg.input.annotations", "URI", "COCO JSON file, or root of label/mask files"),
       new Command.Flag("--panoptic-masks", "unseg.input.panoptic-masks", "URI", "coco-panoptic: folder of panoptic PNGs"),
-      new Command.Flag("--select", "unseg.input.selection", "SEGMENTS", "segments in the mask: default|all|class:ID|classes:ID,..|things"),
+      new Command.Flag("--select", "unseg.input.selection", "SEGMENTS", "segments in the mask: default|all|class:ID|class:NAME|classes:ID,NAME,..|things"),
       new Command.Flag("--mask-name", "unseg.input.mask-name", "RULE", "mask-pairs: mask name rule, e.g. {dir}{stem}_mask.png"),
       new Command.Flag("--image-list", "unseg.input.image-list", "URI",
           "only the images this text file names, e.g. VOC's ImageSets/Segmentation/trainval.txt"),

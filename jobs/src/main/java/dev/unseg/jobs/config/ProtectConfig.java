@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigRenderOptions;
 import dev.unseg.pipeline.audit.Sha256;
 import dev.unseg.pipeline.composite.NoiseBudget;
+import dev.unseg.pipeline.dataset.ClassLabels;
 import dev.unseg.pipeline.dataset.DatasetFormat;
 import dev.unseg.pipeline.dataset.LabelMapLayout;
 import dev.unseg.pipeline.dataset.Selection;
@@ -16,7 +17,9 @@ import dev.unseg.pipeline.protect.ProtectionSettings;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The validated settings of a protect run, read from the {@code unseg} block of the effective
@@ -61,9 +64,19 @@ public record ProtectConfig(
       selection = "default".equals(selectionSpec) ? Selection.defaultFor(format) : Selection.parse(selectionSpec);
     } catch (IllegalArgumentException e) {
       throw SettingReads.bad("input.selection", "--select", selectionSpec,
-          "default, all, class:ID, classes:ID,ID,... or things (" + e.getMessage() + ")");
+          "default, all, class:ID, class:NAME, classes:ID,NAME,... or things (" + e.getMessage() + ")");
     }
     boolean labelMaps = format != DatasetFormat.COCO && format != DatasetFormat.COCO_PANOPTIC;
+    // A COCO index's category names are resolved when the start checks read it; a label-map format's are known.
+    if (labelMaps && format != DatasetFormat.MASK_PAIRS) {
+      Map<String, List<Long>> byName = ClassLabels.labelValuesByName(format);
+      try {
+        selection = selection.resolve(byName);
+      } catch (IllegalArgumentException e) {
+        throw SettingReads.bad("input.selection", "--select", selectionSpec, "label values or class names of --format "
+            + format.cliName() + " (" + e.getMessage() + "; its names: " + Selection.listClasses(byName) + ")");
+      }
+    }
     if (labelMaps && !selection.excludeCrowd()) {
       throw SettingReads.bad("input.selection", "--select", selectionSpec, "a selection without +crowd for --format "
           + format.cliName() + " (+crowd adds COCO's crowd regions; label maps and masks have none: drop it)");

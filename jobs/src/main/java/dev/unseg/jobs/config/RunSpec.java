@@ -106,6 +106,13 @@ public record RunSpec(
         design, model, modelSha256, keyFingerprint);
   }
 
+  /** The same run selecting {@code s}: the selection with a COCO index's category names resolved to ids. */
+  public RunSpec withSelection(Selection s) {
+    return new RunSpec(format, images, annotations, panopticMasks, SelectionSpec.of(s), maskName, imageList, output,
+        outputFormat, jpegQuality, writeMasks, copyAnnotations, jpegCodec, eps, epsBackground, maxPixels, maxFileBytes,
+        generator, cellSize, design, model, modelSha256, keyFingerprint);
+  }
+
   /** The same run with the SHA-256 of the model file it reads (where none was given, the file's own). */
   public RunSpec withModelSha256(String digest) {
     return new RunSpec(format, images, annotations, panopticMasks, selection, maskName, imageList, output, outputFormat,

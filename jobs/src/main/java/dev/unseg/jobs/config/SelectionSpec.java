@@ -8,7 +8,9 @@ public final class SelectionSpec {
   private SelectionSpec() {}
 
   public static String of(Selection s) {
-    String ids = s.classIds().stream().sorted().map(String::valueOf).collect(Collectors.joining(","));
+    // Ids, then names still to be resolved against the dataset (a COCO index's categories).
+    String ids = java.util.stream.Stream.concat(s.classIds().stream().sorted().map(String::valueOf),
+        s.classNames().stream().sorted()).collect(Collectors.joining(","));
     String base = switch (s.mode()) {
       case ALL -> "all";
       case THINGS -> "things";

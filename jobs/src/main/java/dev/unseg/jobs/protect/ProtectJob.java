@@ -14,6 +14,7 @@ import dev.unseg.jobs.plan.TaskPlanner;
 import dev.unseg.jobs.report.ManifestStats;
 import dev.unseg.jobs.report.ProtectReport;
 import dev.unseg.pipeline.dataset.DatasetFormat;
+import dev.unseg.pipeline.dataset.Selection;
 import dev.unseg.pipeline.image.EncodeOptions;
 import dev.unseg.pipeline.image.JpegCodec;
 import java.io.IOException;
@@ -94,9 +95,9 @@ public final class ProtectJob {
     locations.checkOutputSeparate();
     URI annotationRoot = settings.annotationRoot(locations);
     // Every start check comes before the first write to the output: a refused start leaves it as it was.
-    StartChecks.inputs(config, locations, annotationRoot, hadoop);
+    Selection selection = StartChecks.inputs(config, locations, annotationRoot, hadoop);
     StartChecks.output(locations.output(), hadoop);
-    RunSpec spec = settings.withModelSha256(Generators.checkModel(config.generator(), hadoop));
+    RunSpec spec = settings.withSelection(selection).withModelSha256(Generators.checkModel(config.generator(), hadoop));
     if (sc.sc().isLocal()) {
       Generators.loadForEmbeddedTasks(config.generator(), hadoop);
     }

@@ -1,6 +1,7 @@
 package dev.unseg.jobs.protect;
 
 import dev.unseg.jobs.config.ProtectConfig;
+import dev.unseg.jobs.config.SelectionSpec;
 import dev.unseg.jobs.io.FolderStore;
 import dev.unseg.jobs.io.Locations;
 import dev.unseg.jobs.io.Storage;
@@ -21,6 +22,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
@@ -37,9 +39,11 @@ import org.apache.hadoop.fs.Path;
 final class StartChecks {
   private StartChecks() {}
 
-  static void inputs(ProtectConfig config, Locations locations, URI annotationRoot, Configuration hadoop)
+  /** @return the run's selection, a COCO index's category names in it resolved to their ids */
+  static Selection inputs(ProtectConfig config, Locations locations, URI annotationRoot, Configuration hadoop)
       throws IOException, InvalidIndexException {
     DatasetFormat format = config.format();
+    Selection selection = config.selection();
     boolean coco = format == DatasetFormat.COCO || format == DatasetFormat.COCO_PANOPTIC;
     folder(hadoop, locations.images(), "unseg.input.images (--images)", "the folder that holds the dataset's images");
     Storage.Status annotations = status(hadoop, locations.annotations(), "unseg.input.annotations (--annotations)",
@@ -57,7 +61,7 @@ final class StartChecks {
               ? ", or --format coco (or coco-panoptic) for a COCO JSON file." : "."));
     }
     if (coco) {
-      index(hadoop, locations.annotations(), format, config.selection());
+      selection = index(hadoop, locations.annotations(), format, selection);
       imagesFound(hadoop, locations, firstCocoImages(hadoop, locations.annotations()), "the index",
           names -> cocoImageNames(hadoop, locations.annotations(), names));
     } else {
@@ -82,9 +86,10 @@ final class StartChecks {
       folder(hadoop, annotationRoot, "unseg.input.panoptic-masks (--panoptic-masks)", "the folder of panoptic PNGs");
       panopticPngsFound(hadoop, locations.annotations(), annotationRoot);
     }
+    return selection;
   }
 
-  private static void index(Configuration hadoop, URI index, DatasetFormat format, Selection selection)
+  private static Selection index(Configuration hadoop, URI index, DatasetFormat format, Selection selection)
       throws IOException, InvalidIndexException {
     CocoIndexReader.Counts counts;
     try (InputStream in = Storage.of(index, hadoop).open(new Path(index))) {
@@ -109,14 +114,22 @@ final class StartChecks {
           + " annotations with 'segmentation'), but --format is coco-panoptic: give --format coco, or the panoptic JSON.");
     }
     // A class the index does not have selects nothing: every image would be released unchanged as no_mask.
-    List<Long> unknown = selection.classIds().stream().filter(id -> !counts.categories().containsKey(id)).sorted().toList();
+    Map<String, List<Long>> byName = Selection.idsByName(counts.categories());
+    String categories = Selection.listClasses(byName);
+    Selection resolved;
+    try {
+      resolved = selection.resolve(byName);
+    } catch (IllegalArgumentException e) {
+      throw new UserError("unseg.input.selection (--select) = '" + SelectionSpec.of(selection) + "': " + e.getMessage()
+          + " among the 'categories' of " + name + ": give names or ids of its categories (" + categories + ").");
+    }
+    List<Long> unknown = resolved.classIds().stream().filter(id -> !counts.categories().containsKey(id)).sorted().toList();
     if (!unknown.isEmpty()) {
       throw new UserError("unseg.input.selection (--select) names " + (unknown.size() == 1 ? "category " : "categories ")
           + unknown.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")) + ", which " + name
-          + " does not have: give ids of its 'categories' (" + counts.categories().entrySet().stream().limit(8)
-              .map(e -> e.getKey() + " " + e.getValue()).collect(java.util.stream.Collectors.joining(", "))
-          + (counts.categories().size() > 8 ? ", ... " + counts.categories().size() + " in all" : "") + ").");
+          + " does not have: give ids or names of its 'categories' (" + categories + ").");
     }
+    return resolved;
   }
 
   /** How many of the first images an index or list names are looked for under --images. */

@@ -31,11 +31,16 @@ public final class ClassLabels {
   private static final List<String> VOC = List.of("aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat",
       "chair", "cow", "diningtable", "dog", "horse", "motorbike", "person", "pottedplant", "sheep", "sofa", "train",
       "tvmonitor");
-  private static final List<String> CITYSCAPES = List.of("road", "sidewalk", "building", "wall", "fence", "pole",
-      "traffic light", "traffic sign", "vegetation", "terrain", "sky", "person", "rider", "car", "truck", "bus", "train",
-      "motorcycle", "bicycle");
+  /** Cityscapes' name of each labelId 0..33 (cityscapesScripts' labels.py); 255 (-1) is the license plate. */
+  private static final List<String> CITYSCAPES_BY_LABEL_ID = List.of("unlabeled", "ego vehicle", "rectification border",
+      "out of roi", "static", "dynamic", "ground", "road", "sidewalk", "parking", "rail track", "building", "wall", "fence",
+      "guard rail", "bridge", "tunnel", "pole", "polegroup", "traffic light", "traffic sign", "vegetation", "terrain", "sky",
+      "person", "rider", "car", "truck", "bus", "caravan", "trailer", "train", "motorcycle", "bicycle");
   /** Cityscapes labelId of each train id, in train-id order. */
   private static final int[] CITYSCAPES_LABEL_IDS = {7, 8, 11, 12, 13, 17, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 31, 32, 33};
+  /** The 19 classes Cityscapes evaluates, in train-id order. */
+  private static final List<String> CITYSCAPES =
+      Arrays.stream(CITYSCAPES_LABEL_IDS).mapToObj(CITYSCAPES_BY_LABEL_ID::get).toList();
 
   private ClassLabels() {}
 
@@ -49,6 +54,30 @@ public final class ClassLabels {
       case MASK_PAIRS -> List.of("object");
       case COCO, COCO_PANOPTIC -> throw new IllegalArgumentException(format.cliName() + " takes its classes from its index");
     });
+    return out;
+  }
+
+  /**
+   * The label values of a label-map format under their lower-case class names, for {@code --select class:NAME}:
+   * ADE20K's 150 and VOC's 20 classes by their values 1..N, Cityscapes' every labelId (its label maps' values,
+   * which {@code class:ID} takes too), the license plate as 255. Mask pairs have none.
+   */
+  public static Map<String, List<Long>> labelValuesByName(DatasetFormat format) {
+    List<String> names = switch (format) {
+      case ADE20K -> ADE20K;
+      case VOC -> VOC;
+      case CITYSCAPES -> CITYSCAPES_BY_LABEL_ID;
+      case MASK_PAIRS -> List.of();
+      case COCO, COCO_PANOPTIC -> throw new IllegalArgumentException(format.cliName() + " takes its classes from its index");
+    };
+    int first = format == DatasetFormat.CITYSCAPES ? 0 : 1;
+    Map<String, List<Long>> out = new java.util.HashMap<>();
+    for (int i = 0; i < names.size(); i++) {
+      out.put(names.get(i), List.of((long) (first + i)));
+    }
+    if (format == DatasetFormat.CITYSCAPES) {
+      out.put("license plate", List.of(255L));
+    }
     return out;
   }
 

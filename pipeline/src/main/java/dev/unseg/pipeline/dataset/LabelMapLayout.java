@@ -54,7 +54,7 @@ public final class LabelMapLayout {
     return switch (f) {
       case ADE20K -> {
         if (s.mode() == Selection.Mode.THINGS) {
-          throw new IllegalArgumentException("ADE20K scene parsing has no thing/stuff split; use all, class:ID or classes:ID,...");
+          throw new IllegalArgumentException("ADE20K scene parsing has no thing/stuff split; use all, class:ID (or NAME) or classes:ID,NAME,...");
         }
         byte[] t = table(0, 150, new int[0]);
         yield new LabelMapLayout(f, select(t, s, range(1, 150), range(1, 150), f), "0..150", null);
@@ -196,6 +196,7 @@ public final class LabelMapLayout {
   }
 
   private static byte[] select(byte[] t, Selection s, int[] all, int[] things, DatasetFormat f) {
+    s.requireResolved();
     int[] chosen = switch (s.mode()) {
       case ALL -> all;
       case THINGS -> things;

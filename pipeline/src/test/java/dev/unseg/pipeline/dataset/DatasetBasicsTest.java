@@ -12,6 +12,8 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,10 +42,42 @@ class DatasetBasicsTest {
     for (DatasetFormat f : DatasetFormat.values()) {
       assertEquals(Selection.parse("all"), Selection.defaultFor(f));
     }
-    for (String bad : new String[] {"", "some", "class:", "class:x", "classes:1,,2", "class:-1", "crowd"}) {
+    for (String bad : new String[] {"", "some", "class:", "class:a,b", "classes:1,,2", "class:-1", "crowd"}) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Selection.parse(bad), bad);
       assertTrue(e.getMessage().contains("classes:ID"), e.getMessage());
     }
+  }
+
+  /** Class names, any case, resolved against the dataset's: a name it lacks or has twice is refused, never dropped. */
+  @Test
+  void selectionByClassNames() {
+    Selection named = Selection.parse("classes:Person, traffic light,3+crowd");
+    assertEquals(new Selection(Selection.Mode.CLASSES, Set.of(3L), Set.of("person", "traffic light"), false), named);
+    assertFalse(named.resolved());
+    assertThrows(IllegalStateException.class, () -> named.names(3), "an unresolved selection selects nothing");
+    Map<String, List<Long>> byName = Selection.idsByName(Map.of(1L, "person", 10L, "Traffic Light", 3L, "car", 7L, "Car"));
+    assertEquals(new Selection(Selection.Mode.CLASSES, Set.of(1L, 3L, 10L), false), named.resolve(byName));
+    assertTrue(named.resolve(byName).names(10));
+    assertEquals(new Selection(Selection.Mode.ONE_CLASS, Set.of(1L), true), Selection.parse("class:PERSON").resolve(byName));
+    IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+        () -> Selection.parse("classes:persn,dog,1").resolve(byName));
+    assertEquals("no classes are named 'dog', 'persn'", unknown.getMessage());
+    IllegalArgumentException twice = assertThrows(IllegalArgumentException.class,
+        () -> Selection.parse("class:car").resolve(byName));
+    assertTrue(twice.getMessage().contains("ids 3, 7"), twice.getMessage());
+    assertEquals("1 person, 3 car, 7 car, 10 traffic light", Selection.listClasses(byName));
+
+    // The label-map formats' names take their label values, as class:ID does.
+    assertEquals(List.of(13L), ClassLabels.labelValuesByName(DatasetFormat.ADE20K).get("person"));
+    assertEquals(List.of(15L), ClassLabels.labelValuesByName(DatasetFormat.VOC).get("person"));
+    assertEquals(List.of(26L), ClassLabels.labelValuesByName(DatasetFormat.CITYSCAPES).get("car"));
+    assertEquals(List.of(255L), ClassLabels.labelValuesByName(DatasetFormat.CITYSCAPES).get("license plate"));
+    assertEquals(150, ClassLabels.labelValuesByName(DatasetFormat.ADE20K).size(), "150 distinct names");
+    assertEquals(20, ClassLabels.labelValuesByName(DatasetFormat.VOC).size());
+    assertEquals(35, ClassLabels.labelValuesByName(DatasetFormat.CITYSCAPES).size());
+    assertEquals(ClassLabels.names(DatasetFormat.CITYSCAPES).subList(1, 20), List.of("road", "sidewalk", "building", "wall",
+        "fence", "pole", "traffic light", "traffic sign", "vegetation", "terrain", "sky", "person", "rider", "car", "truck",
+        "bus", "train", "motorcycle", "bicycle"));
   }
 
   @Test
