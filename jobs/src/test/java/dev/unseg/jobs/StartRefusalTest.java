@@ -72,6 +72,15 @@ class StartRefusalTest {
     assertRefused(cocoRun("coco", COCO.resolve("annotations").toString(), out), out, "is a folder", "--format coco",
         "JSON");
 
+    // A detection file (the sample's annotations with their boxes only): no image could get its mask.
+    com.fasterxml.jackson.databind.node.ObjectNode boxes = (com.fasterxml.jackson.databind.node.ObjectNode)
+        Cli.JSON.readTree(Path.of(INSTANCES).toFile());
+    boxes.get("annotations").forEach(a -> ((com.fasterxml.jackson.databind.node.ObjectNode) a).remove("segmentation"));
+    Path detections = tmp.resolve("detections.json");
+    Cli.JSON.writeValue(detections.toFile(), boxes);
+    assertRefused(cocoRun("coco", detections.toString(), out), out, "detections.json has 50 annotations, and none with a"
+        + " segmentation", "has no 'segmentation'", "give the instances JSON with the objects' polygons or RLE masks");
+
     String json = Files.readString(Path.of(INSTANCES));
     Path truncated = Files.writeString(tmp.resolve("truncated.json"), json.substring(0, json.length() / 2));
     assertRefused(cocoRun("coco", truncated.toString(), out), out, "truncated.json (line ", "malformed JSON", "re-export");

@@ -111,7 +111,13 @@ final class StartChecks {
     }
     if (format == DatasetFormat.COCO_PANOPTIC && counts.instanceAnnotations() > 0) {
       throw new UserError(name + " is a COCO instances file (" + counts.instanceAnnotations()
-          + " annotations with 'segmentation'), but --format is coco-panoptic: give --format coco, or the panoptic JSON.");
+          + " annotations without 'segments_info'), but --format is coco-panoptic: give --format coco, or the panoptic JSON.");
+    }
+    // Boxes alone (a detection or keypoints file) make no mask: every image would fail, one by one.
+    if (counts.instanceAnnotations() > 0 && counts.usableInstanceAnnotations() == 0) {
+      throw new UserError(name + " has " + counts.instanceAnnotations() + " annotations, and none with a segmentation that"
+          + " makes a mask (the first: " + counts.firstProblem() + "). A detection file's boxes have no mask to protect:"
+          + " give the instances JSON with the objects' polygons or RLE masks (for example annotations/instances_val2017.json).");
     }
     // A class the index does not have selects nothing: every image would be released unchanged as no_mask.
     Map<String, List<Long>> byName = Selection.idsByName(counts.categories());

@@ -94,17 +94,23 @@ public final class CocoIndexReader {
     return buffered;
   }
 
-  /** What a whole index holds, counted in one streaming pass (see {@link #count}). */
-  /** @param categories the index's categories by id (an index has at most a few thousand) */
-  public record Counts(boolean hasImageList, long images, long instanceAnnotations, long panopticAnnotations,
-      java.util.SortedMap<Long, String> categories) {}
+  /**
+   * What a whole index holds, counted in one streaming pass (see {@link #count}).
+   *
+   * @param usableInstanceAnnotations the instance annotations with a segmentation that parses (not boxes alone)
+   * @param firstProblem why the first unusable instance annotation is unusable; null when none is
+   * @param categories the index's categories by id (an index has at most a few thousand)
+   */
+  public record Counts(boolean hasImageList, long images, long instanceAnnotations, long usableInstanceAnnotations,
+      String firstProblem, long panopticAnnotations, java.util.SortedMap<Long, String> categories) {}
 
   /**
    * Streams the whole index once and counts its entries, so that a run can refuse a malformed or
    * empty index, or one of the other COCO kind, before it writes anything.
    */
   public static Counts count(InputStream json, String sourceName) throws IOException, InvalidIndexException {
-    long[] n = new long[3];
+    long[] n = new long[4];
+    String[] firstProblem = {null};
     java.util.SortedMap<Long, String> categories = new java.util.TreeMap<>();
     CocoIndexVisitor counter = new CocoIndexVisitor() {
       @Override
@@ -120,15 +126,20 @@ public final class CocoIndexReader {
       @Override
       public void annotation(CocoAnnotationEntry annotation) {
         n[1]++;
+        if (annotation.problem() == null) {
+          n[2]++;
+        } else if (firstProblem[0] == null) {
+          firstProblem[0] = annotation.problem().message();
+        }
       }
 
       @Override
       public void panoptic(PanopticEntry entry) {
-        n[2]++;
+        n[3]++;
       }
     };
     boolean imageList = parse(json, sourceName, counter).sawImageList;
-    return new Counts(imageList, n[0], n[1], n[2], categories);
+    return new Counts(imageList, n[0], n[1], n[2], firstProblem[0], n[3], categories);
   }
 
   /** Jackson names its input's Java class in some messages ("[Source: (FSDataInputStream)..."): not for users. */

@@ -146,15 +146,23 @@ class CocoIndexReaderTest {
 
   @Test
   void countTellsAnEmptyOrForeignIndexAndItsKind() throws Exception {
-    assertEquals(new CocoIndexReader.Counts(false, 0, 0, 0, new java.util.TreeMap<>()), count("{\"foo\": 1}"));
-    assertEquals(new CocoIndexReader.Counts(true, 0, 0, 0, new java.util.TreeMap<>()), count("{\"images\": [], \"annotations\": []}"));
-    assertEquals(new CocoIndexReader.Counts(true, 1, 1, 0, new java.util.TreeMap<>(java.util.Map.of(3L, "cat"))), count("""
+    assertEquals(new CocoIndexReader.Counts(false, 0, 0, 0, null, 0, new java.util.TreeMap<>()), count("{\"foo\": 1}"));
+    assertEquals(new CocoIndexReader.Counts(true, 0, 0, 0, null, 0, new java.util.TreeMap<>()), count("{\"images\": [], \"annotations\": []}"));
+    assertEquals(new CocoIndexReader.Counts(true, 1, 1, 1, null, 0, new java.util.TreeMap<>(java.util.Map.of(3L, "cat"))), count("""
         {"images": [{"id": 7, "file_name": "a.jpg"}],
          "annotations": [{"id": 1, "image_id": 7, "category_id": 3, "segmentation": [[1, 2, 10, 2, 10, 9]]}],
          "categories": [{"id": 3, "name": "cat"}]}"""));
-    assertEquals(new CocoIndexReader.Counts(true, 1, 0, 1, new java.util.TreeMap<>()), count("""
+    assertEquals(new CocoIndexReader.Counts(true, 1, 0, 0, null, 1, new java.util.TreeMap<>()), count("""
         {"images": [{"id": 7, "file_name": "a.jpg"}],
          "annotations": [{"image_id": 7, "file_name": "a.png", "segments_info": []}]}"""));
+    // A detection file: boxes, no segmentation; the first unusable annotation says why.
+    CocoIndexReader.Counts boxes = count("""
+        {"images": [{"id": 7, "file_name": "a.jpg"}],
+         "annotations": [{"id": 1, "image_id": 7, "category_id": 3, "bbox": [1, 2, 9, 7]},
+                         {"id": 2, "image_id": 7, "category_id": 3, "bbox": [1, 2, 9, 7]}]}""");
+    assertEquals(2, boxes.instanceAnnotations());
+    assertEquals(0, boxes.usableInstanceAnnotations());
+    assertEquals("test.json: annotation 1 of image 7 has no 'segmentation' (nor 'segments_info')", boxes.firstProblem());
   }
 
   @Test
