@@ -81,6 +81,12 @@ class StartRefusalTest {
     assertRefused(cocoRun("coco", detections.toString(), out), out, "detections.json has 50 annotations, and none with a"
         + " segmentation", "has no 'segmentation'", "give the instances JSON with the objects' polygons or RLE masks");
 
+    boxes.remove("annotations"); // an image_info file: images, categories, no annotations
+    Path imageInfo = tmp.resolve("image_info.json");
+    Cli.JSON.writeValue(imageInfo.toFile(), boxes);
+    assertRefused(cocoRun("coco", imageInfo.toString(), out), out, "image_info.json lists 2 images but no annotations",
+        "released unchanged, unprotected", "an annotated split");
+
     String json = Files.readString(Path.of(INSTANCES));
     Path truncated = Files.writeString(tmp.resolve("truncated.json"), json.substring(0, json.length() / 2));
     assertRefused(cocoRun("coco", truncated.toString(), out), out, "truncated.json (line ", "malformed JSON", "re-export");

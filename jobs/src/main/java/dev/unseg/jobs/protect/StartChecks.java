@@ -113,6 +113,13 @@ final class StartChecks {
       throw new UserError(name + " is a COCO instances file (" + counts.instanceAnnotations()
           + " annotations without 'segments_info'), but --format is coco-panoptic: give --format coco, or the panoptic JSON.");
     }
+    // An index without annotations (COCO's image_info_test*.json) would release every image unchanged, unprotected.
+    if (counts.instanceAnnotations() == 0 && counts.panopticAnnotations() == 0) {
+      throw new UserError(name + " lists " + counts.images() + (counts.images() == 1 ? " image" : " images")
+          + " but no annotations, so no image has a mask and every one would be released unchanged, unprotected"
+          + " (COCO's image_info_*.json of its test splits are such files). Give the "
+          + (format == DatasetFormat.COCO ? "instances" : "panoptic") + " JSON of an annotated split.");
+    }
     // Boxes alone (a detection or keypoints file) make no mask: every image would fail, one by one.
     if (counts.instanceAnnotations() > 0 && counts.usableInstanceAnnotations() == 0) {
       throw new UserError(name + " has " + counts.instanceAnnotations() + " annotations, and none with a segmentation that"
