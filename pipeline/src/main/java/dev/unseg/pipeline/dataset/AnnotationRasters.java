@@ -16,11 +16,15 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes annotation rasters (label maps, panoptic PNGs, binary masks) with plain ImageIO, keeping
- * raster sample values as stored (palette PNGs give their indices). Only lossless PNG and TIFF
- * are accepted: a JPEG "label map" has compression noise for labels.
+ * raster sample values as stored (palette PNGs give their indices). Label maps and panoptic PNGs must be
+ * lossless PNG or TIFF: a JPEG "label map" has compression noise for labels. A binary mask may also be a GIF
+ * (Carvana's) or a JPEG (Kvasir-SEG's), which {@link BinaryMaskFile} then thresholds.
  */
 final class AnnotationRasters {
   private AnnotationRasters() {}
+
+  /** A decoded binary mask file; {@code lossy} when it was a JPEG, whose zeros compression has moved. */
+  record Mask(BufferedImage image, boolean lossy) {}
 
   /**
    * Reads {@code path} from {@code store}, checking its size against the image before decoding pixels.
@@ -29,6 +33,16 @@ final class AnnotationRasters {
    *     unreadable) or MASK_SIZE_MISMATCH
    */
   static BufferedImage read(AnnotationStore store, String path, int width, int height) throws InputException {
+    return read(store, path, width, height, false).image();
+  }
+
+  /** {@link #read} for a binary mask file: GIF and JPEG as well. */
+  static Mask readMask(AnnotationStore store, String path, int width, int height) throws InputException {
+    return read(store, path, width, height, true);
+  }
+
+  private static Mask read(AnnotationStore store, String path, int width, int height, boolean binary)
+      throws InputException {
     DatasetPaths.checkSafeRelativePath(path);
     try (InputStream in = store.open(path);
         ImageInputStream iis = new MemoryCacheImageInputStream(in)) {
@@ -39,10 +53,11 @@ final class AnnotationRasters {
       ImageReader reader = readers.next();
       try {
         String format = reader.getFormatName().toLowerCase(Locale.ROOT);
-        if (!format.contains("png") && !format.contains("tif")) {
-          throw new InputException(ErrorCode.ANNOTATION_INVALID,
-              "annotation " + path + " is " + format + "; label maps and masks must be lossless PNG or TIFF (a JPEG's"
-                  + " compression moves their edges and labels): export it again as PNG from its source");
+        boolean jpeg = format.contains("jpeg") || format.equals("jpg");
+        if (!format.contains("png") && !format.contains("tif") && !(binary && (jpeg || format.contains("gif")))) {
+          throw new InputException(ErrorCode.ANNOTATION_INVALID, "annotation " + path + " is " + format + "; "
+              + (binary ? "masks must be PNG, TIFF, GIF or JPEG" : "label maps must be lossless PNG or TIFF (a JPEG's"
+                  + " compression moves their edges and labels): export it again as PNG from its source"));
         }
         reader.setInput(iis, true, true);
         int w = reader.getWidth(0);
@@ -52,7 +67,7 @@ final class AnnotationRasters {
               "annotation " + path + " is " + w + "x" + h + " but its image is " + width + "x" + height
                   + "; the annotation must have exactly the image's size");
         }
-        return reader.read(0);
+        return new Mask(reader.read(0), jpeg);
       } finally {
         reader.dispose();
       }

@@ -13,10 +13,12 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * A binary mask file of a mask pair (PNG or TIFF; 0/255 or 0/1; gray, RGB(A) or palette).
+ * A binary mask file of a mask pair (PNG, TIFF or GIF; 0/255 or 0/1; gray, RGB(A) or palette; or a JPEG).
  * Foreground: where the alpha channel is nonzero, when the file has alpha and at least one fully
  * transparent pixel (a cut-out); otherwise where any colour channel (or palette index) is nonzero.
- * An opaque alpha channel carries no mask, so it is then ignored.
+ * An opaque alpha channel carries no mask, so it is then ignored. A JPEG mask (Kvasir-SEG ships them) is
+ * foreground where a channel is 128 or more, as its loaders threshold it: compression leaves small
+ * non-zero values all over its black background.
  */
 public record BinaryMaskFile(String annotationPath) implements MaskSource {
   private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
@@ -25,16 +27,17 @@ public record BinaryMaskFile(String annotationPath) implements MaskSource {
 
   @Override
   public BinaryMask build(int imageWidth, int imageHeight, AnnotationStore annotations) throws InputException {
-    BufferedImage img = AnnotationRasters.read(annotations, annotationPath, imageWidth, imageHeight);
+    AnnotationRasters.Mask file = AnnotationRasters.readMask(annotations, annotationPath, imageWidth, imageHeight);
+    BufferedImage img = file.image();
     Raster r = img.getRaster();
     ColorModel cm = img.getColorModel();
     BinaryMask mask = new BinaryMask(imageWidth, imageHeight);
     if (cm instanceof IndexColorModel icm) {
       fromPalette(r, icm, mask);
     } else if (cm.hasAlpha() && hasTransparentPixel(r, r.getNumBands() - 1)) {
-      fromBands(r, r.getNumBands() - 1, r.getNumBands(), mask);
+      fromBands(r, r.getNumBands() - 1, r.getNumBands(), file.lossy(), mask);
     } else {
-      fromBands(r, 0, cm.hasAlpha() ? r.getNumBands() - 1 : r.getNumBands(), mask);
+      fromBands(r, 0, cm.hasAlpha() ? r.getNumBands() - 1 : r.getNumBands(), file.lossy(), mask);
     }
     return mask;
   }
@@ -52,8 +55,8 @@ public record BinaryMaskFile(String annotationPath) implements MaskSource {
     return false;
   }
 
-  /** Foreground where any band in [from, to) is nonzero. */
-  private static void fromBands(Raster r, int from, int to, BinaryMask mask) {
+  /** Foreground where any band in [from, to) is nonzero, or when {@code halfUp} (a JPEG's 8 bits) 128 or more. */
+  private static void fromBands(Raster r, int from, int to, boolean halfUp, BinaryMask mask) {
     int w = mask.width();
     byte[] px = mask.pixels();
     if (r.getDataBuffer() instanceof DataBufferByte db && r.getSampleModel() instanceof ComponentSampleModel sm
@@ -70,15 +73,16 @@ public record BinaryMaskFile(String annotationPath) implements MaskSource {
           int base = y * w;
           int x = 0;
           if (step == 1) {
-            // One band of bytes (a gray mask): eight samples at a time, each byte's "is nonzero" as its low bit.
+            // One band of bytes (a gray mask): eight samples at a time, each byte's "is nonzero" (or its top
+            // bit, 128 or more) as its low bit.
             for (; x + 8 <= w; x += 8) {
               long v = (long) LONGS.get(data, src + x);
-              long nonzero = ((((v & LOW7) + LOW7) | v) >>> 7) & ONES;
-              LONGS.set(px, base + x, (long) LONGS.get(px, base + x) | nonzero);
+              long on = (halfUp ? v : ((v & LOW7) + LOW7) | v) >>> 7 & ONES;
+              LONGS.set(px, base + x, (long) LONGS.get(px, base + x) | on);
             }
           }
           for (src += x * step; x < w; x++, src += step) {
-            px[base + x] |= (byte) (data[src] != 0 ? 1 : 0);
+            px[base + x] |= (byte) ((halfUp ? (data[src] & 0xff) >= 128 : data[src] != 0) ? 1 : 0);
           }
         }
       }
@@ -90,7 +94,7 @@ public record BinaryMaskFile(String annotationPath) implements MaskSource {
         r.getSamples(0, y, w, 1, b, row);
         int base = y * w;
         for (int x = 0; x < w; x++) {
-          px[base + x] |= (byte) (row[x] != 0 ? 1 : 0);
+          px[base + x] |= (byte) ((halfUp ? row[x] >= 128 : row[x] != 0) ? 1 : 0);
         }
       }
     }

@@ -2,6 +2,7 @@ package dev.unseg.pipeline.dataset;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.unseg.pipeline.mask.BinaryMask;
 import java.awt.image.BufferedImage;
@@ -43,6 +44,59 @@ class BinaryMaskFileTest {
       ones += b;
     }
     assertEquals(ones, mask.count()); // 3,015 pixels: count's eight-at-a-time loop and its tail
+  }
+
+  /**
+   * A JPEG mask (as Kvasir-SEG ships them, gray or RGB): foreground where a channel is 128 or more, as its loaders
+   * threshold it. Its compression leaves non-zero values across the black background, which "nonzero" would take for
+   * the object. A GIF mask (Carvana's) is a palette mask.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {BufferedImage.TYPE_BYTE_GRAY, BufferedImage.TYPE_3BYTE_BGR})
+  void jpegMasksAreThresholdedAtHalfAndGifMasksRead(int type) throws Exception {
+    int w = 97;
+    int h = 61;
+    BufferedImage drawn = new BufferedImage(w, h, type);
+    java.awt.Graphics2D g = drawn.createGraphics();
+    g.setColor(java.awt.Color.WHITE);
+    g.fillOval(20, 10, 50, 40);
+    g.dispose();
+    javax.imageio.ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+    javax.imageio.ImageWriteParam param = writer.getDefaultWriteParam();
+    param.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
+    param.setCompressionQuality(0.75f);
+    try (javax.imageio.stream.ImageOutputStream out = ImageIO.createImageOutputStream(dir.resolve("m.jpg").toFile())) {
+      writer.setOutput(out);
+      writer.write(null, new javax.imageio.IIOImage(drawn, null, null), param);
+    }
+    writer.dispose();
+    BinaryMask mask = new BinaryMaskFile("m.jpg").build(w, h, new LocalAnnotationStore(dir));
+
+    Raster back = ImageIO.read(dir.resolve("m.jpg").toFile()).getRaster();
+    byte[] expected = new byte[w * h];
+    long nonzero = 0;
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        boolean any = false;
+        for (int b = 0; b < back.getNumBands(); b++) {
+          expected[y * w + x] |= (byte) (back.getSample(x, y, b) >= 128 ? 1 : 0);
+          any |= back.getSample(x, y, b) != 0;
+        }
+        nonzero += any ? 1 : 0;
+      }
+    }
+    assertArrayEquals(expected, mask.pixels());
+    long drawnPixels = new BinaryMaskFile("drawn.png").build(w, h, store(drawn, "drawn.png", "png")).count();
+    assertTrue(Math.abs(mask.count() - drawnPixels) <= drawnPixels / 50, mask.count() + " against " + drawnPixels);
+    assertTrue(nonzero > drawnPixels + 100, "the compression noise a nonzero rule would take: " + nonzero);
+
+    BinaryMask gif = new BinaryMaskFile("m.gif").build(w, h, store(drawn, "m.gif", "gif"));
+    assertEquals(drawnPixels, gif.count());
+  }
+
+  private LocalAnnotationStore store(BufferedImage img, String name, String format) throws java.io.IOException {
+    assertTrue(ImageIO.write(img, format, dir.resolve(name).toFile()), format);
+    return new LocalAnnotationStore(dir);
   }
 
   private static byte[] reference(Raster r) {
