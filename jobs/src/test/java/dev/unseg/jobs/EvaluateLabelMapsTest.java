@@ -83,11 +83,28 @@ class EvaluateLabelMapsTest {
     assertEquals("mine", Files.readString(report.resolve("notes.txt")));
   }
 
-  private Path protectAdeSamples() throws Exception {
+  /**
+   * A run that protected some classes only (--select) is evaluated on those: the probe learns them, and the
+   * classes the run left unprotected are background to it, as they were to protect's mask. Scored on every class,
+   * the unprotected ones a model learns anyway would dilute the answer for the protected ones.
+   */
+  @Test
+  void evaluatesTheClassesTheRunSelected() throws Exception {
+    Path out = protectAdeSamples("--select", "classes:wall,person");
+    Cli.Run eval = Cli.runCli(new String[] {"evaluate", "--protected", out.toString(), "--sample", "2", "--test", "1",
+        "--labels", "classes", "--base-size", "32", "--crop", "32", "--epochs", "1", "--model", "deeplab", "--run-id", "some"});
+    assertEquals(0, eval.code(), eval.err());
+    JsonNode report = Cli.JSON.readTree(out.resolve("_unseg/evaluation/some/report.json").toFile());
+    assertEquals(List.of("background", "wall", "person"), Cli.JSON.convertValue(report.get("classes"), List.class));
+  }
+
+  private Path protectAdeSamples(String... more) throws Exception {
     Path ade = Cli.SAMPLES.resolve("ade20k");
     Path out = tmp.resolve("out");
-    Cli.Run run = Cli.protect("--format", "ade20k", "--images", ade.resolve("images").toString(), "--annotations",
-        ade.resolve("annotations").toString(), "--output", out.toString());
+    List<String> args = new java.util.ArrayList<>(List.of("--format", "ade20k", "--images", ade.resolve("images").toString(),
+        "--annotations", ade.resolve("annotations").toString(), "--output", out.toString()));
+    args.addAll(List.of(more));
+    Cli.Run run = Cli.protect(args.toArray(String[]::new));
     assertEquals(0, run.code(), run.err());
     return out;
   }

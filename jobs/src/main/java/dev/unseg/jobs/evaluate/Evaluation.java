@@ -143,7 +143,7 @@ public final class Evaluation {
         pixels[v & 255]++;
       }
     }
-    LabelMode.Classes classes = s.labels().classes(data.classNames(), pixels);
+    LabelMode.Classes classes = s.labels().classes(data.classNames(), pixels, data.selectedClasses());
     pairs.replaceAll(p -> new TrainingPair(p.path(), p.clean(), p.protectedImage(), classes.apply(p.label())));
     testSet.replaceAll(t -> new Sample(t.path(), t.image(), classes.apply(t.label())));
     int classCount = classes.names().size();

@@ -9,7 +9,8 @@ import java.util.stream.IntStream;
 /**
  * What the probe learns: {@code classes} (the dataset's categories, 0 = background),
  * {@code binary} (object vs background: the union of all segments) or {@code top:K} (the K classes
- * covering the most pixels of the training images, the others background).
+ * covering the most pixels of the training images, the others background). Of a protect run's dataset, only the
+ * classes its {@code --select} put into the masks: the others are background, as they were to protect.
  */
 public record LabelMode(String kind, int k) {
   public static LabelMode parse(String spec) {
@@ -35,19 +36,21 @@ public record LabelMode(String kind, int k) {
    *
    * @param names the dataset's class names, background first
    * @param pixels pixels of each dataset class in the training images
+   * @param selected the classes the protect run selected (its masks' classes), by class value: the others are
+   *     background, as protect treated them
    */
-  Classes classes(List<String> names, long[] pixels) {
+  Classes classes(List<String> names, long[] pixels, boolean[] selected) {
     byte[] table = new byte[256];
     table[LabeledDataset.IGNORE] = (byte) LabeledDataset.IGNORE;
     List<String> kept = new ArrayList<>(List.of("background"));
     if (kind.equals("binary")) {
       kept.add("object");
       for (int c = 1; c < names.size(); c++) {
-        table[c] = 1;
+        table[c] = (byte) (selected[c] ? 1 : 0);
       }
       return new Classes(kept, table);
     }
-    List<Integer> chosen = IntStream.range(1, names.size()).boxed().toList();
+    List<Integer> chosen = IntStream.range(1, names.size()).filter(c -> selected[c]).boxed().toList();
     if (kind.equals("top")) {
       chosen = chosen.stream().sorted(Comparator.comparingLong((Integer c) -> -pixels[c]).thenComparing(c -> c))
           .limit(k).sorted().toList();

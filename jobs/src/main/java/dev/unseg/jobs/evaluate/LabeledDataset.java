@@ -11,6 +11,7 @@ import dev.unseg.pipeline.dataset.CocoCategory;
 import dev.unseg.pipeline.dataset.CocoImageEntry;
 import dev.unseg.pipeline.dataset.CocoIndexReader;
 import dev.unseg.pipeline.dataset.CocoIndexVisitor;
+import dev.unseg.pipeline.dataset.CocoTasks;
 import dev.unseg.pipeline.dataset.CocoSegmentation;
 import dev.unseg.pipeline.dataset.DatasetFormat;
 import dev.unseg.pipeline.dataset.LabelMapLayout;
@@ -47,6 +48,7 @@ public final class LabeledDataset {
   public static final int IGNORE = ClassLabels.IGNORE;
   private final List<String> images;
   private final List<String> classNames;
+  private final boolean[] selected;
   private final FolderStore imageStore;
   private final Labeler labeler;
 
@@ -54,9 +56,11 @@ public final class LabeledDataset {
     byte[] label(String image, int width, int height) throws InputException;
   }
 
-  private LabeledDataset(List<String> images, List<String> classNames, FolderStore imageStore, Labeler labeler) {
+  private LabeledDataset(List<String> images, List<String> classNames, boolean[] selected, FolderStore imageStore,
+      Labeler labeler) {
     this.images = images;
     this.classNames = classNames;
+    this.selected = selected;
     this.imageStore = imageStore;
     this.labeler = labeler;
   }
@@ -69,6 +73,14 @@ public final class LabeledDataset {
   /** Background first; a class map's value is an index into this list. */
   public List<String> classNames() {
     return classNames;
+  }
+
+  /**
+   * Which classes the run's selection put into its masks, by class-map value (background first, false): the
+   * classes the probe learns; the others are background to it, as they were to protect.
+   */
+  public boolean[] selectedClasses() {
+    return selected.clone();
   }
 
   /** The class map of an image at width x height (row-major). */
@@ -104,10 +116,10 @@ public final class LabeledDataset {
         || src.format() == DatasetFormat.COCO_PANOPTIC ? "the dataset's index JSON" : "the folder of its annotations");
     FolderStore images = new FolderStore(imagesRoot, Storage.of(imagesRoot, conf));
     return switch (src.format()) {
-      case COCO -> coco(images, Storage.of(annotations, conf), annotations, seed, count, null);
+      case COCO -> coco(images, Storage.of(annotations, conf), annotations, src.selection(), seed, count, null);
       case COCO_PANOPTIC -> {
         URI pngs = RunSpec.panopticFolder(annotations, src.panopticMasks());
-        yield coco(images, Storage.of(annotations, conf), annotations, seed, count,
+        yield coco(images, Storage.of(annotations, conf), annotations, src.selection(), seed, count,
             new FolderStore(pngs, Storage.of(pngs, conf)));
       }
       default -> labelMaps(src, imagesRoot, images, new FolderStore(Locations.directory(annotations), Storage.of(annotations, conf)),
@@ -124,7 +136,13 @@ public final class LabeledDataset {
 
   private static LabeledDataset labelMaps(DatasetSource src, URI imagesRoot, FolderStore images, FolderStore annotations,
       Configuration conf, long seed, int count) throws IOException {
-    LabelMapLayout layout = LabelMapLayout.forFormat(src.format(), Selection.parse("all"), src.maskName());
+    LabelMapLayout layout;
+    try {
+      layout = LabelMapLayout.forFormat(src.format(), src.selection(), src.maskName());
+    } catch (IllegalArgumentException e) {
+      throw new UserError("the run's selection (--select) does not apply to --format " + src.format().cliName() + ": "
+          + e.getMessage() + "; evaluate the run's dataset with its own format");
+    }
     Sampler<String> pick = new Sampler<>(seed, count);
     Storage.Visitor offer = rel -> {
       if (layout.isImage(rel)) {
@@ -137,14 +155,19 @@ public final class LabeledDataset {
       TaskPlanner.readImageList(src.imageList(), src.format(), conf, offer::file);
     }
     DatasetFormat f = src.format();
-    return new LabeledDataset(pick.names(), ClassLabels.names(f), images,
+    List<String> names = ClassLabels.names(f);
+    boolean[] selected = new boolean[names.size()];
+    for (int c = 1; c < names.size(); c++) {
+      selected[c] = layout.selects(ClassLabels.labelValue(f, c));
+    }
+    return new LabeledDataset(pick.names(), names, selected, images,
         (name, w, h) -> ClassLabels.read(f, annotations, layout.annotationPathFor(name), w, h));
   }
 
   /** @param panopticPngs the folder of the panoptic PNGs for a panoptic index, null for an instances index */
-  private static LabeledDataset coco(FolderStore images, Storage storage, URI index, long seed, int count,
-      FolderStore panopticPngs) throws IOException {
-    Map<Long, String> categories = new HashMap<>();
+  private static LabeledDataset coco(FolderStore images, Storage storage, URI index, Selection selection, long seed,
+      int count, FolderStore panopticPngs) throws IOException {
+    Map<Long, CocoCategory> categories = new HashMap<>();
     Sampler<CocoImageEntry> pick = new Sampler<>(seed, count);
     // Two passes over the index: the images and classes, then the annotations of the picked images only.
     scan(storage, index, new CocoIndexVisitor() {
@@ -155,7 +178,7 @@ public final class LabeledDataset {
 
       @Override
       public void category(CocoCategory c) {
-        categories.put(c.id(), c.name());
+        categories.put(c.id(), c);
       }
     });
     List<Long> ids = new ArrayList<>(categories.keySet());
@@ -165,9 +188,11 @@ public final class LabeledDataset {
     }
     Map<Long, Integer> classOf = new HashMap<>();
     List<String> names = new ArrayList<>(List.of("background"));
+    boolean[] selected = new boolean[ids.size() + 1];
     for (Long id : ids) {
+      selected[names.size()] = CocoTasks.selected(selection, categories.get(id), false);
       classOf.put(id, names.size());
-      names.add(categories.get(id));
+      names.add(categories.get(id).name());
     }
     Map<Long, CocoImageEntry> picked = new HashMap<>();
     Map<String, CocoImageEntry> byName = new HashMap<>();
@@ -193,10 +218,10 @@ public final class LabeledDataset {
       }
     });
     if (panopticPngs != null) {
-      return new LabeledDataset(pick.names(), names, images,
+      return new LabeledDataset(pick.names(), names, selected, images,
           (name, w, h) -> panopticLabel(byName.get(name), panoptic.get(byName.get(name).imageId()), classOf, panopticPngs, w, h));
     }
-    return new LabeledDataset(pick.names(), names, images, (name, w, h) -> {
+    return new LabeledDataset(pick.names(), names, selected, images, (name, w, h) -> {
       CocoImageEntry e = byName.get(name);
       byte[] label = new byte[w * h];
       for (CocoAnnotationEntry a : anns.getOrDefault(e.imageId(), List.of())) {

@@ -1,5 +1,6 @@
 package dev.unseg.jobs.evaluate;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -46,6 +47,11 @@ class SceneDatasetTest {
         tmp.resolve("images").toString(), tmp.resolve("annotations.json").toString(), "", "", ""), new Configuration(), 1, 12);
     assertEquals(12, data.images().size());
     assertEquals(List.of("background", "disc", "box", "star", "cross"), data.classNames());
+    assertArrayEquals(new boolean[] {false, true, true, true, true}, data.selectedClasses());
+    // A run that selected categories 2 and 4 (box, cross): the probe learns those.
+    assertArrayEquals(new boolean[] {false, false, true, false, true}, LabeledDataset.open(new DatasetSource(DatasetFormat.COCO,
+        tmp.resolve("images").toString(), tmp.resolve("annotations.json").toString(), "", "", "",
+        dev.unseg.pipeline.dataset.Selection.parse("classes:2,4")), new Configuration(), 1, 12).selectedClasses());
     Set<Integer> seen = new HashSet<>();
     for (JsonNode img : index.get("images")) {
       byte[] label = data.label(img.get("file_name").asText(), 96, 96);

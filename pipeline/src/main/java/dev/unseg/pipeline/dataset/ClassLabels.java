@@ -58,6 +58,14 @@ public final class ClassLabels {
   }
 
   /**
+   * The label value of class {@code c} (1..N, as {@link #names} counts) in the label maps of {@code format}: the
+   * value itself for ADE20K, VOC and mask pairs, the labelId of train id c - 1 for Cityscapes.
+   */
+  public static int labelValue(DatasetFormat format, int c) {
+    return format == DatasetFormat.CITYSCAPES ? CITYSCAPES_LABEL_IDS[c - 1] : c;
+  }
+
+  /**
    * The label values of a label-map format under their lower-case class names, for {@code --select class:NAME}:
    * ADE20K's 150 and VOC's 20 classes by their values 1..N, Cityscapes' every labelId (its label maps' values,
    * which {@code class:ID} takes too), the license plate as 255. Mask pairs have none.

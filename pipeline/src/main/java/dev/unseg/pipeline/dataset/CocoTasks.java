@@ -93,7 +93,8 @@ public final class CocoTasks {
     return c;
   }
 
-  static boolean selected(Selection s, CocoCategory category, boolean crowd) {
+  /** Whether {@code s} puts a segment of {@code category} (a crowd region when {@code crowd}) into the mask. */
+  public static boolean selected(Selection s, CocoCategory category, boolean crowd) {
     if (crowd && s.excludeCrowd()) {
       return false;
     }

@@ -77,6 +77,11 @@ public final class LabelMapLayout {
     };
   }
 
+  /** Whether this layout's selection puts pixels of label value {@code value} into the mask (mask pairs: any nonzero). */
+  public boolean selects(int value) {
+    return table == null ? value != 0 : value >= 0 && value < 256 && table[value] == LabelMapMask.SELECTED;
+  }
+
   public DatasetFormat format() {
     return format;
   }
