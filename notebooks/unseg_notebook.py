@@ -20,10 +20,8 @@ def unseg(*args, check=True):
     """Runs `bin/unseg ARGS...` and prints its console output. With check (the default) a failure raises;
     without, the completed process is returned for the caller to judge."""
     p = subprocess.run([str(UNSEG), *map(str, args)], capture_output=True, text=True)
-    # Spark's own WARN lines (ports, native libraries) and Java's notice of the Vector API module
-    # (bin/unseg) are noise here; unseg's lines are kept.
-    shown = [line for line in (p.stdout + p.stderr).splitlines()
-             if " WARN " not in line and not line.startswith("WARNING: Using incubator modules")]
+    # Spark's own WARN lines (ports, native libraries) are noise here; unseg's lines are kept.
+    shown = [line for line in (p.stdout + p.stderr).splitlines() if " WARN " not in line]
     print("\n".join(shown))
     if check and p.returncode != 0:
         raise RuntimeError(f"unseg {args[0]} exited with {p.returncode}")

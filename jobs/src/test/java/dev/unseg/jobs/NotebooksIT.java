@@ -1,6 +1,7 @@
 package dev.unseg.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -43,6 +44,13 @@ class NotebooksIT {
       assertTrue(ended, nb.getFileName() + " did not finish in 15 minutes:\n" + out);
       assertEquals(0, p.exitValue(), nb.getFileName() + " failed:\n" + out);
       assertTrue(Files.isRegularFile(executed.resolve(nb.getFileName())), out);
+      // bin/unseg's console as the notebooks print it (stdout and stderr): protect's own lines, without the
+      // JVM's notice of the Vector API module, which the launcher drops.
+      String cells = Files.readString(executed.resolve(nb.getFileName()), StandardCharsets.UTF_8);
+      assertFalse(cells.contains("WARNING: Using incubator modules"), nb.getFileName() + " shows Java's module notice");
+      if (nb.getFileName().toString().startsWith("01_")) {
+        assertTrue(cells.contains("unseg: JPEG codec: "), "protect's console line on stderr in " + nb.getFileName());
+      }
       System.out.printf("NotebooksIT: %s ran in %.0f s%n", nb.getFileName(), (System.nanoTime() - start) / 1e9);
     }
   }
