@@ -64,6 +64,7 @@ class ReportTest {
     assertTrue(page.contains("<code>annotation_missing</code>") && page.contains("validation/ADE_val_00000009.jpg"), page);
     assertTrue(page.contains("<code>image_unreadable</code>") && page.contains("validation/ADE_val_00000008.jpg"), page);
     assertTrue(page.contains("unseg.generator.kind") && page.contains("synthetic"), "settings and generator");
+    assertTrue(page.contains("selection</td><td class=\"path\">all</td>"), "the run's selection in the run table");
     assertTrue(page.contains("href=\"summary.json\"") && page.contains("href=\"manifest/"), "links");
     assertFalse(page.contains("test-key"), "the key is never shown");
     BufferedImage noise = ImageIO.read(out.resolve("_unseg/report/sample-1-noise.png").toFile());

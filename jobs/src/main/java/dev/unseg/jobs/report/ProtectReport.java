@@ -135,7 +135,7 @@ public final class ProtectReport {
     rows.put("format", text(s, "format"));
     rows.put("images", text(s, "images"));
     rows.put("annotations", text(s, "annotations"));
-    rows.put("selection", text(s, "selection"));
+    rows.put("selection", text(s.path("settings"), "unseg.input.selection"));
     rows.put("output format", text(s, "output_format")
         + (text(s, "output_format").equals("png") ? "" : ", JPEG quality "
             + (text(s, "jpeg_quality").equals("same") ? "each input's own" : text(s, "jpeg_quality"))));
