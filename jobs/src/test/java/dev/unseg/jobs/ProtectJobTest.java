@@ -87,6 +87,30 @@ class ProtectJobTest {
         Cli.JSON.readTree(ade.resolve("_unseg/settings.json").toFile()).get("unseg.input.selection").asText());
   }
 
+  /**
+   * An LVIS index (COCO's format, its images named by their COCO URL only, from both of COCO's folders): each image
+   * is read at its URL's folder and file under --images, the folder that holds COCO's train2017/ and val2017/.
+   */
+  @Test
+  void lvisIndexNamesItsImagesByTheirCocoUrl() throws Exception {
+    com.fasterxml.jackson.databind.node.ObjectNode lvis = (com.fasterxml.jackson.databind.node.ObjectNode)
+        Cli.JSON.readTree(Cli.SAMPLES.resolve("coco/annotations/instances_sample.json").toFile());
+    for (JsonNode image : lvis.get("images")) {
+      ((com.fasterxml.jackson.databind.node.ObjectNode) image).put("coco_url",
+          "http://images.cocodataset.org/val2017/" + image.get("file_name").asText());
+      ((com.fasterxml.jackson.databind.node.ObjectNode) image).remove("file_name");
+    }
+    Path index = Files.createDirectories(tmp.resolve("lvis")).resolve("lvis_v1_val.json");
+    Cli.JSON.writeValue(index.toFile(), lvis);
+    Path out = tmp.resolve("lvis-out");
+    Cli.Run run = Cli.protect("--format", "coco", "--images", Cli.SAMPLES.resolve("coco").toString(),
+        "--annotations", index.toString(), "--output", out.toString());
+    assertEquals(0, run.code(), run.err());
+    Map<String, String> status = new HashMap<>();
+    run.inspectRows(out).forEach(r -> status.put(r.get("input_path").asText(), r.get("status").asText()));
+    assertEquals(Map.of("val2017/000000142238.jpg", "protected", "val2017/000000439180.jpg", "protected"), status);
+  }
+
   @Test
   void cocoPanopticSampleKeepsJpeg() throws Exception {
     Path out = tmp.resolve("panoptic-out");

@@ -194,6 +194,7 @@ public final class CocoIndexReader {
   private void readImage() throws IOException, InvalidIndexException {
     long id = NONE;
     String fileName = null;
+    String cocoUrl = null;
     long width = 0;
     long height = 0;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -202,18 +203,39 @@ public final class CocoIndexReader {
       switch (key) {
         case "id" -> id = integer(t);
         case "file_name" -> fileName = t == JsonToken.VALUE_STRING ? p.getText() : null;
+        case "coco_url" -> cocoUrl = t == JsonToken.VALUE_STRING ? p.getText() : null;
         case "width" -> width = integer(t);
         case "height" -> height = integer(t);
         default -> p.skipChildren();
       }
     }
+    if (fileName == null && cocoUrl != null) {
+      fileName = lvisFileName(cocoUrl);
+    }
     if (id == NONE || fileName == null) {
-      throw fail("an image entry " + (id == NONE ? "has no integer 'id'" : "(id " + id + ") has no string 'file_name'"));
+      throw fail("an image entry " + (id == NONE ? "has no integer 'id'"
+          : "(id " + id + ") has no string 'file_name' (nor, as LVIS's have, a 'coco_url')"));
     }
     if (width < 0 || height < 0 || width > Integer.MAX_VALUE || height > Integer.MAX_VALUE) {
       throw fail("image " + id + " ('" + fileName + "') has an impossible size " + width + "x" + height);
     }
     visitor.image(new CocoImageEntry(id, fileName, (int) Math.max(0, width), (int) Math.max(0, height)));
+  }
+
+  /**
+   * An LVIS image's path: LVIS names its images by their COCO URL only ({@code
+   * http://images.cocodataset.org/train2017/000000391895.jpg}), and takes them from both of COCO 2017's folders, so
+   * the path is the URL's last two segments ({@code train2017/000000391895.jpg}), under the folder that holds
+   * COCO's train2017/ and val2017/.
+   */
+  static String lvisFileName(String cocoUrl) {
+    String path = cocoUrl.replaceFirst("^[a-zA-Z][a-zA-Z0-9+.-]*://[^/]*", "").replaceFirst("[?#].*$", "");
+    String[] parts = path.split("/");
+    int n = parts.length;
+    if (n == 0 || parts[n - 1].isEmpty()) {
+      return null;
+    }
+    return n >= 2 && !parts[n - 2].isEmpty() ? parts[n - 2] + "/" + parts[n - 1] : parts[n - 1];
   }
 
   private void readCategory() throws IOException, InvalidIndexException {

@@ -115,6 +115,23 @@ class CocoIndexReaderTest {
     assertTrue(zipped.getMessage().contains("a zip archive, not JSON: unzip it"), zipped.getMessage());
   }
 
+  /** LVIS names its images by their COCO URL only: the path is the URL's folder and file, as COCO lays them out. */
+  @Test
+  void lvisImagesAreNamedByTheirCocoUrl() throws Exception {
+    var c = read("""
+        {"images": [{"id": 7, "coco_url": "http://images.cocodataset.org/train2017/000000391895.jpg", "height": 20,
+                     "width": 30, "not_exhaustive_category_ids": [], "neg_category_ids": [3]},
+                    {"id": 8, "coco_url": "http://x/val2017/b.jpg", "file_name": "own/b.jpg", "height": 2, "width": 3}],
+         "annotations": [], "categories": [{"id": 3, "name": "aerosol_can", "synonyms": ["spray"], "frequency": "c"}]}""");
+    assertEquals(List.of(new CocoImageEntry(7, "train2017/000000391895.jpg", 30, 20),
+        new CocoImageEntry(8, "own/b.jpg", 3, 2)), c.images, "file_name, where an entry has it, wins");
+    assertEquals("a.jpg", CocoIndexReader.lvisFileName("https://host/a.jpg?x=1"));
+    assertNull(CocoIndexReader.lvisFileName("http://host/"));
+    InvalidIndexException e = assertThrows(InvalidIndexException.class,
+        () -> read("{\"images\": [{\"id\": 9, \"coco_url\": \"http://host/\"}]}"));
+    assertTrue(e.getMessage().contains("(id 9) has no string 'file_name' (nor, as LVIS's have, a 'coco_url')"), e.getMessage());
+  }
+
   @Test
   void structuralProblemsAreInvalidIndex() {
     for (String json : new String[] {
