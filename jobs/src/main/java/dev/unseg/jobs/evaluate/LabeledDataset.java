@@ -184,7 +184,15 @@ public final class LabeledDataset {
     List<Long> ids = new ArrayList<>(categories.keySet());
     ids.sort(null);
     if (ids.size() > 254) {
-      throw new UserError(index + " has " + ids.size() + " categories; evaluate takes at most 254 (use a subset of the index)");
+      // A class map holds 254 classes: of a larger index (LVIS has 1,203), those the run selected, the others
+      // background to the probe as they are anyway.
+      List<Long> chosen = ids.stream().filter(id -> CocoTasks.selected(selection, categories.get(id), false)).toList();
+      if (chosen.size() > 254) {
+        throw new UserError(index + " has " + ids.size() + " categories and the run selected " + chosen.size()
+            + "; evaluate learns at most 254 classes: evaluate a run that protected fewer (protect --select"
+            + " classes:NAME,...), or an index of fewer categories");
+      }
+      ids = new ArrayList<>(chosen);
     }
     Map<Long, Integer> classOf = new HashMap<>();
     List<String> names = new ArrayList<>(List.of("background"));

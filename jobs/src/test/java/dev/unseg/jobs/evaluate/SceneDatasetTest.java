@@ -52,6 +52,27 @@ class SceneDatasetTest {
     assertArrayEquals(new boolean[] {false, false, true, false, true}, LabeledDataset.open(new DatasetSource(DatasetFormat.COCO,
         tmp.resolve("images").toString(), tmp.resolve("annotations.json").toString(), "", "", "",
         dev.unseg.pipeline.dataset.Selection.parse("classes:2,4")), new Configuration(), 1, 12).selectedClasses());
+    // An index of more categories than a class map holds (LVIS has 1,203): evaluated on the classes the run selected.
+    com.fasterxml.jackson.databind.node.ObjectNode large = (com.fasterxml.jackson.databind.node.ObjectNode) index.deepCopy();
+    for (int id = 100; id < 400; id++) {
+      ((com.fasterxml.jackson.databind.node.ArrayNode) large.get("categories")).addObject().put("id", id).put("name", "c" + id);
+    }
+    Path largeIndex = tmp.resolve("large.json");
+    new ObjectMapper().writeValue(largeIndex.toFile(), large);
+    LabeledDataset some = LabeledDataset.open(new DatasetSource(DatasetFormat.COCO, tmp.resolve("images").toString(),
+        largeIndex.toString(), "", "", "", dev.unseg.pipeline.dataset.Selection.parse("classes:2,4,300")),
+        new Configuration(), 1, 12);
+    assertEquals(List.of("background", "box", "cross", "c300"), some.classNames());
+    String first = index.get("images").get(0).get("file_name").asText();
+    byte[] selectedOnly = some.label(first, 96, 96);
+    byte[] every = data.label(first, 96, 96);
+    for (int p = 0; p < every.length; p++) {
+      assertEquals(every[p] == 2 ? 1 : every[p] == 4 ? 2 : 0, selectedOnly[p], "pixel " + p);
+    }
+    dev.unseg.pipeline.error.UserError tooMany = org.junit.jupiter.api.Assertions.assertThrows(
+        dev.unseg.pipeline.error.UserError.class, () -> LabeledDataset.open(new DatasetSource(DatasetFormat.COCO,
+            tmp.resolve("images").toString(), largeIndex.toString(), "", "", ""), new Configuration(), 1, 12));
+    assertTrue(tooMany.getMessage().contains("has 304 categories and the run selected 304"), tooMany.getMessage());
     Set<Integer> seen = new HashSet<>();
     for (JsonNode img : index.get("images")) {
       byte[] label = data.label(img.get("file_name").asText(), 96, 96);
