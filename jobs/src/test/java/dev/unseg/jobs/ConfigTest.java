@@ -62,6 +62,17 @@ class ConfigTest {
         "unseg.input.selection", "all+crowd"))).selection()), "COCO keeps it");
   }
 
+  /** Mask pairs have mask values, not class names: a name is refused with what to give instead. */
+  @Test
+  void maskPairsTakeMaskValues() {
+    UserError e = assertThrows(UserError.class, () -> ProtectConfig.from(with(Map.of("unseg.input.format", "mask-pairs",
+        "unseg.input.annotations", "in/masks", "unseg.input.selection", "class:pet"))));
+    assertTrue(e.getMessage().contains("mask values such as class:1 or classes:1,3"), e.getMessage());
+    assertEquals("classes:1,3", dev.unseg.jobs.config.SelectionSpec.of(ProtectConfig.from(with(Map.of(
+        "unseg.input.format", "mask-pairs", "unseg.input.annotations", "in/masks", "unseg.input.selection", "classes:3,1")))
+        .selection()));
+  }
+
   /** The budget's two rules name the one key at fault, the accepted range and the flag, in a user's words. */
   @Test
   void budgetRulesNameTheKeyAtFault() {

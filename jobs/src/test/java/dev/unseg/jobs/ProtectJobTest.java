@@ -88,6 +88,44 @@ class ProtectJobTest {
   }
 
   /**
+   * Mask pairs whose masks hold several values, as Oxford-IIIT Pet's trimaps do (1 pet, 2 background, 3 border):
+   * every pixel is nonzero, so by default the whole image is the mask; {@code --select class:1} makes the pet the
+   * mask, and evaluate's object is the same.
+   */
+  @Test
+  void trimapMasksSelectTheirObjectValue() throws Exception {
+    Path images = Files.createDirectories(tmp.resolve("pets/images"));
+    Path trimaps = Files.createDirectories(tmp.resolve("pets/trimaps"));
+    Path photo = Cli.SAMPLES.resolve("coco/val2017/000000142238.jpg");
+    Files.copy(photo, images.resolve("pet.jpg"));
+    BufferedImage p = ImageIO.read(photo.toFile());
+    BufferedImage trimap = new BufferedImage(p.getWidth(), p.getHeight(), BufferedImage.TYPE_BYTE_GRAY);
+    long pet = 0;
+    for (int y = 0; y < p.getHeight(); y++) {
+      for (int x = 0; x < p.getWidth(); x++) {
+        int v = x > 100 && x < 300 && y > 50 && y < 250 ? 1 : x > 95 && x < 305 && y > 45 && y < 255 ? 3 : 2;
+        trimap.getRaster().setSample(x, y, 0, v);
+        pet += v == 1 ? 1 : 0;
+      }
+    }
+    ImageIO.write(trimap, "png", trimaps.resolve("pet.png").toFile());
+    Path out = tmp.resolve("pets-out");
+    Cli.Run run = Cli.protect("--format", "mask-pairs", "--images", images.toString(), "--annotations", trimaps.toString(),
+        "--output", out.toString(), "--select", "class:1");
+    assertEquals(0, run.code(), run.err());
+    assertEquals(pet, run.inspectRows(out).get(0).get("mask_pixels").asLong());
+    dev.unseg.jobs.evaluate.LabeledDataset labels = dev.unseg.jobs.evaluate.LabeledDataset.open(
+        new dev.unseg.jobs.evaluate.DatasetSource(dev.unseg.pipeline.dataset.DatasetFormat.MASK_PAIRS, images.toString(),
+            trimaps.toString(), "{dir}{stem}.png", "", "", dev.unseg.pipeline.dataset.Selection.parse("class:1")),
+        new org.apache.hadoop.conf.Configuration(), 1, 1);
+    long object = 0;
+    for (byte b : labels.label("pet.jpg", p.getWidth(), p.getHeight())) {
+      object += b;
+    }
+    assertEquals(pet, object, "evaluate's object is protect's mask");
+  }
+
+  /**
    * An LVIS index (COCO's format, its images named by their COCO URL only, from both of COCO's folders): each image
    * is read at its URL's folder and file under --images, the folder that holds COCO's train2017/ and val2017/.
    */

@@ -68,13 +68,15 @@ public record ProtectConfig(
     }
     boolean labelMaps = format != DatasetFormat.COCO && format != DatasetFormat.COCO_PANOPTIC;
     // A COCO index's category names are resolved when the start checks read it; a label-map format's are known.
-    if (labelMaps && format != DatasetFormat.MASK_PAIRS) {
+    if (labelMaps) {
       Map<String, List<Long>> byName = ClassLabels.labelValuesByName(format);
       try {
         selection = selection.resolve(byName);
       } catch (IllegalArgumentException e) {
-        throw SettingReads.bad("input.selection", "--select", selectionSpec, "label values or class names of --format "
-            + format.cliName() + " (" + e.getMessage() + "; its names: " + Selection.listClasses(byName) + ")");
+        throw SettingReads.bad("input.selection", "--select", selectionSpec, byName.isEmpty()
+            ? "mask values such as class:1 or classes:1,3 (mask pairs have no class names: " + e.getMessage() + ")"
+            : "label values or class names of --format " + format.cliName() + " (" + e.getMessage() + "; its names: "
+                + Selection.listClasses(byName) + ")");
       }
     }
     if (labelMaps && !selection.excludeCrowd()) {

@@ -14,6 +14,7 @@ import dev.unseg.pipeline.dataset.CocoIndexVisitor;
 import dev.unseg.pipeline.dataset.CocoTasks;
 import dev.unseg.pipeline.dataset.CocoSegmentation;
 import dev.unseg.pipeline.dataset.DatasetFormat;
+import dev.unseg.pipeline.dataset.ImageTask;
 import dev.unseg.pipeline.dataset.LabelMapLayout;
 import dev.unseg.pipeline.dataset.PanopticEntry;
 import dev.unseg.pipeline.dataset.Selection;
@@ -159,6 +160,20 @@ public final class LabeledDataset {
     boolean[] selected = new boolean[names.size()];
     for (int c = 1; c < names.size(); c++) {
       selected[c] = layout.selects(ClassLabels.labelValue(f, c));
+    }
+    if (f == DatasetFormat.MASK_PAIRS) {
+      // The object is the mask protect made, of the values the run selected where it selected some.
+      return new LabeledDataset(pick.names(), names, selected, images, (name, w, h) -> {
+        ImageTask task = layout.task(name);
+        if (task.rejection() != null) {
+          throw new InputException(task.rejection().code(), task.rejection().message());
+        }
+        byte[] object = task.mask().build(w, h, annotations).pixels().clone();
+        for (int i = 0; i < object.length; i++) {
+          object[i] = (byte) (object[i] != 0 ? 1 : 0);
+        }
+        return object;
+      });
     }
     return new LabeledDataset(pick.names(), names, selected, images,
         (name, w, h) -> ClassLabels.read(f, annotations, layout.annotationPathFor(name), w, h));

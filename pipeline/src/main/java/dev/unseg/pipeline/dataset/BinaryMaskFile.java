@@ -1,5 +1,6 @@
 package dev.unseg.pipeline.dataset;
 
+import dev.unseg.pipeline.error.ErrorCode;
 import dev.unseg.pipeline.error.InputException;
 import dev.unseg.pipeline.mask.BinaryMask;
 import java.awt.image.BufferedImage;
@@ -11,6 +12,7 @@ import java.awt.image.Raster;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.Set;
 
 /**
  * A binary mask file of a mask pair (PNG, TIFF or GIF; 0/255 or 0/1; gray, RGB(A) or palette; or a JPEG).
@@ -19,11 +21,26 @@ import java.nio.ByteOrder;
  * An opaque alpha channel carries no mask, so it is then ignored. A JPEG mask (Kvasir-SEG ships them) is
  * foreground where a channel is 128 or more, as its loaders threshold it: compression leaves small
  * non-zero values all over its black background.
+ *
+ * <p>With {@code values} ({@code --select class:1}), foreground is where a single-channel mask (gray, or a
+ * palette's index) holds one of them: a mask of several values, such as Oxford-IIIT Pet's trimaps (1 pet, 2
+ * background, 3 border), whose "nonzero" would be the whole image.
+ *
+ * @param values the mask values that are foreground; empty for the rule above
  */
-public record BinaryMaskFile(String annotationPath) implements MaskSource {
+public record BinaryMaskFile(String annotationPath, Set<Integer> values) implements MaskSource {
   private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
   private static final long LOW7 = 0x7f7f7f7f7f7f7f7fL;
   private static final long ONES = 0x0101010101010101L;
+
+  public BinaryMaskFile {
+    values = Set.copyOf(values);
+  }
+
+  /** A mask file whose foreground is its nonzero (or opaque) pixels. */
+  public BinaryMaskFile(String annotationPath) {
+    this(annotationPath, Set.of());
+  }
 
   @Override
   public BinaryMask build(int imageWidth, int imageHeight, AnnotationStore annotations) throws InputException {
@@ -32,7 +49,15 @@ public record BinaryMaskFile(String annotationPath) implements MaskSource {
     Raster r = img.getRaster();
     ColorModel cm = img.getColorModel();
     BinaryMask mask = new BinaryMask(imageWidth, imageHeight);
-    if (cm instanceof IndexColorModel icm) {
+    if (!values.isEmpty()) {
+      if (r.getNumBands() != 1 || file.lossy()) {
+        throw new InputException(ErrorCode.ANNOTATION_INVALID, "mask " + annotationPath + " is "
+            + (file.lossy() ? "a JPEG, whose values compression has moved" : "of " + r.getNumBands() + " channels")
+            + ": --select class:VALUE picks the values of a single-channel PNG or TIFF mask (gray or palette);"
+            + " select all (the default) for this mask");
+      }
+      fromValues(r, mask);
+    } else if (cm instanceof IndexColorModel icm) {
       fromPalette(r, icm, mask);
     } else if (cm.hasAlpha() && hasTransparentPixel(r, r.getNumBands() - 1)) {
       fromBands(r, r.getNumBands() - 1, r.getNumBands(), file.lossy(), mask);
@@ -96,6 +121,19 @@ public record BinaryMaskFile(String annotationPath) implements MaskSource {
         for (int x = 0; x < w; x++) {
           px[base + x] |= (byte) ((halfUp ? row[x] >= 128 : row[x] != 0) ? 1 : 0);
         }
+      }
+    }
+  }
+
+  /** Foreground where the one band holds one of {@link #values}. */
+  private void fromValues(Raster r, BinaryMask mask) {
+    int w = mask.width();
+    byte[] px = mask.pixels();
+    int[] row = new int[w];
+    for (int y = 0; y < mask.height(); y++) {
+      r.getSamples(0, y, w, 1, 0, row);
+      for (int x = 0; x < w; x++) {
+        px[y * w + x] = (byte) (values.contains(row[x]) ? 1 : 0);
       }
     }
   }

@@ -2,7 +2,6 @@ package dev.unseg.pipeline.dataset;
 
 import dev.unseg.pipeline.error.ErrorCode;
 import dev.unseg.pipeline.error.InputException;
-import dev.unseg.pipeline.mask.BinaryMask;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.util.ArrayList;
@@ -90,21 +89,14 @@ public final class ClassLabels {
   }
 
   /**
-   * The class map of one image, from its annotation raster at the image's size.
+   * The class map of one image, from its annotation raster at the image's size (a mask pair's is its mask:
+   * {@link BinaryMaskFile}).
    *
    * @throws InputException as the masks do (missing, invalid, size mismatch), or CLASS_OUT_OF_RANGE for
    *     a label value the format does not have
    */
   public static byte[] read(DatasetFormat format, AnnotationStore store, String annotationPath, int width, int height)
       throws InputException {
-    if (format == DatasetFormat.MASK_PAIRS) {
-      BinaryMask m = new BinaryMaskFile(annotationPath).build(width, height, store);
-      byte[] out = m.pixels().clone();
-      for (int i = 0; i < out.length; i++) {
-        out[i] = (byte) (out[i] != 0 ? 1 : 0);
-      }
-      return out;
-    }
     byte[] table = table(format);
     BufferedImage img = AnnotationRasters.read(store, annotationPath, width, height);
     Raster r = img.getRaster();

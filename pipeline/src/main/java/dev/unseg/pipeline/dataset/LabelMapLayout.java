@@ -33,12 +33,14 @@ public final class LabelMapLayout {
 
   private final DatasetFormat format;
   private final byte[] table; // null for mask-pairs
+  private final Set<Integer> maskValues; // mask-pairs: the selected values, empty for nonzero
   private final String validValues;
   private final String nameRule;
 
-  private LabelMapLayout(DatasetFormat format, byte[] table, String validValues, String nameRule) {
+  private LabelMapLayout(DatasetFormat format, byte[] table, Set<Integer> maskValues, String validValues, String nameRule) {
     this.format = format;
     this.table = table;
+    this.maskValues = maskValues;
     this.validValues = validValues;
     this.nameRule = nameRule;
   }
@@ -57,27 +59,36 @@ public final class LabelMapLayout {
           throw new IllegalArgumentException("ADE20K scene parsing has no thing/stuff split; use all, class:ID (or NAME) or classes:ID,NAME,...");
         }
         byte[] t = table(0, 150, new int[0]);
-        yield new LabelMapLayout(f, select(t, s, range(1, 150), range(1, 150), f), "0..150", null);
+        yield new LabelMapLayout(f, select(t, s, range(1, 150), range(1, 150), f), Set.of(), "0..150", null);
       }
       case CITYSCAPES -> {
         byte[] t = table(0, 33, new int[] {255});
-        yield new LabelMapLayout(f, select(t, s, cityscapesEvaluated(), CITYSCAPES_THINGS, f), "0..33 and 255 (-1)", null);
+        yield new LabelMapLayout(f, select(t, s, cityscapesEvaluated(), CITYSCAPES_THINGS, f), Set.of(), "0..33 and 255 (-1)", null);
       }
       case VOC -> {
         byte[] t = table(0, 20, new int[] {255});
-        yield new LabelMapLayout(f, select(t, s, range(1, 20), range(1, 20), f), "0..20 and 255 (void)", null);
+        yield new LabelMapLayout(f, select(t, s, range(1, 20), range(1, 20), f), Set.of(), "0..20 and 255 (void)", null);
       }
       case MASK_PAIRS -> {
-        if (s.mode() != Selection.Mode.ALL) {
-          throw new IllegalArgumentException("mask-pairs masks are binary: only the selection 'all' applies, not " + s.mode().name().toLowerCase(Locale.ROOT).replace('_', ' '));
+        if (s.mode() == Selection.Mode.THINGS) {
+          throw new IllegalArgumentException("mask-pairs masks have no things and stuff: select all, or the mask values"
+              + " that are objects (class:1, classes:1,3)");
         }
-        yield new LabelMapLayout(f, null, "any", checkRule(maskPairsNameRule == null ? DEFAULT_MASK_PAIRS_RULE : maskPairsNameRule));
+        s.requireResolved();
+        for (long v : s.classIds()) {
+          if (v > 65535) {
+            throw new IllegalArgumentException("class id " + v + " is not a mask value (0..65535)");
+          }
+        }
+        Set<Integer> values = s.classIds().stream().map(Long::intValue).collect(java.util.stream.Collectors.toSet());
+        yield new LabelMapLayout(f, null, values, "any",
+            checkRule(maskPairsNameRule == null ? DEFAULT_MASK_PAIRS_RULE : maskPairsNameRule));
       }
       case COCO, COCO_PANOPTIC -> throw new IllegalArgumentException(f.cliName() + " is not a label-map format; use CocoTasks");
     };
   }
 
-  /** Whether this layout's selection puts pixels of label value {@code value} into the mask (mask pairs: any nonzero). */
+  /** Whether this layout's selection puts pixels of label value {@code value} into the mask (mask pairs: its object). */
   public boolean selects(int value) {
     return table == null ? value != 0 : value >= 0 && value < 256 && table[value] == LabelMapMask.SELECTED;
   }
@@ -170,7 +181,7 @@ public final class LabelMapLayout {
       String annotation = annotationPathFor(imageRelativePath);
       DatasetPaths.checkSafeRelativePath(annotation);
       MaskSource mask = table == null
-          ? new BinaryMaskFile(annotation)
+          ? new BinaryMaskFile(annotation, maskValues)
           : new LabelMapMask(annotation, table, displayName(), validValues);
       return ImageTask.of(imageRelativePath, mask);
     } catch (InputException e) {

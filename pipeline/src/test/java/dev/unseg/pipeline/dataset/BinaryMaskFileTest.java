@@ -94,6 +94,52 @@ class BinaryMaskFileTest {
     assertEquals(drawnPixels, gif.count());
   }
 
+  /**
+   * A mask of several values (Oxford-IIIT Pet's trimaps: 1 pet, 2 background, 3 border), whose nonzero pixels are the
+   * whole image: with values selected, exactly the pixels that hold them, gray or palette; a mask whose values are not
+   * single-channel and exact (RGB, JPEG) is refused for that image, never guessed.
+   */
+  @org.junit.jupiter.api.Test
+  void selectedValuesOfASingleChannelMask() throws Exception {
+    int w = 41;
+    int h = 23;
+    BufferedImage gray = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+    byte[] values = new byte[w * h];
+    Random r = new Random(5);
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (byte) (1 + r.nextInt(3));
+      gray.getRaster().setSample(i % w, i / w, 0, values[i]);
+    }
+    LocalAnnotationStore store = store(gray, "trimap.png", "png");
+    assertEquals((long) w * h, new BinaryMaskFile("trimap.png").build(w, h, store).count(), "nonzero: every pixel");
+    for (java.util.Set<Integer> picked : java.util.List.of(java.util.Set.of(1), java.util.Set.of(1, 3))) {
+      byte[] expected = new byte[values.length];
+      for (int i = 0; i < values.length; i++) {
+        expected[i] = (byte) (picked.contains((int) values[i]) ? 1 : 0);
+      }
+      assertArrayEquals(expected, new BinaryMaskFile("trimap.png", picked).build(w, h, store).pixels(), picked.toString());
+    }
+    // The same values as a palette's indices.
+    byte[] ramp = new byte[4];
+    for (int i = 0; i < 4; i++) {
+      ramp[i] = (byte) (i * 80);
+    }
+    BufferedImage palette = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_INDEXED,
+        new java.awt.image.IndexColorModel(8, 4, ramp, ramp, ramp));
+    palette.getRaster().setRect(gray.getRaster());
+    BinaryMask fromPalette = new BinaryMaskFile("p.png", java.util.Set.of(1)).build(w, h, store(palette, "p.png", "png"));
+    assertArrayEquals(new BinaryMaskFile("trimap.png", java.util.Set.of(1)).build(w, h, store).pixels(), fromPalette.pixels());
+
+    BufferedImage rgb = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
+    dev.unseg.pipeline.error.InputException e = org.junit.jupiter.api.Assertions.assertThrows(
+        dev.unseg.pipeline.error.InputException.class,
+        () -> new BinaryMaskFile("rgb.png", java.util.Set.of(1)).build(w, h, store(rgb, "rgb.png", "png")));
+    assertEquals(dev.unseg.pipeline.error.ErrorCode.ANNOTATION_INVALID, e.code());
+    assertTrue(e.getMessage().contains("of 3 channels") && e.getMessage().contains("single-channel"), e.getMessage());
+    org.junit.jupiter.api.Assertions.assertThrows(dev.unseg.pipeline.error.InputException.class,
+        () -> new BinaryMaskFile("g.jpg", java.util.Set.of(1)).build(w, h, store(gray, "g.jpg", "jpeg")));
+  }
+
   private LocalAnnotationStore store(BufferedImage img, String name, String format) throws java.io.IOException {
     assertTrue(ImageIO.write(img, format, dir.resolve(name).toFile()), format);
     return new LocalAnnotationStore(dir);

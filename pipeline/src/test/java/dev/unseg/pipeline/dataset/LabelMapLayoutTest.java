@@ -224,7 +224,11 @@ class LabelMapLayoutTest {
         LabelMapLayout.forFormat(DatasetFormat.MASK_PAIRS, Selection.all(), "../{stem}.png").task("a.png").rejection().code());
     assertThrows(IllegalArgumentException.class, () -> LabelMapLayout.forFormat(DatasetFormat.MASK_PAIRS, Selection.all(), "{dir}mask.png"));
     assertThrows(IllegalArgumentException.class, () -> LabelMapLayout.forFormat(DatasetFormat.MASK_PAIRS, Selection.all(), "{dir}{stem}{x}.png"));
-    assertThrows(IllegalArgumentException.class, () -> LabelMapLayout.forFormat(DatasetFormat.MASK_PAIRS, Selection.parse("class:1"), null));
+    assertThrows(IllegalArgumentException.class, () -> LabelMapLayout.forFormat(DatasetFormat.MASK_PAIRS, Selection.parse("things"), null));
+    assertThrows(IllegalArgumentException.class, () -> LabelMapLayout.forFormat(DatasetFormat.MASK_PAIRS, Selection.parse("class:70000"), null));
+    // Mask values (a trimap's 1): the task's mask file picks them.
+    assertEquals(new BinaryMaskFile("a.png", java.util.Set.of(1, 3)),
+        LabelMapLayout.forFormat(DatasetFormat.MASK_PAIRS, Selection.parse("classes:1,3"), null).task("a.png").mask());
     assertThrows(IllegalArgumentException.class, () -> LabelMapLayout.forFormat(DatasetFormat.COCO, Selection.all(), null));
   }
 
