@@ -125,15 +125,18 @@ public record BinaryMaskFile(String annotationPath, Set<Integer> values) impleme
     }
   }
 
-  /** Foreground where the one band holds one of {@link #values}. */
+  /** Foreground where the one band holds one of {@link #values}: a lookup table, not a boxed set probe a pixel. */
   private void fromValues(Raster r, BinaryMask mask) {
+    byte[] selected = new byte[values.stream().mapToInt(Integer::intValue).max().orElse(0) + 1];
+    values.forEach(v -> selected[v] = 1);
     int w = mask.width();
     byte[] px = mask.pixels();
     int[] row = new int[w];
     for (int y = 0; y < mask.height(); y++) {
       r.getSamples(0, y, w, 1, 0, row);
       for (int x = 0; x < w; x++) {
-        px[y * w + x] = (byte) (values.contains(row[x]) ? 1 : 0);
+        int v = row[x];
+        px[y * w + x] = v >= 0 && v < selected.length ? selected[v] : 0;
       }
     }
   }
