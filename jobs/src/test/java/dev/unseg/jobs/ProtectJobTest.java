@@ -14,6 +14,7 @@ import java.awt.image.Raster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -354,6 +355,57 @@ class ProtectJobTest {
     try (Stream<Path> audit = Files.walk(out.resolve("_unseg"))) {
       assertEquals(List.of(), audit.map(Path::toString).filter(f -> f.endsWith(".crc")).toList());
     }
+  }
+
+  /**
+   * An 11-bit RGB + near-infrared tile (SpaceNet's kind: 16-bit samples that stop at 2047), protected with
+   * {@code --conf unseg.input.sample-bits=11}: its samples move by at most eps x 8 inside the mask and eps_bg x 8
+   * outside, in the tile's own units, band 4 not at all, and verify checks the bound through the same bits.
+   * Before, such a tile failed to encode, and at the default 16 bits its samples would move by up to 2048, the
+   * data's whole range. A resume at other bits is refused: they decide the output's bytes.
+   */
+  @Test
+  void elevenBitTileMovesByItsOwnBits() throws Exception {
+    Path images = Files.createDirectories(tmp.resolve("spacenet/images"));
+    Path masks = Files.createDirectories(tmp.resolve("spacenet/masks"));
+    Files.copy(Path.of("..", "pipeline/src/test/resources/dev/unseg/pipeline/image/geotiff/rgbn_u16_11bit.tif"),
+        images.resolve("tile.tif"));
+    BufferedImage mask = new BufferedImage(64, 48, BufferedImage.TYPE_BYTE_GRAY);
+    for (int y = 0; y < 20; y++) {
+      for (int x = 0; x < 30; x++) {
+        mask.getRaster().setSample(x, y, 0, 255);
+      }
+    }
+    ImageIO.write(mask, "png", masks.resolve("tile.png").toFile());
+    Path out = tmp.resolve("spacenet-out");
+    String[] args = {"--format", "mask-pairs", "--images", images.toString(), "--annotations", masks.toString(),
+        "--output", out.toString(), "--conf", "unseg.input.sample-bits=11"};
+    Cli.Run run = Cli.protect(args);
+    assertEquals(0, run.code(), run.err());
+    assertEquals("protected", run.inspectRows(out).get(0).get("status").asText());
+    Raster before = ImageIO.read(images.resolve("tile.tif").toFile()).getRaster();
+    Raster after = ImageIO.read(out.resolve("images/tile.tif").toFile()).getRaster();
+    int[] largest = new int[4];
+    for (int y = 0; y < 48; y++) {
+      for (int x = 0; x < 64; x++) {
+        for (int b = 0; b < 4; b++) {
+          int change = Math.abs(after.getSample(x, y, b) - before.getSample(x, y, b));
+          boolean inside = x < 30 && y < 20;
+          assertTrue(change <= (inside ? 8 * 8 : 2 * 8), "band " + (b + 1) + " at " + x + "," + y + ": " + change);
+          largest[b] = Math.max(largest[b], change);
+        }
+      }
+    }
+    assertEquals(0, largest[3], "band 4 is not protected");
+    assertTrue(largest[0] > 16 && largest[1] > 16 && largest[2] > 16, Arrays.toString(largest));
+    Cli.Run verify = Cli.runCli(new String[] {"verify", "--output", out.toString(), "--originals", images.toString(),
+        "--master", "local[2]", "--conf", "spark.ui.enabled=false"});
+    assertEquals(0, verify.code(), verify.out() + verify.err());
+
+    Cli.Run resumed = Cli.protect(Stream.concat(Stream.of(args).limit(6), Stream.of("--output", out.toString(),
+        "--resume")).toArray(String[]::new));
+    assertEquals(2, resumed.code(), resumed.err());
+    assertTrue(resumed.err().contains("unseg.input.sample-bits"), resumed.err());
   }
 
   /** Every file of an output outside its audit folder, by relative path. */

@@ -118,8 +118,8 @@ public record ProtectConfig(
     NoiseBudget budget = new NoiseBudget(eps, epsBg);
     long maxPixels = SettingReads.longIn(c, "limits.max-pixels", null, 1, Long.MAX_VALUE);
     long maxFileBytes = SettingReads.bytesIn(c, "limits.max-file-bytes");
-    ProtectionSettings protection = new ProtectionSettings(budget, encodeOptions(c),
-        maxFileBytes, maxPixels, SettingReads.bool(c, "output.write-masks"), jpegCodec(c));
+    ProtectionSettings protection = new ProtectionSettings(budget, encodeOptions(c), maxFileBytes, maxPixels,
+        SettingReads.bool(c, "output.write-masks"), jpegCodec(c), SettingReads.intIn(c, "input.sample-bits", null, 8, 16));
     GeneratorConfig generator = GeneratorConfig.from(c);
     int partitionSize = SettingReads.intIn(c, "partitions.size", null, 1, 1_000_000);
     int partitionCount = SettingReads.intIn(c, "partitions.count", "--partitions", 0, 10_000_000);

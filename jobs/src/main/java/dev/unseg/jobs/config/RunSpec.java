@@ -10,6 +10,7 @@ import dev.unseg.pipeline.dataset.DatasetFormat;
 import dev.unseg.pipeline.dataset.Selection;
 import dev.unseg.pipeline.error.UserError;
 import dev.unseg.pipeline.generator.SyntheticTextureGenerator;
+import dev.unseg.pipeline.image.ImageCodec;
 import java.io.IOException;
 import java.io.Serializable;
 import java.net.URI;
@@ -35,6 +36,7 @@ public record RunSpec(
     @JsonProperty("unseg.input.selection") String selection,
     @JsonProperty("unseg.input.mask-name") String maskName,
     @JsonProperty("unseg.input.image-list") String imageList,
+    @JsonProperty("unseg.input.sample-bits") Integer sampleBits,
     @JsonProperty("unseg.output.uri") String output,
     @JsonProperty("unseg.output.format") String outputFormat,
     @JsonProperty("unseg.output.jpeg-quality") String jpegQuality,
@@ -74,11 +76,13 @@ public record RunSpec(
     design = design == null ? "cells" : design;
     // And a run recorded before image lists took every image under its root.
     imageList = imageList == null ? "" : imageList;
+    // And one recorded before 16-bit data could hold fewer bits viewed their high byte.
+    sampleBits = sampleBits == null ? ImageCodec.FULL_SAMPLE_BITS : sampleBits;
   }
 
   public static RunSpec of(ProtectConfig c) {
     return new RunSpec(c.format().cliName(), where(c.images()), where(c.annotations()), where(c.panopticMasks()),
-        SelectionSpec.of(c.selection()), c.maskName(), where(c.imageList()), where(c.output()),
+        SelectionSpec.of(c.selection()), c.maskName(), where(c.imageList()), c.protection().sampleBits(), where(c.output()),
         c.protection().encode().format().name().toLowerCase(Locale.ROOT), c.protection().encode().jpegQualitySetting(),
         c.protection().writeMasks(), c.copyAnnotations(), c.protection().jpegCodec().setting(), c.protection().budget().eps(),
         c.protection().budget().epsBackground(), c.protection().maxPixels(), c.protection().maxFileBytes(),
@@ -101,28 +105,28 @@ public record RunSpec(
    * from the bucket, say) is read where it is now, with the layout the run recorded.
    */
   public RunSpec withOutput(String root) {
-    return new RunSpec(format, images, annotations, panopticMasks, selection, maskName, imageList, where(root), outputFormat,
+    return new RunSpec(format, images, annotations, panopticMasks, selection, maskName, imageList, sampleBits, where(root), outputFormat,
         jpegQuality, writeMasks, copyAnnotations, jpegCodec, eps, epsBackground, maxPixels, maxFileBytes, generator, cellSize,
         design, model, modelSha256, keyFingerprint);
   }
 
   /** The same run selecting {@code s}: the selection with a COCO index's category names resolved to ids. */
   public RunSpec withSelection(Selection s) {
-    return new RunSpec(format, images, annotations, panopticMasks, SelectionSpec.of(s), maskName, imageList, output,
+    return new RunSpec(format, images, annotations, panopticMasks, SelectionSpec.of(s), maskName, imageList, sampleBits, output,
         outputFormat, jpegQuality, writeMasks, copyAnnotations, jpegCodec, eps, epsBackground, maxPixels, maxFileBytes,
         generator, cellSize, design, model, modelSha256, keyFingerprint);
   }
 
   /** The same run with the SHA-256 of the model file it reads (where none was given, the file's own). */
   public RunSpec withModelSha256(String digest) {
-    return new RunSpec(format, images, annotations, panopticMasks, selection, maskName, imageList, output, outputFormat,
+    return new RunSpec(format, images, annotations, panopticMasks, selection, maskName, imageList, sampleBits, output, outputFormat,
         jpegQuality, writeMasks, copyAnnotations, jpegCodec, eps, epsBackground, maxPixels, maxFileBytes, generator, cellSize,
         design, model, digest, keyFingerprint);
   }
 
   /** The same run, its images read from another root (verify's {@code --originals}). */
   public RunSpec withImages(String root) {
-    return new RunSpec(format, root, annotations, panopticMasks, selection, maskName, imageList, output, outputFormat, jpegQuality,
+    return new RunSpec(format, root, annotations, panopticMasks, selection, maskName, imageList, sampleBits, output, outputFormat, jpegQuality,
         writeMasks, copyAnnotations, jpegCodec, eps, epsBackground, maxPixels, maxFileBytes, generator, cellSize, design, model,
         modelSha256, keyFingerprint);
   }

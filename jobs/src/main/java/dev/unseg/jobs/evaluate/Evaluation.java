@@ -5,6 +5,7 @@ import dev.unseg.pipeline.error.InputException;
 import dev.unseg.pipeline.error.UserError;
 import dev.unseg.pipeline.image.DecodedImage;
 import dev.unseg.pipeline.image.ImageCodec;
+import dev.unseg.pipeline.image.JpegCodec;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayDeque;
@@ -41,7 +42,7 @@ public final class Evaluation {
   /** How a control's side is named: control:identical, control:random, control:shortcut. */
   static final String CONTROL = "control:";
   private final EvaluateSettings s;
-  private final ImageCodec codec = new ImageCodec(MAX_PIXELS);
+  private final ImageCodec codec;
   private final ProtectedCopies copies;
   private final int testFrom;
   private final PrintStream progress;
@@ -55,7 +56,7 @@ public final class Evaluation {
    */
   public Evaluation(EvaluateSettings settings, Configuration hadoop, PrintStream progress) throws IOException {
     this(settings, settings.run() == null ? null
-        : ProtectedCopies.released(settings.run(), hadoop, new ImageCodec(MAX_PIXELS), MAX_FILE_BYTES), 0, hadoop, progress);
+        : ProtectedCopies.released(settings.run(), hadoop, codec(settings), MAX_FILE_BYTES), 0, hadoop, progress);
   }
 
   /**
@@ -70,6 +71,13 @@ public final class Evaluation {
     this.progress = progress;
     this.copies = copies;
     this.testFrom = testFrom;
+    this.codec = codec(settings);
+  }
+
+  /** The images' views as protect made them: 16-bit samples viewed through the run's sample bits. */
+  private static ImageCodec codec(EvaluateSettings settings) {
+    return new ImageCodec(MAX_PIXELS, JpegCodec.AUTO,
+        settings.run() == null ? ImageCodec.FULL_SAMPLE_BITS : settings.run().sampleBits());
   }
 
   /** Images of the seed's pick an evaluation opens: the test window, and the training images around it. */

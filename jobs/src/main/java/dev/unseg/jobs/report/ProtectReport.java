@@ -8,6 +8,7 @@ import dev.unseg.jobs.io.OutputLayout;
 import dev.unseg.jobs.io.Storage;
 import dev.unseg.pipeline.error.UserError;
 import dev.unseg.pipeline.image.ImageCodec;
+import dev.unseg.pipeline.image.JpegCodec;
 import dev.unseg.pipeline.protect.ProtectionSettings;
 import java.io.IOException;
 import java.io.InputStream;
@@ -253,7 +254,9 @@ public final class ProtectReport {
     }
     FolderStore originals = new FolderStore(URI.create(summary.path("images").asText()), hadoop);
     FolderStore written = new FolderStore(loc.path(summary.path("images_in_output").asText()).toUri(), hadoop);
-    ImageCodec codec = new ImageCodec(settings.maxPixels());
+    // 16-bit samples viewed as protect viewed them: the noise is then what protect added.
+    ImageCodec codec = new ImageCodec(settings.maxPixels(), JpegCodec.AUTO,
+        summary.path("settings").path("unseg.input.sample-bits").asInt(ImageCodec.FULL_SAMPLE_BITS));
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < samples.size(); i++) {
       ManifestStats.Sample s = samples.get(i);

@@ -9,6 +9,7 @@ import dev.unseg.pipeline.composite.Composite;
 import dev.unseg.pipeline.dataset.ImageTask;
 import dev.unseg.pipeline.image.DecodedImage;
 import dev.unseg.pipeline.image.ImageCodec;
+import dev.unseg.pipeline.image.JpegCodec;
 import dev.unseg.pipeline.image.ImageFormat;
 import dev.unseg.pipeline.mask.BinaryMask;
 import java.io.FileNotFoundException;
@@ -77,7 +78,7 @@ final class OutputChecks {
    * within eps inside it and eps_bg outside; a JPEG output must show the L-inf its row recorded.
    */
   static JavaRDD<String> bounds(JavaRDD<ImageTask> tasks, Dataset<Row> manifest, URI images, URI annotationRoot,
-      URI output, String imagesInOutput, SerializableHadoopConf conf, long maxPixels, Tally tally) {
+      URI output, String imagesInOutput, SerializableHadoopConf conf, long maxPixels, int sampleBits, Tally tally) {
     // A manifest written before rows had prompt_sha256 has no such column: null, and eps_pixels alone is compared.
     org.apache.spark.sql.Column prompt = java.util.Arrays.asList(manifest.columns()).contains("prompt_sha256")
         ? manifest.col("prompt_sha256") : org.apache.spark.sql.functions.lit(null).cast("string").as("prompt_sha256");
@@ -91,7 +92,7 @@ final class OutputChecks {
         .mapPartitions(pairs -> {
           FolderStore originals = new FolderStore(images, conf.get());
           FolderStore annotations = new FolderStore(annotationRoot, conf.get());
-          ImageCodec codec = new ImageCodec(maxPixels);
+          ImageCodec codec = new ImageCodec(maxPixels, JpegCodec.AUTO, sampleBits);
           List<String> out = new ArrayList<>();
           try (Storage fs = Storage.unverified(output, conf.get())) {
             FolderStore written = new FolderStore(output, fs);

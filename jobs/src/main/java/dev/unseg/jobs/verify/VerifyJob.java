@@ -108,7 +108,7 @@ public final class VerifyJob {
       JavaRDD<ImageTask> tasks = plan.tasks().cache();
       problems.add(rowAccounting(tasks, manifest));
       problems.add(OutputChecks.bounds(tasks, manifest, locations.images(), spec.annotationRoot(locations),
-          output, imagesInOutput, conf, spec.maxPixels(), tally));
+          output, imagesInOutput, conf, spec.maxPixels(), spec.sampleBits(), tally));
       checks += manifest.where("status IN ('protected', 'no_mask')").count();
       return collect(sc, problems, rows, checks, tally);
     } finally {

@@ -70,7 +70,7 @@ public final class DecodedImage {
     return layout == null ? 3 : layout.getRaster().getNumBands();
   }
 
-  /** Bits per stored sample: 8, or 16 for 16-bit PNG/TIFF (whose view is the high byte). */
+  /** Bits per stored sample: 8, or 16 for 16-bit PNG/TIFF (whose view is set by unseg.input.sample-bits). */
   public int bitsPerSample() {
     return layout == null ? 8 : layout.getSampleModel().getSampleSize(0);
   }

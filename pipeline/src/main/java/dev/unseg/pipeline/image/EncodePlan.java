@@ -9,7 +9,8 @@ import javax.imageio.metadata.IIOMetadata;
 /** The image and metadata handed to the writer of one target format. */
 record EncodePlan(BufferedImage image, IIOMetadata metadata) {
 
-  static EncodePlan of(DecodedImage original, byte[] protectedRgb, ImageFormat target) {
+  /** @param viewBits the bits of a sample whose top 8 are the view (see {@link Rasters#writeBack}) */
+  static EncodePlan of(DecodedImage original, byte[] protectedRgb, ImageFormat target, int viewBits) {
     int w = original.width();
     int h = original.height();
     if (target == ImageFormat.JPEG) {
@@ -26,7 +27,7 @@ record EncodePlan(BufferedImage image, IIOMetadata metadata) {
       return new EncodePlan(Rasters.rgbImage(protectedRgb, w, h, false), same);
     }
     WritableRaster raster = Rasters.copy(layout.getRaster());
-    Rasters.writeBack(raster, original.colourBands(), layout.getSampleModel().getSampleSize(0), protectedRgb);
+    Rasters.writeBack(raster, original.colourBands(), viewBits, protectedRgb);
     BufferedImage image = new BufferedImage(layout.getColorModel(), raster, layout.isAlphaPremultiplied(), null);
     // Metadata of another format than the target means nothing to its writer.
     IIOMetadata metadata = original.format() == target ? original.metadata() : null;

@@ -35,8 +35,9 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * <ul>
  *   <li>8-bit RGB, RGBA, gray, gray+alpha: same layout; alpha kept exactly; gray written as the
  *       rounded mean of the 3 protected channels. A PNG keeps its reader's metadata (colour profile).
- *   <li>16-bit PNG/TIFF: stays 16-bit; the view is the high byte, the output's high byte is the
- *       protected value and the low byte is kept.
+ *   <li>16-bit PNG/TIFF: stays 16-bit; the view is the top 8 of the sample's data bits (the high byte,
+ *       unless {@code unseg.input.sample-bits} says the data uses fewer), which the output's get from the
+ *       protected value; the bits below are kept.
  *   <li>Palette PNG/TIFF: written as 8-bit RGB (RGBA when the palette has transparency), never
  *       re-palettised: a palette cannot hold the perturbed colours exactly.
  *   <li>Multi-band TIFF (e.g. 6-band Landsat): the view is bands 1..3 in file order; only those
@@ -61,25 +62,41 @@ public final class ImageCodec {
   private static final List<String> DAMAGE_WARNINGS =
       List.of("truncat", "premature", "corrupt", "missing eoi", "bogus");
 
+  /** The most bits a 16-bit sample can hold data in, and {@code unseg.input.sample-bits}' default. */
+  public static final int FULL_SAMPLE_BITS = 16;
+
   private final long maxPixels;
   private final Plugins plugins = new Plugins();
   private final JpegCodec jpegCodec;
+  private final int sampleBits;
 
   /** @param maxPixels the largest width*height accepted (config {@code unseg.limits.max-pixels}) */
   public ImageCodec(long maxPixels) {
-    this(maxPixels, JpegCodec.AUTO);
+    this(maxPixels, JpegCodec.AUTO, FULL_SAMPLE_BITS);
+  }
+
+  /** With 16-bit samples' view their high byte (the default {@code unseg.input.sample-bits}). */
+  public ImageCodec(long maxPixels, JpegCodec jpegCodec) {
+    this(maxPixels, jpegCodec, FULL_SAMPLE_BITS);
   }
 
   /**
    * @param jpegCodec which library handles JPEG; AUTO takes libjpeg-turbo where it loads
+   * @param sampleBits how many low bits of a 16-bit PNG or TIFF sample hold data ({@code unseg.input.sample-bits},
+   *     8 to 16): the view is their top 8 (11 for SpaceNet's 11-bit tiles, whose values stop at 2047), so the
+   *     noise is sized to the data's range, not to 65,535; 8-bit images do not depend on it
    * @throws IllegalStateException for {@link JpegCodec#TURBO} when libturbojpeg cannot be loaded
    */
-  public ImageCodec(long maxPixels, JpegCodec jpegCodec) {
+  public ImageCodec(long maxPixels, JpegCodec jpegCodec, int sampleBits) {
     if (maxPixels <= 0) {
       throw new IllegalArgumentException("unseg.limits.max-pixels must be positive, got " + maxPixels);
     }
+    if (sampleBits < 8 || sampleBits > FULL_SAMPLE_BITS) {
+      throw new IllegalArgumentException("unseg.input.sample-bits must be 8 to 16, got " + sampleBits);
+    }
     this.maxPixels = maxPixels;
     this.jpegCodec = jpegCodec.resolve();
+    this.sampleBits = sampleBits;
   }
 
   /** The JPEG library in use: TURBO or IMAGEIO, never AUTO. */
@@ -137,6 +154,14 @@ public final class ImageCodec {
         if (DAMAGE_WARNINGS.stream().anyMatch(lower::contains)) {
           throw HeaderParser.unreadable(name, "the file is damaged or cut short (" + warning + ")");
         }
+      }
+      if (format == ImageFormat.TIFF && image.getRaster().getNumBands() < header.bands()) {
+        // TwelveMonkeys' reader returns only the colour samples of a band-interleaved TIFF (PlanarConfiguration
+        // 2): a 6-band Landsat stack came back as 1 band, and its release lost bands 2-6. The JDK's reads all.
+        reader.dispose();
+        reader = plugins.allBandsTiffReader();
+        reader.setInput(new ByteArrayImageInputStream(data), true, false);
+        image = reader.read(0);
       }
       if (image.getWidth() != header.width() || image.getHeight() != header.height()) {
         throw new InputException(ErrorCode.IMAGE_UNSUPPORTED, "image " + name + ": the header says "
@@ -213,7 +238,7 @@ public final class ImageCodec {
     return Rasters.rgbImage(rgb, w, h, false);
   }
 
-  private static DecodedImage toDecoded(ImageFormat format, BufferedImage image, IIOMetadata metadata,
+  private DecodedImage toDecoded(ImageFormat format, BufferedImage image, IIOMetadata metadata,
       JpegCarry jpeg, String name) throws InputException {
     int w = image.getWidth();
     int h = image.getHeight();
@@ -234,20 +259,38 @@ public final class ImageCodec {
           + ", which cannot become 8-bit RGB; convert it to 8- or 16-bit RGB or gray first");
     }
     int[] bands = colourBands == 1 ? new int[] {0, 0, 0} : new int[] {0, 1, 2};
-    Rasters.readView(raster, bands, bits, rgb);
+    int viewBits = viewBits(bits);
+    if (viewBits < bits) {
+      int largest = Rasters.largestSample(raster, colourBands);
+      if (largest >= 1 << viewBits) {
+        throw new InputException(ErrorCode.IMAGE_UNSUPPORTED, "image " + name + " has 16-bit samples up to " + largest
+            + ", above " + ((1 << viewBits) - 1) + ", the largest of unseg.input.sample-bits = " + viewBits
+            + "; set unseg.input.sample-bits to the bits its data uses (" + (32 - Integer.numberOfLeadingZeros(largest))
+            + " for this image; 16, the default, for any) and protect the dataset again");
+      }
+    }
+    Rasters.readView(raster, bands, viewBits, rgb);
     boolean plainRgb = colourBands == 3 && raster.getNumBands() == 3 && bits == 8 && format != ImageFormat.TIFF;
     return new DecodedImage(format, w, h, rgb, colourBands, plainRgb ? null : image, metadata, jpeg);
   }
 
-  /** 1 for gray (+alpha), 3 for RGB (+alpha) or 3+ band gray/unknown (bands 1..3), 0 otherwise. */
+  /**
+   * 1 for gray (+alpha), 3 for RGB (+alpha, + bands beyond, such as a 4-band RGB + near-infrared tile) or 3+
+   * band gray/unknown (bands 1..3), 0 otherwise.
+   */
   private static int colourBands(ColorModel cm, int bands) {
     int colour = bands - (cm.hasAlpha() ? 1 : 0);
     return switch (cm.getColorSpace().getType()) {
-      case ColorSpace.TYPE_RGB -> colour == 3 ? 3 : 0;
+      case ColorSpace.TYPE_RGB -> colour >= 3 ? 3 : 0;
       case ColorSpace.TYPE_GRAY -> colour >= 3 ? 3 : 1;
       default -> cm.getColorSpace().getType() >= ColorSpace.TYPE_2CLR && colour >= 3
           && !isPhotometric(cm) ? 3 : 0;
     };
+  }
+
+  /** The bits of a sample whose top 8 are the view: 8 for 8-bit samples, unseg.input.sample-bits for 16-bit. */
+  private int viewBits(int storedBits) {
+    return storedBits == FULL_SAMPLE_BITS ? sampleBits : storedBits;
   }
 
   /** True for colour spaces whose channels are not independent light intensities (CMYK, Lab...). */
@@ -369,10 +412,10 @@ public final class ImageCodec {
         return fast;
       }
     }
-    EncodePlan plan = EncodePlan.of(original, protectedRgb, target);
+    EncodePlan plan = EncodePlan.of(original, protectedRgb, target, viewBits(original.bitsPerSample()));
     ImageWriter writer = null;
     try {
-      writer = plugins.writer(target);
+      writer = target == ImageFormat.TIFF ? plugins.tiffWriter(plan.image(), plan.metadata()) : plugins.writer(target);
       ImageWriteParam param = writer.getDefaultWriteParam();
       IIOMetadata metadata = plan.metadata();
       if (target == ImageFormat.JPEG) {
@@ -387,6 +430,9 @@ public final class ImageCodec {
         param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
         param.setCompressionType("ZLib"); // compression 8, Adobe Deflate, as GDAL writes it
       }
+      if (target == ImageFormat.TIFF) {
+        metadata = TiffMetadata.forWriter(metadata, plan.image(), writer, param);
+      }
       ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.max(1024, expected / 4));
       try (ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
         writer.setOutput(out);
@@ -394,7 +440,7 @@ public final class ImageCodec {
       }
       return switch (target) {
         case JPEG -> withCarried(original, bytes.toByteArray());
-        case TIFF -> TiffExtraSamples.complete(bytes.toByteArray());
+        case TIFF -> TiffExtraSamples.complete(bytes.toByteArray(), TiffExtraSamples.of(original.metadata()));
         default -> bytes.toByteArray();
       };
     } catch (IOException | RuntimeException e) {

@@ -21,7 +21,7 @@ final class Rasters {
 
   /**
    * Fills {@code out} (HWC RGB) from the three given bands (the same band three times for gray),
-   * keeping the top 8 bits of each sample.
+   * keeping the top 8 of each sample's {@code bits} low bits (its higher bits must be 0).
    */
   static void readView(Raster r, int[] bands, int bits, byte[] out) {
     int w = r.getWidth();
@@ -70,13 +70,16 @@ final class Rasters {
 
   /**
    * Writes protected values into the colour bands of {@code r} (bands 0..2, or band 0 for gray as
-   * the rounded mean of the 3 channels, which stays within the per-channel bound). 16-bit samples
-   * get the protected value as their high byte and keep their low byte, so the 8-bit view of the
-   * output is exactly {@code protectedRgb} and the 16-bit change is 256 times the 8-bit one.
+   * the rounded mean of the 3 channels, which stays within the per-channel bound). Samples of more than
+   * 8 {@code bits} get the protected value as their top 8 of those bits and keep the bits below, so the
+   * view of the output is exactly {@code protectedRgb} and the sample's change is 2^(bits - 8) times the
+   * view's (256 times for 16 bits).
    */
   static void writeBack(WritableRaster r, int colourBands, int bits, byte[] protectedRgb) {
     int w = r.getWidth();
     int h = r.getHeight();
+    int shift = bits - 8;
+    int kept = (1 << shift) - 1;
     Direct d = Direct.of(r);
     int[] row = new int[w];
     for (int y = 0; y < h; y++) {
@@ -87,9 +90,9 @@ final class Rasters {
         for (int x = 0, o = y * w * 3; x < w; x++, o += 3) {
           int p = colourBands == 1 ? gray(protectedRgb, o) : protectedRgb[o + c] & 0xFF;
           if (d != null) {
-            d.set(c, x, y, bits == 8 ? p : (p << 8) | (d.get(c, x, y) & 0xFF));
+            d.set(c, x, y, (p << shift) | (d.get(c, x, y) & kept));
           } else {
-            row[x] = bits == 8 ? p : (p << 8) | (row[x] & 0xFF);
+            row[x] = (p << shift) | (row[x] & kept);
           }
         }
         if (d == null) {
@@ -97,6 +100,22 @@ final class Rasters {
         }
       }
     }
+  }
+
+  /** The largest sample of the first {@code bands} bands. */
+  static int largestSample(Raster r, int bands) {
+    int w = r.getWidth();
+    int[] row = new int[w];
+    int largest = 0;
+    for (int y = 0; y < r.getHeight(); y++) {
+      for (int b = 0; b < bands; b++) {
+        r.getSamples(r.getMinX(), r.getMinY() + y, w, 1, b, row);
+        for (int v : row) {
+          largest = Math.max(largest, v);
+        }
+      }
+    }
+    return largest;
   }
 
   /** Rounded mean of one pixel's three channels. */

@@ -2,16 +2,24 @@ package dev.unseg.pipeline.image;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import javax.imageio.metadata.IIOMetadata;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
 
 /**
- * Completes the ExtraSamples tag (338) of a TIFF that TwelveMonkeys' writer wrote. The writer gives it one
- * value however many extra samples a pixel has, where TIFF 6.0 asks for one per extra sample: a 6-band
- * Landsat tile (MinIsBlack, 6 samples: 1 colour + 5 extra) got one value, and GDAL warned on every read of
- * the released tile ("Sum of Photometric type-related color channels and ExtraSamples doesn't match
- * SamplesPerPixel"). The writer's value stays first (alpha, when the image has it), the others are 0
- * (unspecified), as TIFF 6.0 recommends for data that is not alpha. Classic TIFF only; anything else, or a
- * file whose tag is already right, is returned unchanged.
+ * Gives a written TIFF the ExtraSamples tag (338) its input had: what the samples after the colour ones are.
+ * Neither writer keeps it. TwelveMonkeys' writes one value however many extra samples a pixel has (a 6-band
+ * Landsat tile, MinIsBlack with 5 extra, got one, and GDAL warned on every read: "Sum of Photometric
+ * type-related color channels and ExtraSamples doesn't match SamplesPerPixel"), and calls a near-infrared
+ * band alpha (an RGB + N tile's 0, unspecified, became 2); the JDK's drops the tag. The input's values are
+ * taken when there is one per extra sample; otherwise the writer's first value stays first (alpha, when the
+ * image has it) and the others are 0 (unspecified), as TIFF 6.0 recommends for data that is not alpha.
+ * IFD 0 is then written again at the file's end with the tag; the values it points to stay where they are.
+ * Classic TIFF only; anything else, or a file whose tag is already right, is returned unchanged.
  */
 final class TiffExtraSamples {
   private static final int SAMPLES_PER_PIXEL = 277;
@@ -21,7 +29,29 @@ final class TiffExtraSamples {
 
   private TiffExtraSamples() {}
 
-  static byte[] complete(byte[] tiff) {
+  /** The ExtraSamples values of a TIFF input's metadata, or null. */
+  static int[] of(IIOMetadata metadata) {
+    Element tree = TiffMetadata.ifdTree(metadata);
+    if (tree == null) {
+      return null;
+    }
+    NodeList fields = tree.getElementsByTagName("TIFFField");
+    for (int i = 0; i < fields.getLength(); i++) {
+      Element field = (Element) fields.item(i);
+      if (String.valueOf(EXTRA_SAMPLES).equals(field.getAttribute("number"))) {
+        NodeList values = field.getElementsByTagName("TIFFShort");
+        int[] extra = new int[values.getLength()];
+        for (int v = 0; v < extra.length; v++) {
+          extra[v] = Integer.parseInt(((Element) values.item(v)).getAttribute("value"));
+        }
+        return extra;
+      }
+    }
+    return null;
+  }
+
+  /** {@code tiff} with the ExtraSamples its pixels need: {@code original}'s (may be null) where they fit. */
+  static byte[] complete(byte[] tiff, int[] original) {
     if (tiff.length < 8) {
       return tiff;
     }
@@ -33,15 +63,19 @@ final class TiffExtraSamples {
     int count = Short.toUnsignedInt(in.getShort(ifd));
     int samples = -1;
     int photometric = -1;
-    int extraEntry = -1;
+    int[] written = null;
+    List<byte[]> entries = new ArrayList<>();
     for (int e = 0, pos = ifd + 2; e < count; e++, pos += 12) {
       int tag = Short.toUnsignedInt(in.getShort(pos));
       if (tag == SAMPLES_PER_PIXEL) {
         samples = Short.toUnsignedInt(in.getShort(pos + 8));
       } else if (tag == PHOTOMETRIC) {
         photometric = Short.toUnsignedInt(in.getShort(pos + 8));
-      } else if (tag == EXTRA_SAMPLES) {
-        extraEntry = pos;
+      }
+      if (tag == EXTRA_SAMPLES) {
+        written = shorts(in, pos);
+      } else {
+        entries.add(Arrays.copyOfRange(tiff, pos, pos + 12));
       }
     }
     int colour = switch (photometric) {
@@ -50,22 +84,57 @@ final class TiffExtraSamples {
       case 5 -> 4;          // separated (CMYK)
       default -> -1;
     };
-    if (extraEntry < 0 || colour < 0 || in.getShort(extraEntry + 2) != SHORT || in.getInt(extraEntry + 4) != 1
-        || samples - colour < 2) {
+    int extra = samples - colour;
+    if (colour < 0 || extra < 1 || written == null && original == null) {
       return tiff;
     }
-    int extra = samples - colour;
-    short first = in.getShort(extraEntry + 8);
-    // Two values still fit in the entry, where TIFF then wants them; more go after the file's end, word-aligned.
-    int at = tiff.length + (tiff.length & 1);
-    ByteBuffer out = ByteBuffer.wrap(Arrays.copyOf(tiff, extra == 2 ? tiff.length : at + 2 * extra)).order(in.order());
-    out.putInt(extraEntry + 4, extra);
-    if (extra == 2) {
-      out.putShort(extraEntry + 10, (short) 0);
-    } else {
-      out.putShort(at, first);
-      out.putInt(extraEntry + 8, at);
+    int[] wanted = new int[extra];
+    if (original != null && original.length == extra) {
+      wanted = original;
+    } else if (written != null && written.length > 0) {
+      wanted[0] = written[0];
     }
+    if (Arrays.equals(wanted, written)) {
+      return tiff;
+    }
+    // The new IFD (word-aligned, after the file), then the values when more than two do not fit its entry.
+    int at = tiff.length + (tiff.length & 1);
+    int size = 2 + 12 * (entries.size() + 1) + 4;
+    int valuesAt = at + size;
+    ByteBuffer out = ByteBuffer.wrap(Arrays.copyOf(tiff, valuesAt + (extra > 2 ? 2 * extra : 0))).order(in.order());
+    ByteBuffer entry = ByteBuffer.allocate(12).order(in.order());
+    entry.putShort((short) EXTRA_SAMPLES).putShort((short) SHORT).putInt(extra);
+    if (extra > 2) {
+      entry.putInt(valuesAt);
+      for (int v = 0; v < extra; v++) {
+        out.putShort(valuesAt + 2 * v, (short) wanted[v]);
+      }
+    } else {
+      entry.putShort((short) wanted[0]).putShort((short) (extra == 2 ? wanted[1] : 0));
+    }
+    entries.add(entry.array());
+    entries.sort(Comparator.comparingInt(e -> Short.toUnsignedInt(ByteBuffer.wrap(e).order(in.order()).getShort(0))));
+    int nextIfd = in.getInt(ifd + 2 + 12 * count);
+    out.putShort(at, (short) entries.size());
+    for (int e = 0; e < entries.size(); e++) {
+      out.put(at + 2 + 12 * e, entries.get(e));
+    }
+    out.putInt(at + 2 + 12 * entries.size(), nextIfd);
+    out.putInt(4, at);
     return out.array();
+  }
+
+  /** The values of a SHORT entry, inline (up to two) or at its offset. */
+  private static int[] shorts(ByteBuffer in, int pos) {
+    if (in.getShort(pos + 2) != SHORT) {
+      return new int[0];
+    }
+    int n = in.getInt(pos + 4);
+    int base = n <= 2 ? pos + 8 : in.getInt(pos + 8);
+    int[] values = new int[n];
+    for (int v = 0; v < n; v++) {
+      values[v] = Short.toUnsignedInt(in.getShort(base + 2 * v));
+    }
+    return values;
   }
 }

@@ -34,7 +34,7 @@ public final class ImageProtector {
   public ImageProtector(ProtectionSettings settings, GeneratorInfo generator) {
     this.settings = settings;
     this.generator = generator;
-    this.codec = new ImageCodec(settings.maxPixels(), settings.jpegCodec());
+    this.codec = new ImageCodec(settings.maxPixels(), settings.jpegCodec(), settings.sampleBits());
   }
 
   public GeneratorInfo generator() {

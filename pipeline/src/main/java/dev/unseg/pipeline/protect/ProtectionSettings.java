@@ -2,6 +2,7 @@ package dev.unseg.pipeline.protect;
 
 import dev.unseg.pipeline.composite.NoiseBudget;
 import dev.unseg.pipeline.image.EncodeOptions;
+import dev.unseg.pipeline.image.ImageCodec;
 import dev.unseg.pipeline.image.JpegCodec;
 import java.io.Serializable;
 
@@ -17,18 +18,20 @@ import java.io.Serializable;
  * @param jpegCodec the JPEG library, as resolved on the driver at start (TURBO or IMAGEIO; AUTO resolves
  *     on each executor): an executor without libturbojpeg then fails its images, with the fix, instead of
  *     silently writing other bytes than the run recorded
+ * @param sampleBits the bits of a 16-bit sample that hold data ({@code unseg.input.sample-bits}), whose top 8
+ *     are the view the noise is added to
  */
 public record ProtectionSettings(NoiseBudget budget, EncodeOptions encode, long maxFileBytes, long maxPixels,
-    boolean writeMasks, JpegCodec jpegCodec) implements Serializable {
+    boolean writeMasks, JpegCodec jpegCodec, int sampleBits) implements Serializable {
 
   public ProtectionSettings {
     java.util.Objects.requireNonNull(jpegCodec, "jpegCodec");
   }
 
-  /** With the JPEG library chosen where the images are processed ({@link JpegCodec#AUTO}). */
+  /** With the JPEG library chosen where the images are processed ({@link JpegCodec#AUTO}), 16-bit data in 16 bits. */
   public ProtectionSettings(
       NoiseBudget budget, EncodeOptions encode, long maxFileBytes, long maxPixels, boolean writeMasks) {
-    this(budget, encode, maxFileBytes, maxPixels, writeMasks, JpegCodec.AUTO);
+    this(budget, encode, maxFileBytes, maxPixels, writeMasks, JpegCodec.AUTO, ImageCodec.FULL_SAMPLE_BITS);
   }
 
   /** The mask PNG's path for an image, in the audit folder: {@code masks/<path without extension>.png}. */
