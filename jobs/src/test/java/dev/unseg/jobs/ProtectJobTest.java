@@ -408,6 +408,50 @@ class ProtectJobTest {
     assertTrue(resumed.err().contains("unseg.input.sample-bits"), resumed.err());
   }
 
+  /**
+   * A GeoTIFF with a nodata collar (GDAL_NODATA 0): protect leaves the collar at 0, as it holds no image and
+   * eps_bg's noise would make it valid dark pixels, and protects the scene around the mask; verify passes.
+   */
+  @Test
+  void noDataCollarIsLeftAsNoData() throws Exception {
+    Path images = Files.createDirectories(tmp.resolve("scene/images"));
+    Path masks = Files.createDirectories(tmp.resolve("scene/masks"));
+    Files.copy(Path.of("..", "pipeline/src/test/resources/dev/unseg/pipeline/image/geotiff/nodata_collar.tif"),
+        images.resolve("scene.tif"));
+    BufferedImage mask = new BufferedImage(64, 48, BufferedImage.TYPE_BYTE_GRAY);
+    for (int y = 16; y < 32; y++) {
+      for (int x = 20; x < 44; x++) {
+        mask.getRaster().setSample(x, y, 0, 255);
+      }
+    }
+    ImageIO.write(mask, "png", masks.resolve("scene.png").toFile());
+    Path out = tmp.resolve("scene-out");
+    Cli.Run run = Cli.protect("--format", "mask-pairs", "--images", images.toString(), "--annotations", masks.toString(),
+        "--output", out.toString());
+    assertEquals(0, run.code(), run.err());
+    Raster before = ImageIO.read(images.resolve("scene.tif").toFile()).getRaster();
+    Raster after = ImageIO.read(out.resolve("images/scene.tif").toFile()).getRaster();
+    int collar = 0;
+    int changedOutside = 0;
+    for (int y = 0; y < 48; y++) {
+      for (int x = 0; x < 64; x++) {
+        for (int b = 0; b < 3; b++) {
+          if (before.getSample(x, y, b) == 0) {
+            collar++;
+            assertEquals(0, after.getSample(x, y, b), "nodata at " + x + "," + y);
+          } else if (!(x >= 20 && x < 44 && y >= 16 && y < 32) && after.getSample(x, y, b) != before.getSample(x, y, b)) {
+            changedOutside++;
+          }
+        }
+      }
+    }
+    assertEquals(3 * (64 * 48 - 52 * 36), collar);
+    assertTrue(changedOutside > 1000, "the scene outside the mask has its eps_bg noise: " + changedOutside);
+    Cli.Run verify = Cli.runCli(new String[] {"verify", "--output", out.toString(), "--originals", images.toString(),
+        "--master", "local[2]", "--conf", "spark.ui.enabled=false"});
+    assertEquals(0, verify.code(), verify.out() + verify.err());
+  }
+
   /** Every file of an output outside its audit folder, by relative path. */
   static Set<String> releasedFiles(Path out) throws IOException {
     try (Stream<Path> files = Files.walk(out)) {

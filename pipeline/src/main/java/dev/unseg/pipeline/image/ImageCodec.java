@@ -384,6 +384,39 @@ public final class ImageCodec {
   }
 
   /**
+   * Puts back, in {@code protectedRgb}, the view of every sample that is a GeoTIFF's nodata value (GDAL's tag
+   * 42113): those pixels hold no image, and a nodata collar moved by eps_bg would turn into valid dark pixels
+   * for the GIS tools and loaders that mask it by value. Per band, as GDAL masks nodata; a gray image's pixel
+   * whole. The view of such a sample is its own (the bits below the view are kept on writing), so the file
+   * keeps the value exactly. Nothing for other images, or a nodata value that no sample can hold.
+   */
+  public void keepNoData(DecodedImage original, byte[] protectedRgb) {
+    Long nodata = TiffMetadata.noData(original.metadata());
+    BufferedImage layout = original.layout();
+    if (nodata == null || layout == null || original.format() != ImageFormat.TIFF) {
+      return;
+    }
+    Raster raster = layout.getRaster();
+    int w = raster.getWidth();
+    int[] row = new int[w];
+    byte[] view = original.rgb();
+    int colourBands = original.colourBands();
+    for (int y = 0; y < raster.getHeight(); y++) {
+      for (int c = 0; c < colourBands; c++) {
+        raster.getSamples(raster.getMinX(), raster.getMinY() + y, w, 1, c, row);
+        for (int x = 0; x < w; x++) {
+          if (row[x] == nodata) {
+            int o = 3 * (y * w + x);
+            for (int k = colourBands == 1 ? 0 : c; k <= (colourBands == 1 ? 2 : c); k++) {
+              protectedRgb[o + k] = view[o + k];
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
    * True when {@link #decode} of what {@link #encode} writes for {@code original} gives back exactly the
    * RGB view it was given, whatever the pixels: PNG and TIFF output of a colour image (RGB, RGBA, palette
    * written as RGB, 16-bit with the view in the high byte, multi-band with the view in bands 1..3). Then

@@ -27,6 +27,7 @@ final class TiffMetadata {
   static final String JDK_NATIVE = "javax_imageio_tiff_image_1.0";
   private static final Set<String> NATIVE = Set.of(JAI_NATIVE, JDK_NATIVE);
   private static final String PLANAR_CONFIGURATION = "284";
+  private static final String GDAL_NODATA = "42113";
 
   private TiffMetadata() {}
 
@@ -61,6 +62,31 @@ final class TiffMetadata {
     IIOMetadata converted = writer.getDefaultImageMetadata(new ImageTypeSpecifier(image), param);
     converted.setFromTree(target, root);
     return converted;
+  }
+
+  /**
+   * The nodata value of a GeoTIFF's metadata (GDAL_NODATA, tag 42113: the value as text) when it is a whole
+   * number a sample can hold (0 to 65,535); null otherwise ("nan", "-9999", none).
+   */
+  static Long noData(IIOMetadata metadata) {
+    Element tree = ifdTree(metadata);
+    if (tree == null) {
+      return null;
+    }
+    NodeList fields = tree.getElementsByTagName("TIFFField");
+    for (int i = 0; i < fields.getLength(); i++) {
+      Element field = (Element) fields.item(i);
+      if (GDAL_NODATA.equals(field.getAttribute("number"))) {
+        Element value = (Element) field.getElementsByTagName("TIFFAscii").item(0);
+        try {
+          double v = value == null ? Double.NaN : Double.parseDouble(value.getAttribute("value").trim());
+          return v >= 0 && v <= 65_535 && v == Math.rint(v) ? (long) v : null;
+        } catch (NumberFormatException e) {
+          return null;
+        }
+      }
+    }
+    return null;
   }
 
   /** Whether the tree says band-interleaved (PlanarConfiguration 2); with {@code fix}, makes it say 1. */

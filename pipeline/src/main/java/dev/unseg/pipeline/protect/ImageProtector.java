@@ -111,6 +111,7 @@ public final class ImageProtector {
             Composite.foregroundWeight(p.prompt(), image.width(), image.height()));
         pixels = Composite.protectWithWeight(
             image.rgb(), image.width(), image.height(), epsRegion.pixels(), noise, settings.budget());
+        codec.keepNoData(image, pixels);
         out = codec.encode(image, pixels, settings.encode());
         status = ImageStatus.PROTECTED;
       } else {

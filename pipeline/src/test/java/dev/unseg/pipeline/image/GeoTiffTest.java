@@ -219,6 +219,38 @@ class GeoTiffTest {
     }
   }
 
+  /**
+   * A scene with a nodata collar (GDAL_NODATA 0, as around a rotated Landsat scene): noise that raises every
+   * value, as eps_bg may, would turn the collar into valid dark pixels. keepNoData puts the collar's samples
+   * back, so the file keeps them at 0 and the nodata tag means what it meant; the scene keeps its noise.
+   */
+  @Test
+  void noDataCollarKeepsItsValue() throws Exception {
+    byte[] data = TestImages.bytes("geotiff/nodata_collar.tif");
+    DecodedImage image = codec.decode(data, "collar.tif");
+    byte[] raised = image.rgb().clone();
+    for (int i = 0; i < raised.length; i++) {
+      raised[i] = (byte) Math.min(255, (raised[i] & 0xFF) + 2);
+    }
+    codec.keepNoData(image, raised);
+    byte[] encoded = codec.encode(image, raised, EncodeOptions.defaults());
+    Raster in = jdkRead(data);
+    Raster out = jdkRead(encoded);
+    int collar = 0;
+    for (int y = 0; y < in.getHeight(); y++) {
+      for (int x = 0; x < in.getWidth(); x++) {
+        for (int b = 0; b < 3; b++) {
+          int before = in.getSample(x, y, b);
+          collar += before == 0 ? 1 : 0;
+          assertEquals(before == 0 ? 0 : Math.min(255, before + 2), out.getSample(x, y, b), x + "," + y + " band " + (b + 1));
+        }
+      }
+    }
+    assertEquals(3 * (64 * 48 - 52 * 36), collar, "the collar, 6 pixels wide");
+    assertEquals(gdalinfo(data, "collar_in.tif").path("bands").get(0).path("noDataValue"),
+        gdalinfo(encoded, "collar_out.tif").path("bands").get(0).path("noDataValue"));
+  }
+
   /** A palette GeoTIFF is written as an RGB GeoTIFF with the same georeferencing. */
   @Test
   void paletteGeoTiffBecomesRgbGeoTiff() throws Exception {
