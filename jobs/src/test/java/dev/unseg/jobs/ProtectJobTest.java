@@ -383,6 +383,7 @@ class ProtectJobTest {
     Cli.Run run = Cli.protect(args);
     assertEquals(0, run.code(), run.err());
     assertEquals("protected", run.inspectRows(out).get(0).get("status").asText());
+    assertTrue(!(run.out() + run.err()).contains("unseg: note:"), run.err());
     Raster before = ImageIO.read(images.resolve("tile.tif").toFile()).getRaster();
     Raster after = ImageIO.read(out.resolve("images/tile.tif").toFile()).getRaster();
     int[] largest = new int[4];
@@ -406,6 +407,15 @@ class ProtectJobTest {
         "--resume")).toArray(String[]::new));
     assertEquals(2, resumed.code(), resumed.err());
     assertTrue(resumed.err().contains("unseg.input.sample-bits"), resumed.err());
+
+    // At the default 16 bits the run says, before it starts, which bits the data holds and what to give.
+    Cli.Run sixteen = Cli.protect(Stream.concat(Stream.of(args).limit(6), Stream.of("--output",
+        tmp.resolve("spacenet-16").toString())).toArray(String[]::new));
+    assertEquals(0, sixteen.code(), sixteen.err());
+    String console = sixteen.out() + sixteen.err();
+    assertTrue(console.contains("samples use 11 bits (all below 2048), but unseg.input.sample-bits = 16: its samples"
+        + " will move by up to 2048 (eps 8 x 256), 100% of its data's range")
+        && console.contains("--conf unseg.input.sample-bits=11"), console);
   }
 
   /**

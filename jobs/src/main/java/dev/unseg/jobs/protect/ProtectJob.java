@@ -110,6 +110,7 @@ public final class ProtectJob {
       spec.checkResumable(readSpec(outFs, locations.layout()));
     }
     // After the start checks, so that a refused start still prints its one line only.
+    SampleBitsHint.of(config, locations, hadoop).ifPresent(console::println);
     console.println("unseg: JPEG codec: " + (config.protection().jpegCodec() == JpegCodec.TURBO
         ? "libjpeg-turbo (libturbojpeg)" : "ImageIO") + " (unseg.codec.jpeg)");
     step = "taking the output's lease _unseg/lease.json";

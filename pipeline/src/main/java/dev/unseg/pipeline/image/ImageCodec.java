@@ -384,6 +384,18 @@ public final class ImageCodec {
   }
 
   /**
+   * How many low bits the colour samples of a 16-bit image use (11 for a tile whose largest sample is 2047), so
+   * that a run can say when {@code unseg.input.sample-bits} is far above its data; 8 for an 8-bit image.
+   */
+  public int dataBits(DecodedImage image) {
+    BufferedImage layout = image.layout();
+    if (image.bitsPerSample() != FULL_SAMPLE_BITS || layout == null) {
+      return 8;
+    }
+    return Math.max(8, 32 - Integer.numberOfLeadingZeros(Rasters.largestSample(layout.getRaster(), image.colourBands())));
+  }
+
+  /**
    * Puts back, in {@code protectedRgb}, the view of every sample that is a GeoTIFF's nodata value (GDAL's tag
    * 42113): those pixels hold no image, and a nodata collar moved by eps_bg would turn into valid dark pixels
    * for the GIS tools and loaders that mask it by value. Per band, as GDAL masks nodata; a gray image's pixel
