@@ -366,17 +366,8 @@ class ProtectJobTest {
    */
   @Test
   void elevenBitTileMovesByItsOwnBits() throws Exception {
-    Path images = Files.createDirectories(tmp.resolve("spacenet/images"));
-    Path masks = Files.createDirectories(tmp.resolve("spacenet/masks"));
-    Files.copy(Path.of("..", "pipeline/src/test/resources/dev/unseg/pipeline/image/geotiff/rgbn_u16_11bit.tif"),
-        images.resolve("tile.tif"));
-    BufferedImage mask = new BufferedImage(64, 48, BufferedImage.TYPE_BYTE_GRAY);
-    for (int y = 0; y < 20; y++) {
-      for (int x = 0; x < 30; x++) {
-        mask.getRaster().setSample(x, y, 0, 255);
-      }
-    }
-    ImageIO.write(mask, "png", masks.resolve("tile.png").toFile());
+    Path images = tileWithMask("spacenet", "rgbn_u16_11bit.tif", "tile", 0, 0, 30, 20);
+    Path masks = tmp.resolve("spacenet/masks");
     Path out = tmp.resolve("spacenet-out");
     String[] args = {"--format", "mask-pairs", "--images", images.toString(), "--annotations", masks.toString(),
         "--output", out.toString(), "--conf", "unseg.input.sample-bits=11"};
@@ -424,17 +415,8 @@ class ProtectJobTest {
    */
   @Test
   void noDataCollarIsLeftAsNoData() throws Exception {
-    Path images = Files.createDirectories(tmp.resolve("scene/images"));
-    Path masks = Files.createDirectories(tmp.resolve("scene/masks"));
-    Files.copy(Path.of("..", "pipeline/src/test/resources/dev/unseg/pipeline/image/geotiff/nodata_collar.tif"),
-        images.resolve("scene.tif"));
-    BufferedImage mask = new BufferedImage(64, 48, BufferedImage.TYPE_BYTE_GRAY);
-    for (int y = 16; y < 32; y++) {
-      for (int x = 20; x < 44; x++) {
-        mask.getRaster().setSample(x, y, 0, 255);
-      }
-    }
-    ImageIO.write(mask, "png", masks.resolve("scene.png").toFile());
+    Path images = tileWithMask("scene", "nodata_collar.tif", "scene", 20, 16, 44, 32);
+    Path masks = tmp.resolve("scene/masks");
     Path out = tmp.resolve("scene-out");
     Cli.Run run = Cli.protect("--format", "mask-pairs", "--images", images.toString(), "--annotations", masks.toString(),
         "--output", out.toString());
@@ -460,6 +442,26 @@ class ProtectJobTest {
     Cli.Run verify = Cli.runCli(new String[] {"verify", "--output", out.toString(), "--originals", images.toString(),
         "--master", "local[2]", "--conf", "spark.ui.enabled=false"});
     assertEquals(0, verify.code(), verify.out() + verify.err());
+  }
+
+  /**
+   * A mask-pairs dataset under {@code dir} of one 64 x 48 GeoTIFF from the pipeline's test files, as
+   * {@code images/<stem>.tif}, and its mask, {@code masks/<stem>.png}, the rectangle [x0, x1) x [y0, y1); the
+   * images folder.
+   */
+  private Path tileWithMask(String dir, String geotiff, String stem, int x0, int y0, int x1, int y1) throws IOException {
+    Path images = Files.createDirectories(tmp.resolve(dir + "/images"));
+    Path masks = Files.createDirectories(tmp.resolve(dir + "/masks"));
+    Files.copy(Path.of("..", "pipeline/src/test/resources/dev/unseg/pipeline/image/geotiff", geotiff),
+        images.resolve(stem + ".tif"));
+    BufferedImage mask = new BufferedImage(64, 48, BufferedImage.TYPE_BYTE_GRAY);
+    for (int y = y0; y < y1; y++) {
+      for (int x = x0; x < x1; x++) {
+        mask.getRaster().setSample(x, y, 0, 255);
+      }
+    }
+    ImageIO.write(mask, "png", masks.resolve(stem + ".png").toFile());
+    return images;
   }
 
   /** Every file of an output outside its audit folder, by relative path. */
