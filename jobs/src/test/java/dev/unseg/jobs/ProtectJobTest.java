@@ -405,7 +405,7 @@ class ProtectJobTest {
     assertEquals(0, sixteen.code(), sixteen.err());
     String console = sixteen.out() + sixteen.err();
     assertTrue(console.contains("samples use 11 bits (all below 2048), but unseg.input.sample-bits = 16: its samples"
-        + " will move by up to 2048 (eps 8 x 256), 100% of its data's range")
+        + " will move by up to 2048 (eps x 256), 100% of its data's range")
         && console.contains("--conf unseg.input.sample-bits=11"), console);
   }
 

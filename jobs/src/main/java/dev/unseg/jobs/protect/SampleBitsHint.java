@@ -23,6 +23,9 @@ final class SampleBitsHint {
   private static final int LISTED = 200;
   /** Bits unused at the top before the note is given: data in 14 bits of 16 already moves by 4 x eps of its range. */
   private static final int SLACK = 2;
+  /** The largest image looked at, in bytes and pixels (a 16-bit RGB tile of 4096 x 4096 is 96 MiB decoded). */
+  private static final long LOOKED_AT_BYTES = 64L << 20;
+  private static final long LOOKED_AT_PIXELS = 4096L * 4096;
 
   private SampleBitsHint() {}
 
@@ -47,20 +50,20 @@ final class SampleBitsHint {
     }
     Path file = new Path(new Path(locations.images()), first[0]);
     try {
-      ImageCodec codec = new ImageCodec(config.protection().maxPixels());
-      DecodedImage image = codec.decode(images.read(file, config.protection().maxFileBytes()), first[0]);
+      // A look at one image on the driver: a larger one is left to its task, where memory is budgeted.
+      ImageCodec codec = new ImageCodec(LOOKED_AT_PIXELS);
+      DecodedImage image = codec.decode(images.read(file, LOOKED_AT_BYTES), first[0]);
       int used = codec.dataBits(image);
       if (image.bitsPerSample() != ImageCodec.FULL_SAMPLE_BITS || used > sampleBits - SLACK) {
         return Optional.empty();
       }
       double eps = config.protection().budget().eps();
-      double moves = eps * (1 << (sampleBits - 8));
+      int scale = 1 << (sampleBits - 8);
       return Optional.of(String.format(Locale.ROOT, "unseg: note: %s is a 16-bit image whose samples use %d bits (all"
-          + " below %d), but unseg.input.sample-bits = %d: its samples will move by up to %.0f (eps %s x %d), %.0f%% of"
-          + " its data's range, where eps is %.0f%% of an 8-bit image's. If the dataset's data holds %d bits, stop and run"
+          + " below %d), but unseg.input.sample-bits = %d: its samples will move by up to %.0f (eps x %d), %.0f%% of its"
+          + " data's range, where eps is %.0f%% of an 8-bit image's. If the dataset's data holds %d bits, stop and run"
           + " again with --conf unseg.input.sample-bits=%d (docs/formats.md, 16-bit samples).", file, used, 1 << used,
-          sampleBits, moves, (eps == Math.rint(eps) ? String.valueOf((long) eps) : String.valueOf(eps)), 1 << (sampleBits - 8), Math.min(100, 100 * moves / (1 << used)),
-          100 * eps / 256, used, used));
+          sampleBits, eps * scale, scale, Math.min(100, 100 * eps * scale / (1 << used)), 100 * eps / 256, used, used));
     } catch (InputException | IOException e) {
       return Optional.empty(); // the image gets its own row when protected; this is a note only
     }
