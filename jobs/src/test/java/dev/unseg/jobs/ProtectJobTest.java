@@ -417,10 +417,16 @@ class ProtectJobTest {
   void noDataCollarIsLeftAsNoData() throws Exception {
     Path images = tileWithMask("scene", "nodata_collar.tif", "scene", 20, 16, 44, 32);
     Path masks = tmp.resolve("scene/masks");
+    // GDAL's sidecar, which the release leaves out, saying so; a Finder's dot file, left out unsaid.
+    Files.writeString(images.resolve("scene.tif.aux.xml"), "<PAMDataset/>");
+    Files.writeString(images.resolve(".DS_Store"), "");
     Path out = tmp.resolve("scene-out");
     Cli.Run run = Cli.protect("--format", "mask-pairs", "--images", images.toString(), "--annotations", masks.toString(),
         "--output", out.toString());
     assertEquals(0, run.code(), run.err());
+    assertTrue(run.err().contains("unseg: 2 files under --images are not mask-pairs images and stay out of the release"
+        + " (the first: scene.tif.aux.xml)"), run.err());
+    assertEquals(Set.of("_SUCCESS", "images/scene.tif", "masks/scene.png"), releasedFiles(out));
     Raster before = ImageIO.read(images.resolve("scene.tif").toFile()).getRaster();
     Raster after = ImageIO.read(out.resolve("images/scene.tif").toFile()).getRaster();
     int collar = 0;

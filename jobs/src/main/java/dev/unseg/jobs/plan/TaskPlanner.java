@@ -85,9 +85,11 @@ public final class TaskPlanner {
    * @param entries dataset entries (each gets exactly one manifest row)
    * @param notImages files under the images root that are not images of this format (and dot files),
    *     left out of the run and counted in the summary
+   * @param firstNotImage the first of them that is not a dot file, or null
    * @param orphanAnnotations annotations naming an image id the index does not have (counted once the job ran)
    */
-  public record Plan(JavaRDD<ImageTask> tasks, long entries, long notImages, LongAccumulator orphanAnnotations) {}
+  public record Plan(JavaRDD<ImageTask> tasks, long entries, long notImages, String firstNotImage,
+      LongAccumulator orphanAnnotations) {}
 
   public Plan plan() throws IOException, InvalidIndexException {
     Storage fs = Storage.of(planDir.toUri(), hadoopConf.get());
@@ -108,9 +110,10 @@ public final class TaskPlanner {
         readImageList(imageList, format, hadoopConf.get(), rel -> spill.add(layout.isImage(rel) ? layout.task(rel)
             : ImageTask.rejected(rel, ErrorCode.IMAGE_UNSUPPORTED, "'" + rel + "' in --image-list " + imageList + " is not a "
                 + format.cliName() + " image (" + layout.imageNames() + "); list image paths relative to --images")));
-        return new Plan(partition(readChunks(spill.chunks()), spill.total()), spill.total(), 0, orphans);
+        return new Plan(partition(readChunks(spill.chunks()), spill.total()), spill.total(), 0, null, orphans);
       }
       long[] skipped = {0};
+      String[] firstSkipped = {null};
       fs.walk(root, rel -> {
         if (hidden(rel)) {
           skipped[0]++;
@@ -122,10 +125,11 @@ public final class TaskPlanner {
               + " file; this product reads JPEG, PNG and TIFF. Convert it, or move it out of the images root."));
         } else {
           skipped[0]++;
+          firstSkipped[0] = firstSkipped[0] == null ? rel : firstSkipped[0];
         }
       });
       JavaRDD<ImageTask> tasks = readChunks(spill.chunks());
-      return new Plan(partition(tasks, spill.total()), spill.total(), skipped[0], orphans);
+      return new Plan(partition(tasks, spill.total()), spill.total(), skipped[0], firstSkipped[0], orphans);
     }
   }
 
@@ -178,7 +182,7 @@ public final class TaskPlanner {
         }
         return out.iterator();
       });
-      return new Plan(partition(tasks, images.total()), images.total(), 0, orphans);
+      return new Plan(partition(tasks, images.total()), images.total(), 0, null, orphans);
     }
   }
 

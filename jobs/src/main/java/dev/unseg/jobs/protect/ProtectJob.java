@@ -165,6 +165,15 @@ public final class ProtectJob {
     Path planDir = locations.layout().plan();
     step = "planning the run into _unseg/plan/";
     TaskPlanner.Plan plan = new TaskPlanner(sc, spec, config.partitionSize(), config.partitionCount(), locations, conf, planDir).plan();
+    if (plan.firstNotImage() != null) {
+      // Not an error, and not silent: GDAL's sidecars (georeferencing, valid-pixel masks) are what users miss.
+      String format = config.format().cliName();
+      console.println("unseg: " + (plan.notImages() == 1 ? "1 file under --images is not a " + format + " image and stays"
+          : plan.notImages() + " files under --images are not " + format + " images and stay")
+          + " out of the release (the first: " + plan.firstNotImage() + "). Copy what the release"
+          + " needs yourself: GDAL's sidecars (.aux.xml, .msk, world files such as .tfw, .jgw, .pgw, .wld, and .prj)"
+          + " hold no pixels; .ovr overviews hold the images' pixels unprotected, so never copy those.");
+    }
     LongAccumulator done = sc.sc().longAccumulator("unseg.done");
     LongAccumulator failedAcc = sc.sc().longAccumulator("unseg.failed");
     LongAccumulator loads = sc.sc().longAccumulator("unseg.generator_loads");
