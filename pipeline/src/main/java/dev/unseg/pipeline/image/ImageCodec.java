@@ -403,9 +403,9 @@ public final class ImageCodec {
    * keeps the value exactly. Nothing for other images, or a nodata value that no sample can hold.
    */
   public void keepNoData(DecodedImage original, byte[] protectedRgb) {
-    Long nodata = TiffMetadata.noData(original.metadata());
     BufferedImage layout = original.layout();
-    if (nodata == null || layout == null || original.format() != ImageFormat.TIFF) {
+    Long nodata = original.format() == ImageFormat.TIFF && layout != null ? TiffMetadata.noData(original.metadata()) : null;
+    if (nodata == null) {
       return;
     }
     Raster raster = layout.getRaster();
