@@ -6,6 +6,8 @@ import dev.unseg.jobs.config.SettingReads;
 import dev.unseg.pipeline.dataset.DatasetFormat;
 import dev.unseg.pipeline.dataset.Selection;
 import dev.unseg.pipeline.error.UserError;
+import dev.unseg.pipeline.image.ImageCodec;
+import dev.unseg.pipeline.image.JpegCodec;
 
 /**
  * Where the clean dataset is and how it is laid out, as protect reads it: a protect run's own
@@ -14,14 +16,27 @@ import dev.unseg.pipeline.error.UserError;
  *
  * @param selection the classes the run protected (its {@code --select}): the probe learns those, the others are
  *     background to it; every class where there is no run
+ * @param sampleBits the bits of a 16-bit sample that hold data ({@code unseg.input.sample-bits}): images are
+ *     viewed as protect viewed them
  */
 public record DatasetSource(DatasetFormat format, String images, String annotations, String maskName, String panopticMasks,
-    String imageList, Selection selection) {
+    String imageList, Selection selection, int sampleBits) {
 
   /** A dataset whose every class is learned. */
   public DatasetSource(DatasetFormat format, String images, String annotations, String maskName, String panopticMasks,
       String imageList) {
     this(format, images, annotations, maskName, panopticMasks, imageList, Selection.all());
+  }
+
+  /** A dataset whose 16-bit data spans the 16 bits. */
+  public DatasetSource(DatasetFormat format, String images, String annotations, String maskName, String panopticMasks,
+      String imageList, Selection selection) {
+    this(format, images, annotations, maskName, panopticMasks, imageList, selection, ImageCodec.FULL_SAMPLE_BITS);
+  }
+
+  /** A codec that views the dataset's images as protect does. */
+  public ImageCodec codec(long maxPixels) {
+    return new ImageCodec(maxPixels, JpegCodec.AUTO, sampleBits);
   }
 
   /** The run's dataset, with any {@code unseg.input} key that is set taking its place. */
@@ -30,7 +45,7 @@ public record DatasetSource(DatasetFormat format, String images, String annotati
     return new DatasetSource(input.getString("format").isEmpty() ? run.datasetFormat() : format(unseg),
         or(input.getString("images"), run.images()), or(input.getString("annotations"), run.annotations()),
         or(run.maskName(), input.getString("mask-name")), or(input.getString("panoptic-masks"), run.panopticMasks()),
-        or(input.getString("image-list"), run.imageList()), run.segmentSelection());
+        or(input.getString("image-list"), run.imageList()), run.segmentSelection(), run.sampleBits());
   }
 
   /** The dataset of the {@code unseg.input} keys alone (a run of the controls, with no protected copy). */
@@ -44,7 +59,7 @@ public record DatasetSource(DatasetFormat format, String images, String annotati
     }
     return new DatasetSource(format(unseg), input.getString("images"),
         input.getString("annotations"), input.getString("mask-name"), input.getString("panoptic-masks"),
-        input.getString("image-list"));
+        input.getString("image-list"), Selection.all(), SettingReads.intIn(unseg, "input.sample-bits", null, 8, 16));
   }
 
   /** The --format a user gave: a name protect accepts, or a user error (exit 2) naming the key. */

@@ -5,7 +5,6 @@ import dev.unseg.pipeline.error.InputException;
 import dev.unseg.pipeline.error.UserError;
 import dev.unseg.pipeline.image.DecodedImage;
 import dev.unseg.pipeline.image.ImageCodec;
-import dev.unseg.pipeline.image.JpegCodec;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayDeque;
@@ -74,10 +73,9 @@ public final class Evaluation {
     this.codec = codec(settings);
   }
 
-  /** The images' views as protect made them: 16-bit samples viewed through the run's sample bits. */
+  /** The images' views as protect made them: 16-bit samples viewed through the dataset's sample bits. */
   private static ImageCodec codec(EvaluateSettings settings) {
-    return new ImageCodec(MAX_PIXELS, JpegCodec.AUTO,
-        settings.run() == null ? ImageCodec.FULL_SAMPLE_BITS : settings.run().sampleBits());
+    return settings.clean().codec(MAX_PIXELS);
   }
 
   /** Images of the seed's pick an evaluation opens: the test window, and the training images around it. */

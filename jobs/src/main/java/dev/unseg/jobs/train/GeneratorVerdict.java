@@ -77,7 +77,8 @@ public final class GeneratorVerdict {
         String source = String.format(Locale.ROOT, "%s (SHA-256 %s) applied at eps %s/%s, written as protect writes them"
             + " (output format %s, JPEG quality %s)", s.output(), digest, budget.eps(), budget.epsBackground(),
             encode.format().name().toLowerCase(Locale.ROOT), encode.jpegQualitySetting());
-        return new Evaluation(e, new InMemory(g, budget, encode, source), s.sample(), hadoop, progress).run();
+        return new Evaluation(e, new InMemory(g, budget, encode, source, s.data().codec(MAX_PIXELS)), s.sample(), hadoop,
+            progress).run();
       }
     } finally {
       Files.deleteIfExists(local);
@@ -85,9 +86,8 @@ public final class GeneratorVerdict {
   }
 
   /** Protected copies made by the model here, as protect's composite and encoder make them. */
-  private record InMemory(TrainedGenerator generator, NoiseBudget budget, EncodeOptions encode, String source)
-      implements ProtectedCopies {
-    private static final ImageCodec CODEC = new ImageCodec(MAX_PIXELS);
+  private record InMemory(TrainedGenerator generator, NoiseBudget budget, EncodeOptions encode, String source,
+      ImageCodec codec) implements ProtectedCopies {
 
     @Override
     public byte[] copy(String name, DecodedImage clean, LabeledDataset data) throws InputException {
@@ -104,8 +104,9 @@ public final class GeneratorVerdict {
           throw new InputException(ErrorCode.GENERATOR_FAILED, "the model failed on " + name + ": " + e.getMessage(), e);
         }
         pixels = Composite.protect(clean.rgb(), w, h, prompt, noise, budget);
+        codec.keepNoData(clean, pixels);
       }
-      return CODEC.decode(CODEC.encode(clean, pixels, encode), name).rgb();
+      return codec.decode(codec.encode(clean, pixels, encode), name).rgb();
     }
   }
 }

@@ -211,7 +211,7 @@ public final class MinMinTrainer {
   private static Sample read(GeneratorTraining s, Configuration hadoop, Map<String, String> skipped) throws IOException {
     LabeledDataset data = LabeledDataset.open(s.data(), hadoop, s.seed(), s.sample());
     boolean classes = s.labels().equals("classes");
-    ImageCodec codec = new ImageCodec(MAX_PIXELS);
+    ImageCodec codec = s.data().codec(MAX_PIXELS);
     List<Item> out = new ArrayList<>();
     for (String name : data.images()) {
       try {
