@@ -18,7 +18,7 @@ import javax.imageio.spi.ImageWriterSpi;
  * <p>JPEG is read by TwelveMonkeys (it converts CMYK/YCCK and survives broken ICC profiles) and
  * written by the JDK encoder (TwelveMonkeys' writer only wraps it). PNG is the JDK's. TIFF is
  * TwelveMonkeys both ways, because its writer takes its reader's metadata and keeps every tag, except
- * 16-bit images of several bands, which that writer cannot write ("Not implemented for data type"), and
+ * 16-bit images of several bands, which that writer has no code for (it throws on them), and
  * band-interleaved images of extra bands, whose extra bands its reader drops: the JDK's TIFF writer and
  * reader take those ({@link TiffMetadata} carries the tags over).
  */

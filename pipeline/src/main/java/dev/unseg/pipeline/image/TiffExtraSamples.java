@@ -35,19 +35,16 @@ final class TiffExtraSamples {
     if (tree == null) {
       return null;
     }
-    NodeList fields = tree.getElementsByTagName("TIFFField");
-    for (int i = 0; i < fields.getLength(); i++) {
-      Element field = (Element) fields.item(i);
-      if (String.valueOf(EXTRA_SAMPLES).equals(field.getAttribute("number"))) {
-        NodeList values = field.getElementsByTagName("TIFFShort");
-        int[] extra = new int[values.getLength()];
-        for (int v = 0; v < extra.length; v++) {
-          extra[v] = Integer.parseInt(((Element) values.item(v)).getAttribute("value"));
-        }
-        return extra;
-      }
+    Element field = TiffMetadata.field(tree, EXTRA_SAMPLES);
+    if (field == null) {
+      return null;
     }
-    return null;
+    NodeList values = field.getElementsByTagName("TIFFShort");
+    int[] extra = new int[values.getLength()];
+    for (int v = 0; v < extra.length; v++) {
+      extra[v] = Integer.parseInt(((Element) values.item(v)).getAttribute("value"));
+    }
+    return extra;
   }
 
   /** {@code tiff} with the ExtraSamples its pixels need: {@code original}'s (may be null) where they fit. */

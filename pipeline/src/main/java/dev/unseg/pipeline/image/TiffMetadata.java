@@ -26,8 +26,8 @@ final class TiffMetadata {
   /** The JDK's native format. */
   static final String JDK_NATIVE = "javax_imageio_tiff_image_1.0";
   private static final Set<String> NATIVE = Set.of(JAI_NATIVE, JDK_NATIVE);
-  private static final String PLANAR_CONFIGURATION = "284";
-  private static final String GDAL_NODATA = "42113";
+  private static final int PLANAR_CONFIGURATION = 284;
+  private static final int GDAL_NODATA = 42113;
 
   private TiffMetadata() {}
 
@@ -64,45 +64,48 @@ final class TiffMetadata {
     return converted;
   }
 
+  /** The field of tag {@code number} in an IFD tree, or null. */
+  static Element field(Element tree, int number) {
+    NodeList fields = tree.getElementsByTagName("TIFFField");
+    for (int i = 0; i < fields.getLength(); i++) {
+      Element field = (Element) fields.item(i);
+      if (String.valueOf(number).equals(field.getAttribute("number"))) {
+        return field;
+      }
+    }
+    return null;
+  }
+
+  /** The first value of a field's {@code kind} (TIFFShort, TIFFAscii...), or null. */
+  private static Element firstValue(Element field, String kind) {
+    return field == null ? null : (Element) field.getElementsByTagName(kind).item(0);
+  }
+
   /**
    * The nodata value of a GeoTIFF's metadata (GDAL_NODATA, tag 42113: the value as text) when it is a whole
    * number a sample can hold (0 to 65,535); null otherwise ("nan", "-9999", none).
    */
   static Long noData(IIOMetadata metadata) {
     Element tree = ifdTree(metadata);
-    if (tree == null) {
+    Element value = tree == null ? null : firstValue(field(tree, GDAL_NODATA), "TIFFAscii");
+    if (value == null) {
       return null;
     }
-    NodeList fields = tree.getElementsByTagName("TIFFField");
-    for (int i = 0; i < fields.getLength(); i++) {
-      Element field = (Element) fields.item(i);
-      if (GDAL_NODATA.equals(field.getAttribute("number"))) {
-        Element value = (Element) field.getElementsByTagName("TIFFAscii").item(0);
-        try {
-          double v = value == null ? Double.NaN : Double.parseDouble(value.getAttribute("value").trim());
-          return v >= 0 && v <= 65_535 && v == Math.rint(v) ? (long) v : null;
-        } catch (NumberFormatException e) {
-          return null;
-        }
-      }
+    try {
+      double v = Double.parseDouble(value.getAttribute("value").trim());
+      return v >= 0 && v <= 65_535 && v == Math.rint(v) ? (long) v : null;
+    } catch (NumberFormatException e) {
+      return null;
     }
-    return null;
   }
 
   /** Whether the tree says band-interleaved (PlanarConfiguration 2); with {@code fix}, makes it say 1. */
   private static boolean planarSet(Element tree, boolean fix) {
-    NodeList fields = tree.getElementsByTagName("TIFFField");
-    for (int i = 0; i < fields.getLength(); i++) {
-      Element field = (Element) fields.item(i);
-      if (PLANAR_CONFIGURATION.equals(field.getAttribute("number"))) {
-        Element value = (Element) field.getElementsByTagName("TIFFShort").item(0);
-        boolean planar = value != null && "2".equals(value.getAttribute("value"));
-        if (planar && fix) {
-          value.setAttribute("value", "1");
-        }
-        return planar;
-      }
+    Element value = firstValue(field(tree, PLANAR_CONFIGURATION), "TIFFShort");
+    boolean planar = value != null && "2".equals(value.getAttribute("value"));
+    if (planar && fix) {
+      value.setAttribute("value", "1");
     }
-    return false;
+    return planar;
   }
 }

@@ -72,7 +72,7 @@ class GeoTiffTest {
   /**
    * RGB tiles of 16 bits and RGB + near-infrared tiles (GDAL's photometric RGB with an extra sample: 16-bit
    * 11-bit data in LZW with a predictor and nodata, as SpaceNet's; 8-bit, as NAIP's). Before, TwelveMonkeys'
-   * writer refused 16-bit tiles of several bands ("Not implemented for data type: 1") and RGB + N was
+   * writer threw on 16-bit tiles of several bands (it has no code for them) and RGB + N was
    * refused on reading, so every such tile failed. Written now with the protected high bytes, the low bytes
    * and band 4 unchanged, and every tag GDAL reads back.
    */
