@@ -17,6 +17,7 @@ public final class DecodedImage {
   private final BufferedImage layout;
   private final IIOMetadata metadata;
   private final JpegCarry jpeg;
+  private final TiffInternalMask internalMask;
 
   /**
    * @param colourBands 1 when the stored image is gray (the view repeats it), else 3
@@ -27,6 +28,11 @@ public final class DecodedImage {
    */
   DecodedImage(ImageFormat format, int width, int height, byte[] rgb, int colourBands,
       BufferedImage layout, IIOMetadata metadata, JpegCarry jpeg) {
+    this(format, width, height, rgb, colourBands, layout, metadata, jpeg, null);
+  }
+
+  private DecodedImage(ImageFormat format, int width, int height, byte[] rgb, int colourBands,
+      BufferedImage layout, IIOMetadata metadata, JpegCarry jpeg, TiffInternalMask internalMask) {
     this.format = format;
     this.width = width;
     this.height = height;
@@ -35,6 +41,12 @@ public final class DecodedImage {
     this.layout = layout;
     this.metadata = metadata;
     this.jpeg = jpeg;
+    this.internalMask = internalMask;
+  }
+
+  /** This image with the internal mask its TIFF carries. */
+  DecodedImage withInternalMask(TiffInternalMask mask) {
+    return new DecodedImage(format, width, height, rgb, colourBands, layout, metadata, jpeg, mask);
   }
 
   /** The format found in the bytes; {@link OutputFormat#SAME} re-encodes in this one. */
@@ -85,6 +97,11 @@ public final class DecodedImage {
 
   IIOMetadata metadata() {
     return metadata;
+  }
+
+  /** The TIFF's internal mask (the pixels that hold data), or null. */
+  TiffInternalMask internalMask() {
+    return internalMask;
   }
 
   JpegSampling jpegSampling() {

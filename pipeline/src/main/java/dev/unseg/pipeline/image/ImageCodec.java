@@ -173,8 +173,18 @@ public final class ImageCodec {
           ? new JpegCarry(JpegSampling.of(markers), ExifOrientation.read(data), raw ? markers.iccSegments() : null,
               markers.quality())
           : null;
-      return direct != null ? new DecodedImage(format, header.width(), header.height(), direct, 3, null, null, jpeg)
-          : toDecoded(format, image, metadata, jpeg, name);
+      if (direct != null) {
+        return new DecodedImage(format, header.width(), header.height(), direct, 3, null, null, jpeg);
+      }
+      DecodedImage decoded = toDecoded(format, image, metadata, jpeg, name);
+      int maskPage = format == ImageFormat.TIFF ? TiffHeaderParser.maskPage(data) : -1;
+      if (maskPage > 0) {
+        reader.dispose();
+        reader = plugins.allBandsTiffReader(); // TwelveMonkeys' reader refuses Photometric 4, the mask's
+        reader.setInput(new ByteArrayImageInputStream(data), false, true);
+        decoded = decoded.withInternalMask(TiffInternalMask.read(reader, maskPage));
+      }
+      return decoded;
     } catch (IOException | RuntimeException e) {
       // Decoders throw all sorts of unchecked exceptions on corrupt data (IndexOutOfBounds, ...).
       throw new InputException(ErrorCode.IMAGE_UNREADABLE,
@@ -400,9 +410,13 @@ public final class ImageCodec {
    * 42113): those pixels hold no image, and a nodata collar moved by eps_bg would turn into valid dark pixels
    * for the GIS tools and loaders that mask it by value. Per band, as GDAL masks nodata; a gray image's pixel
    * whole. The view of such a sample is its own (the bits below the view are kept on writing), so the file
-   * keeps the value exactly. Nothing for other images, or a nodata value that no sample can hold.
+   * keeps the value exactly. The same for every pixel a TIFF's internal mask says holds no data (GDAL's
+   * per-dataset mask: all of its bands). Nothing for other images, or a nodata value that no sample can hold.
    */
   public void keepNoData(DecodedImage original, byte[] protectedRgb) {
+    if (original.internalMask() != null) {
+      original.internalMask().keepMaskedPixels(original.rgb(), protectedRgb);
+    }
     BufferedImage layout = original.layout();
     Long nodata = original.format() == ImageFormat.TIFF && layout != null ? TiffMetadata.noData(original.metadata()) : null;
     if (nodata == null) {
@@ -485,7 +499,10 @@ public final class ImageCodec {
       }
       return switch (target) {
         case JPEG -> withCarried(original, bytes.toByteArray());
-        case TIFF -> TiffExtraSamples.complete(bytes.toByteArray(), TiffExtraSamples.of(original.metadata()));
+        case TIFF -> {
+          byte[] tiff = TiffExtraSamples.complete(bytes.toByteArray(), TiffExtraSamples.of(original.metadata()));
+          yield original.internalMask() == null ? tiff : original.internalMask().appendTo(tiff);
+        }
         default -> bytes.toByteArray();
       };
     } catch (IOException | RuntimeException e) {

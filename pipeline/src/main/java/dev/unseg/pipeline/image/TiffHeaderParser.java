@@ -2,13 +2,22 @@ package dev.unseg.pipeline.image;
 
 import dev.unseg.pipeline.error.InputException;
 
-/** Reads the first IFD of a classic or BigTIFF file: only the few tags a header needs. */
+/**
+ * Reads the first IFD of a classic or BigTIFF file: only the few tags a header needs; and finds the page of
+ * the image's internal mask, walking the IFD chain.
+ */
 final class TiffHeaderParser {
   private static final int IMAGE_WIDTH = 256;
   private static final int IMAGE_LENGTH = 257;
   private static final int BITS_PER_SAMPLE = 258;
   private static final int PHOTOMETRIC = 262;
   private static final int SAMPLES_PER_PIXEL = 277;
+  private static final int NEW_SUBFILE_TYPE = 254;
+  private static final int PHOTOMETRIC_MASK = 4;
+  private static final int SUBFILE_REDUCED = 1;
+  private static final int SUBFILE_MASK = 4;
+  /** IFDs walked at most: a COG of 20 overview levels with their masks has about 40. */
+  private static final int MAX_PAGES = 256;
 
   private final byte[] d;
   private final boolean little;
@@ -22,6 +31,60 @@ final class TiffHeaderParser {
 
   static ImageHeader parse(byte[] data, String name) throws InputException {
     return new TiffHeaderParser(data).read(name);
+  }
+
+  /**
+   * The page (IFD index) of a TIFF's internal mask of its first image, as GDAL writes it (GDAL_TIFF_INTERNAL_MASK,
+   * {@code gdal_translate -mask}): an IFD of subfile type mask, not a reduced-resolution one (an overview's mask),
+   * Photometric 4, the first image's size. -1 when there is none, or the chain cannot be walked.
+   */
+  static int maskPage(byte[] data) {
+    if (data.length < 16) {
+      return -1;
+    }
+    TiffHeaderParser parser = new TiffHeaderParser(data);
+    try {
+      long first = parser.big ? parser.u64(8) : parser.u32(4);
+      long[] size = null;
+      long ifd = first;
+      for (int page = 0; page < MAX_PAGES && ifd >= 8 && ifd < data.length; page++) {
+        long[] tags = parser.tags((int) ifd, NEW_SUBFILE_TYPE, IMAGE_WIDTH, IMAGE_LENGTH, PHOTOMETRIC);
+        if (page == 0) {
+          size = new long[] {tags[1], tags[2]};
+        } else if ((tags[0] & SUBFILE_MASK) != 0 && (tags[0] & SUBFILE_REDUCED) == 0 && tags[3] == PHOTOMETRIC_MASK
+            && tags[1] == size[0] && tags[2] == size[1]) {
+          return page;
+        }
+        ifd = parser.nextIfd((int) ifd);
+      }
+    } catch (IndexOutOfBoundsException | ArithmeticException e) {
+      // A chain that leaves the file: no mask that can be read.
+    }
+    return -1;
+  }
+
+  /** The first values of {@code wanted} tags in the IFD at {@code pos}, 0 where absent. */
+  private long[] tags(int pos, int... wanted) {
+    long count = big ? u64(pos) : u16(pos);
+    int entrySize = big ? 20 : 12;
+    long[] values = new long[wanted.length];
+    int entry = pos + (big ? 8 : 2);
+    for (long e = 0; e < count; e++, entry += entrySize) {
+      int tag = u16(entry);
+      for (int w = 0; w < wanted.length; w++) {
+        if (wanted[w] == tag) {
+          values[w] = firstValue(entry);
+        }
+      }
+    }
+    return values;
+  }
+
+  /** The offset of the IFD after the one at {@code pos}; 0 at the chain's end. */
+  private long nextIfd(int pos) {
+    long count = big ? u64(pos) : u16(pos);
+    int end = Math.toIntExact(pos + (big ? 8 : 2) + count * (big ? 20 : 12));
+    return big ? u64(end) : u32(end);
   }
 
   private ImageHeader read(String name) throws InputException {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -249,6 +250,47 @@ class GeoTiffTest {
     assertEquals(3 * (64 * 48 - 52 * 36), collar, "the collar, 6 pixels wide");
     assertEquals(gdalinfo(data, "collar_in.tif").path("bands").get(0).path("noDataValue"),
         gdalinfo(encoded, "collar_out.tif").path("bands").get(0).path("noDataValue"));
+  }
+
+  /**
+   * Orthophotos with GDAL's internal mask (the IFD after the image's: 1 bit a pixel, 0 outside the scene), as
+   * {@code gdal_translate -mask} writes them, in strips with Deflate and as a JPEG COG whose overviews have masks
+   * of their own. Noise that raises every value leaves the pixels outside the scene as they were, and the copy
+   * carries the same mask, which GDAL reads as the dataset's: without it the collar became valid pixels.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"internal_mask.tif", "internal_mask_cog_jpeg.tif"})
+  void internalMaskIsKeptAndItsPixelsLeftAsTheyWere(String name) throws Exception {
+    byte[] data = TestImages.bytes("geotiff/" + name);
+    DecodedImage image = codec.decode(data, name);
+    byte[] raised = image.rgb().clone();
+    for (int i = 0; i < raised.length; i++) {
+      raised[i] = (byte) Math.min(255, (raised[i] & 0xFF) + 2);
+    }
+    codec.keepNoData(image, raised);
+    byte[] encoded = codec.encode(image, raised, EncodeOptions.defaults());
+    DecodedImage written = codec.decode(encoded, name);
+    assertArrayEquals(raised, written.rgb(), name);
+    TiffInternalMask before = image.internalMask();
+    TiffInternalMask after = written.internalMask();
+    assertNotNull(before, name + ": no internal mask read");
+    assertNotNull(after, name + ": the copy has no internal mask");
+    int outside = 0;
+    for (int y = 0, o = 0; y < image.height(); y++) {
+      for (int x = 0; x < image.width(); x++, o += 3) {
+        assertEquals(before.holdsData(x, y), after.holdsData(x, y), x + "," + y);
+        outside += before.holdsData(x, y) ? 0 : 1;
+        for (int c = 0; c < 3; c++) {
+          int in = image.rgb()[o + c] & 0xFF;
+          assertEquals(before.holdsData(x, y) ? Math.min(255, in + 2) : in, written.rgb()[o + c] & 0xFF, x + "," + y);
+        }
+      }
+    }
+    assertEquals(96 * 64 - 86 * 57, outside, "the collar, 10 pixels left and 7 at the top");
+    JsonNode gdal = gdalinfo(encoded, "out_" + name);
+    for (JsonNode band : gdal.path("bands")) {
+      assertEquals("[\"PER_DATASET\"]", band.path("mask").path("flags").toString(), name);
+    }
   }
 
   /** A palette GeoTIFF is written as an RGB GeoTIFF with the same georeferencing. */
