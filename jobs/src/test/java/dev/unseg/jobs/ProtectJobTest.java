@@ -417,15 +417,15 @@ class ProtectJobTest {
   void noDataCollarIsLeftAsNoData() throws Exception {
     Path images = tileWithMask("scene", "nodata_collar.tif", "scene", 20, 16, 44, 32);
     Path masks = tmp.resolve("scene/masks");
-    // GDAL's sidecar, which the release leaves out, saying so; a Finder's dot file, left out unsaid.
-    Files.writeString(images.resolve("scene.tif.aux.xml"), "<PAMDataset/>");
+    // A file that is not an image, which the release leaves out, saying so; a Finder's dot file, left out unsaid.
+    Files.writeString(images.resolve("scene-notes.txt"), "taken 2020-06-01");
     Files.writeString(images.resolve(".DS_Store"), "");
     Path out = tmp.resolve("scene-out");
     Cli.Run run = Cli.protect("--format", "mask-pairs", "--images", images.toString(), "--annotations", masks.toString(),
         "--output", out.toString());
     assertEquals(0, run.code(), run.err());
     assertTrue(run.err().contains("unseg: 2 files under --images are not mask-pairs images and stay out of the release"
-        + " (the first: scene.tif.aux.xml)"), run.err());
+        + " (the first: scene-notes.txt)"), run.err());
     assertEquals(Set.of("_SUCCESS", "images/scene.tif", "masks/scene.png"), releasedFiles(out));
     Raster before = ImageIO.read(images.resolve("scene.tif").toFile()).getRaster();
     Raster after = ImageIO.read(out.resolve("images/scene.tif").toFile()).getRaster();
@@ -451,7 +451,91 @@ class ProtectJobTest {
   }
 
   /**
-   * A mask-pairs dataset under {@code dir} of one 64 x 48 GeoTIFF from the pipeline's test files, as
+   * An orthophoto as GDAL users keep one: a tile whose internal mask leaves out a collar (10 pixels left, 7 at the
+   * top), beside its world file, projection, PAM file and overviews, and a note. The pixel-free sidecars travel with
+   * the protected tile, unchanged; the overviews (the tile's pixels, reduced) and the note stay out, and verify
+   * names overviews copied in by hand. The collar is left as it was and the mask kept. With another output format
+   * the images' names change, so the sidecars stay out and the console says so.
+   */
+  @Test
+  void gdalSidecarsTravelWithTheirTileAndOverviewsNever() throws Exception {
+    Path images = tileWithMask("ortho", "internal_mask.tif", "tile", 30, 20, 70, 50);
+    Path masks = tmp.resolve("ortho/masks");
+    Map<String, String> sidecars = Map.of("tile.tfw", "0.5\n0\n0\n-0.5\n500000.25\n5200000.25\n",
+        "tile.prj", "PROJCS[\"WGS 84 / UTM zone 33N\"]", "tile.tif.aux.xml", "<PAMDataset><SRS>EPSG:32633</SRS></PAMDataset>");
+    for (Map.Entry<String, String> sidecar : sidecars.entrySet()) {
+      Files.writeString(images.resolve(sidecar.getKey()), sidecar.getValue());
+    }
+    Files.copy(images.resolve("tile.tif"), images.resolve("tile.tif.ovr"));
+    Files.writeString(images.resolve("notes.txt"), "flown 2020-06-01");
+    Path out = tmp.resolve("ortho-out");
+    Cli.Run run = Cli.protect("--format", "mask-pairs", "--images", images.toString(), "--annotations", masks.toString(),
+        "--output", out.toString());
+    assertEquals(0, run.code(), run.err());
+    assertTrue(run.err().contains("unseg: 3 of GDAL's sidecars beside the images"), run.err());
+    assertTrue(run.err().contains("unseg: 2 files under --images are not mask-pairs images and stay out of the release"), run.err());
+    assertEquals(Set.of("_SUCCESS", "images/tile.tif", "images/tile.tfw", "images/tile.prj", "images/tile.tif.aux.xml",
+        "masks/tile.png"), releasedFiles(out));
+    for (String sidecar : sidecars.keySet()) {
+      assertEquals(sidecars.get(sidecar), Files.readString(out.resolve("images/" + sidecar)), sidecar);
+    }
+    JsonNode summary = Cli.JSON.readTree(out.resolve("_unseg/summary.json").toFile());
+    assertEquals(3, summary.get("sidecars_copied").asLong());
+    assertEquals(2, summary.get("not_images").asLong());
+    Raster before = jdkTiffPage(images.resolve("tile.tif"), 0);
+    Raster after = jdkTiffPage(out.resolve("images/tile.tif"), 0);
+    Raster mask = jdkTiffPage(out.resolve("images/tile.tif"), 1);
+    int changed = 0;
+    for (int y = 0; y < before.getHeight(); y++) {
+      for (int x = 0; x < before.getWidth(); x++) {
+        boolean collar = x < 10 || y < 7;
+        assertEquals(collar ? 0 : 1, mask.getSample(x, y, 0), "the copy's internal mask at " + x + "," + y);
+        for (int b = 0; b < 3; b++) {
+          if (collar) {
+            assertEquals(before.getSample(x, y, b), after.getSample(x, y, b), "collar at " + x + "," + y);
+          } else {
+            changed += before.getSample(x, y, b) != after.getSample(x, y, b) ? 1 : 0;
+          }
+        }
+      }
+    }
+    assertTrue(changed > 3 * 86 * 57 / 2, "the scene has its noise: " + changed);
+    String[] verify = {"verify", "--output", out.toString(), "--originals", images.toString(), "--master", "local[2]",
+        "--conf", "spark.ui.enabled=false"};
+    Cli.Run verified = Cli.runCli(verify);
+    assertEquals(0, verified.code(), verified.out() + verified.err());
+    Files.copy(images.resolve("tile.tif.ovr"), out.resolve("images/tile.tif.ovr"));
+    Cli.Run overviews = Cli.runCli(verify);
+    assertEquals(1, overviews.code(), overviews.out() + overviews.err());
+    assertTrue((overviews.out() + overviews.err()).contains("images/tile.tif.ovr: GDAL overviews in the release"),
+        overviews.out() + overviews.err());
+
+    Path png = tmp.resolve("ortho-png");
+    Cli.Run asPng = Cli.protect("--format", "mask-pairs", "--images", images.toString(), "--annotations", masks.toString(),
+        "--output", png.toString(), "--output-format", "png");
+    assertEquals(0, asPng.code(), asPng.err());
+    assertEquals(Set.of("_SUCCESS", "images/tile.png", "masks/tile.png"), releasedFiles(png));
+    assertTrue(asPng.err().contains("5 files under --images are not mask-pairs images")
+        && asPng.err().contains("with names to match the images' new ones"), asPng.err());
+  }
+
+  /** A page of a TIFF, by the JDK's reader (TwelveMonkeys' refuses an internal mask's Photometric 4). */
+  private static Raster jdkTiffPage(Path tiff, int page) throws IOException {
+    javax.imageio.ImageReader reader = null;
+    for (var it = ImageIO.getImageReadersByFormatName("tiff"); it.hasNext(); ) {
+      javax.imageio.ImageReader candidate = it.next();
+      reader = candidate.getClass().getName().startsWith("com.sun.imageio") ? candidate : reader;
+    }
+    try (javax.imageio.stream.ImageInputStream in = ImageIO.createImageInputStream(tiff.toFile())) {
+      reader.setInput(in);
+      return reader.read(page).getRaster();
+    } finally {
+      reader.dispose();
+    }
+  }
+
+  /**
+   * A mask-pairs dataset under {@code dir} of one GeoTIFF from the pipeline's test files, as
    * {@code images/<stem>.tif}, and its mask, {@code masks/<stem>.png}, the rectangle [x0, x1) x [y0, y1); the
    * images folder.
    */
@@ -460,7 +544,8 @@ class ProtectJobTest {
     Path masks = Files.createDirectories(tmp.resolve(dir + "/masks"));
     Files.copy(Path.of("..", "pipeline/src/test/resources/dev/unseg/pipeline/image/geotiff", geotiff),
         images.resolve(stem + ".tif"));
-    BufferedImage mask = new BufferedImage(64, 48, BufferedImage.TYPE_BYTE_GRAY);
+    BufferedImage tile = ImageIO.read(images.resolve(stem + ".tif").toFile());
+    BufferedImage mask = new BufferedImage(tile.getWidth(), tile.getHeight(), BufferedImage.TYPE_BYTE_GRAY);
     for (int y = y0; y < y1; y++) {
       for (int x = x0; x < x1; x++) {
         mask.getRaster().setSample(x, y, 0, 255);

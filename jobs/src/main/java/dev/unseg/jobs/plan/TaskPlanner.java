@@ -86,10 +86,17 @@ public final class TaskPlanner {
    * @param notImages files under the images root that are not images of this format (and dot files),
    *     left out of the run and counted in the summary
    * @param firstNotImage the first of them that is not a dot file, or null
+   * @param sidecars GDAL's pixel-free sidecars under the images root ({@link GdalSidecars}), relative to it, in spill
+   *     chunks; not counted in {@code notImages}. None for COCO and image lists, whose images root is not listed
    * @param orphanAnnotations annotations naming an image id the index does not have (counted once the job ran)
    */
-  public record Plan(JavaRDD<ImageTask> tasks, long entries, long notImages, String firstNotImage,
+  public record Plan(JavaRDD<ImageTask> tasks, long entries, long notImages, String firstNotImage, Sidecars sidecars,
       LongAccumulator orphanAnnotations) {}
+
+  /** Files in spill chunks: how many, the first, and the chunks. */
+  public record Sidecars(long count, String first, List<String> chunks) {
+    static final Sidecars NONE = new Sidecars(0, null, List.of());
+  }
 
   public Plan plan() throws IOException, InvalidIndexException {
     Storage fs = Storage.of(planDir.toUri(), hadoopConf.get());
@@ -104,21 +111,26 @@ public final class TaskPlanner {
     LabelMapLayout layout = LabelMapLayout.forFormat(format, selection, maskName);
     URI root = locations.images();
     Storage fs = Storage.of(root, hadoopConf.get());
-    try (ChunkSpill<ImageTask> spill = new ChunkSpill<>(planFs, planDir, "tasks", CHUNK_SIZE)) {
+    try (ChunkSpill<ImageTask> spill = new ChunkSpill<>(planFs, planDir, "tasks", CHUNK_SIZE);
+        ChunkSpill<String> sidecars = new ChunkSpill<>(planFs, planDir, "sidecars", CHUNK_SIZE)) {
       if (!imageList.isEmpty()) {
         // The list names the run's images: the root is not listed, and every entry gets its row.
         readImageList(imageList, format, hadoopConf.get(), rel -> spill.add(layout.isImage(rel) ? layout.task(rel)
             : ImageTask.rejected(rel, ErrorCode.IMAGE_UNSUPPORTED, "'" + rel + "' in --image-list " + imageList + " is not a "
                 + format.cliName() + " image (" + layout.imageNames() + "); list image paths relative to --images")));
-        return new Plan(partition(readChunks(spill.chunks()), spill.total()), spill.total(), 0, null, orphans);
+        return new Plan(partition(readChunks(spill.chunks()), spill.total()), spill.total(), 0, null, Sidecars.NONE, orphans);
       }
       long[] skipped = {0};
       String[] firstSkipped = {null};
+      String[] firstSidecar = {null};
       fs.walk(root, rel -> {
         if (hidden(rel)) {
           skipped[0]++;
         } else if (layout.isImage(rel)) {
           spill.add(layout.task(rel));
+        } else if (GdalSidecars.pixelFree(rel)) {
+          sidecars.add(rel);
+          firstSidecar[0] = firstSidecar[0] == null ? rel : firstSidecar[0];
         } else if (OTHER_IMAGE_EXTENSIONS.contains(extension(rel))) {
           // An image the format does not take: never released unprotected, never silently dropped.
           spill.add(ImageTask.rejected(rel, ErrorCode.IMAGE_UNSUPPORTED, rel + " is a " + extension(rel)
@@ -128,8 +140,10 @@ public final class TaskPlanner {
           firstSkipped[0] = firstSkipped[0] == null ? rel : firstSkipped[0];
         }
       });
+      sidecars.close();
       JavaRDD<ImageTask> tasks = readChunks(spill.chunks());
-      return new Plan(partition(tasks, spill.total()), spill.total(), skipped[0], firstSkipped[0], orphans);
+      return new Plan(partition(tasks, spill.total()), spill.total(), skipped[0], firstSkipped[0],
+          new Sidecars(sidecars.total(), firstSidecar[0], sidecars.chunks()), orphans);
     }
   }
 
@@ -182,7 +196,7 @@ public final class TaskPlanner {
         }
         return out.iterator();
       });
-      return new Plan(partition(tasks, images.total()), images.total(), 0, null, orphans);
+      return new Plan(partition(tasks, images.total()), images.total(), 0, null, Sidecars.NONE, orphans);
     }
   }
 

@@ -11,6 +11,7 @@ import dev.unseg.jobs.io.OutputFullException;
 import dev.unseg.jobs.io.SerializableHadoopConf;
 import dev.unseg.jobs.io.Storage;
 import dev.unseg.jobs.plan.TaskPlanner;
+import dev.unseg.pipeline.image.OutputFormat;
 import dev.unseg.jobs.report.ManifestStats;
 import dev.unseg.jobs.report.ProtectReport;
 import dev.unseg.pipeline.dataset.DatasetFormat;
@@ -165,14 +166,26 @@ public final class ProtectJob {
     Path planDir = locations.layout().plan();
     step = "planning the run into _unseg/plan/";
     TaskPlanner.Plan plan = new TaskPlanner(sc, spec, config.partitionSize(), config.partitionCount(), locations, conf, planDir).plan();
-    if (plan.firstNotImage() != null) {
-      // Not an error, and not silent: GDAL's sidecars (georeferencing, valid-pixel masks) are what users miss.
+    TaskPlanner.Sidecars sidecars = plan.sidecars();
+    // With another output format the images' names change, and the sidecars' names would no longer match them.
+    boolean copySidecars = sidecars.count() > 0 && config.protection().encode().format() == OutputFormat.SAME;
+    long notImages = plan.notImages() + (copySidecars ? 0 : sidecars.count());
+    String firstNotImage = plan.firstNotImage() != null || copySidecars ? plan.firstNotImage() : sidecars.first();
+    if (firstNotImage != null) {
+      // Not an error, and not silent: what stays out of the release may be what its users need.
       String format = config.format().cliName();
-      console.println("unseg: " + (plan.notImages() == 1 ? "1 file under --images is not a " + format + " image and stays"
-          : plan.notImages() + " files under --images are not " + format + " images and stay")
-          + " out of the release (the first: " + plan.firstNotImage() + "). Copy what the release"
-          + " needs yourself: GDAL's sidecars (.aux.xml, .msk, world files such as .tfw, .jgw, .pgw, .wld, and .prj)"
-          + " hold no pixels; .ovr overviews hold the images' pixels unprotected, so never copy those.");
+      console.println("unseg: " + (notImages == 1 ? "1 file under --images is not a " + format + " image and stays"
+          : notImages + " files under --images are not " + format + " images and stay")
+          + " out of the release (the first: " + firstNotImage + "). Copy what the release needs yourself"
+          + (copySidecars || sidecars.count() == 0 ? "" : " (GDAL's sidecars, with names to match the images' new ones)")
+          + "; never .ovr overviews, which hold the images' pixels unprotected.");
+    }
+    long sidecarsCopied = 0;
+    if (copySidecars) {
+      step = "copying GDAL's sidecars";
+      sidecarsCopied = SidecarCopies.copy(sc, sidecars, locations, conf);
+      console.println("unseg: " + sidecarsCopied + " of GDAL's sidecars beside the images (georeferencing, projection,"
+          + " masks; the first: " + sidecars.first() + ") are copied into the release unchanged; overviews (.ovr) never are.");
     }
     LongAccumulator done = sc.sc().longAccumulator("unseg.done");
     LongAccumulator failedAcc = sc.sc().longAccumulator("unseg.failed");
@@ -259,7 +272,8 @@ public final class ProtectJob {
     }
     boolean success = stats.rows() == plan.entries() && stopped == null;
     long before = resume.unchanged().value();
-    ObjectNode summary = summary(runId, spec, locations, plan, stats, started, finished, seconds, success, resuming, before);
+    ObjectNode summary = summary(runId, spec, locations, plan, stats, started, finished, seconds, success, resuming, before,
+        notImages, sidecarsCopied);
     summary.put("generator_loads", loads.value()); // model loads by executor JVMs in this run: one each, never per task
     summary.put("changed_inputs", changed); // images protected again by --resume because their file changed
     summary.put("changed_annotations", masks); // because their annotation made another mask
@@ -303,7 +317,8 @@ public final class ProtectJob {
   }
 
   private ObjectNode summary(String runId, RunSpec spec, Locations locations, TaskPlanner.Plan plan, ManifestStats stats,
-      Instant started, Instant finished, double seconds, boolean success, boolean resuming, long doneBefore) {
+      Instant started, Instant finished, double seconds, boolean success, boolean resuming, long doneBefore,
+      long notImages, long sidecarsCopied) {
     ObjectMapper json = new ObjectMapper();
     ObjectNode s = json.createObjectNode();
     s.put("run_id", runId);
@@ -322,7 +337,8 @@ public final class ProtectJob {
     }
     ObjectNode errors = s.putObject("errors");
     stats.errors().forEach(errors::put);
-    s.put("not_images", plan.notImages());
+    s.put("not_images", notImages);
+    s.put("sidecars_copied", sidecarsCopied);
     s.put("orphan_annotations", plan.orphanAnnotations().value());
     s.put("bytes_in", stats.bytes().in());
     s.put("bytes_out", stats.bytes().out());

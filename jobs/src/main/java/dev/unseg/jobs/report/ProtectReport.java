@@ -196,8 +196,9 @@ public final class ProtectReport {
     b.append("<tr><th>manifest rows</th><td class=\"num\">").append(stats.rows()).append("</td></tr>\n");
     b.append("<tr><th>dataset entries</th><td class=\"num\">").append(s.path("entries").asLong()).append("</td></tr>\n");
     b.append("</table>\n");
-    b.append("<p class=\"muted\">Files in the images folder that are not images: ").append(s.path("not_images").asLong())
-        .append("; annotations without an image: ").append(s.path("orphan_annotations").asLong()).append(".</p>\n");
+    b.append("<p class=\"muted\">Files in the images folder that are not images, left out of the release: ")
+        .append(s.path("not_images").asLong()).append("; GDAL's sidecars copied into it unchanged: ")
+        .append(s.path("sidecars_copied").asLong()).append("; annotations without an image: ").append(s.path("orphan_annotations").asLong()).append(".</p>\n");
     return b.toString();
   }
 

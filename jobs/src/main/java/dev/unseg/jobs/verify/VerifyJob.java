@@ -8,6 +8,7 @@ import dev.unseg.jobs.io.OutputLayout;
 import dev.unseg.jobs.io.SerializableHadoopConf;
 import dev.unseg.jobs.io.Storage;
 import dev.unseg.jobs.plan.ChunkSpill;
+import dev.unseg.jobs.plan.GdalSidecars;
 import dev.unseg.jobs.plan.TaskPlanner;
 import dev.unseg.jobs.protect.Progress;
 import dev.unseg.jobs.protect.ProtectJob;
@@ -136,7 +137,7 @@ public final class VerifyJob {
 
   /**
    * Images in the release that no manifest row wrote (an original copied in by hand, into the images folder
-   * or beside it): released, they would go out unprotected. The whole output is listed but the audit folder,
+   * or beside it), and GDAL overviews (copied in with the sidecars by hand): released, they would go out unprotected. The whole output is listed but the audit folder,
    * into spill files, so memory stays bounded; the copied annotations ({@code annotationsInOutput}: label
    * maps and masks are PNGs) are not the release's images.
    */
@@ -148,7 +149,7 @@ public final class VerifyJob {
       Storage.Visitor release = inOutput -> {
         boolean annotation = annotationsInOutput.stream()
             .anyMatch(a -> inOutput.equals(a) || a.endsWith("/") && inOutput.startsWith(a));
-        if (TaskPlanner.imageName(inOutput) && !TaskPlanner.hidden(inOutput) && !annotation) {
+        if ((TaskPlanner.imageName(inOutput) || GdalSidecars.overviews(inOutput)) && !TaskPlanner.hidden(inOutput) && !annotation) {
           spill.add(inOutput);
         }
       };
@@ -169,8 +170,11 @@ public final class VerifyJob {
     JavaRDD<String> written = manifest.where("output_path IS NOT NULL").select("output_path").as(Encoders.STRING()).javaRDD()
         .map(p -> imagesInOutput + p);
     return listed.mapToPair(p -> new Tuple2<>(p, 1)).subtractByKey(written.mapToPair(p -> new Tuple2<>(p, 1))).keys()
-        .map(p -> p + ": an image in the release that no manifest row wrote, so not protected by this"
-            + " run: remove it, or put it under the run's --images and protect it with --resume");
+        .map(p -> GdalSidecars.overviews(p)
+            ? p + ": GDAL overviews in the release: they hold an image's pixels, reduced and not protected; remove"
+                + " the file (gdaladdo builds overviews again from a protected image)"
+            : p + ": an image in the release that no manifest row wrote, so not protected by this"
+                + " run: remove it, or put it under the run's --images and protect it with --resume");
   }
 
   /**

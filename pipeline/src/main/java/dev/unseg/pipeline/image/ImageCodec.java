@@ -161,7 +161,15 @@ public final class ImageCodec {
         reader.dispose();
         reader = plugins.allBandsTiffReader();
         reader.setInput(new ByteArrayImageInputStream(data), true, false);
-        image = reader.read(0);
+        try {
+          image = reader.read(0);
+        } catch (IOException | RuntimeException e) {
+          // The JDK's reader has no 16-bit Predictor 2, which GDAL and rasterio write with LZW and Deflate.
+          throw new InputException(ErrorCode.IMAGE_UNSUPPORTED, "image " + name + " is a band-interleaved TIFF (GDAL's"
+              + " INTERLEAVE=BAND) of " + header.bands() + " bands that cannot be read whole (" + InputException.detail(e)
+              + "); write it pixel-interleaved first, keeping every band and tag: gdal_translate -co INTERLEAVE=PIXEL"
+              + " -co COMPRESS=DEFLATE in.tif out.tif", e);
+        }
       }
       if (image.getWidth() != header.width() || image.getHeight() != header.height()) {
         throw new InputException(ErrorCode.IMAGE_UNSUPPORTED, "image " + name + ": the header says "

@@ -203,6 +203,20 @@ class GeoTiffTest {
     assertEquals("PIXEL", after.path("metadata").path("IMAGE_STRUCTURE").path("INTERLEAVE").asText(), name);
   }
 
+  /**
+   * A band-interleaved 16-bit tile with Predictor 2 (what GDAL and rasterio write with LZW or Deflate): TwelveMonkeys'
+   * reader gives its colour bands only, and the JDK's, which reads every band, has no 16-bit predictor. It is refused
+   * for the image, never released short of a band, with the GDAL command that makes it readable.
+   */
+  @Test
+  void bandInterleavedSixteenBitTileWithPredictorIsRefusedWithItsFix() {
+    InputException e = assertThrows(InputException.class, () -> codec.decode(
+        TestImages.bytes("geotiff/rgbn_u16_band_interleaved_predictor.tif"), "tile.tif"));
+    assertEquals(ErrorCode.IMAGE_UNSUPPORTED, e.code());
+    assertTrue(e.getMessage().contains("tile.tif is a band-interleaved TIFF (GDAL's INTERLEAVE=BAND) of 4 bands")
+        && e.getMessage().contains("gdal_translate -co INTERLEAVE=PIXEL"), e.getMessage());
+  }
+
   /** Every band of a TIFF, by the JDK's reader (TwelveMonkeys' drops the extra bands of band-interleaved ones). */
   private static Raster jdkRead(byte[] tiff) throws IOException {
     javax.imageio.ImageReader reader = null;
