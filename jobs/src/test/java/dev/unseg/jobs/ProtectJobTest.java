@@ -2,6 +2,7 @@ package dev.unseg.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -407,6 +408,43 @@ class ProtectJobTest {
     assertTrue(console.contains("samples use 11 bits (all below 2048), but unseg.input.sample-bits = 16: its samples"
         + " will move by up to 2048 (eps x 256), 100% of its data's range")
         && console.contains("--conf unseg.input.sample-bits=11"), console);
+  }
+
+  /**
+   * Masks that are the whole image (a dense label map's every labelled pixel, as ADE20K's and Cityscapes' defaults
+   * nearly are) make the built-in noise one tint over each image: the console says so, with --select, and the
+   * summary counts them. Masks of half the image say nothing.
+   */
+  @Test
+  void denseMasksAreNamedWithTheSelectThatFixesThem() throws Exception {
+    Path images = Files.createDirectories(tmp.resolve("dense/images"));
+    Path whole = Files.createDirectories(tmp.resolve("dense/whole"));
+    Path half = Files.createDirectories(tmp.resolve("dense/half"));
+    for (String photo : List.of("rocket.jpg", "chelsea.png")) {
+      Files.copy(Cli.SAMPLES.resolve("tiles/images/" + photo), images.resolve(photo));
+      BufferedImage size = ImageIO.read(images.resolve(photo).toFile());
+      BufferedImage mask = new BufferedImage(size.getWidth(), size.getHeight(), BufferedImage.TYPE_BYTE_GRAY);
+      java.awt.Graphics2D g = mask.createGraphics();
+      g.setColor(java.awt.Color.WHITE);
+      g.fillRect(0, 0, size.getWidth(), size.getHeight());
+      ImageIO.write(mask, "png", whole.resolve(photo.replaceAll("\\.\\w+$", ".png")).toFile());
+      g.setColor(java.awt.Color.BLACK);
+      g.fillRect(0, 0, size.getWidth(), size.getHeight() / 2);
+      g.dispose();
+      ImageIO.write(mask, "png", half.resolve(photo.replaceAll("\\.\\w+$", ".png")).toFile());
+    }
+    Path out = tmp.resolve("dense-out");
+    Cli.Run dense = Cli.protect("--format", "mask-pairs", "--images", images.toString(), "--annotations", whole.toString(),
+        "--output", out.toString());
+    assertEquals(0, dense.code(), dense.err());
+    assertTrue(dense.err().contains("unseg: note: the masks of 2 of 2 protected images cover 90% or more of their image")
+        && dense.err().contains("--select"), dense.err());
+    assertEquals(2, Cli.JSON.readTree(out.resolve("_unseg/summary.json").toFile()).get("dense_masks").asLong());
+    Cli.Run objects = Cli.protect("--format", "mask-pairs", "--images", images.toString(), "--annotations", half.toString(),
+        "--output", tmp.resolve("half-out").toString());
+    assertEquals(0, objects.code(), objects.err());
+    assertFalse(objects.err().contains("cover 90% or more"), objects.err());
+    assertEquals(0, Cli.JSON.readTree(tmp.resolve("half-out/_unseg/summary.json").toFile()).get("dense_masks").asLong());
   }
 
   /**

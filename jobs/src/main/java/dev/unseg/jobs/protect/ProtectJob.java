@@ -3,6 +3,7 @@ package dev.unseg.jobs.protect;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.unseg.jobs.config.GeneratorConfig;
 import dev.unseg.jobs.config.ProtectConfig;
 import dev.unseg.jobs.config.RunSpec;
 import dev.unseg.jobs.generator.Generators;
@@ -239,6 +240,7 @@ public final class ProtectJob {
     outFs.afterSparkWrite(locations.layout().manifest());
 
     ManifestStats stats = ProtectReport.stats(spark, locations.layout().manifest(), config.report());
+    denseMasksNote(stats);
     if (stopped == null && stats.withStatus("failed") > config.safety().maxFailedFraction() * plan.entries()) {
       stopped = limit.message(stats.withStatus("failed"));
     }
@@ -316,6 +318,26 @@ public final class ProtectJob {
     }
   }
 
+  /**
+   * The built-in generator sets the mask's pixels apart from the rest: where the mask is the whole image (a dense
+   * label map's every labelled pixel, an RGB class map's nonzero pixels) the noise is one tint over the whole
+   * image, which gives a model trained on the release nothing to learn instead of the classes (docs/evaluate.md).
+   */
+  private void denseMasksNote(ManifestStats stats) {
+    long dense = stats.denseMasks();
+    long protectedImages = stats.withStatus("protected");
+    if (config.generator().kind() != GeneratorConfig.Kind.SYNTHETIC || dense == 0 || 2 * dense < protectedImages) {
+      return;
+    }
+    console.println("unseg: note: the masks of " + dense + " of " + protectedImages + " protected images cover "
+        + ManifestStats.DENSE_MASK_PERCENT + "% or more of their image (a dense label map: every labelled pixel is in"
+        + " the mask). The built-in generator moves the pixels inside the mask one way and those outside it the other;"
+        + " with nothing outside, that is one tint over the whole image, which a model trained on the release learns"
+        + " to ignore, so these images are barely protected. Give the classes that are objects with --select (things,"
+        + " \"classes:NAME,NAME\", or class:VALUE for the values of mask pairs) and protect again with --overwrite:"
+        + " the rest of each image is then the background that the noise sets them apart from.");
+  }
+
   private ObjectNode summary(String runId, RunSpec spec, Locations locations, TaskPlanner.Plan plan, ManifestStats stats,
       Instant started, Instant finished, double seconds, boolean success, boolean resuming, long doneBefore,
       long notImages, long sidecarsCopied) {
@@ -339,6 +361,7 @@ public final class ProtectJob {
     stats.errors().forEach(errors::put);
     s.put("not_images", notImages);
     s.put("sidecars_copied", sidecarsCopied);
+    s.put("dense_masks", stats.denseMasks());
     s.put("orphan_annotations", plan.orphanAnnotations().value());
     s.put("bytes_in", stats.bytes().in());
     s.put("bytes_out", stats.bytes().out());

@@ -29,7 +29,8 @@ import org.apache.spark.sql.expressions.Window;
  * @param errorPaths the first paths (by input path) of each error code, with their messages
  * @param histograms per metric (linf_inside, linf_outside, psnr_inside, psnr_outside), images per
  *     bucket: an L-inf value (grey levels), or a PSNR floored to whole dB; {@link #INFINITE} counts
- *     an infinite PSNR (the output is identical to the input there)
+ *     an infinite PSNR (the output is identical to the input there); and {@link #MASK_PERCENT}, protected
+ *     images by the whole percent of their pixels their mask covers
  * @param samples the sample images, in their fixed order
  * @param generators the generators the rows name (id, version, model_digest; at most 10)
  */
@@ -38,6 +39,10 @@ public record ManifestStats(Map<String, Long> statuses, Map<String, Long> errors
 
   static final long INFINITE = -1;
   static final List<String> METRICS = List.of("linf_inside", "linf_outside", "psnr_inside", "psnr_outside");
+  /** The histogram of the share of each protected image its mask covers, in whole percent. */
+  static final String MASK_PERCENT = "mask_percent";
+  /** A mask that covers this share of its image or more leaves almost no background: a dense label map's. */
+  public static final int DENSE_MASK_PERCENT = 90;
 
   /** A failed image of an error code. */
   public record ErrorPath(String code, String path, String message) {}
@@ -60,6 +65,12 @@ public record ManifestStats(Map<String, Long> statuses, Map<String, Long> errors
     return statuses.getOrDefault(status, 0L);
   }
 
+  /** Protected images whose mask covers {@link #DENSE_MASK_PERCENT} percent of the image or more. */
+  public long denseMasks() {
+    return histograms.get(MASK_PERCENT).entrySet().stream().filter(e -> e.getKey() >= DENSE_MASK_PERCENT)
+        .mapToLong(Map.Entry::getValue).sum();
+  }
+
   /**
    * Computes them. The protect job computes them once, for its summary and its report; {@code unseg
    * report} again from the manifest.
@@ -72,15 +83,18 @@ public record ManifestStats(Map<String, Long> statuses, Map<String, Long> errors
     // job and its planning; a union of five scans took 1.3 s of a 200-image run): every row once as
     // "rows" with its bytes and generator, and once per metric with its value, grouped by (metric,
     // bucket, status, error code, generator).
-    Column[] entries = new Column[1 + METRICS.size()];
+    Column[] entries = new Column[2 + METRICS.size()];
     entries[0] = struct(lit("rows").as("metric"), lit(null).cast("double").as("v"));
     for (int k = 0; k < METRICS.size(); k++) {
       entries[k + 1] = struct(lit(METRICS.get(k)).as("metric"), col(METRICS.get(k)).cast("double").as("v"));
     }
+    entries[METRICS.size() + 1] = struct(lit(MASK_PERCENT).as("metric"), when(col("status").equalTo("protected"),
+        col("mask_pixels").multiply(100.0).divide(col("width").cast("double").multiply(col("height")))).as("v"));
     Column isRows = col("e.metric").equalTo("rows");
     Column hasOutput = isRows.and(col("output_bytes").isNotNull());
     Dataset<Row> values = m.select(explode(array(entries)).as("e"), col("status"), col("error_code"),
-            col("input_bytes"), col("output_bytes"), col("generator_id"), col("generator_version"), col("model_digest"))
+            col("input_bytes"), col("output_bytes"), col("generator_id"), col("generator_version"), col("model_digest"),
+            col("mask_pixels"), col("width"), col("height"))
         .select(col("e.metric").as("metric"), col("e.v").as("v"), col("status"), col("error_code"),
             when(isRows, col("input_bytes")).as("in"), when(isRows, col("output_bytes")).as("out"),
             when(hasOutput, col("input_bytes")).as("in_written"), when(hasOutput, lit(1L)).as("written"),
@@ -98,6 +112,7 @@ public record ManifestStats(Map<String, Long> statuses, Map<String, Long> errors
     Map<String, Long> errors = new TreeMap<>();
     Map<String, Map<Long, Long>> histograms = new TreeMap<>();
     METRICS.forEach(metric -> histograms.put(metric, new TreeMap<>()));
+    histograms.put(MASK_PERCENT, new TreeMap<>());
     long in = 0;
     long out = 0;
     long inWritten = 0;

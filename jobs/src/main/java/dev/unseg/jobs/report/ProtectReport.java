@@ -198,7 +198,9 @@ public final class ProtectReport {
     b.append("</table>\n");
     b.append("<p class=\"muted\">Files in the images folder that are not images, left out of the release: ")
         .append(s.path("not_images").asLong()).append("; GDAL's sidecars copied into it unchanged: ")
-        .append(s.path("sidecars_copied").asLong()).append("; annotations without an image: ").append(s.path("orphan_annotations").asLong()).append(".</p>\n");
+        .append(s.path("sidecars_copied").asLong()).append("; protected images whose mask covers ")
+        .append(ManifestStats.DENSE_MASK_PERCENT).append("% or more of the image, where the built-in generator's noise"
+            + " is one tint over all of it: ").append(stats.denseMasks()).append("; annotations without an image: ").append(s.path("orphan_annotations").asLong()).append(".</p>\n");
     return b.toString();
   }
 
