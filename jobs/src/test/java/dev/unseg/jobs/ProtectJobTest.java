@@ -510,7 +510,7 @@ class ProtectJobTest {
     Cli.Run run = Cli.protect("--format", "mask-pairs", "--images", images.toString(), "--annotations", masks.toString(),
         "--output", out.toString());
     assertEquals(0, run.code(), run.err());
-    assertTrue(run.err().contains("unseg: 3 of GDAL's sidecars beside the images"), run.err());
+    assertTrue(run.err().contains("unseg: 3 GDAL sidecars beside the images (georeferencing, projection, masks; the first: "), run.err());
     assertTrue(run.err().contains("unseg: 2 files under --images are not mask-pairs images and stay out of the release"), run.err());
     assertEquals(Set.of("_SUCCESS", "images/tile.tif", "images/tile.tfw", "images/tile.prj", "images/tile.tif.aux.xml",
         "masks/tile.png"), releasedFiles(out));

@@ -185,8 +185,9 @@ public final class ProtectJob {
     if (copySidecars) {
       step = "copying GDAL's sidecars";
       sidecarsCopied = SidecarCopies.copy(sc, sidecars, locations, conf);
-      console.println("unseg: " + sidecarsCopied + " of GDAL's sidecars beside the images (georeferencing, projection,"
-          + " masks; the first: " + sidecars.first() + ") are copied into the release unchanged; overviews (.ovr) never are.");
+      console.println("unseg: " + sidecarsCopied + (sidecarsCopied == 1 ? " GDAL sidecar" : " GDAL sidecars") + " beside the"
+          + " images (georeferencing, projection, masks; the first: " + sidecars.first() + ") copied into the release"
+          + " unchanged; overviews (.ovr) never are.");
     }
     LongAccumulator done = sc.sc().longAccumulator("unseg.done");
     LongAccumulator failedAcc = sc.sc().longAccumulator("unseg.failed");
