@@ -58,6 +58,9 @@ class S3ProtectTest {
       sdk.createBucket(BUCKET);
       Map<String, Path> uploaded = upload(sdk, samples, "raw/ade20k/");
       assertTrue(uploaded.size() >= 6, "images and label maps uploaded: " + uploaded.keySet());
+      // A world file beside an image (GDAL's sidecar, no pixels): it travels with the release.
+      String worldFile = "images/validation/ADE_val_00000001.jgw";
+      sdk.putObject(BUCKET, "raw/ade20k/" + worldFile, "0.5\n0\n0\n-0.5\n10.25\n20.25\n");
 
       String in = "s3a://" + BUCKET + "/raw/ade20k/";
       String out = "s3a://" + BUCKET + "/released/ade20k/";
@@ -82,6 +85,9 @@ class S3ProtectTest {
       assertEquals(3, summary.get("status").get("protected").asLong(), summary.toString());
       assertEquals(3, summary.get("manifest_rows").asLong());
       assertTrue(summary.get("success").asBoolean());
+      assertEquals(1, summary.get("sidecars_copied").asLong(), summary.toString());
+      assertEquals("0.5\n0\n0\n-0.5\n10.25\n20.25\n",
+          new String(objects.get("released/ade20k/" + worldFile), StandardCharsets.UTF_8));
 
       // The manifest through `unseg inspect s3a://...` with the same settings.
       List<String> inspectArgs = new ArrayList<>(List.of("inspect", out));
@@ -116,7 +122,9 @@ class S3ProtectTest {
         assertTrue(objects.containsKey("released/ade20k/_unseg/masks/" + label), "mask written for " + rel);
       }
       // The input is only read.
-      assertEquals(uploaded.keySet(), readAll(sdk, "raw/ade20k/").keySet());
+      java.util.Set<String> inputs = new java.util.TreeSet<>(uploaded.keySet());
+      inputs.add("raw/ade20k/" + worldFile);
+      assertEquals(inputs, new java.util.TreeSet<>(readAll(sdk, "raw/ade20k/").keySet()));
 
       // The report: in the bucket with every picture it shows beside it; `unseg report s3a://...` builds it again.
       checkReport(objects, "released/ade20k/_unseg/");
