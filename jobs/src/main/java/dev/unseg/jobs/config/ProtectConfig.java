@@ -74,7 +74,7 @@ public record ProtectConfig(
         selection = selection.resolve(byName);
       } catch (IllegalArgumentException e) {
         throw SettingReads.bad("input.selection", "--select", selectionSpec, byName.isEmpty()
-            ? "mask values such as class:1 or classes:1,3 (mask pairs have no class names: " + e.getMessage() + ")"
+            ? "mask values such as class:1 or classes:1,3, or colours of colour-coded masks such as class:#0000ff (mask pairs have no class names: " + e.getMessage() + ")"
             : "label values or class names of --format " + format.cliName() + " (" + e.getMessage() + "; its names: "
                 + Selection.listClasses(byName) + ")");
       }

@@ -335,7 +335,8 @@ public final class ProtectJob {
         + " the mask). The built-in generator moves the pixels inside the mask one way and those outside it the other;"
         + " with nothing outside, that is one tint over the whole image, which a model trained on the release learns"
         + " to ignore, so these images are barely protected. Give the classes that are objects with --select (things,"
-        + " \"classes:NAME,NAME\", or class:VALUE for the values of mask pairs) and protect again with --overwrite:"
+        + " \"classes:NAME,NAME\", class:VALUE for the values of mask pairs, class:#RRGGBB for the colours of"
+        + " colour-coded ones) and protect again with --overwrite:"
         + " the rest of each image is then the background that the noise sets them apart from.");
   }
 

@@ -49,11 +49,23 @@ public record BinaryMaskFile(String annotationPath, Set<Integer> values) impleme
     Raster r = img.getRaster();
     ColorModel cm = img.getColorModel();
     BinaryMask mask = new BinaryMask(imageWidth, imageHeight);
-    if (!values.isEmpty()) {
+    boolean colours = !values.isEmpty() && values.stream().allMatch(Selection::isColour);
+    if (colours) {
+      boolean rgb = cm.getColorSpace().getType() == java.awt.color.ColorSpace.TYPE_RGB && r.getNumBands() >= 3
+          && r.getSampleModel().getSampleSize(0) == 8;
+      if (file.lossy() || !(cm instanceof IndexColorModel || rgb)) {
+        throw new InputException(ErrorCode.ANNOTATION_INVALID, "mask " + annotationPath + " is "
+            + (file.lossy() ? "a JPEG, whose colours compression has moved" : "not an 8-bit RGB or palette image")
+            + ": --select class:#RRGGBB picks the colours of a colour-coded PNG or TIFF mask; give the values of a"
+            + " single-channel mask (class:1), or select all (the default)");
+      }
+      fromColours(r, cm, mask);
+    } else if (!values.isEmpty()) {
       if (r.getNumBands() != 1 || file.lossy()) {
         throw new InputException(ErrorCode.ANNOTATION_INVALID, "mask " + annotationPath + " is "
             + (file.lossy() ? "a JPEG, whose values compression has moved" : "of " + r.getNumBands() + " channels")
             + ": --select class:VALUE picks the values of a single-channel PNG or TIFF mask (gray or palette);"
+            + (file.lossy() ? "" : " a colour-coded mask's classes are its colours, class:#0000ff;")
             + " select all (the default) for this mask");
       }
       fromValues(r, mask);
@@ -137,6 +149,36 @@ public record BinaryMaskFile(String annotationPath, Set<Integer> values) impleme
       for (int x = 0; x < w; x++) {
         int v = row[x];
         px[y * w + x] = v >= 0 && v < selected.length ? selected[v] : 0;
+      }
+    }
+  }
+
+  /** Foreground where the pixel's colour (a palette entry's, or bands 1-3) is one of the selected colours. */
+  private void fromColours(Raster r, ColorModel cm, BinaryMask mask) {
+    Set<Integer> rgbs = new java.util.HashSet<>();
+    values.forEach(v -> rgbs.add(v & 0xFFFFFF));
+    int w = mask.width();
+    byte[] px = mask.pixels();
+    if (cm instanceof IndexColorModel icm) {
+      byte[] fg = new byte[256];
+      for (int i = 0; i < icm.getMapSize(); i++) {
+        fg[i] = (byte) (rgbs.contains(icm.getRGB(i) & 0xFFFFFF) ? 1 : 0);
+      }
+      int[] row = new int[w];
+      for (int y = 0; y < mask.height(); y++) {
+        r.getSamples(0, y, w, 1, 0, row);
+        for (int x = 0; x < w; x++) {
+          px[y * w + x] = row[x] >= 0 && row[x] < fg.length ? fg[row[x]] : 0;
+        }
+      }
+      return;
+    }
+    int bands = r.getNumBands();
+    int[] row = new int[w * bands];
+    for (int y = 0; y < mask.height(); y++) {
+      r.getPixels(0, y, w, 1, row);
+      for (int x = 0, i = 0; x < w; x++, i += bands) {
+        px[y * w + x] = (byte) (rgbs.contains(row[i] << 16 | row[i + 1] << 8 | row[i + 2]) ? 1 : 0);
       }
     }
   }

@@ -53,6 +53,10 @@ public final class LabelMapLayout {
    *     bad name rule
    */
   public static LabelMapLayout forFormat(DatasetFormat f, Selection s, String maskPairsNameRule) {
+    if (f != DatasetFormat.MASK_PAIRS && s.classIds().stream().anyMatch(Selection::isColour)) {
+      throw new IllegalArgumentException("colours (#RRGGBB) select the classes of colour-coded mask pairs; " + f.cliName()
+          + " labels its classes by value or name");
+    }
     return switch (f) {
       case ADE20K -> {
         if (s.mode() == Selection.Mode.THINGS) {
@@ -76,9 +80,13 @@ public final class LabelMapLayout {
         }
         s.requireResolved();
         for (long v : s.classIds()) {
-          if (v > 65535) {
-            throw new IllegalArgumentException("class id " + v + " is not a mask value (0..65535)");
+          if (v > 65535 && !Selection.isColour(v)) {
+            throw new IllegalArgumentException("class id " + v + " is not a mask value (0..65535) nor a colour (#RRGGBB)");
           }
+        }
+        if (s.classIds().stream().anyMatch(Selection::isColour) && !s.classIds().stream().allMatch(Selection::isColour)) {
+          throw new IllegalArgumentException("give the classes of mask pairs as values (class:1, of single-channel masks)"
+              + " or as colours (class:#0000ff, of colour-coded masks), not both");
         }
         Set<Integer> values = s.classIds().stream().map(Long::intValue).collect(java.util.stream.Collectors.toSet());
         yield new LabelMapLayout(f, null, values, "any",

@@ -21,7 +21,9 @@ import java.util.Set;
  *       motorcycle, bicycle), VOC: the same as all;
  *   <li>{@code class:ID}: one class (COCO category id, or label value in label maps), or {@code class:NAME}:
  *       the class of that name (a COCO category's name; ADE20K's, VOC's or Cityscapes' class names), any case;
- *   <li>{@code classes:ID,ID,...}: a list of them, ids and names mixed.
+ *   <li>{@code classes:ID,ID,...}: a list of them, ids and names mixed;
+ *   <li>for mask pairs, {@code #RRGGBB}: a colour of colour-coded RGB (or palette) masks, as ISPRS Potsdam's and
+ *       CamVid's labels are, in place of an ID ({@link #colour}).
  * </ul>
  * Crowd segments (COCO {@code iscrowd=1}) are excluded unless the spec ends with {@code +crowd};
  * {@code +no-crowd} says the default explicitly. Examples: {@code all}, {@code things+crowd},
@@ -45,7 +47,9 @@ public record Selection(Mode mode, Set<Long> classIds, Set<String> classNames, b
   }
 
   static final String GRAMMAR = "expected all | things | class:ID | class:NAME | classes:ID,NAME,..."
-      + " optionally followed by +crowd or +no-crowd";
+      + " (mask pairs: also colours, class:#RRGGBB) optionally followed by +crowd or +no-crowd";
+  /** The flag of a class id that is a mask colour, 0xRRGGBB below it: above every 16-bit mask value. */
+  private static final long COLOUR = 1L << 24;
 
   public Selection {
     classIds = Set.copyOf(classIds);
@@ -147,6 +151,11 @@ public record Selection(Mode mode, Set<Long> classIds, Set<String> classNames, b
         }
         if (token.matches("[+-]?[0-9]+")) {
           ids.add(parseId(token, spec));
+        } else if (token.matches("#[0-9a-f]{6}")) {
+          ids.add(COLOUR | Long.parseLong(token.substring(1), 16));
+        } else if (token.startsWith("#")) {
+          throw new IllegalArgumentException("selection '" + spec + "': '" + token + "' is not a colour #RRGGBB (six hex digits,"
+              + " #0000ff for blue); " + GRAMMAR);
         } else {
           names.add(token);
         }
@@ -169,6 +178,16 @@ public record Selection(Mode mode, Set<Long> classIds, Set<String> classNames, b
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("selection '" + spec + "': '" + s + "' is not a class id (a non-negative integer); " + GRAMMAR);
     }
+  }
+
+  /** The id of the mask colour 0xRRGGBB. */
+  public static long colour(int rgb) {
+    return COLOUR | (rgb & 0xFFFFFF);
+  }
+
+  /** Whether a class id is a mask colour ({@link #colour}); its low 24 bits are then 0xRRGGBB. */
+  public static boolean isColour(long id) {
+    return (id & ~0xFFFFFFL) == COLOUR;
   }
 
   /** A dataset's class ids under their lower-case names, for {@link #resolve}: a COCO index's categories. */

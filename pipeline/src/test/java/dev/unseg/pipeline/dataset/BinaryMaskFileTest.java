@@ -140,6 +140,58 @@ class BinaryMaskFileTest {
         () -> new BinaryMaskFile("g.jpg", java.util.Set.of(1)).build(w, h, store(gray, "g.jpg", "jpeg")));
   }
 
+  /**
+   * Colour-coded label masks (ISPRS Potsdam's: white impervious surfaces, blue buildings, green trees; CamVid's): every
+   * pixel is nonzero, so the objects are selected by colour, from RGB and RGBA masks and from a palette's colours;
+   * a colour selection on a gray mask, and a value selection on a colour mask, are refused with the form that fits.
+   */
+  @org.junit.jupiter.api.Test
+  void selectedColoursOfAColourCodedMask() throws Exception {
+    int w = 37;
+    int h = 19;
+    int[] palette = {0xFFFFFF, 0x0000FF, 0x00FF00, 0xFF0000};
+    int[] classes = new int[w * h];
+    Random r = new Random(7);
+    BufferedImage rgb = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
+    BufferedImage rgba = new BufferedImage(w, h, BufferedImage.TYPE_4BYTE_ABGR);
+    byte[] red = new byte[4];
+    byte[] green = new byte[4];
+    byte[] blue = new byte[4];
+    for (int i = 0; i < 4; i++) {
+      red[i] = (byte) (palette[i] >> 16);
+      green[i] = (byte) (palette[i] >> 8);
+      blue[i] = (byte) palette[i];
+    }
+    BufferedImage indexed = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_INDEXED,
+        new java.awt.image.IndexColorModel(8, 4, red, green, blue));
+    for (int i = 0; i < classes.length; i++) {
+      classes[i] = r.nextInt(4);
+      rgb.setRGB(i % w, i / w, palette[classes[i]]);
+      rgba.setRGB(i % w, i / w, 0xFF000000 | palette[classes[i]]);
+      indexed.getRaster().setSample(i % w, i / w, 0, classes[i]);
+    }
+    java.util.Set<Integer> buildingsAndTrees = java.util.Set.of((int) Selection.colour(0x0000FF), (int) Selection.colour(0x00FF00));
+    byte[] expected = new byte[classes.length];
+    for (int i = 0; i < classes.length; i++) {
+      expected[i] = (byte) (classes[i] == 1 || classes[i] == 2 ? 1 : 0);
+    }
+    LocalAnnotationStore store = store(rgb, "rgb.png", "png");
+    store(rgba, "rgba.png", "png");
+    store(indexed, "indexed.png", "png");
+    assertEquals((long) w * h, new BinaryMaskFile("rgb.png").build(w, h, store).count(), "nonzero: every pixel");
+    for (String mask : java.util.List.of("rgb.png", "rgba.png", "indexed.png")) {
+      assertArrayEquals(expected, new BinaryMaskFile(mask, buildingsAndTrees).build(w, h, store).pixels(), mask);
+    }
+    dev.unseg.pipeline.error.InputException values = org.junit.jupiter.api.Assertions.assertThrows(
+        dev.unseg.pipeline.error.InputException.class, () -> new BinaryMaskFile("rgb.png", java.util.Set.of(1)).build(w, h, store));
+    assertTrue(values.getMessage().contains("class:#0000ff"), values.getMessage());
+    BufferedImage gray = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+    dev.unseg.pipeline.error.InputException colours = org.junit.jupiter.api.Assertions.assertThrows(
+        dev.unseg.pipeline.error.InputException.class,
+        () -> new BinaryMaskFile("gray.png", buildingsAndTrees).build(w, h, store(gray, "gray.png", "png")));
+    assertTrue(colours.getMessage().contains("not an 8-bit RGB or palette image"), colours.getMessage());
+  }
+
   private LocalAnnotationStore store(BufferedImage img, String name, String format) throws java.io.IOException {
     assertTrue(ImageIO.write(img, format, dir.resolve(name).toFile()), format);
     return new LocalAnnotationStore(dir);

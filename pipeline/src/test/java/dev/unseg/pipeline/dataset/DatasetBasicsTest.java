@@ -42,7 +42,16 @@ class DatasetBasicsTest {
     for (DatasetFormat f : DatasetFormat.values()) {
       assertEquals(Selection.parse("all"), Selection.defaultFor(f));
     }
-    for (String bad : new String[] {"", "some", "class:", "class:a,b", "classes:1,,2", "class:-1", "crowd"}) {
+    // Colours of colour-coded masks, any case; only mask pairs take them.
+    Selection colours = Selection.parse("classes:#0000FF,#00ff00");
+    assertEquals(Set.of(Selection.colour(0x0000FF), Selection.colour(0x00FF00)), colours.classIds());
+    assertTrue(colours.classIds().stream().allMatch(Selection::isColour) && !Selection.isColour(255) && !Selection.isColour(65535));
+    LabelMapLayout.forFormat(DatasetFormat.MASK_PAIRS, colours, null);
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> LabelMapLayout.forFormat(DatasetFormat.ADE20K, colours, null))
+        .getMessage().contains("colour-coded mask pairs"));
+    assertThrows(IllegalArgumentException.class,
+        () -> LabelMapLayout.forFormat(DatasetFormat.MASK_PAIRS, Selection.parse("classes:1,#00ff00"), null));
+    for (String bad : new String[] {"", "some", "class:", "class:a,b", "classes:1,,2", "class:-1", "crowd", "class:#00ff0"}) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Selection.parse(bad), bad);
       assertTrue(e.getMessage().contains("classes:ID"), e.getMessage());
     }
