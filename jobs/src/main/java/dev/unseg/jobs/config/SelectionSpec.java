@@ -9,7 +9,7 @@ public final class SelectionSpec {
 
   public static String of(Selection s) {
     // Ids, then names still to be resolved against the dataset (a COCO index's categories).
-    String ids = java.util.stream.Stream.concat(s.classIds().stream().sorted().map(String::valueOf),
+    String ids = java.util.stream.Stream.concat(s.classIds().stream().sorted().map(Selection::idText),
         s.classNames().stream().sorted()).collect(Collectors.joining(","));
     String base = switch (s.mode()) {
       case ALL -> "all";

@@ -185,6 +185,11 @@ public record Selection(Mode mode, Set<Long> classIds, Set<String> classNames, b
     return COLOUR | (rgb & 0xFFFFFF);
   }
 
+  /** A class id as --select writes it: a number, or a colour's #rrggbb. */
+  public static String idText(long id) {
+    return isColour(id) ? String.format("#%06x", id & 0xFFFFFF) : String.valueOf(id);
+  }
+
   /** Whether a class id is a mask colour ({@link #colour}); its low 24 bits are then 0xRRGGBB. */
   public static boolean isColour(long id) {
     return (id & ~0xFFFFFFL) == COLOUR;

@@ -47,6 +47,8 @@ class DatasetBasicsTest {
     assertEquals(Set.of(Selection.colour(0x0000FF), Selection.colour(0x00FF00)), colours.classIds());
     assertTrue(colours.classIds().stream().allMatch(Selection::isColour) && !Selection.isColour(255) && !Selection.isColour(65535));
     LabelMapLayout.forFormat(DatasetFormat.MASK_PAIRS, colours, null);
+    assertEquals("#0000ff", Selection.idText(Selection.colour(0x0000FF)));
+    assertEquals("255", Selection.idText(255));
     assertTrue(assertThrows(IllegalArgumentException.class, () -> LabelMapLayout.forFormat(DatasetFormat.ADE20K, colours, null))
         .getMessage().contains("colour-coded mask pairs"));
     assertThrows(IllegalArgumentException.class,
