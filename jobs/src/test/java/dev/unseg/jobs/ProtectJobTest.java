@@ -411,6 +411,52 @@ class ProtectJobTest {
   }
 
   /**
+   * The classes design on ADE20K's label maps (dense: the mask is nearly the whole image): the pixels of each class
+   * move by its own colour, 8 grey levels up or down per channel (or 0), and the large classes all differ, where the
+   * shift design moves them all alike. The console's dense-mask note is for the designs that need a background.
+   */
+  @Test
+  void classesDesignColoursEachClassOfADenseLabelMap() throws Exception {
+    Path ade = Cli.SAMPLES.resolve("ade20k");
+    Path out = tmp.resolve("ade-classes");
+    Cli.Run run = Cli.protect("--format", "ade20k", "--images", ade.resolve("images").toString(), "--annotations",
+        ade.resolve("annotations").toString(), "--output", out.toString(), "--output-format", "png",
+        "--conf", "unseg.generator.synthetic.design=classes");
+    assertEquals(0, run.code(), run.err());
+    assertFalse(run.err().contains("cover 90% or more"), run.err());
+    String name = "validation/ADE_val_00000001";
+    Raster before = ImageIO.read(ade.resolve("images/" + name + ".jpg").toFile()).getRaster();
+    Raster after = ImageIO.read(out.resolve("images/" + name + ".png").toFile()).getRaster();
+    Raster labels = ImageIO.read(ade.resolve("annotations/" + name + ".png").toFile()).getRaster();
+    Map<Integer, Map<String, Integer>> changes = new HashMap<>();
+    for (int y = 0; y < before.getHeight(); y++) {
+      for (int x = 0; x < before.getWidth(); x++) {
+        String change = (after.getSample(x, y, 0) - before.getSample(x, y, 0)) + "," + (after.getSample(x, y, 1)
+            - before.getSample(x, y, 1)) + "," + (after.getSample(x, y, 2) - before.getSample(x, y, 2));
+        changes.computeIfAbsent(labels.getSample(x, y, 0), k -> new HashMap<>()).merge(change, 1, Integer::sum);
+      }
+    }
+    Set<String> colours = new java.util.HashSet<>();
+    int large = 0;
+    for (Map.Entry<Integer, Map<String, Integer>> label : changes.entrySet()) {
+      int pixels = label.getValue().values().stream().mapToInt(Integer::intValue).sum();
+      if (label.getKey() == 0 || pixels < 5000) {
+        continue;
+      }
+      large++;
+      // Most of a large class's pixels (those away from its edges, unclipped) move by its colour exactly.
+      Map.Entry<String, Integer> common = label.getValue().entrySet().stream().max(Map.Entry.comparingByValue()).get();
+      assertTrue(common.getValue() > pixels / 3, "label " + label.getKey() + ": " + common);
+      for (String channel : common.getKey().split(",")) {
+        assertTrue(Set.of("8", "0", "-8").contains(channel), "label " + label.getKey() + " moves by " + common.getKey());
+      }
+      colours.add(common.getKey());
+    }
+    assertTrue(large >= 3, "large classes: " + large);
+    assertEquals(large, colours.size(), "each large class its own colour: " + colours);
+  }
+
+  /**
    * Masks that are the whole image (a dense label map's every labelled pixel, as ADE20K's and Cityscapes' defaults
    * nearly are) make the built-in noise one tint over each image: the console says so, with --select, and the
    * summary counts them. Masks of half the image say nothing.

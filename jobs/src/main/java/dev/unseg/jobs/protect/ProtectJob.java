@@ -12,19 +12,21 @@ import dev.unseg.jobs.io.OutputFullException;
 import dev.unseg.jobs.io.SerializableHadoopConf;
 import dev.unseg.jobs.io.Storage;
 import dev.unseg.jobs.plan.TaskPlanner;
-import dev.unseg.pipeline.image.OutputFormat;
 import dev.unseg.jobs.report.ManifestStats;
 import dev.unseg.jobs.report.ProtectReport;
 import dev.unseg.pipeline.dataset.DatasetFormat;
 import dev.unseg.pipeline.dataset.Selection;
+import dev.unseg.pipeline.generator.SyntheticTextureGenerator;
 import dev.unseg.pipeline.image.EncodeOptions;
 import dev.unseg.pipeline.image.JpegCodec;
+import dev.unseg.pipeline.image.OutputFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -327,7 +329,10 @@ public final class ProtectJob {
   private void denseMasksNote(ManifestStats stats) {
     long dense = stats.denseMasks();
     long protectedImages = stats.withStatus("protected");
-    if (config.generator().kind() != GeneratorConfig.Kind.SYNTHETIC || dense == 0 || 2 * dense < protectedImages) {
+    // The classes design colours each class of a label map its own way: a dense map is what it is for.
+    boolean classColours = config.generator().design() == SyntheticTextureGenerator.Design.CLASSES
+        && EnumSet.of(DatasetFormat.ADE20K, DatasetFormat.CITYSCAPES, DatasetFormat.VOC).contains(config.format());
+    if (config.generator().kind() != GeneratorConfig.Kind.SYNTHETIC || classColours || dense == 0 || 2 * dense < protectedImages) {
       return;
     }
     console.println("unseg: note: the masks of " + dense + " of " + protectedImages + " protected images cover "
@@ -336,7 +341,9 @@ public final class ProtectJob {
         + " with nothing outside, that is one tint over the whole image, which a model trained on the release learns"
         + " to ignore, so these images are barely protected. Give the classes that are objects with --select (things,"
         + " \"classes:NAME,NAME\", class:VALUE for the values of mask pairs, class:#RRGGBB for the colours of"
-        + " colour-coded ones) and protect again with --overwrite:"
+        + " colour-coded ones) and protect again with --overwrite"
+        + (EnumSet.of(DatasetFormat.ADE20K, DatasetFormat.CITYSCAPES, DatasetFormat.VOC).contains(config.format())
+            ? ", or give each class its own colour: --conf unseg.generator.synthetic.design=classes" : "") + ":"
         + " the rest of each image is then the background that the noise sets them apart from.");
   }
 

@@ -137,6 +137,31 @@ public final class Composite {
   }
 
   /**
+   * The classes at P's grid: {@code byte[256 * 256]}, each noise pixel the class of the Mpad pixel its nearest
+   * 1024 x 1024 sample reads (0 in the padding); null when the mask has no classes. Only the built-in generator's
+   * class-keyed design reads it: it is not part of the UnSeg contract.
+   */
+  public static byte[] classPrompt(BinaryMask mask) {
+    byte[] classes = mask.classes();
+    if (classes == null) {
+      return null;
+    }
+    int width = mask.width();
+    int height = mask.height();
+    int[] near = Axis.nearest(Math.max(width, height), X, X);
+    Axis a = Axis.bilinear(X, N, N);
+    byte[] out = new byte[N * N];
+    for (int py = 0; py < N; py++) {
+      int y = near[a.i1()[py]];
+      for (int px = 0; px < N; px++) {
+        int x = near[a.i1()[px]];
+        out[py * N + px] = y < height && x < width ? classes[y * width + x] : 0;
+      }
+    }
+    return out;
+  }
+
+  /**
    * W cropped to the image: {@code byte[height * width]}, 1 where round(bilinear(P / 255 -> SxS)) is 1. This
    * is the per-pixel budget map: pixel i may move by eps where W is 1 and by epsBackground elsewhere.
    */

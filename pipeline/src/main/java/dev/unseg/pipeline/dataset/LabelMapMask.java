@@ -36,6 +36,7 @@ public record LabelMapMask(String annotationPath, byte[] table, String formatNam
     }
     BinaryMask mask = new BinaryMask(imageWidth, imageHeight);
     byte[] px = mask.pixels();
+    byte[] classes = new byte[px.length];
     int[] row = new int[imageWidth];
     for (int y = 0; y < imageHeight; y++) {
       r.getSamples(0, y, imageWidth, 1, 0, row);
@@ -49,8 +50,10 @@ public record LabelMapMask(String annotationPath, byte[] table, String formatNam
                   + "); valid labels are " + validValues + " (is this the right file or format?)");
         }
         px[base + x] = kind;
+        classes[base + x] = kind == SELECTED ? (byte) v : 0;
       }
     }
+    mask.classes(classes);
     return mask;
   }
 

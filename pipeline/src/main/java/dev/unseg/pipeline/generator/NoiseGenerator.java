@@ -26,6 +26,15 @@ public interface NoiseGenerator extends AutoCloseable {
    */
   List<float[]> generate(List<GeneratorImage> images, List<float[]> prompts) throws Exception;
 
+  /**
+   * {@link #generate(List, List)}, given also each image's classes at the prompt's grid (256 x 256 label values, 0
+   * outside the mask; an entry is null where the format has no classes). Only the built-in generator's class-keyed
+   * design reads them; the UnSeg contract is the binary prompt.
+   */
+  default List<float[]> generate(List<GeneratorImage> images, List<float[]> prompts, List<byte[]> classes) throws Exception {
+    return generate(images, prompts);
+  }
+
   @Override
   default void close() throws Exception {}
 }

@@ -34,12 +34,16 @@ public final class SyntheticTextureGenerator implements NoiseGenerator {
    * {@code cellSize} (what grayscale keeps) and colour textures of cells 2x and 1x {@code cellSize}
    * (several scales, so random rescaling in training does not wash all of it out). {@code SHIFT} (version
    * 3): a flat keyed colour at the full amplitude inside, its opposite outside: a flat shift is what JPEG,
-   * blur and resizing keep best; grayscale removes most of it.
+   * blur and resizing keep best; grayscale removes most of it. {@code CLASSES} (version 4): the shift, but inside the
+   * mask each class of a label map (ADE20K, Cityscapes, VOC) its own keyed colour at the full amplitude: on a dense
+   * label map, whose mask is nearly the whole image, the shift is one tint and sets nothing apart; there the classes'
+   * colours do. Where the format gives no classes it is the shift, value for value.
    */
   public enum Design {
     CELLS("1"),
     OCTAVES("2"),
-    SHIFT("3");
+    SHIFT("3"),
+    CLASSES("4");
 
     private final String version;
 
@@ -68,6 +72,8 @@ public final class SyntheticTextureGenerator implements NoiseGenerator {
 
   private final float[] inside;
   private final float[] outside;
+  /** CLASSES: each label value's colour, 3 values (null for 0 and for the other designs). */
+  private final float[][] classColours;
   private final GeneratorInfo info;
 
   public SyntheticTextureGenerator(String secretKey) {
@@ -84,7 +90,8 @@ public final class SyntheticTextureGenerator implements NoiseGenerator {
     Mac mac = hmac(secretKey);
     this.inside = region(design, mac, "inside", cellSize, 1);
     this.outside = region(design, mac, "outside", cellSize, -1);
-    this.info = new GeneratorInfo(ID, design.version(), digest(design, cellSize, inside, outside),
+    this.classColours = design == Design.CLASSES ? classColours(mac) : null;
+    this.info = new GeneratorInfo(ID, design.version(), digest(design, cellSize, inside, outside, classColours),
         GeneratorInfo.ImageInput.NONE);
   }
 
@@ -96,16 +103,26 @@ public final class SyntheticTextureGenerator implements NoiseGenerator {
   /** Images are ignored (image input NONE); each prompt selects inside/outside per noise pixel. */
   @Override
   public List<float[]> generate(List<GeneratorImage> images, List<float[]> prompts) {
+    return generate(images, prompts, java.util.Collections.nCopies(prompts.size(), null));
+  }
+
+  /** The same, the CLASSES design colouring each noise pixel inside the mask by its class (when it has one). */
+  @Override
+  public List<float[]> generate(List<GeneratorImage> images, List<float[]> prompts, List<byte[]> classes) {
     List<float[]> out = new ArrayList<>(prompts.size());
-    for (float[] p : prompts) {
-      if (p.length != PLANE) {
-        throw new IllegalArgumentException("prompt needs " + PLANE + " values, got " + p.length);
+    for (int k = 0; k < prompts.size(); k++) {
+      float[] p = prompts.get(k);
+      byte[] labels = classColours == null ? null : classes.get(k);
+      if (p.length != PLANE || labels != null && labels.length != PLANE) {
+        throw new IllegalArgumentException("prompt and classes need " + PLANE + " values, got " + p.length
+            + (labels == null ? "" : " and " + labels.length));
       }
       float[] noise = new float[3 * PLANE];
       for (int c = 0; c < 3; c++) {
         int base = c * PLANE;
         for (int i = 0; i < PLANE; i++) {
-          noise[base + i] = p[i] > 127.5f ? inside[base + i] : outside[base + i];
+          int label = labels == null ? 0 : labels[i] & 0xFF;
+          noise[base + i] = p[i] <= 127.5f ? outside[base + i] : label == 0 ? inside[base + i] : classColours[label][c];
         }
       }
       out.add(noise);
@@ -118,7 +135,7 @@ public final class SyntheticTextureGenerator implements NoiseGenerator {
     return switch (design) {
       case CELLS -> texture(mac, label, cellSize);
       case OCTAVES -> octaves(mac, label, cellSize, sign);
-      case SHIFT -> shift(mac, sign);
+      case SHIFT, CLASSES -> shift(mac, sign);
     };
   }
 
@@ -184,6 +201,46 @@ public final class SyntheticTextureGenerator implements NoiseGenerator {
     return t;
   }
 
+  /**
+   * The CLASSES design's colours, at the full amplitude as the shift's: the 24 directions of {-1, 0, 1}^3 other than
+   * none and brightness (+-(1, 1, 1): photos vary most in it), the 6 cube corners first (the farthest apart), in
+   * an order keyed by the secret; label value L takes direction (L - 1) mod 24, so the first 24 classes of a
+   * format (and any 6 of the corners') all differ.
+   */
+  private static float[][] classColours(Mac mac) {
+    List<int[]> corners = new ArrayList<>();
+    List<int[]> others = new ArrayList<>();
+    for (int r = -1; r <= 1; r++) {
+      for (int g = -1; g <= 1; g++) {
+        for (int b = -1; b <= 1; b++) {
+          boolean gray = r == g && g == b;
+          if (!gray) {
+            (r != 0 && g != 0 && b != 0 ? corners : others).add(new int[] {r, g, b});
+          }
+        }
+      }
+    }
+    List<int[]> directions = new ArrayList<>(keyedOrder(mac, "classes/corners", corners));
+    directions.addAll(keyedOrder(mac, "classes/others", others));
+    float[][] colours = new float[256][];
+    for (int label = 1; label < 256; label++) {
+      int[] d = directions.get((label - 1) % directions.size());
+      colours[label] = new float[] {d[0] * AMPLITUDE, d[1] * AMPLITUDE, d[2] * AMPLITUDE};
+    }
+    return colours;
+  }
+
+  /** {@code items} shuffled by keyed bytes (Fisher-Yates). */
+  private static <T> List<T> keyedOrder(Mac mac, String label, List<T> items) {
+    List<T> out = new ArrayList<>(items);
+    byte[] b = keyedBytes(mac, label, 2 * out.size());
+    for (int i = out.size() - 1; i > 0; i--) {
+      int j = ((b[2 * i] & 0xFF) << 8 | (b[2 * i + 1] & 0xFF)) % (i + 1);
+      java.util.Collections.swap(out, i, j);
+    }
+    return out;
+  }
+
   /** HMAC-SHA256 in counter mode: block k = HMAC(key, "unseg-synthetic-texture/v1/" + label + "/" + k). */
   private static byte[] keyedBytes(Mac mac, String label, int length) {
     byte[] out = new byte[length];
@@ -197,11 +254,15 @@ public final class SyntheticTextureGenerator implements NoiseGenerator {
   }
 
   /** SHA-256 over the generated parameters (cell size and both textures): identifies them, never the key. */
-  private static String digest(Design design, int cellSize, float[] inside, float[] outside) {
+  private static String digest(Design design, int cellSize, float[] inside, float[] outside, float[][] classColours) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
       sha.update((ID + "/" + design.version() + "/cell=" + cellSize).getBytes(StandardCharsets.UTF_8));
-      for (float[] t : new float[][] {inside, outside}) {
+      List<float[]> parts = new ArrayList<>(List.of(inside, outside));
+      if (classColours != null) {
+        parts.addAll(Arrays.asList(classColours).subList(1, classColours.length));
+      }
+      for (float[] t : parts) {
         ByteBuffer b = ByteBuffer.allocate(t.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(t);
         sha.update(b.array());

@@ -14,6 +14,8 @@ public final class BinaryMask {
   private final int width;
   private final int height;
   private final byte[] pixels;
+  /** The label value of each pixel (0 outside the mask) where the format has classes, or null. */
+  private byte[] classes;
 
   public BinaryMask(int width, int height) {
     this(width, height, new byte[Math.multiplyExact(width, height)]);
@@ -36,6 +38,22 @@ public final class BinaryMask {
 
   public int height() {
     return height;
+  }
+
+  /**
+   * The class (label value, 1-255) of each pixel in the mask and 0 outside it, row-major, where the dataset's
+   * format gives classes (label maps); null otherwise. A class-keyed generator design colours each class its own way.
+   */
+  public byte[] classes() {
+    return classes;
+  }
+
+  /** Sets {@link #classes()}: {@code width * height} label values, not copied. */
+  public void classes(byte[] labels) {
+    if (labels != null && labels.length != pixels.length) {
+      throw new IllegalArgumentException("classes need " + pixels.length + " values, got " + labels.length);
+    }
+    this.classes = labels;
   }
 
   /** The backing array, row-major; callers that write to it own the mask. */

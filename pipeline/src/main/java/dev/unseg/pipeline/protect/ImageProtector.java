@@ -48,7 +48,8 @@ public final class ImageProtector {
 
   /**
    * A decoded image with its mask and generator inputs. {@code prompt} is null when the mask is
-   * empty (the image gets no noise); {@code generatorImage} is null when the generator reads no image.
+   * empty (the image gets no noise); {@code classPrompt} (the classes at the prompt's grid) is null when the format
+   * gives none; {@code generatorImage} is null when the generator reads no image.
    */
   public record Prepared(
       ImageTask task,
@@ -57,6 +58,7 @@ public final class ImageProtector {
       DecodedImage image,
       BinaryMask mask,
       float[] prompt,
+      byte[] classPrompt,
       GeneratorImage generatorImage)
       implements Stage {
     public boolean needsNoise() {
@@ -79,11 +81,14 @@ public final class ImageProtector {
       long maskPixels = mask.count();
       audit.maskPixels(maskPixels);
       if (maskPixels == 0) {
-        return new Prepared(task, audit, bytes, image, mask, null, null);
+        mask.classes(null);
+        return new Prepared(task, audit, bytes, image, mask, null, null, null);
       }
       float[] prompt = Composite.maskPrompt(mask);
       audit.promptSha256(Sha256.ofPrompt(prompt));
-      return new Prepared(task, audit, bytes, image, mask, prompt,
+      byte[] classPrompt = Composite.classPrompt(mask);
+      mask.classes(null); // a byte a pixel, held no longer than needed: only the 256 x 256 classes travel on
+      return new Prepared(task, audit, bytes, image, mask, prompt, classPrompt,
           Composite.generatorInput(generator.imageInput(), image.rgb(), image.width(), image.height()));
     } catch (InputException e) {
       return new Done(failed(audit, task.imagePath(), e));

@@ -136,7 +136,8 @@ public final class ProtectPipeline implements AutoCloseable {
       try {
         noise = generator.generate(
             needNoise.stream().map(ImageProtector.Prepared::generatorImage).toList(),
-            needNoise.stream().map(ImageProtector.Prepared::prompt).toList());
+            needNoise.stream().map(ImageProtector.Prepared::prompt).toList(),
+            needNoise.stream().map(ImageProtector.Prepared::classPrompt).toList());
         if (noise.size() != needNoise.size()) {
           throw new IllegalStateException("generator returned " + noise.size() + " noise maps for " + needNoise.size() + " images");
         }

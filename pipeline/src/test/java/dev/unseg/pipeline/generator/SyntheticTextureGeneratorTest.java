@@ -9,8 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -207,5 +209,49 @@ class SyntheticTextureGeneratorTest {
       colours.add(Math.signum(n[0]) + "," + Math.signum(n[PLANE]) + "," + Math.signum(n[2 * PLANE]));
     }
     assertTrue(colours.size() > 1, "the key picks the colour: " + colours);
+  }
+
+  /**
+   * The classes design: inside the mask each class its own keyed colour at the full amplitude, the first classes
+   * all different and none a brightness shift; outside, the shift's outside colour; without classes, the shift
+   * exactly (so datasets without class maps get what they got).
+   */
+  @Test
+  void classesColourEachClassAndAreTheShiftWithoutThem() throws Exception {
+    SyntheticTextureGenerator classes = new SyntheticTextureGenerator("k", 3, SyntheticTextureGenerator.Design.CLASSES);
+    SyntheticTextureGenerator shift = new SyntheticTextureGenerator("k", 3, SyntheticTextureGenerator.Design.SHIFT);
+    assertEquals("4", classes.info().version());
+    assertNotEquals(shift.info().modelDigest(), classes.info().modelDigest());
+    assertArrayEquals(noise(shift, prompt(255)), noise(classes, prompt(255)));
+    assertArrayEquals(noise(shift, prompt(0)), noise(classes, prompt(0)));
+    // Labels 1..24 in stripes of the noise grid, 0 (no class) in the last rows; prompt: inside but the first row.
+    byte[] labels = new byte[PLANE];
+    float[] p = prompt(255);
+    Arrays.fill(p, 0, N, 0f);
+    for (int i = 0; i < PLANE - 8 * N; i++) {
+      labels[i] = (byte) (1 + (i / N) % 24);
+    }
+    float[] n = classes.generate(Collections.singletonList(null), List.of(p), Collections.singletonList(labels)).get(0);
+    float[] inside = noise(shift, prompt(255));
+    float[] outside = noise(shift, prompt(0));
+    Map<Integer, String> colourOf = new HashMap<>();
+    for (int i = 0; i < PLANE; i++) {
+      String colour = n[i] + "," + n[PLANE + i] + "," + n[2 * PLANE + i];
+      if (i < N) {
+        assertEquals(outside[i] + "," + outside[PLANE + i] + "," + outside[2 * PLANE + i], colour, "outside the mask");
+      } else if (labels[i] == 0) {
+        assertEquals(inside[i] + "," + inside[PLANE + i] + "," + inside[2 * PLANE + i], colour, "inside, no class");
+      } else {
+        String before = colourOf.putIfAbsent((int) labels[i], colour);
+        assertTrue(before == null || before.equals(colour), "one colour a class");
+        float largest = Math.max(Math.abs(n[i]), Math.max(Math.abs(n[PLANE + i]), Math.abs(n[2 * PLANE + i])));
+        assertEquals(SyntheticTextureGenerator.AMPLITUDE, largest, "the full amplitude");
+        assertFalse(n[i] == n[PLANE + i] && n[PLANE + i] == n[2 * PLANE + i], "not a brightness shift");
+      }
+    }
+    assertEquals(24, new HashSet<>(colourOf.values()).size(), "24 classes, 24 colours: " + colourOf);
+    SyntheticTextureGenerator other = new SyntheticTextureGenerator("other key", 3, SyntheticTextureGenerator.Design.CLASSES);
+    float[] m = other.generate(Collections.singletonList(null), List.of(p), Collections.singletonList(labels)).get(0);
+    assertFalse(Arrays.equals(n, m), "the key orders the colours");
   }
 }
