@@ -14,30 +14,7 @@ import sys
 import numpy as np
 from PIL import Image
 
-
-def rle_decode(counts, height, width):
-    """A COCO compressed RLE string (the mask API's rleFrString) as a height x width 0/1 array."""
-    runs, p = [], 0
-    while p < len(counts):
-        x, k, more = 0, 0, True
-        while more:
-            c = ord(counts[p]) - 48
-            x |= (c & 0x1F) << 5 * k
-            more = bool(c & 0x20)
-            p += 1
-            k += 1
-            if not more and c & 0x10:
-                x |= -1 << 5 * k
-        if len(runs) > 2:
-            x += runs[-2]
-        runs.append(x)
-    flat = np.zeros(height * width, np.uint8)
-    pos, value = 0, 0
-    for run in runs:
-        flat[pos:pos + run] = value
-        pos += run
-        value ^= 1
-    return flat.reshape((width, height)).T  # COCO's RLE runs down the columns
+from informed_thief import rle_mask  # COCO's compressed RLE, decoded as the mask API does
 
 
 def main(scenes, output):
@@ -45,7 +22,7 @@ def main(scenes, output):
     labels = {im['id']: np.full((im['height'], im['width']), 5, np.uint8) for im in index['images']}
     for a in index['annotations']:
         seg = a['segmentation']
-        labels[a['image_id']][rle_decode(seg['counts'], *seg['size']) > 0] = a['category_id']
+        labels[a['image_id']][rle_mask(seg['counts'], *seg['size'])] = a['category_id']
     os.makedirs(os.path.join(output, 'images', 'training'), exist_ok=True)
     os.makedirs(os.path.join(output, 'annotations', 'training'), exist_ok=True)
     for im in index['images']:
