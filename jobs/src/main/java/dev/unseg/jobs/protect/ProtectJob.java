@@ -339,9 +339,10 @@ public final class ProtectJob {
         + ManifestStats.DENSE_MASK_PERCENT + "% or more of their image (a dense label map: every labelled pixel is in"
         + " the mask). The built-in generator moves the pixels inside the mask one way and those outside it the other;"
         + " with nothing outside, that is one tint over the whole image, which a model trained on the release learns"
-        + " to ignore, so these images are barely protected. Give the classes that are objects with --select (things,"
-        + " \"classes:NAME,NAME\", class:VALUE for the values of mask pairs, class:#RRGGBB for the colours of"
-        + " colour-coded ones) and protect again with --overwrite"
+        + " to ignore, so these images are barely protected. Give the classes that are objects with --select (things"
+        + " where the format marks them: Cityscapes, COCO categories with isthing; \"classes:person,car\" by name;"
+        + " class:VALUE for the values of mask pairs, class:#RRGGBB for the colours of colour-coded ones) and protect"
+        + " again with --overwrite"
         + (EnumSet.of(DatasetFormat.ADE20K, DatasetFormat.CITYSCAPES, DatasetFormat.VOC).contains(config.format())
             ? ", or give each class its own colour: --conf unseg.generator.synthetic.design=classes" : "") + ":"
         + " the rest of each image is then the background that the noise sets them apart from.");
