@@ -26,7 +26,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -331,7 +330,7 @@ public final class ProtectJob {
     long protectedImages = stats.withStatus("protected");
     // The classes design colours each class of a label map its own way: a dense map is what it is for.
     boolean classColours = config.generator().design() == SyntheticTextureGenerator.Design.CLASSES
-        && EnumSet.of(DatasetFormat.ADE20K, DatasetFormat.CITYSCAPES, DatasetFormat.VOC).contains(config.format());
+        && config.format().classMaps();
     if (config.generator().kind() != GeneratorConfig.Kind.SYNTHETIC || classColours || dense == 0 || 2 * dense < protectedImages) {
       return;
     }
@@ -343,8 +342,7 @@ public final class ProtectJob {
         + " where the format marks them: Cityscapes, COCO categories with isthing; \"classes:person,car\" by name;"
         + " class:VALUE for the values of mask pairs, class:#RRGGBB for the colours of colour-coded ones) and protect"
         + " again with --overwrite"
-        + (EnumSet.of(DatasetFormat.ADE20K, DatasetFormat.CITYSCAPES, DatasetFormat.VOC).contains(config.format())
-            ? ", or give each class its own colour: --conf unseg.generator.synthetic.design=classes" : "") + ":"
+        + (config.format().classMaps() ? ", or give each class its own colour: --conf unseg.generator.synthetic.design=classes" : "") + ":"
         + " the rest of each image is then the background that the noise sets them apart from.");
   }
 

@@ -22,6 +22,11 @@ public enum DatasetFormat {
     return cliName;
   }
 
+  /** Whether its masks carry each pixel's class (the label maps {@link LabelMapMask} reads): what the classes design colours. */
+  public boolean classMaps() {
+    return this == ADE20K || this == CITYSCAPES || this == VOC;
+  }
+
   /** @throws IllegalArgumentException naming the accepted names when {@code name} is none of them */
   public static DatasetFormat fromName(String name) {
     for (DatasetFormat f : values()) {

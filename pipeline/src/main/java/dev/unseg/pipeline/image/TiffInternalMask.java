@@ -56,9 +56,10 @@ final class TiffInternalMask {
 
   /** Puts back in {@code protectedRgb} the {@code view} of every pixel that holds no data. */
   void keepMaskedPixels(byte[] view, byte[] protectedRgb) {
+    int stride = (width + 7) / 8;
     for (int y = 0, o = 0; y < height; y++) {
       for (int x = 0; x < width; x++, o += 3) {
-        if (!holdsData(x, y)) {
+        if ((rows[y * stride + (x >> 3)] & (0x80 >>> (x & 7))) == 0) {
           protectedRgb[o] = view[o];
           protectedRgb[o + 1] = view[o + 1];
           protectedRgb[o + 2] = view[o + 2];
